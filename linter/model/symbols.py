@@ -1,0 +1,347 @@
+"""Symbolic values carried inside ordinary strings, and three-valued comparison of them.
+
+Infrastructure sources rarely say everything: the account is known only at deploy time, AWS
+generates unique ids and `bucket_prefix` names, a variable may have no value. Instead of a parallel
+value type that every frontend, matcher and renderer would have to understand, such a value is a
+*token* embedded in a plain ``str``: ``OPEN + kind + label + CLOSE``. Tokens are deterministic (the
+same source expression gives the same token in any process, which keeps parse results cacheable),
+equal to themselves, and render readably.
+
+Kinds, and how they compare with anything else:
+
+``a``  the home account. It is a known account that differs from every literal account id written
+       in the sources (unless ``--account-id`` replaces it before parsing), so comparisons with it
+       are definite.
+``r``  the home region: unknown against literals, equal to itself.
+``o``  an opaque identifier AWS generates for one resource (a role's unique id, a key id, an
+       endpoint id, a generated bucket name). Equal to itself, distinct from every other ``o``
+       token, unknown against literals.
+``u``  a value the sources do not determine. Equal to itself, unknown against everything else.
+
+Comparisons answer ``True``, ``False`` or ``None`` (unknown): see :data:`Tri`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+OPEN = "\ue000"
+CLOSE = "\ue001"
+
+Tri = bool | None
+"""Three-valued truth: ``None`` means the sources do not determine the answer."""
+
+TokenKind = Literal["a", "r", "o", "u"]
+
+_TOKEN_RE = re.compile(OPEN + r"([aruo])([^" + OPEN + CLOSE + r"]*)" + CLOSE)
+_LABEL_FORBIDDEN = re.compile(r"[" + OPEN + CLOSE + r":*?\s]")
+
+HOME_ACCOUNT = OPEN + "a" + CLOSE
+HOME_REGION = OPEN + "r" + CLOSE
+
+
+def _clean_label(label: str) -> str:
+    """Labels may not contain the delimiters, colons (ARN splitting) or wildcards."""
+    return _LABEL_FORBIDDEN.sub("_", label)[:200]
+
+
+def unknown(label: str) -> str:
+    """A token for a value the sources do not determine, named after where it came from."""
+    return OPEN + "u" + _clean_label(label) + CLOSE
+
+
+def opaque(label: str) -> str:
+    """A token for an identifier AWS generates for one resource (unique per label)."""
+    return OPEN + "o" + _clean_label(label) + CLOSE
+
+
+def has_token(value: str) -> bool:
+    return OPEN in value
+
+
+def has_uncertain_token(value: str) -> bool:
+    """True when the string holds a token that can make comparisons unknown (not the home account)."""
+    if OPEN not in value:
+        return False
+    return any(m.group(1) != "a" for m in _TOKEN_RE.finditer(value))
+
+
+def is_entirely_unknown(value: str) -> bool:
+    """True when the whole string is a single ``u`` token (nothing literal is known)."""
+    m = _TOKEN_RE.fullmatch(value)
+    return m is not None and m.group(1) == "u"
+
+
+def unknown_labels(value: str) -> list[str]:
+    """The labels of the ``u`` and ``r`` tokens in a string (what the user could supply)."""
+    out = []
+    for m in _TOKEN_RE.finditer(value):
+        if m.group(1) == "u":
+            out.append(m.group(2))
+        elif m.group(1) == "r":
+            out.append("region")
+    return out
+
+
+def render(value: str) -> str:
+    """Human form: ``${AccountId}``, ``${Region}``, ``${label}``."""
+    if OPEN not in value:
+        return value
+
+    def repl(m: re.Match[str]) -> str:
+        kind, label = m.group(1), m.group(2)
+        if kind == "a":
+            return "${AccountId}"
+        if kind == "r":
+            return "${Region}"
+        return "${" + label + "}"
+
+    return _TOKEN_RE.sub(repl, value)
+
+
+def substitute_home(value: str, account: str | None, region: str | None) -> str:
+    """Replace the home account / region tokens by concrete values when the user supplied them."""
+    if OPEN not in value:
+        return value
+    if account:
+        value = value.replace(HOME_ACCOUNT, account)
+    if region:
+        value = value.replace(HOME_REGION, region)
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# Three-valued logic
+# --------------------------------------------------------------------------------------------
+
+
+def tri_not(a: Tri) -> Tri:
+    return None if a is None else not a
+
+
+def tri_and(*values: Tri) -> Tri:
+    result: Tri = True
+    for v in values:
+        if v is False:
+            return False
+        if v is None:
+            result = None
+    return result
+
+
+def tri_or(*values: Tri) -> Tri:
+    result: Tri = False
+    for v in values:
+        if v is True:
+            return True
+        if v is None:
+            result = None
+    return result
+
+
+def tri_any(values: Iterable[Tri]) -> Tri:
+    return tri_or(*values)
+
+
+def tri_all(values: Iterable[Tri]) -> Tri:
+    return tri_and(*values)
+
+
+# --------------------------------------------------------------------------------------------
+# Atoms: strings (and patterns) split into literal characters, wildcards and tokens
+# --------------------------------------------------------------------------------------------
+
+# An atom is a 1-character literal, or one of the markers below.
+_STAR = ("*",)  # any sequence, possibly empty
+_QMARK = ("?",)  # exactly one character
+_ANY = ("any",)  # an unknown (u/r) token: could be any string
+
+
+@dataclass(frozen=True)
+class _Opaque:
+    label: str
+
+
+@dataclass(frozen=True)
+class _Home:
+    pass
+
+
+Atom = str | tuple[str] | _Opaque | _Home
+
+
+def _atoms(value: str, wildcards: bool) -> tuple[Atom, ...]:
+    out: list[Atom] = []
+    pos = 0
+    for m in _TOKEN_RE.finditer(value):
+        out.extend(_literal_atoms(value[pos : m.start()], wildcards))
+        kind = m.group(1)
+        if kind == "a":
+            out.append(_Home())
+        elif kind == "o":
+            out.append(_Opaque(m.group(2)))
+        else:
+            out.append(_ANY)
+        pos = m.end()
+    out.extend(_literal_atoms(value[pos:], wildcards))
+    return tuple(out)
+
+
+def _literal_atoms(text: str, wildcards: bool) -> list[Atom]:
+    if not wildcards:
+        return list(text)
+    return [_STAR if c == "*" else _QMARK if c == "?" else c for c in text]
+
+
+@lru_cache(maxsize=65536)
+def _could_match(pattern: tuple[Atom, ...], value: tuple[Atom, ...]) -> bool:
+    """Whether some assignment of the unknown tokens makes ``pattern`` match ``value``.
+
+    Both sides may hold wildcards-like atoms (an unknown token on the value side stands for any
+    string), so this is the emptiness test of the intersection of two star patterns, done by
+    dynamic programming over positions. Opaque tokens are equal only to themselves and behave like
+    a non-empty unknown string against literals; the home account matches only itself or a star.
+    """
+    n, m = len(pattern), len(value)
+    seen: set[tuple[int, int]] = set()
+    stack = [(0, 0)]
+    while stack:
+        i, j = stack.pop()
+        if (i, j) in seen:
+            continue
+        seen.add((i, j))
+        if i == n and j == m:
+            return True
+        a = pattern[i] if i < n else None
+        b = value[j] if j < m else None
+        # Star-like atoms may match the empty string, or absorb one atom of the other side.
+        if a in (_STAR, _ANY):
+            stack.append((i + 1, j))
+            if b is not None:
+                stack.append((i, j + 1))
+            continue
+        if b in (_STAR, _ANY):
+            stack.append((i, j + 1))
+            if a is not None:
+                stack.append((i + 1, j))
+            continue
+        if a is None or b is None:
+            continue
+        if isinstance(a, _Opaque) or isinstance(b, _Opaque):
+            if isinstance(a, _Opaque) and isinstance(b, _Opaque):
+                if a == b:
+                    stack.append((i + 1, j + 1))
+                continue
+            if isinstance(a, _Home) or isinstance(b, _Home):
+                continue
+            # An opaque string against literal characters: consume one, stay or finish.
+            if isinstance(a, _Opaque):
+                stack.append((i, j + 1))
+                stack.append((i + 1, j + 1))
+            else:
+                stack.append((i + 1, j))
+                stack.append((i + 1, j + 1))
+            continue
+        if isinstance(a, _Home) or isinstance(b, _Home):
+            if a == b:
+                stack.append((i + 1, j + 1))
+            continue
+        if a == _QMARK or a == b:
+            stack.append((i + 1, j + 1))
+    return False
+
+
+def tri_could_match(pattern: str, value: str, wildcards: bool) -> bool:
+    """Relaxed match used once the literal match failed: can unknown tokens make it succeed?"""
+    return _could_match(_atoms(pattern, wildcards), _atoms(value, False))
+
+
+def tri_equals(a: str, b: str, ignore_case: bool = False) -> Tri:
+    """Exact string equality with tokens."""
+    if ignore_case:
+        a, b = a.lower(), b.lower()
+    if a == b:
+        return True
+    if not (has_uncertain_token(a) or has_uncertain_token(b)):
+        return False
+    return None if tri_could_match(a, b, wildcards=False) else False
+
+
+# --------------------------------------------------------------------------------------------
+# Glob patterns
+# --------------------------------------------------------------------------------------------
+
+GlobMode = Literal["glob", "resource"]
+
+
+@lru_cache(maxsize=65536)
+def glob_regex(pattern: str, mode: GlobMode = "glob", ignore_case: bool = False) -> re.Pattern[str]:
+    """Compile an IAM wildcard pattern.
+
+    ``glob``: ``*`` any sequence, ``?`` one character (actions, StringLike, each part of ArnLike).
+    ``resource``: the Resource element. Within the first five colon-separated segments a wildcard
+    stays inside its segment, except a ``*`` that ends a segment, which may run on past colons;
+    after the fifth colon ``*`` and ``?`` match anything (access-model 6.5, ambiguity A1).
+    Tokens are matched literally, as the unit they are.
+    """
+    out: list[str] = []
+    colons = 0
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == OPEN:
+            end = pattern.find(CLOSE, i)
+            if end < 0:
+                end = len(pattern) - 1
+            out.append(re.escape(pattern[i : end + 1]))
+            i = end + 1
+            continue
+        if mode == "resource":
+            in_head = colons < 5
+            if c == ":":
+                colons += 1
+                out.append(":")
+            elif c == "*":
+                ends_segment = i + 1 == len(pattern) or pattern[i + 1] == ":"
+                out.append(".*" if (not in_head or ends_segment) else "[^:]*")
+            elif c == "?":
+                out.append("[^:]" if in_head else ".")
+            else:
+                out.append(re.escape(c))
+        else:
+            out.append(".*" if c == "*" else "." if c == "?" else re.escape(c))
+        i += 1
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    return re.compile("".join(out), flags)
+
+
+def tri_glob(pattern: str, value: str, mode: GlobMode = "glob", ignore_case: bool = False) -> Tri:
+    """Wildcard match with tokens: definite when the literal match succeeds or nothing is unknown."""
+    if pattern == "*":
+        return True
+    if ignore_case:
+        pattern, value = pattern.lower(), value.lower()
+    if glob_regex(pattern, mode).fullmatch(value) is not None:
+        return True
+    if not (has_uncertain_token(pattern) or has_uncertain_token(value)):
+        return False
+    return None if tri_could_match(pattern, value, wildcards=True) else False
+
+
+def split_arn(arn: str) -> list[str] | None:
+    parts = arn.split(":", 5)
+    return parts if len(parts) == 6 else None
+
+
+def tri_arn_like(pattern: str, arn: str) -> Tri:
+    """ArnLike / ArnEquals: the six parts are compared separately, each as a glob."""
+    p, a = split_arn(pattern), split_arn(arn)
+    if p is None or a is None:
+        if has_uncertain_token(pattern) or has_uncertain_token(arn):
+            return None if tri_could_match(pattern, arn, wildcards=True) else False
+        return False
+    return tri_all(tri_glob(x, y) for x, y in zip(p, a, strict=True))
