@@ -1,0 +1,397 @@
+"""What a frontend reports about the sources: one fact per thing AWS would create or configure.
+
+Frontends know syntax and nothing about AWS evaluation; the world builder knows how facts link
+(by ARN, name and id) and nothing about syntax. Terraform spreads a bucket's configuration over
+several resources while CloudFormation nests it, so both emit the same small facts (a bucket,
+its policy, its encryption, its public access block ...) and one linker joins them.
+
+Conventions every frontend follows:
+- ``ref`` is the source address: ``aws_iam_role.reader``, ``module.app.aws_iam_role.r``,
+  ``aws_s3_bucket.b["logs"]``, or a CloudFormation logical id (``ReaderRole``).
+- Strings may hold tokens (:mod:`why403.model.symbols`): the home account and region, opaque ids
+  AWS generates, values the sources leave open. The same source value always gives the same
+  token, so ``aws_s3_bucket.x.arn`` written in two files compares equal.
+- ``account`` and ``region`` are where the thing is created (the provider's account for
+  Terraform, the home account for CloudFormation).
+- Policies are already parsed (:func:`why403.policy.parse.parse_policy`) with statement locations.
+- A boolean setting the sources leave open is ``None``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from why403.model.location import Location, Problem
+from why403.policy.document import Policy
+from why403.simulate.state import AclGrant
+
+
+@dataclass(frozen=True)
+class Fact:
+    ref: str
+    location: Location
+
+
+# -- accounts and deployment ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeployerFact(Fact):
+    """The principal that applies the sources (a Terraform provider's ``assume_role``)."""
+
+    arn: str
+    account: str
+
+
+@dataclass(frozen=True)
+class AccountFact(Fact):
+    """An account the sources deploy into, with how the sources name it (a provider alias)."""
+
+    account: str
+    region: str
+    name: str = ""
+
+
+# -- S3 ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BucketFact(Fact):
+    name: str
+    account: str
+    region: str
+
+
+@dataclass(frozen=True)
+class BucketPolicyFact(Fact):
+    bucket: str  # bucket name (or a token standing for it)
+    policy: Policy
+
+
+@dataclass(frozen=True)
+class BucketEncryptionFact(Fact):
+    bucket: str
+    algorithm: str  # "AES256", "aws:kms", "aws:kms:dsse", or a token
+    key: str | None = None  # key id, key ARN, alias name or alias ARN, as written
+    bucket_key: bool | None = False
+
+
+@dataclass(frozen=True)
+class PublicAccessBlockFact(Fact):
+    """Bucket-level when ``bucket`` is set; account-level (``aws_s3_account_public_access_block``) otherwise."""
+
+    bucket: str | None
+    account: str
+    block_public_acls: bool | None = False
+    ignore_public_acls: bool | None = False
+    block_public_policy: bool | None = False
+    restrict_public_buckets: bool | None = False
+
+
+@dataclass(frozen=True)
+class OwnershipFact(Fact):
+    bucket: str
+    ownership: str  # BucketOwnerEnforced | BucketOwnerPreferred | ObjectWriter (or a token)
+
+
+@dataclass(frozen=True)
+class BucketAclFact(Fact):
+    bucket: str
+    canned: str | None = None  # private, public-read, log-delivery-write ...
+    grants: tuple[AclGrant, ...] = ()
+
+
+@dataclass(frozen=True)
+class BucketLoggingFact(Fact):
+    """Server access logging from ``bucket`` into ``target_bucket`` (delivered by logging.s3.amazonaws.com)."""
+
+    bucket: str
+    target_bucket: str
+    target_prefix: str = ""
+
+
+@dataclass(frozen=True)
+class RequesterPaysFact(Fact):
+    bucket: str
+    enabled: bool | None
+
+
+@dataclass(frozen=True)
+class AccessPointFact(Fact):
+    name: str
+    bucket: str
+    account: str
+    region: str
+    policy: Policy | None = None
+    vpc_id: str | None = None  # network origin VPC
+    block_public_acls: bool | None = True
+    ignore_public_acls: bool | None = True
+    block_public_policy: bool | None = True
+    restrict_public_buckets: bool | None = True
+
+
+@dataclass(frozen=True)
+class AccessPointPolicyFact(Fact):
+    access_point: str  # access point ARN or name
+    policy: Policy
+
+
+# -- KMS --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyFact(Fact):
+    """A customer managed key. ``policy`` None means the sources set none, so AWS applies the
+    default key policy (the account root statement)."""
+
+    key_id: str
+    arn: str
+    account: str
+    region: str
+    policy: Policy | None = None
+    enabled: bool | None = True
+    bypass_lockout_check: bool = False
+
+
+@dataclass(frozen=True)
+class KeyPolicyFact(Fact):
+    """``aws_kms_key_policy``: replaces the key's policy."""
+
+    key: str  # key id or ARN
+    policy: Policy
+    bypass_lockout_check: bool = False
+
+
+@dataclass(frozen=True)
+class AliasFact(Fact):
+    name: str  # "alias/app"
+    target_key: str  # key id or ARN
+    account: str
+    region: str
+
+
+@dataclass(frozen=True)
+class GrantFact(Fact):
+    key: str  # key id or ARN
+    grantee: str  # principal ARN
+    operations: tuple[str, ...]  # "Decrypt", "GenerateDataKey" ...
+    context_equals: tuple[tuple[str, str], ...] | None = None
+    context_subset: tuple[tuple[str, str], ...] | None = None
+
+
+# -- network and compute ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EndpointFact(Fact):
+    endpoint_id: str
+    service_name: str  # com.amazonaws.us-east-1.s3
+    endpoint_type: str  # Gateway | Interface (Gateway when unset, as AWS defaults)
+    vpc_id: str
+    account: str
+    region: str
+    policy: Policy | None = None  # None = AWS's default full-access policy
+    route_table_ids: tuple[str, ...] = ()
+    subnet_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EndpointPolicyFact(Fact):
+    """``aws_vpc_endpoint_policy``: replaces the endpoint's policy."""
+
+    endpoint_id: str
+    policy: Policy
+
+
+@dataclass(frozen=True)
+class EndpointRouteTableFact(Fact):
+    endpoint_id: str
+    route_table_id: str
+
+
+@dataclass(frozen=True)
+class SubnetFact(Fact):
+    subnet_id: str
+    vpc_id: str
+
+
+@dataclass(frozen=True)
+class RouteTableAssociationFact(Fact):
+    subnet_id: str
+    route_table_id: str
+
+
+@dataclass(frozen=True)
+class InstanceProfileFact(Fact):
+    name: str
+    arn: str
+    roles: tuple[str, ...]  # role names
+
+
+@dataclass(frozen=True)
+class TaskDefinitionFact(Fact):
+    arn: str  # token for the task definition (what services reference)
+    task_role: str | None  # role ARN or name
+    network_mode: str | None = None
+
+
+@dataclass(frozen=True)
+class ComputeFact(Fact):
+    """Something that runs with a role: ``lambda``, ``ec2`` (instance or launch template), ``ecs``.
+
+    Exactly one of ``role`` (ARN or name), ``instance_profile`` (name or ARN) or
+    ``task_definition`` (what an ECS service references) says which role it uses.
+    """
+
+    kind: str
+    subnet_ids: tuple[str, ...] = ()
+    role: str | None = None
+    instance_profile: str | None = None
+    task_definition: str | None = None
+    in_vpc: bool | None = None
+
+
+# -- IAM --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleFact(Fact):
+    name: str
+    arn: str
+    account: str
+    unique_id: str
+    trust_policy: Policy | None = None
+    inline_policies: tuple[Policy, ...] = ()
+    managed_policy_arns: tuple[str, ...] = ()
+    boundary_arn: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+    # True when a variable decides the list of managed policies (so more may be attached).
+    managed_policies_unknown: bool = False
+
+
+@dataclass(frozen=True)
+class UserFact(Fact):
+    name: str
+    arn: str
+    account: str
+    unique_id: str
+    inline_policies: tuple[Policy, ...] = ()
+    managed_policy_arns: tuple[str, ...] = ()
+    boundary_arn: str | None = None
+    groups: tuple[str, ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class GroupFact(Fact):
+    name: str
+    arn: str
+    account: str
+    inline_policies: tuple[Policy, ...] = ()
+    managed_policy_arns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ManagedPolicyFact(Fact):
+    """A customer managed policy; CloudFormation may attach it here (Roles/Users/Groups)."""
+
+    name: str
+    arn: str
+    account: str
+    policy: Policy
+    roles: tuple[str, ...] = ()
+    users: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InlinePolicyFact(Fact):
+    """An inline policy defined apart from its principal (``aws_iam_role_policy``, ``AWS::IAM::Policy``)."""
+
+    policy: Policy
+    roles: tuple[str, ...] = ()  # role names (or ARNs)
+    users: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AttachmentFact(Fact):
+    """A managed policy attached to principals (``aws_iam_role_policy_attachment`` and friends)."""
+
+    policy_arn: str
+    roles: tuple[str, ...] = ()
+    users: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GroupMembershipFact(Fact):
+    group: str
+    users: tuple[str, ...]
+
+
+# -- Organizations ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrgPolicyFact(Fact):
+    policy_id: str
+    policy_type: str  # SERVICE_CONTROL_POLICY | RESOURCE_CONTROL_POLICY
+    policy: Policy
+    targets: tuple[str, ...] = ()  # account ids, OU ids, root ids
+
+
+@dataclass(frozen=True)
+class OrgAttachmentFact(Fact):
+    policy_id: str
+    target: str
+
+
+# -- results --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """An error (input that could not be read) or a note (a value left unknown and how to supply it)."""
+
+    severity: str  # "error" | "note" | "warning"
+    message: str
+    location: Location
+    code: str = "source"
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    """Everything one frontend read from one input (a Terraform root module, a template)."""
+
+    facts: tuple[Fact, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    files: tuple[str, ...] = ()
+    resources: int = 0
+    # Policies that failed to parse or validate keep their problems on the Policy itself;
+    # problems outside policies (a bad template) are diagnostics.
+    problems: tuple[Problem, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    """What the user told the run about values the sources leave open."""
+
+    account_id: str | None = None
+    region: str | None = None
+    tf_vars: tuple[tuple[str, str], ...] = ()
+    tf_var_files: tuple[str, ...] = ()
+    cfn_parameters: tuple[tuple[str, str], ...] = ()
+    cfn_parameter_files: tuple[str, ...] = ()
+
+    @property
+    def home_account(self) -> str:
+        from why403.model.symbols import HOME_ACCOUNT
+
+        return self.account_id or HOME_ACCOUNT
+
+    @property
+    def home_region(self) -> str:
+        from why403.model.symbols import HOME_REGION
+
+        return self.region or HOME_REGION

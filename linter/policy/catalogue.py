@@ -1,0 +1,137 @@
+"""The IAM action catalogue, read from the copy cfn-lint ships (``cfnlint/data/AdditionalSpecs/Policies.json``).
+
+We do not vendor the catalogue: cfn-lint keeps it current, and users who install why403 get
+the cfn-lint release their pip resolves. The file is located without importing cfn-lint (which
+is slow to import) and parsed once per process, on first use.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from why403.policy.action_names import DISPLAY_NAMES
+
+
+@cache
+def _data() -> dict[str, Any]:
+    path = catalogue_path()
+    if path is None:
+        return {}
+    try:
+        loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return loaded
+
+
+def catalogue_path() -> Path | None:
+    spec = importlib.util.find_spec("cfnlint")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for base in spec.submodule_search_locations:
+        candidate = Path(base) / "data" / "AdditionalSpecs" / "Policies.json"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def available() -> bool:
+    """False when cfn-lint's data is missing: validation then stays silent rather than guessing."""
+    return bool(_data())
+
+
+@cache
+def service_actions(service: str) -> dict[str, tuple[str, ...]]:
+    """Lower-case action name -> resource types, for one service prefix ({} if unknown)."""
+    entry = _data().get(service.lower())
+    if not isinstance(entry, dict):
+        return {}
+    actions = entry.get("Actions", {})
+    out: dict[str, tuple[str, ...]] = {}
+    for name, info in actions.items():
+        resources = info.get("Resources", []) if isinstance(info, dict) else []
+        out[name.lower()] = tuple(r.lower() for r in resources)
+    return out
+
+
+def service_known(service: str) -> bool:
+    return bool(service_actions(service))
+
+
+def action_exists(action: str) -> bool | None:
+    """Whether ``service:Name`` names a real action; None when the catalogue cannot say."""
+    if not available() or ":" not in action:
+        return None
+    service, name = action.split(":", 1)
+    actions = service_actions(service)
+    if not actions:
+        return False
+    return name.lower() in actions
+
+
+def resource_types(action: str) -> tuple[str, ...]:
+    """Resource types an action applies to (``object``, ``bucket``, ``key``...); () if unknown."""
+    if ":" not in action:
+        return ()
+    service, name = action.split(":", 1)
+    return service_actions(service).get(name.lower(), ())
+
+
+@cache
+def expand(pattern: str) -> tuple[str, ...]:
+    """Every concrete action (``s3:getobject``, lower case) that an action pattern matches."""
+    if pattern == "*":
+        return tuple(
+            f"{service}:{name}" for service in sorted(_data()) for name in sorted(service_actions(service))
+        )
+    if ":" not in pattern:
+        return ()
+    service, name = pattern.lower().split(":", 1)
+    if any(c in service for c in "*?"):
+        rx = re.compile(_glob_to_regex(pattern.lower()))
+        return tuple(
+            f"{s}:{n}" for s in sorted(_data()) for n in sorted(service_actions(s)) if rx.fullmatch(f"{s}:{n}")
+        )
+    actions = service_actions(service)
+    if not any(c in name for c in "*?"):
+        return (f"{service}:{name}",) if name in actions else ()
+    rx = re.compile(_glob_to_regex(name))
+    return tuple(f"{service}:{n}" for n in sorted(actions) if rx.fullmatch(n))
+
+
+def _glob_to_regex(pattern: str) -> str:
+    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+
+
+def display(action: str) -> str:
+    """The conventional spelling (``s3:GetObject``) of an action given in any case."""
+    return DISPLAY_NAMES.get(action.lower(), action)
+
+
+# S3 API operations that people write as IAM actions, and the permission S3 really checks.
+API_TO_PERMISSION: dict[str, tuple[str, ...]] = {
+    "s3:listobjects": ("s3:ListBucket",),
+    "s3:listobjectsv2": ("s3:ListBucket",),
+    "s3:headobject": ("s3:GetObject",),
+    "s3:headbucket": ("s3:ListBucket",),
+    "s3:listbuckets": ("s3:ListAllMyBuckets",),
+    "s3:createmultipartupload": ("s3:PutObject",),
+    "s3:uploadpart": ("s3:PutObject",),
+    "s3:uploadpartcopy": ("s3:GetObject", "s3:PutObject"),
+    "s3:completemultipartupload": ("s3:PutObject",),
+    "s3:copyobject": ("s3:GetObject", "s3:PutObject"),
+    "s3:deleteobjects": ("s3:DeleteObject",),
+    "s3:listobjectversions": ("s3:ListBucketVersions",),
+    "s3:listmultipartuploads": ("s3:ListBucketMultipartUploads",),
+    "s3:getbucketencryption": ("s3:GetEncryptionConfiguration",),
+    "s3:putbucketencryption": ("s3:PutEncryptionConfiguration",),
+    "s3:getbucketlifecycleconfiguration": ("s3:GetLifecycleConfiguration",),
+    "s3:putbucketlifecycleconfiguration": ("s3:PutLifecycleConfiguration",),
+    "s3:getobjecttagging": ("s3:GetObjectTagging",),
+    "kms:generatedatakeys": ("kms:GenerateDataKey",),
+}

@@ -1,0 +1,125 @@
+"""Checks of a parsed policy against the IAM action catalogue and ARN shapes.
+
+Severity follows what AWS does with the document (access-model.md 6.1): S3 refuses a bucket or
+access point policy with an invalid action or an action that applies to none of the statement's
+resources (``MalformedPolicy``), so those are errors there; IAM stores identity policies with
+the same defects and they silently never match, so there they are warnings, which is exactly
+the class of mistake that produces a 403 nobody can explain.
+"""
+
+from __future__ import annotations
+
+import re
+
+from why403.model import symbols
+from why403.model.location import Problem
+from why403.policy import catalogue
+from why403.policy.document import Policy, PolicyKind, Statement
+
+_STRICT_KINDS = frozenset({PolicyKind.BUCKET, PolicyKind.ACCESS_POINT})
+_BUCKET_ARN = re.compile(r"arn:[^:]+:s3:::[^/*?]+")
+_OBJECT_ARN = re.compile(r"arn:[^:]+:s3:::[^/*?]+/.*")
+_ACTION_SHAPE = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9*?]+")
+
+
+def validate_policy(policy: Policy) -> tuple[Problem, ...]:
+    if not catalogue.available():
+        return ()
+    problems: list[Problem] = []
+    severity = "error" if policy.kind in _STRICT_KINDS else "warning"
+    for stmt in policy.statements:
+        problems.extend(_check_actions(stmt, severity))
+        problems.extend(_check_resources(stmt))
+        problems.extend(_check_s3_shape(stmt, severity))
+    return tuple(problems)
+
+
+def _where(stmt: Statement) -> str:
+    return f"statement {stmt.sid}" if stmt.sid else f"statement {stmt.index}"
+
+
+def _check_actions(stmt: Statement, severity: str) -> list[Problem]:
+    out: list[Problem] = []
+    for action in stmt.actions or stmt.not_actions or ():
+        if action == "*" or symbols.has_uncertain_token(action):
+            continue
+        if not _ACTION_SHAPE.fullmatch(action):
+            out.append(Problem("action-shape", f"{_where(stmt)}: {action!r} is not of the form service:Action",
+                               stmt.location, severity))
+            continue
+        service, name = action.split(":", 1)
+        if any(c in service for c in "*?"):
+            continue
+        if not catalogue.service_known(service):
+            out.append(Problem("unknown-service", f"{_where(stmt)}: no AWS service has the prefix {service!r}",
+                               stmt.location, severity))
+            continue
+        if any(c in name for c in "*?"):
+            if not catalogue.expand(action):
+                out.append(Problem("wildcard-matches-nothing",
+                                   f"{_where(stmt)}: {action!r} matches no {service} action", stmt.location, severity))
+            continue
+        if not catalogue.action_exists(action):
+            hint = catalogue.API_TO_PERMISSION.get(action.lower())
+            message = f"{_where(stmt)}: {action} is not an IAM action, so it never matches"
+            if hint:
+                message += f"; the API operation is authorized by {' and '.join(hint)}"
+            out.append(Problem("unknown-action", message, stmt.location, severity))
+    return out
+
+
+def _check_resources(stmt: Statement) -> list[Problem]:
+    out: list[Problem] = []
+    for resource in stmt.resources or stmt.not_resources or ():
+        if resource == "*" or symbols.has_uncertain_token(resource):
+            continue
+        parts = resource.split(":", 5)
+        if len(parts) < 6 or parts[0] != "arn" or not parts[2]:
+            out.append(Problem("malformed-arn", f"{_where(stmt)}: {resource!r} is not an ARN", stmt.location,
+                               "warning"))
+        elif any(c in parts[2] for c in "*?"):
+            out.append(Problem("malformed-arn", f"{_where(stmt)}: wildcards are not allowed in the service part of "
+                               f"{resource!r}", stmt.location, "warning"))
+    return out
+
+
+def _resource_shape(resource: str) -> str:
+    """``bucket``, ``object`` or ``other`` (wildcards that could cover both count as other)."""
+    if symbols.has_uncertain_token(resource):
+        return "other"
+    if _BUCKET_ARN.fullmatch(resource):
+        return "bucket"
+    if _OBJECT_ARN.fullmatch(resource):
+        return "object"
+    return "other"
+
+
+def _check_s3_shape(stmt: Statement, severity: str) -> list[Problem]:
+    """Object actions on bucket ARNs only, and bucket actions on object ARNs only."""
+    if stmt.resources is None or not stmt.actions:
+        return []
+    shapes = {_resource_shape(r) for r in stmt.resources}
+    if "other" in shapes or not shapes:
+        return []
+    out: list[Problem] = []
+    for action in stmt.actions:
+        if not action.lower().startswith("s3:") or any(c in action for c in "*?"):
+            continue
+        types = set(catalogue.resource_types(action))
+        if not types:
+            continue
+        wants_object = bool(types & {"object"})
+        wants_bucket = bool(types & {"bucket"})
+        if wants_object and not wants_bucket and shapes == {"bucket"}:
+            out.append(Problem(
+                "object-action-on-bucket",
+                f"{_where(stmt)}: {catalogue.display(action)} applies to objects, but the statement only names "
+                f"bucket ARNs ({', '.join(stmt.resources)}); add /* to the ARN",
+                stmt.location, severity))
+        elif wants_bucket and not wants_object and shapes == {"object"}:
+            out.append(Problem(
+                "bucket-action-on-object",
+                f"{_where(stmt)}: {catalogue.display(action)} applies to the bucket, but the statement only names "
+                f"object ARNs ({', '.join(stmt.resources)}); use the bucket ARN without /*",
+                stmt.location, severity))
+    return out

@@ -1,0 +1,339 @@
+"""The KMS calls S3 makes for SSE-KMS, and how KMS authorizes them (access-model.md section 3).
+
+S3 calls KMS with the original caller's identity (a forward access session), after S3 itself has
+authorized the request. KMS then requires its own key policy to allow the call, directly or by
+delegating to the caller's account's IAM policies; grants allow on their own; explicit denies
+anywhere still win; IAM alone is never enough.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from why403.model.actor import Actor
+from why403.model.symbols import Tri, tri_and, tri_equals, tri_or
+from why403.policy.context import RequestContext
+from why403.policy.document import Policy, PolicyKind
+from why403.policy.match import (
+    ACCOUNT,
+    ROLE_ARN,
+    SERVICE,
+    SESSION_ARN,
+    STAR,
+    STAR_WITH_PRINCIPALARN,
+    UNKNOWN_PRINCIPAL,
+    USER_ARN,
+    Hit,
+    Target,
+    allow_kinds,
+    find,
+    find_any,
+)
+from why403.policy.parse import parse_policy
+from why403.simulate.decision import Decision, TraceStep
+from why403.simulate.request import S3Request, kms_context
+from why403.simulate.state import KmsGrant, KmsKey
+
+if TYPE_CHECKING:
+    from why403.simulate.engine import Environment
+
+KMS_ENCRYPTIONS = ("SSE-KMS", "DSSE-KMS")
+
+
+@dataclass(frozen=True)
+class KmsCall:
+    """One call S3 makes to KMS for the request: the action, the key, and whether a Bucket Key is used."""
+
+    action: str
+    key: KmsKey | None
+    key_ref: str | None = None
+    bucket_key: bool = False
+
+
+def aws_managed_s3_key(account: str, region: str) -> KmsKey:
+    """The AWS managed key ``aws/s3`` of an account, with the key policy AWS gives it (3.2, OBS)."""
+    doc = {
+        "Version": "2012-10-17",
+        "Id": "auto-s3-2",
+        "Statement": [
+            {
+                "Sid": "Allow access through S3 for all principals in the account that are authorized to use S3",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                           "kms:DescribeKey"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"kms:CallerAccount": account,
+                                               "kms:ViaService": f"s3.{region}.amazonaws.com"}},
+            },
+            {
+                "Sid": "Allow direct access to key metadata to the account",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Action": ["kms:Describe*", "kms:Get*", "kms:List*"],
+                "Resource": "*",
+            },
+        ],
+    }
+    policy = parse_policy(doc, PolicyKind.KEY, origin="aws/s3 (AWS managed key)", validate=False)
+    return KmsKey(arn=f"arn:aws:kms:{region}:{account}:alias/aws/s3", account=account, region=region,
+                  policy=policy, aws_managed=True, ref="aws/s3")
+
+
+def _lookup(ref: str, req: S3Request, env: Environment) -> KmsKey | None:
+    return req.keys.get(ref) or env.keys.get(ref)
+
+
+def kms_calls(req: S3Request, env: Environment) -> list[KmsCall]:
+    action = req.action.lower()
+    op = (req.operation or "").lower()
+    bucket = req.bucket
+    if action in ("s3:getobject", "s3:getobjectversion"):
+        if op == "headobject":
+            return []
+        if req.object is not None:
+            if req.object.encryption not in KMS_ENCRYPTIONS:
+                return []
+            return [KmsCall("kms:Decrypt", req.object.kms_key, bucket_key=req.object.bucket_key)]
+        if bucket.default_encryption not in KMS_ENCRYPTIONS:
+            return []
+        key, ref = _default_key(req)
+        return [KmsCall("kms:Decrypt", key, ref, bucket.bucket_key)]
+    if action == "s3:putobject" and req.key is not None:
+        sse = req.headers.get("x-amz-server-side-encryption")
+        if sse is not None:
+            if not sse.startswith("aws:kms"):
+                return []
+            key_id = req.headers.get("x-amz-server-side-encryption-aws-kms-key-id")
+            if key_id:
+                key: KmsKey | None = _lookup(key_id, req, env)
+                ref: str | None = key_id
+            else:
+                key, ref = aws_managed_s3_key(bucket.account, bucket.region), None
+        elif bucket.default_encryption in KMS_ENCRYPTIONS:
+            key, ref = _default_key(req)
+        else:
+            return []
+        if op in ("uploadpart", "uploadpartcopy"):
+            return [KmsCall("kms:Decrypt", key, ref, bucket.bucket_key)]
+        if op == "completemultipartupload":
+            return []
+        return [KmsCall("kms:GenerateDataKey", key, ref, bucket.bucket_key)]
+    return []
+
+
+def _default_key(req: S3Request) -> tuple[KmsKey | None, str | None]:
+    bucket = req.bucket
+    if bucket.default_key is not None:
+        return bucket.default_key, None
+    if bucket.default_key_ref is not None:
+        return None, bucket.default_key_ref
+    return aws_managed_s3_key(bucket.account, bucket.region), None
+
+
+def _grant_matches(grant: KmsGrant, actor: Actor, action: str, ctx: RequestContext) -> Tri:
+    op = action.split(":", 1)[1].lower()
+    if op not in {o.lower().removeprefix("kms:") for o in grant.operations}:
+        return False
+    who: Tri = False
+    if actor.kind == "role_session":
+        who = tri_or(tri_equals(grant.grantee, actor.role_arn or ""), tri_equals(grant.grantee, actor.arn or ""))
+    elif actor.kind in ("iam_user", "federated_user", "root"):
+        who = tri_equals(grant.grantee, actor.arn or "")
+    if actor.kind != "service" and actor.account and grant.grantee.endswith(":root"):
+        who = tri_or(who, tri_equals(grant.grantee, f"arn:aws:iam::{actor.account}:root"))
+    if who is False:
+        return False
+    ec_value = ctx.get("kms:EncryptionContext:aws:s3:arn")
+    ec = {"aws:s3:arn": ec_value} if isinstance(ec_value, str) else {}
+    constraint: Tri = True
+    if grant.context_equals is not None:
+        constraint = dict(grant.context_equals) == ec
+    if grant.context_subset is not None:
+        constraint = tri_and(constraint, all(ec.get(k) == v for k, v in grant.context_subset.items()))
+    result = tri_and(who, constraint)
+    if result is True and grant.maybe:
+        return None
+    return result
+
+
+class _KmsEvaluation:
+    def __init__(self, actor: Actor, call: KmsCall, key: KmsKey, ctx: RequestContext, env: Environment) -> None:
+        self.call, self.env, self.key = call, env, key
+        self.actor = actor
+        self.ctx = ctx
+        self.target = Target(self.actor, call.action, self.key.arn, self.ctx)
+        self.trace: list[TraceStep] = []
+        self.unknowns: list[str] = []
+        self.related: list[Hit] = []
+
+    def step(self, layer: str, outcome: str, hit: Hit | None = None, detail: str = "") -> None:
+        text = f"{self.call.action}: {detail}" if detail else self.call.action
+        self.trace.append(TraceStep(layer, outcome, text, hit.policy if hit else None,
+                                    hit.statement if hit else None))
+
+    def done(self, outcome: str, layer: str | None = None, hit: Hit | None = None, detail: str = "") -> Decision:
+        return Decision(outcome, layer, hit, self.call.action, tuple(self.trace), tuple(self.unknowns),  # type: ignore[arg-type]
+                        403 if outcome != "allowed" else 200, detail, tuple(self.related))
+
+    def deny(self, layer: str, explicit: bool, hit: Hit | None = None, detail: str = "") -> Decision:
+        self.step(layer, "explicit deny" if explicit else "no allow", hit, detail)
+        return self.done("explicit-deny" if explicit else "implicit-deny", layer, hit, detail)
+
+    def unknown(self, layer: str, hit: Hit | None, why: str) -> None:
+        self.unknowns.append(f"{layer} ({self.call.action}): {why}")
+        self.step(layer, "unknown", hit, why)
+
+    def run(self) -> Decision:
+        actor, key = self.actor, self.key
+        if key.enabled is False:
+            self.step("kms-key-state", "rejected", detail="the key is disabled")
+            return self.done("rejected", "kms-key-state", None, "the KMS key is disabled")
+        iam = actor.kind in ("iam_user", "role_session", "federated_user", "root")
+        layers: list[tuple[str, tuple[Policy, ...] | None]] = [("kms-key-policy", (key.policy,))]
+        if iam and actor.kind != "root":
+            layers.append(("identity-policy", actor.identity_policies))
+            if actor.permissions_boundary is not None:
+                layers.append(("permissions-boundary", (actor.permissions_boundary,)))
+            if actor.session_policies:
+                layers.append(("session-policy", actor.session_policies))
+        scp = self.scp_levels() if iam else ()
+        rcp = self.rcp_levels()
+        for _, pols in scp:
+            layers.append(("scp", pols))
+        for _, pols in rcp:
+            layers.append(("rcp", pols))
+        for layer, pols in layers:
+            r, hit = find_any(pols, self.target, "Deny")
+            if r is True:
+                return self.deny(layer, True, hit)
+            if r is None:
+                self.unknown(layer, hit, "a Deny may apply" if hit else "its policies are not in the sources")
+        for layer, levels in (("rcp", rcp), ("scp", scp)):
+            for name, pols in levels:
+                r, hit = find_any(pols, self.target, "Allow")
+                if r is False:
+                    return self.deny(layer, False, detail=f"no {layer.upper()} at {name} allows {self.call.action}")
+                if r is None:
+                    self.unknown(layer, hit, f"an Allow at {name} may not apply")
+        granted: Tri = tri_or(*(_grant_matches(g, actor, self.call.action, self.ctx) for g in key.grants))
+        if granted is True:
+            self.step("kms-grant", "allow", detail="a grant on the key allows it")
+            return self.finish()
+        return self.key_policy(granted)
+
+    def scp_levels(self) -> tuple[tuple[str, tuple[Policy, ...]], ...]:
+        actor = self.actor
+        if actor.is_service_linked_role:
+            return ()
+        org = self.env.orgs.of(actor.account)
+        if org is None or org.management:
+            return ()
+        return tuple((lvl.name, lvl.policies) for lvl in org.scp_levels)
+
+    def rcp_levels(self) -> tuple[tuple[str, tuple[Policy, ...]], ...]:
+        if self.key.aws_managed or self.actor.is_service_linked_role:
+            return ()
+        org = self.env.orgs.of(self.key.account)
+        if org is None or org.management:
+            return ()
+        return tuple((lvl.name, lvl.policies) for lvl in org.rcp_levels)
+
+    def finish(self) -> Decision:
+        if self.unknowns:
+            return self.done("unknown")
+        return self.done("allowed")
+
+    def key_policy(self, granted: Tri) -> Decision:
+        actor, key = self.actor, self.key
+        kinds = allow_kinds(key.policy, self.target)
+
+        def kind(*names: str) -> Tri:
+            return tri_or(*(kinds[n][0] for n in names if n in kinds))
+
+        def hit_of(*names: str) -> Hit | None:
+            for n in names:
+                if n in kinds and kinds[n][1] is not None:
+                    return kinds[n][1]
+            return None
+
+        direct_names = (USER_ARN, SESSION_ARN, STAR, STAR_WITH_PRINCIPALARN, UNKNOWN_PRINCIPAL)
+        if actor.kind == "service":
+            direct_names = (*direct_names, SERVICE)
+        direct = kind(*direct_names)
+        role = kind(ROLE_ARN)
+        delegate = kind(ACCOUNT)
+        key_hit = hit_of(*direct_names, ROLE_ARN, ACCOUNT)
+        if actor.kind == "service":
+            ok = tri_or(direct, granted)
+            if ok is False:
+                return self.deny("kms-key-policy", False, detail=f"the key policy does not allow "
+                                 f"{actor.service} to use the key")
+            return self.settle(ok, key_hit, "kms-key-policy")
+        if actor.kind == "root" or actor.identity_policies is None:
+            ident: Tri = True if actor.kind == "root" else None
+            ihit = None
+        else:
+            ident, ihit = find_any(actor.identity_policies, self.target, "Allow")
+        bnd, bhit = (True, None) if actor.permissions_boundary is None else find(actor.permissions_boundary,
+                                                                                   self.target, "Allow")
+        ses = self.session_ok()
+        same = tri_equals(actor.account or "", key.account)
+        named = tri_or(direct, role, delegate)
+        if same is True:
+            allowed = tri_or(granted, direct, tri_and(role, bnd, ses), tri_and(delegate, ident, bnd, ses))
+        elif same is False:
+            allowed = tri_or(granted, tri_and(named, ident, bnd, ses))
+        else:
+            allowed = tri_or(granted, direct, tri_and(named, ident, bnd, ses))
+        if allowed is False:
+            if named is False:
+                who = "the caller's account" if same is not True else "the caller"
+                detail = (f"the key policy neither names {who} nor delegates to its IAM policies"
+                          if not key.aws_managed else
+                          "the AWS managed key aws/s3 can only be used by principals of its own account")
+                return self.deny("kms-key-policy", False, None, detail)
+            if ident is False and (same is False or role is not True):
+                return self.deny("identity-policy", False, ihit,
+                                 f"the key policy delegates to IAM, but no identity-based policy allows "
+                                 f"{self.call.action} on this key")
+            if bnd is False:
+                return self.deny("permissions-boundary", False, bhit,
+                                 f"the permissions boundary does not allow {self.call.action}")
+            if ses is False:
+                return self.deny("session-policy", False, None, f"the session policy does not allow {self.call.action}")
+            return self.deny("kms-key-policy", False, key_hit, "no key policy statement applies")
+        if key_hit is not None and kind(*direct_names, ROLE_ARN, ACCOUNT) is True:
+            self.related.append(key_hit)
+        if ihit is not None and ident is True:
+            self.related.append(ihit)
+        return self.settle(allowed, key_hit, "kms-key-policy")
+
+    def settle(self, ok: Tri, hit: Hit | None, layer: str) -> Decision:
+        if ok is None:
+            self.unknown(layer, hit, "the key policy, a grant or an IAM policy may not allow it")
+        else:
+            self.step(layer, "allow", hit)
+        return self.finish()
+
+    def session_ok(self) -> Tri:
+        actor = self.actor
+        if not actor.is_session:
+            return True
+        if actor.session_policies is None:
+            return False if actor.kind == "federated_user" else True
+        return find_any(actor.session_policies, self.target, "Allow")[0]
+
+
+def authorize_kms(req: S3Request, call: KmsCall, env: Environment) -> Decision:
+    """KMS's answer to the call S3 makes on the caller's behalf."""
+    assert call.key is not None
+    ctx = kms_context(req, call.key, env.orgs, call.bucket_key)
+    return _KmsEvaluation(req.actor, call, call.key, ctx, env).run()
+
+
+def authorize_kms_direct(actor: Actor, action: str, key: KmsKey, ctx: RequestContext,
+                         env: Environment) -> Decision:
+    """KMS's answer to a call the principal makes itself (no ``kms:ViaService``)."""
+    return _KmsEvaluation(actor, KmsCall(action, key), key, ctx, env).run()

@@ -1,0 +1,105 @@
+"""What S3 calls "public" (access-model.md 5.2), the test behind Block Public Access.
+
+S3 assumes a policy is public and then clears every Allow statement that is limited to a
+specific principal or to fixed values of a short list of condition keys. The same test decides
+whether ``BlockPublicPolicy`` refuses a policy at write time and whether
+``RestrictPublicBuckets`` refuses cross-account and anonymous requests at request time.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from why403.model import symbols
+from why403.model.symbols import Tri, tri_or
+from why403.policy.document import Policy, PolicyKind, Statement
+from why403.simulate.state import AclGrant
+
+FIXED_VALUE_KEYS = frozenset(
+    {
+        "aws:sourceip",
+        "aws:sourcearn",
+        "aws:sourcevpc",
+        "aws:sourcevpce",
+        "aws:sourceowner",
+        "aws:sourceaccount",
+        "aws:principalorgid",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id",
+        "aws:userid",
+        "s3:dataaccesspointarn",
+        "s3:dataaccesspointaccount",
+    }
+)
+# The documented list (access-model 5.2). aws:PrincipalAccount is not on it, so a "*" principal
+# narrowed only by aws:PrincipalAccount is still public to S3.
+
+_PRIVATE_V4 = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
+
+
+def _is_fixed(value: str) -> bool:
+    return "*" not in value and "?" not in value and "${" not in value
+
+
+def _too_broad(cidr: str) -> bool:
+    try:
+        net = ipaddress.ip_network(cidr.strip(), strict=False)
+    except ValueError:
+        return False
+    if net.version == 4:
+        if any(net.subnet_of(p) for p in _PRIVATE_V4 if p.version == 4):  # type: ignore[arg-type]
+            return False
+        return net.prefixlen < 8
+    return net.prefixlen < 32
+
+
+def _principal_is_specific(stmt: Statement) -> bool:
+    if stmt.principals is None:
+        return False  # NotPrincipal with Allow grants to everyone else
+    return all(not e.is_wildcard and e.type != "Federated" for e in stmt.principals)
+
+
+def statement_is_public(stmt: Statement, policy_kind: PolicyKind) -> Tri:
+    if stmt.effect != "Allow":
+        return False
+    if _principal_is_specific(stmt):
+        return False
+    for cond in stmt.conditions:
+        k = cond.key_lower
+        if k not in FIXED_VALUE_KEYS or cond.negated or cond.set_op == "ForAllValues":
+            continue
+        if cond.base not in ("StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike",
+                             "IpAddress"):
+            continue
+        if not all(_is_fixed(v) for v in cond.values):
+            continue
+        if k == "aws:sourceip" and any(_too_broad(v) for v in cond.values):
+            continue
+        if k == "s3:dataaccesspointarn" and policy_kind is PolicyKind.ACCESS_POINT:
+            continue
+        return False
+    return None if stmt.maybe else True
+
+
+def policy_is_public(policy: Policy | None) -> Tri:
+    if policy is None:
+        return False
+    if policy.unknown is not None:
+        return None
+    return tri_or(*(statement_is_public(s, policy.kind) for s in policy.statements))
+
+
+def public_statements(policy: Policy | None) -> list[Statement]:
+    if policy is None or policy.unknown is not None:
+        return []
+    return [s for s in policy.statements if statement_is_public(s, policy.kind) is not False]
+
+
+def acl_is_public(acl: tuple[AclGrant, ...]) -> bool:
+    return any(g.grantee in ("AllUsers", "AuthenticatedUsers") for g in acl)
+
+
+def canned_acl_is_public(canned: str | None) -> bool:
+    return canned in ("public-read", "public-read-write", "authenticated-read")
+
+
+__all__ = ["acl_is_public", "policy_is_public", "public_statements", "statement_is_public", "symbols"]

@@ -1,0 +1,209 @@
+"""An S3 request and the condition keys AWS would attach to it (access-model.md 1.5, 3.3, 4.4)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from why403.model.actor import Actor
+from why403.model.values import Unknown
+from why403.policy.context import ABSENT, ContextValue, RequestContext
+from why403.simulate.state import (
+    AccessPointState,
+    BucketState,
+    KmsKey,
+    Network,
+    ObjectState,
+    Organizations,
+)
+
+_NETWORK_KEYS = ("aws:SourceVpce", "aws:SourceVpc", "aws:VpcSourceIp", "aws:SourceIp")
+
+
+@dataclass(frozen=True)
+class S3Request:
+    """One S3 permission check: ``actor`` asks ``action`` on a bucket or one of its objects.
+
+    ``operation`` names the API call when it matters beyond the IAM action (``UploadPart`` also
+    needs ``kms:Decrypt``; ``CreateMultipartUpload`` only ``kms:GenerateDataKey``).
+    ``headers`` are the request headers that policies can see (``x-amz-server-side-encryption``,
+    ``x-amz-server-side-encryption-aws-kms-key-id``, ``x-amz-acl``, ``x-amz-request-payer``).
+    ``open_world``: keys the builder did not set are unknown rather than absent.
+    """
+
+    actor: Actor
+    action: str
+    bucket: BucketState
+    key: str | None = None
+    operation: str | None = None
+    object: ObjectState | None = None
+    network: Network = field(default_factory=Network)
+    access_point: AccessPointState | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    context: Mapping[str, ContextValue] = field(default_factory=dict)
+    open_world: bool = False
+    new_policy: object | None = None  # the document of a PutBucketPolicy request
+    keys: Mapping[str, KmsKey] = field(default_factory=dict)  # KMS keys by ARN, for header key ids
+
+    @property
+    def is_bucket_operation(self) -> bool:
+        return self.key is None
+
+    @property
+    def resource(self) -> str:
+        if self.access_point is not None:
+            ap = self.access_point.arn
+            return ap if self.key is None else f"{ap}/object/{self.key}"
+        return self.bucket.arn if self.key is None else f"{self.bucket.arn}/{self.key}"
+
+    @property
+    def bucket_resource(self) -> str:
+        return self.bucket.arn if self.key is None else f"{self.bucket.arn}/{self.key}"
+
+    @property
+    def creates_object(self) -> bool:
+        return self.action.lower() == "s3:putobject" and self.key is not None
+
+    @property
+    def signed(self) -> bool:
+        return self.actor.kind != "anonymous"
+
+
+def principal_keys(actor: Actor, orgs: Organizations, open_world: bool) -> dict[str, ContextValue]:
+    """Keys that describe the caller; the same in the S3 request and in S3's call to KMS."""
+    out: dict[str, ContextValue] = {}
+    kind = actor.kind
+    out["aws:PrincipalArn"] = actor.principal_arn if actor.principal_arn else ABSENT
+    if kind == "service":
+        out["aws:PrincipalAccount"] = ABSENT
+        out["aws:PrincipalIsAWSService"] = "true"
+        out["aws:PrincipalServiceName"] = actor.service or ABSENT
+        out["aws:PrincipalOrgID"] = ABSENT
+        out["aws:PrincipalOrgPaths"] = ABSENT
+        out["aws:userid"] = ABSENT
+        out["aws:username"] = ABSENT
+        out["aws:PrincipalType"] = ABSENT
+        return out
+    if kind == "anonymous":
+        out["aws:PrincipalAccount"] = "anonymous"
+        out["aws:PrincipalIsAWSService"] = ABSENT
+        out["aws:PrincipalOrgID"] = ABSENT
+        out["aws:PrincipalOrgPaths"] = ABSENT
+        out["aws:userid"] = "anonymous"
+        out["aws:username"] = ABSENT
+        out["aws:PrincipalType"] = "Anonymous"
+        return out
+    out["aws:PrincipalAccount"] = actor.account if actor.account else ABSENT
+    out["aws:PrincipalIsAWSService"] = "false"
+    out["aws:PrincipalServiceName"] = ABSENT
+    org = orgs.of(actor.account)
+    org_id = actor.org_id or (org.org_id if org is not None else None)
+    if org_id:
+        out["aws:PrincipalOrgID"] = org_id
+        paths = actor.org_paths or (org.org_paths if org is not None else ())
+        out["aws:PrincipalOrgPaths"] = paths if paths else Unknown("the organization paths of the caller's account")
+    elif actor.org_known:
+        out["aws:PrincipalOrgID"] = ABSENT
+        out["aws:PrincipalOrgPaths"] = ABSENT
+    else:
+        why = f"whether account {actor.account} is in an organization is not in the sources (config: organization)"
+        out["aws:PrincipalOrgID"] = Unknown(why)
+        out["aws:PrincipalOrgPaths"] = Unknown(why)
+    userid = actor.userid
+    out["aws:userid"] = userid if userid is not None else Unknown("the caller's unique id")
+    out["aws:username"] = actor.username if (kind == "iam_user" and actor.username) else ABSENT
+    out["aws:PrincipalType"] = {"iam_user": "User", "role_session": "AssumedRole",
+                                "federated_user": "FederatedUser", "root": "Account"}[kind]
+    if not actor.has_temporary_credentials:
+        out["aws:TokenIssueTime"] = ABSENT
+    elif not open_world:
+        out["aws:TokenIssueTime"] = "2026-01-01T00:00:00Z"
+    if actor.tags is not None:
+        for k, v in actor.tags.items():
+            out[f"aws:PrincipalTag/{k}"] = v
+    return out
+
+
+def build_context(req: S3Request, orgs: Organizations) -> RequestContext:
+    """The request context of the S3 request itself."""
+    actor, net = req.actor, req.network
+    values: dict[str, ContextValue] = principal_keys(actor, orgs, req.open_world)
+    values["aws:SecureTransport"] = "true" if net.tls else "false"
+    values["aws:ViaAWSService"] = "false"
+    values["aws:CalledVia"] = ABSENT
+    values["aws:CalledViaFirst"] = ABSENT
+    values["aws:CalledViaLast"] = ABSENT
+    values["aws:RequestedRegion"] = req.bucket.region
+    values["aws:ResourceAccount"] = req.bucket.account
+    values["s3:ResourceAccount"] = req.bucket.account
+    bucket_org = orgs.of(req.bucket.account)
+    if bucket_org is not None and bucket_org.org_id:
+        values["aws:ResourceOrgID"] = bucket_org.org_id
+    if not net.known:
+        why = "where this principal's requests come from is not in the sources (config: paths)"
+        for key in _NETWORK_KEYS:
+            values[key] = Unknown(why)
+    elif net.through_endpoint:
+        values["aws:SourceVpce"] = net.vpce_id or Unknown("the endpoint id")
+        values["aws:SourceVpc"] = net.vpc_id or Unknown("the VPC id of the endpoint")
+        values["aws:VpcSourceIp"] = net.vpc_source_ip or Unknown("the private address of the caller")
+        values["aws:SourceIp"] = ABSENT
+    elif net.path == "aws_service" or actor.kind == "service":
+        for key in _NETWORK_KEYS:
+            values[key] = ABSENT
+    else:
+        for key in _NETWORK_KEYS[:3]:
+            values[key] = ABSENT
+        values["aws:SourceIp"] = net.source_ip if net.source_ip else Unknown("the caller's public address")
+    # Headers that become S3 condition keys.
+    for header in ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-acl",
+                   "x-amz-copy-source", "x-amz-server-side-encryption-context"):
+        values[f"s3:{header}"] = req.headers.get(header, ABSENT)
+    if req.access_point is not None:
+        values["s3:DataAccessPointArn"] = req.access_point.arn
+        values["s3:DataAccessPointAccount"] = req.access_point.account
+        values["s3:AccessPointNetworkOrigin"] = "VPC" if req.access_point.vpc_origin else "Internet"
+    else:
+        values["s3:DataAccessPointArn"] = ABSENT
+        values["s3:DataAccessPointAccount"] = ABSENT
+        values["s3:AccessPointNetworkOrigin"] = ABSENT
+    values.update(req.context)
+    prefixes = {}
+    if actor.tags is None:
+        prefixes["aws:principaltag/"] = "the caller's tags are not in the sources"
+    return RequestContext({k.lower(): v for k, v in values.items()}, req.open_world,
+                          unknown_prefixes=prefixes)
+
+
+def kms_context(req: S3Request, key: KmsKey, orgs: Organizations, bucket_key: bool) -> RequestContext:
+    """The context of S3's forward-access-session call to KMS on the caller's behalf (3.3).
+
+    It carries the caller's principal keys, ``kms:ViaService`` and the encryption context, and
+    none of the VPC endpoint keys of the original request.
+    """
+    actor, net = req.actor, req.network
+    values: dict[str, ContextValue] = principal_keys(actor, orgs, req.open_world)
+    values["kms:CallerAccount"] = actor.account if actor.account else ABSENT
+    values["kms:ViaService"] = f"s3.{req.bucket.region}.amazonaws.com"
+    ec_value = req.bucket.arn if bucket_key else req.bucket_resource
+    values["kms:EncryptionContext:aws:s3:arn"] = ec_value
+    values["kms:EncryptionContextKeys"] = ("aws:s3:arn",)
+    values["aws:ViaAWSService"] = "true"
+    values["aws:CalledVia"] = ABSENT
+    values["aws:SecureTransport"] = "true"
+    values["aws:RequestedRegion"] = key.region
+    values["aws:ResourceAccount"] = key.account
+    for k in ("aws:SourceVpce", "aws:SourceVpc", "aws:VpcSourceIp"):
+        values[k] = ABSENT
+    if not net.known:
+        values["aws:SourceIp"] = Unknown("where this principal's requests come from is not in the sources")
+    elif net.through_endpoint:
+        values["aws:SourceIp"] = ABSENT
+    else:
+        values["aws:SourceIp"] = net.source_ip if net.source_ip else ABSENT
+    values["kms:GrantIsForAWSResource"] = ABSENT
+    prefixes = {}
+    if actor.tags is None:
+        prefixes["aws:principaltag/"] = "the caller's tags are not in the sources"
+    return RequestContext({k.lower(): v for k, v in values.items()}, req.open_world,
+                          unknown_prefixes=prefixes)
