@@ -1,0 +1,57 @@
+"""why403's rules: one module per check, discovered at run time.
+
+Each module defines ``RULE``, a :class:`Rule` whose ``check`` turns the simulated world into
+findings. The module docstring is the rule's user documentation (what it finds, why it matters,
+an example, how to fix); ``why403 rules ID`` prints it and ``docs/rules.md`` is generated from it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from why403.model.finding import Finding, Kind, Severity
+
+if TYPE_CHECKING:
+    pass
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: Kind
+    severity: Severity  # the default; a finding may be less severe when it hinges on an unknown
+    summary: str
+    check: Callable[[Any], Iterable[Finding]]
+    doc: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.summary
+
+
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    """Every registered rule, ordered by id."""
+    found: list[Rule] = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        rule = getattr(module, "RULE", None)
+        if isinstance(rule, Rule):
+            if not rule.doc:
+                rule = Rule(rule.id, rule.kind, rule.severity, rule.summary, rule.check, (module.__doc__ or "").strip())
+            found.append(rule)
+    return tuple(sorted(found, key=lambda r: r.id))
+
+
+def get_rule(rule_id: str) -> Rule | None:
+    for rule in all_rules():
+        if rule.id.lower() == rule_id.lower():
+            return rule
+    return None

@@ -1,0 +1,89 @@
+"""A finding: what a rule reports, in the shape of the JSON output contract (output-contract.md)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+from why403.model.location import Location
+
+Kind = Literal["denied", "broad-allow", "new-access", "lockout", "source"]
+Severity = Literal["error", "warning", "note"]
+SEVERITY_ORDER = {"note": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True)
+class Access:
+    """The access a finding is about (``access`` in the JSON contract)."""
+
+    principal: str
+    action: str
+    resource: str
+    principal_ref: str | None = None
+    via: str | None = None
+    kms_action: str | None = None
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Why a finding is not counted: an inline comment or CloudFormation Metadata with a reason."""
+
+    reason: str
+    location: Location | None = None
+    until: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    kind: Kind
+    severity: Severity
+    message: str
+    location: Location | None = None
+    layer: str | None = None
+    denial: Literal["explicit", "implicit"] | None = None
+    access: Access | None = None
+    trace: tuple[str, ...] = ()
+    suggestion: str | None = None
+    related: tuple[Location, ...] = ()
+    # What identifies the finding independently of line numbers (SARIF partialFingerprints,
+    # baselines): rule plus the stable names of what it is about.
+    identity: tuple[str, ...] = ()
+    suppressed: Suppression | None = field(default=None, compare=False)
+
+    @property
+    def fingerprint(self) -> str:
+        parts = (self.rule, *(self.identity or (self.message,)))
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        loc = self.location
+        return (loc.file if loc else "", loc.line if loc else 0, self.rule, self.message)
+
+
+@dataclass(frozen=True)
+class InputError:
+    """A file that could not be read (``errors`` in the JSON contract)."""
+
+    file: str
+    line: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Stats:
+    files: int = 0
+    resources: int = 0
+    accesses_simulated: int = 0
+    seconds: float = 0.0
+    suppressed: int = 0
+
+
+@dataclass(frozen=True)
+class RunResult:
+    findings: tuple[Finding, ...] = ()
+    errors: tuple[InputError, ...] = ()
+    stats: Stats = field(default_factory=Stats)
+    # Inputs read, so that reports can make locations relative and linters can show files scanned.
+    files: tuple[str, ...] = ()
