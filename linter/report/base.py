@@ -1,0 +1,133 @@
+"""What every report format shares: the run's findings as reports see them, and small helpers.
+
+Renderers are pure functions from a :class:`Report` to text, so that the CLI, the cfn-lint
+plugin and tests can all use them; none of them prints or writes a file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+from why403.model.finding import SEVERITY_ORDER, Finding, InputError, Severity, Stats
+from why403.model.location import Location
+
+FailLevel = Literal["error", "warning", "note", "never"]
+FAIL_LEVELS: tuple[FailLevel, ...] = ("error", "warning", "note", "never")
+PARSE_ERROR_RULE = "W403-E001"
+SUPPRESSION_RULE = "W403-E002"
+
+
+@dataclass(frozen=True)
+class Report:
+    """One run, ready to render.
+
+    ``findings`` holds every finding in deterministic order, suppressed ones included (with
+    ``suppressed`` set) and the notes about suppressions; parse errors stay in ``errors`` and
+    each format decides how to show them (``W403-E001`` findings in text and SARIF, ``errors``
+    in JSON, per the output contract).
+    """
+
+    findings: tuple[Finding, ...] = ()
+    errors: tuple[InputError, ...] = ()
+    stats: Stats = field(default_factory=Stats)
+    files: tuple[str, ...] = ()
+    cwd: str = "."
+    fail_level: FailLevel = "warning"
+    verbose: int = 0
+    color: bool = False
+    show_parse_errors: bool = True  # False when W403-E001 is ignored/not selected
+
+    def rel(self, path: str) -> str:
+        return relative(path, self.cwd)
+
+    @property
+    def active(self) -> tuple[Finding, ...]:
+        """Findings that count: not suppressed, parse errors included as W403-E001."""
+        return tuple(f for f in self.with_parse_errors if f.suppressed is None)
+
+    @property
+    def suppressed(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.suppressed is not None)
+
+    @property
+    def with_parse_errors(self) -> tuple[Finding, ...]:
+        """All findings plus one W403-E001 finding per input error, sorted."""
+        extra = parse_error_findings(self.errors) if self.show_parse_errors else ()
+        return tuple(sorted((*self.findings, *extra), key=Finding.sort_key))
+
+    def counts(self) -> Counter[str]:
+        return Counter(f.severity for f in self.active)
+
+    @property
+    def failed(self) -> bool:
+        return fails(self.active, self.fail_level)
+
+
+def relative(path: str, cwd: str) -> str:
+    """``path`` relative to ``cwd`` with forward slashes (the contract's ``location.file``)."""
+    if not path:
+        return path
+    absolute = os.path.abspath(os.path.join(cwd, path))
+    try:
+        rel = os.path.relpath(absolute, os.path.abspath(cwd))
+    except ValueError:  # another drive on Windows
+        rel = absolute
+    return rel.replace(os.sep, "/")
+
+
+def at_or_above(severity: Severity, level: FailLevel) -> bool:
+    if level == "never":
+        return False
+    return SEVERITY_ORDER[severity] >= SEVERITY_ORDER[level]
+
+
+def fails(findings: tuple[Finding, ...], level: FailLevel) -> bool:
+    return any(f.suppressed is None and at_or_above(f.severity, level) for f in findings)
+
+
+def parse_error_findings(errors: tuple[InputError, ...]) -> tuple[Finding, ...]:
+    """Each file that could not be read as a ``W403-E001`` finding (text and SARIF show these)."""
+    return tuple(
+        Finding(
+            rule=PARSE_ERROR_RULE,
+            kind="source",
+            severity="error",
+            message=error.message,
+            location=Location(error.file, error.line or 0),
+            identity=(error.file, error.message),
+        )
+        for error in errors
+    )
+
+
+def rule_matches(rule_id: str, pattern: str) -> bool:
+    """Whether ``pattern`` (a rule id or a prefix of one, any case) names ``rule_id``."""
+    pattern = pattern.strip().upper()
+    return bool(pattern) and (pattern in {"ALL", "*"} or rule_id.upper().startswith(pattern))
+
+
+def summary_line(report: Report) -> str:
+    """``3 errors, 1 warning, 0 notes in 12 files (2 suppressed; 1 file could not be read)``."""
+    counts = report.counts()
+    parts = [plural(counts.get(sev, 0), sev) for sev in ("error", "warning", "note")]
+    files = report.stats.files or len(report.files)
+    text = f"{', '.join(parts)} in {plural(files, 'file')}"
+    extras = []
+    suppressed = len(report.suppressed)
+    if suppressed:
+        extras.append(f"{suppressed} suppressed")
+    if report.errors:
+        unreadable = len({e.file for e in report.errors})
+        extras.append(f"{plural(unreadable, 'file')} could not be read")
+    if extras:
+        text += f" ({'; '.join(extras)})"
+    if report.stats.seconds:
+        text += f", {report.stats.seconds:.2f} s"
+    return text
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -1,0 +1,70 @@
+"""The JSON report: the machine contract ``why403/v1`` (../shared/docs/output-contract.md).
+
+Fields are only ever added within ``why403/v1``. ``findings`` holds what counts (suppressed
+findings are left out, and counted in ``stats.suppressed``); files that could not be read are in
+``errors``, never in ``findings``. Locations are relative to the working directory.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from why403 import __version__
+from why403.model.finding import Finding
+from why403.model.location import Location
+from why403.report.base import Report
+
+SCHEMA = "why403/v1"
+
+
+def render(report: Report) -> str:
+    return json.dumps(to_dict(report), indent=2) + "\n"
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    stats = report.stats
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "why403", "version": __version__},
+        "findings": [finding_dict(f, report) for f in report.findings if f.suppressed is None],
+        "errors": [{"file": report.rel(e.file), "line": e.line, "message": e.message} for e in report.errors],
+        "stats": {
+            "files": stats.files or len(report.files),
+            "resources": stats.resources,
+            "accesses_simulated": stats.accesses_simulated,
+            "seconds": round(stats.seconds, 3),
+            "suppressed": len(report.suppressed),
+        },
+    }
+
+
+def finding_dict(finding: Finding, report: Report) -> dict[str, Any]:
+    access = finding.access
+    return {
+        "rule": finding.rule,
+        "kind": finding.kind,
+        "severity": finding.severity,
+        "message": finding.message,
+        "location": _location(finding.location, report),
+        "layer": finding.layer,
+        "denial": finding.denial,
+        "access": None
+        if access is None
+        else {
+            "principal": access.principal,
+            "principal_ref": access.principal_ref,
+            "action": access.action,
+            "resource": access.resource,
+            "via": access.via,
+            "kms_action": access.kms_action,
+        },
+        "trace": list(finding.trace),
+        "suggestion": finding.suggestion,
+    }
+
+
+def _location(loc: Location | None, report: Report) -> dict[str, Any] | None:
+    if loc is None:
+        return None
+    return {"file": report.rel(loc.file), "line": loc.line, "end_line": loc.end_line}

@@ -1,0 +1,157 @@
+"""SARIF 2.1.0, for GitHub code scanning and every other SARIF viewer.
+
+Choices that matter to code scanning:
+- every registered rule is in ``tool.driver.rules`` with its documentation as help, so an alert
+  explains itself;
+- ``partialFingerprints`` come from :attr:`Finding.fingerprint` (rule plus the stable names of
+  what the finding is about, no line numbers), so moving code does not re-open alerts;
+- the location is the statement in the source file, and ``relatedLocations`` point at the other
+  statements that took part in the decision, in whatever file they are;
+- suppressed findings stay in the log with ``suppressions`` (code scanning shows them dismissed),
+  and files that could not be read are ``W403-E001`` results plus tool notifications.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+from why403 import __version__
+from why403.model.finding import Finding
+from why403.model.location import Location
+from why403.report.base import Report
+from why403.rules import Rule, all_rules
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+FINGERPRINT_KEY = "why403/v1"
+_LEVEL = {"error": "error", "warning": "warning", "note": "note"}
+_PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
+
+
+def render(report: Report) -> str:
+    return json.dumps(to_sarif(report), indent=2) + "\n"
+
+
+def to_sarif(report: Report) -> dict[str, Any]:
+    findings = report.with_parse_errors
+    rules = _rules(findings)
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "why403",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "rules": [_descriptor(rule) for rule in rules],
+            }
+        },
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(report.cwd).resolve().as_uri() + "/"}},
+        "results": [_result(f, index[f.rule], report) for f in findings],
+        "invocations": [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [
+                    {
+                        "level": "error",
+                        "message": {"text": f"{report.rel(e.file)} could not be read: {e.message}"},
+                        "locations": [_location(Location(e.file, e.line or 0), report)],
+                        "associatedRule": {"id": "W403-E001"},
+                    }
+                    for e in report.errors
+                ],
+            }
+        ],
+        "columnKind": "unicodeCodePoints",
+    }
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _rules(findings: tuple[Finding, ...]) -> list[Rule]:
+    """Every registered rule, plus a bare descriptor for any id a finding uses that is not."""
+    rules = list(all_rules())
+    known = {rule.id for rule in rules}
+    for finding in findings:
+        if finding.rule not in known:
+            known.add(finding.rule)
+            rules.append(Rule(finding.rule, finding.kind, finding.severity, finding.rule, lambda world: ()))
+    return rules
+
+
+def _descriptor(rule: Rule) -> dict[str, Any]:
+    doc = rule.doc or rule.summary
+    return {
+        "id": rule.id,
+        "name": _camel(rule.summary),
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": _first_paragraph(doc)},
+        "help": {"text": doc, "markdown": doc},
+        "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+        "properties": {
+            "tags": ["security", "aws", rule.kind],
+            "kind": rule.kind,
+            "problem.severity": _PROBLEM_SEVERITY[rule.severity],
+        },
+    }
+
+
+def _result(finding: Finding, rule_index: int, report: Report) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "ruleIndex": rule_index,
+        "level": _LEVEL[finding.severity],
+        "message": {"text": finding.message},
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+    }
+    if finding.location is not None:
+        result["locations"] = [_location(finding.location, report)]
+    if finding.related:
+        result["relatedLocations"] = [
+            {**_location(loc, report), "id": i, "message": {"text": "also part of this decision"}}
+            for i, loc in enumerate(finding.related)
+        ]
+    if finding.suppressed is not None:
+        suppression: dict[str, Any] = {
+            "kind": "inSource",
+            "status": "accepted",
+            "justification": finding.suppressed.reason,
+        }
+        if finding.suppressed.location is not None:
+            suppression["location"] = _location(finding.suppressed.location, report)
+        if finding.suppressed.until:
+            suppression["properties"] = {"until": finding.suppressed.until}
+        result["suppressions"] = [suppression]
+    properties: dict[str, Any] = {"kind": finding.kind}
+    for key in ("layer", "denial", "suggestion"):
+        if getattr(finding, key) is not None:
+            properties[key] = getattr(finding, key)
+    if finding.access is not None:
+        properties["access"] = {k: v for k, v in vars(finding.access).items() if v is not None}
+    if finding.trace:
+        properties["trace"] = list(finding.trace)
+    result["properties"] = properties
+    return result
+
+
+def _location(loc: Location, report: Report) -> dict[str, Any]:
+    physical: dict[str, Any] = {
+        "artifactLocation": {"uri": urllib.parse.quote(report.rel(loc.file)), "uriBaseId": "%SRCROOT%"}
+    }
+    if loc.line and loc.line > 0:
+        region: dict[str, Any] = {"startLine": loc.line}
+        if loc.end_line and loc.end_line >= loc.line:
+            region["endLine"] = loc.end_line
+        if loc.column and loc.column > 0:
+            region["startColumn"] = loc.column
+        physical["region"] = region
+    return {"physicalLocation": physical}
+
+
+def _first_paragraph(doc: str) -> str:
+    return doc.strip().split("\n\n", 1)[0].replace("\n", " ")
+
+
+def _camel(summary: str) -> str:
+    words = "".join(c if c.isalnum() else " " for c in summary).split()[:8]
+    return "".join(w[:1].upper() + w[1:] for w in words) or "Rule"

@@ -1,0 +1,80 @@
+"""The default report: one line per finding, ``file:line:col: RULE severity message``.
+
+Findings are grouped by file (a blank line between files) so that a terminal, an editor's
+problem matcher and ``grep`` all read it. With ``-v`` each finding is followed by the evaluation
+trace, the other statements that took part and the suggested fix. A closing summary line counts
+findings by severity and says how many were suppressed.
+"""
+
+from __future__ import annotations
+
+from why403.model.finding import Finding
+from why403.report.base import Report, summary_line
+
+_COLOURS = {"error": "31;1", "warning": "33;1", "note": "36", "dim": "2", "ok": "32;1", "bold": "1"}
+
+
+def render(report: Report) -> str:
+    out: list[str] = []
+    paint = _painter(report.color)
+    shown = report.with_parse_errors if report.verbose else report.active
+    previous_file: str | None = None
+    for finding in shown:
+        file = report.rel(finding.location.file) if finding.location else ""
+        if previous_file is not None and file != previous_file:
+            out.append("")
+        previous_file = file
+        out.append(_line(finding, file, paint))
+        if report.verbose:
+            out.extend(_details(finding, report, paint))
+    if shown:
+        out.append("")
+    summary = summary_line(report)
+    out.append(paint("error" if report.failed else "ok", summary) if report.color else summary)
+    return "\n".join(out) + "\n"
+
+
+def _line(finding: Finding, file: str, paint: _Paint) -> str:
+    loc = finding.location
+    where = f"{file}:{loc.line or 1}:{loc.column or 1}" if loc and file else "<run>"
+    severity = paint(finding.severity, finding.severity)
+    text = f"{where}: {paint('bold', finding.rule)} {severity}  {finding.message}"
+    if finding.suppressed is not None:
+        text += paint("dim", f"  [suppressed: {finding.suppressed.reason}]")
+    return text
+
+
+def _details(finding: Finding, report: Report, paint: _Paint) -> list[str]:
+    lines: list[str] = []
+    access = finding.access
+    if access is not None:
+        who = access.principal + (f" ({access.principal_ref})" if access.principal_ref else "")
+        call = access.action + (f" -> {access.kms_action}" if access.kms_action else "")
+        via = f" via {access.via}" if access.via else ""
+        lines.append(f"    access: {who} {call} on {access.resource}{via}")
+    if finding.layer:
+        denial = f" ({finding.denial} deny)" if finding.denial else ""
+        lines.append(f"    decided by: {finding.layer}{denial}")
+    for step in finding.trace:
+        lines.append(paint("dim", f"    | {step}"))
+    for loc in finding.related:
+        lines.append(f"    see also: {report.rel(loc.file)}:{loc.line or 1}")
+    if finding.suggestion:
+        lines.append("    suggestion:")
+        lines.extend(f"      {row}" for row in finding.suggestion.splitlines())
+    return lines
+
+
+class _Paint:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, style: str, text: str) -> str:
+        code = _COLOURS.get(style)
+        if not self.enabled or code is None:
+            return text
+        return f"\x1b[{code}m{text}\x1b[0m"
+
+
+def _painter(enabled: bool) -> _Paint:
+    return _Paint(enabled)
