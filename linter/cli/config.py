@@ -1,0 +1,368 @@
+"""The configuration file: ``[tool.why403]`` in pyproject.toml, or ``.why403.yaml``.
+
+Found by walking up from the working directory (the first directory holding ``.why403.yaml``,
+``.why403.yml`` or a ``pyproject.toml`` with a ``[tool.why403]`` table wins), or named with
+``--config``. It is validated completely on load: an unknown key or a value of the wrong type is
+a :class:`ConfigError` naming the file and the key, never a traceback or a silently ignored
+setting. Paths in it (var files, parameter files) are relative to the file's directory.
+
+YAML is imported only when a YAML file is read, so that a repository configured through
+pyproject.toml (or not at all) does not pay for it on every pre-commit run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from why403.model.settings import Intent, Organization, Settings
+from why403.report.base import FAIL_LEVELS, FailLevel
+from why403.report.suppress import SuppressionPolicy
+
+YAML_NAMES = (".why403.yaml", ".why403.yml")
+_ACCOUNT = re.compile(r"^\d{12}$")
+_SEVERITIES = ("error", "warning", "note")
+
+
+class ConfigError(Exception):
+    """A configuration problem, already phrased for the user (file and key included)."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the configuration file can say; the CLI lets flags override it."""
+
+    path: str | None = None
+    fail_level: FailLevel | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    jobs: int | None = None
+    cache_dir: str | None = None
+    settings: Settings = field(default_factory=Settings)
+    tf_vars: tuple[tuple[str, str], ...] = ()
+    tf_var_files: tuple[str, ...] = ()
+    cfn_parameters: tuple[tuple[str, str], ...] = ()
+    cfn_parameter_files: tuple[str, ...] = ()
+    suppressions: SuppressionPolicy = field(default_factory=SuppressionPolicy)
+
+
+def find_config(start: str | os.PathLike[str]) -> Path | None:
+    """The nearest configuration file at or above ``start``, or None."""
+    directory = Path(start).resolve()
+    for folder in (directory, *directory.parents):
+        for name in YAML_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+    return None
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Read and validate one configuration file."""
+    file = Path(path)
+    shown = str(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{shown}: cannot read the configuration file: {exc.strerror or exc}") from None
+    if file.suffix == ".toml":
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{shown}: not valid TOML: {exc}") from None
+        table = data.get("tool", {}).get("why403")
+        if table is None:
+            raise ConfigError(f"{shown}: has no [tool.why403] table")
+        prefix = "tool.why403."
+    else:
+        table = _load_yaml(text, shown)
+        prefix = ""
+    return _parse(table, _Where(shown, prefix, file.resolve().parent))
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    if "why403" not in text:  # cheap test before parsing every pyproject on the way up
+        return False
+    try:
+        return "why403" in tomllib.loads(text).get("tool", {})
+    except tomllib.TOMLDecodeError:
+        return True  # let load_config say what is wrong with it
+
+
+def _load_yaml(text: str, shown: str) -> Any:
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{shown}: not valid YAML: {exc}") from None
+    return {} if data is None else data
+
+
+@dataclass(frozen=True)
+class _Where:
+    file: str
+    prefix: str
+    base: Path
+
+    def error(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.file}: {self.prefix}{key}: {problem}")
+
+    def path(self, value: str) -> str:
+        return str(self.base / value) if not os.path.isabs(value) else value
+
+
+# -- value checkers: each returns the value in the form the model wants, or raises -----------------
+
+
+def _str(where: _Where, key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise where.error(key, f"expected a non-empty string, got {_show(value)}")
+    return value
+
+
+def _bool(where: _Where, key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise where.error(key, f"expected true or false, got {_show(value)}")
+    return value
+
+
+def _int(where: _Where, key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise where.error(key, f"expected a positive whole number, got {_show(value)}")
+    return value
+
+
+def _account(where: _Where, key: str, value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and len(str(value)) == 12:
+        value = str(value)
+    if not isinstance(value, str) or not _ACCOUNT.match(value):
+        raise where.error(key, f"expected a 12-digit AWS account id in quotes, got {_show(value)}")
+    return value
+
+
+def _str_list(where: _Where, key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise where.error(key, f"expected a list of strings, got {_show(value)}")
+    return tuple(_str(where, f"{key}[{i}]", item) for i, item in enumerate(value))
+
+
+def _table(where: _Where, key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise where.error(key, f"expected a table (mapping), got {_show(value)}")
+    return value
+
+
+def _str_map(where: _Where, key: str, value: Any) -> tuple[tuple[str, str], ...]:
+    table = _table(where, key, value)
+    out = []
+    for name, item in table.items():
+        if isinstance(item, int | float) and not isinstance(item, bool):
+            item = str(item)
+        out.append((str(name), _str(where, f"{key}.{name}", item)))
+    return tuple(out)
+
+
+def _choice(where: _Where, key: str, value: Any, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise where.error(key, f"expected one of {', '.join(choices)}, got {_show(value)}")
+    return str(value)
+
+
+def _known_keys(where: _Where, table: dict[str, Any], keys: tuple[str, ...], inside: str = "") -> None:
+    for key in table:
+        if key not in keys:
+            hint = _close(str(key), keys)
+            raise where.error(
+                f"{inside}{key}",
+                f"unknown key{hint}; the keys here are: {', '.join(keys)}",
+            )
+
+
+def _close(key: str, keys: tuple[str, ...]) -> str:
+    import difflib
+
+    near = difflib.get_close_matches(key.replace("_", "-"), keys, n=1)
+    return f" (did you mean {near[0]!r}?)" if near else ""
+
+
+def _show(value: Any) -> str:
+    kind = type(value).__name__
+    text = repr(value)
+    return f"{kind} {text[:60]}"
+
+
+# -- the schema -----------------------------------------------------------------------------------
+
+_TOP = (
+    "fail-level",
+    "select",
+    "ignore",
+    "exclude",
+    "jobs",
+    "cache-dir",
+    "account-id",
+    "region",
+    "accounts",
+    "organization",
+    "intents",
+    "paths",
+    "admins",
+    "deployers",
+    "severity",
+    "terraform",
+    "cloudformation",
+    "suppressions",
+)
+
+
+def _parse(table: Any, where: _Where) -> Config:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where.file}: expected a mapping of why403 settings, got {_show(table)}")
+    _known_keys(where, table, _TOP)
+    get = table.get
+
+    fail_level = None
+    if "fail-level" in table:
+        fail_level = _choice(where, "fail-level", get("fail-level"), FAIL_LEVELS)
+
+    settings_kwargs: dict[str, Any] = {}
+    if "account-id" in table:
+        settings_kwargs["account_id"] = _account(where, "account-id", get("account-id"))
+    if "region" in table:
+        settings_kwargs["region"] = _str(where, "region", get("region"))
+    if "accounts" in table:
+        accounts = _table(where, "accounts", get("accounts"))
+        settings_kwargs["accounts"] = tuple(
+            (str(name), _account(where, f"accounts.{name}", acct)) for name, acct in accounts.items()
+        )
+    if "organization" in table:
+        settings_kwargs["organization"] = _organization(where, get("organization"))
+    if "intents" in table:
+        settings_kwargs["intents"] = _intents(where, get("intents"))
+    if "paths" in table:
+        settings_kwargs["paths"] = _str_map(where, "paths", get("paths"))
+    if "admins" in table:
+        settings_kwargs["admins"] = _str_list(where, "admins", get("admins"))
+    if "deployers" in table:
+        settings_kwargs["deployers"] = _str_list(where, "deployers", get("deployers"))
+    if "severity" in table:
+        severity = _table(where, "severity", get("severity"))
+        names = ("default-endpoint-policy", "full-access-endpoint-policy")
+        _known_keys(where, severity, names, "severity.")
+        if names[0] in severity:
+            settings_kwargs["default_endpoint_policy_severity"] = _choice(
+                where, f"severity.{names[0]}", severity[names[0]], _SEVERITIES
+            )
+        if names[1] in severity:
+            settings_kwargs["explicit_full_access_endpoint_severity"] = _choice(
+                where, f"severity.{names[1]}", severity[names[1]], _SEVERITIES
+            )
+
+    tf_vars: tuple[tuple[str, str], ...] = ()
+    tf_var_files: tuple[str, ...] = ()
+    if "terraform" in table:
+        tf = _table(where, "terraform", get("terraform"))
+        _known_keys(where, tf, ("var-files", "vars"), "terraform.")
+        var_files = _str_list(where, "terraform.var-files", tf.get("var-files", []))
+        tf_var_files = tuple(where.path(p) for p in var_files)
+        tf_vars = _str_map(where, "terraform.vars", tf.get("vars", {}))
+    cfn_parameters: tuple[tuple[str, str], ...] = ()
+    cfn_files: tuple[str, ...] = ()
+    if "cloudformation" in table:
+        cfn = _table(where, "cloudformation", get("cloudformation"))
+        _known_keys(where, cfn, ("parameter-files", "parameters"), "cloudformation.")
+        cfn_files = tuple(
+            where.path(p)
+            for p in _str_list(where, "cloudformation.parameter-files", cfn.get("parameter-files", []))
+        )
+        cfn_parameters = _str_map(where, "cloudformation.parameters", cfn.get("parameters", {}))
+
+    policy = SuppressionPolicy(source=where.file)
+    if "suppressions" in table:
+        sup = _table(where, "suppressions", get("suppressions"))
+        _known_keys(where, sup, ("inline", "forbid"), "suppressions.")
+        policy = SuppressionPolicy(
+            inline=_bool(where, "suppressions.inline", sup.get("inline", True)),
+            forbid=_str_list(where, "suppressions.forbid", sup.get("forbid", [])),
+            source=where.file,
+        )
+
+    return Config(
+        path=where.file,
+        fail_level=fail_level,  # type: ignore[arg-type]  # checked by _choice
+        select=_str_list(where, "select", get("select", [])),
+        ignore=_str_list(where, "ignore", get("ignore", [])),
+        exclude=_str_list(where, "exclude", get("exclude", [])),
+        jobs=_int(where, "jobs", get("jobs")) if "jobs" in table else None,
+        cache_dir=where.path(_str(where, "cache-dir", get("cache-dir"))) if "cache-dir" in table else None,
+        settings=Settings(**settings_kwargs),
+        tf_vars=tf_vars,
+        tf_var_files=tf_var_files,
+        cfn_parameters=cfn_parameters,
+        cfn_parameter_files=cfn_files,
+        suppressions=policy,
+    )
+
+
+def _organization(where: _Where, value: Any) -> Organization:
+    org = _table(where, "organization", value)
+    _known_keys(where, org, ("id", "accounts", "management-account"), "organization.")
+    if "id" not in org:
+        raise where.error("organization.id", "missing: the organization id (o-...) is required")
+    org_id = _str(where, "organization.id", org["id"])
+    if not re.match(r"^o-[a-z0-9]{10,32}$", org_id):
+        raise where.error("organization.id", f"expected an organization id like o-a1b2c3d4e5, got {org_id!r}")
+    accounts = org.get("accounts", [])
+    if not isinstance(accounts, list):
+        raise where.error("organization.accounts", f"expected a list of account ids, got {_show(accounts)}")
+    management = org.get("management-account")
+    return Organization(
+        id=org_id,
+        accounts=tuple(_account(where, f"organization.accounts[{i}]", a) for i, a in enumerate(accounts)),
+        management_account=None
+        if management is None
+        else _account(where, "organization.management-account", management),
+    )
+
+
+def _intents(where: _Where, value: Any) -> tuple[Intent, ...]:
+    table = _table(where, "intents", value)
+    _known_keys(where, table, ("must-allow", "must-deny"), "intents.")
+    out: list[Intent] = []
+    for kind in ("must-allow", "must-deny"):
+        items = table.get(kind, [])
+        if not isinstance(items, list):
+            raise where.error(f"intents.{kind}", f"expected a list of tables, got {_show(items)}")
+        for i, item in enumerate(items):
+            key = f"intents.{kind}[{i}]"
+            entry = _table(where, key, item)
+            _known_keys(where, entry, ("principal", "action", "resource", "via"), f"{key}.")
+            for required in ("principal", "action", "resource"):
+                if required not in entry:
+                    raise where.error(
+                        f"{key}.{required}", "missing: principal, action and resource are required"
+                    )
+            out.append(
+                Intent(
+                    principal=_str(where, f"{key}.principal", entry["principal"]),
+                    action=_str(where, f"{key}.action", entry["action"]),
+                    resource=_str(where, f"{key}.resource", entry["resource"]),
+                    expect_allowed=kind == "must-allow",
+                    via=_str(where, f"{key}.via", entry["via"]) if "via" in entry else None,
+                )
+            )
+    return tuple(out)

@@ -1,0 +1,115 @@
+"""``why403``: the command line. ``check`` lints, ``explain`` walks one access through every
+layer, ``rules`` documents the rules.
+
+Only argparse and the subcommand that runs are imported: the pre-commit hook starts this for
+every commit, so start-up time is part of the user interface.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from why403 import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the subcommand, and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        sys.stderr.write(f"Run '{self.prog} --help' for the options.\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; ``explain``'s own options are only loaded when ``command`` is ``explain``."""
+    from why403.cli import check, rules_cmd
+
+    parser = _Parser(
+        prog="why403",
+        description=(
+            "Find, before deployment, which AWS policy layer would answer an S3 request with "
+            "403 Forbidden, and the over-broad allows added to make one go away. Reads Terraform "
+            "and CloudFormation; no network, no credentials."
+        ),
+        epilog="Run 'why403 COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"why403 {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check.add_arguments(
+        sub.add_parser(
+            "check",
+            help="lint Terraform and CloudFormation sources",
+            description=check.DESCRIPTION,
+            epilog=check.EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+    )
+    explain = sub.add_parser(
+        "explain",
+        help="walk one access through every policy layer and show each decision",
+        description="Walk one access through every policy layer and show each decision.",
+    )
+    explain_module = _explain_module() if command == "explain" else None
+    if explain_module is not None:
+        explain_module.add_arguments(explain)
+    else:
+        explain.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    rules_cmd.add_arguments(
+        sub.add_parser(
+            "rules",
+            help="list the rules, or print one rule's documentation",
+            description=rules_cmd.DESCRIPTION,
+        )
+    )
+    return parser
+
+
+def _explain_module() -> ModuleType | None:
+    """``why403.cli.explain`` (written beside the engine), or None while it does not exist."""
+    try:
+        return importlib.import_module("why403.cli.explain")
+    except ModuleNotFoundError as exc:
+        if exc.name == "why403.cli.explain":
+            return None
+        raise
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in args_list if not a.startswith("-")), None)
+    parser = build_parser(command)
+    args = parser.parse_args(args_list)
+    try:
+        if args.command == "check":
+            from why403.cli import check
+
+            return check.run(args)
+        if args.command == "rules":
+            from why403.cli import rules_cmd
+
+            return rules_cmd.run(args)
+        if args.command == "explain":
+            explain = _explain_module()
+            if explain is None:
+                sys.stderr.write("why403: error: 'explain' is not available in this build yet\n")
+                return EXIT_USAGE
+            code: int = explain.run(args)
+            return code
+    except KeyboardInterrupt:
+        sys.stderr.write("why403: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # `why403 check | head`: the reader went away; not an error worth a traceback.
+        sys.stderr.close()
+        return EXIT_OK
+    parser.print_help(sys.stderr)
+    return EXIT_USAGE

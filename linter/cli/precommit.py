@@ -1,0 +1,45 @@
+"""From the files pre-commit passes to what the hook lints.
+
+A Terraform module is only meaningful whole (a policy in one file names a role in another), so a
+changed ``.tf`` file stands for the directory that holds it; a changed CloudFormation template
+stands for itself. The hook's ``files`` pattern also lets through YAML and JSON that are not
+templates (workflows, compose files, package.json): those are skipped here, by a cheap look at
+their text, instead of being reported as unreadable templates.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+
+TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
+TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+_TEMPLATE_MARK = re.compile(rb"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::")
+_SNIFF_BYTES = 256 * 1024
+
+
+def targets(files: Iterable[str]) -> tuple[str, ...]:
+    """The module directories and templates to lint for these changed files, in a stable order."""
+    modules: dict[str, None] = {}
+    templates: dict[str, None] = {}
+    for file in files:
+        path = os.path.normpath(file)
+        if ".terraform" in path.split(os.sep) or not os.path.isfile(path):
+            continue  # provider caches and downloaded modules; deleted files
+        name = path.lower()
+        if name.endswith(TERRAFORM_SUFFIXES):
+            modules.setdefault(os.path.dirname(path) or ".", None)
+        elif name.endswith(TEMPLATE_SUFFIXES) and is_template(path):
+            templates.setdefault(path, None)
+    return (*sorted(modules), *sorted(t for t in templates if (os.path.dirname(t) or ".") not in modules))
+
+
+def is_template(path: str) -> bool:
+    """Whether the file looks like a CloudFormation template (or SAM/CDK output)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except OSError:
+        return True  # let the run say why it cannot be read
+    return bool(_TEMPLATE_MARK.search(head))

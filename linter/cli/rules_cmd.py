@@ -1,0 +1,97 @@
+"""``why403 rules``: what each rule finds, why it matters and how to fix it.
+
+The documentation is each rule module's docstring, so ``why403 rules ID``, SARIF help text and
+``docs/rules.md`` (``why403 rules --format markdown > docs/rules.md``) never disagree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+DESCRIPTION = (
+    "List the rules (id, kind, default severity, summary), or print one rule's full "
+    "documentation. '--format markdown' writes docs/rules.md."
+)
+HEADER = """\
+# why403 rules
+
+<!-- Generated from the rules' docstrings by `why403 rules --format markdown > docs/rules.md`;
+     do not edit by hand (tests/cli/test_rules_doc.py fails when this file is stale). -->
+
+Each rule's id, what kind of problem it reports, and its default severity (a finding can be less
+severe when it depends on a value the sources leave unknown). Suppress a finding with a reason:
+`# why403:ignore[RULE] reason` in Terraform, `Metadata: {why403: {ignore: [{rule: RULE, reason: ...}]}}`
+in CloudFormation.
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("rule", nargs="?", metavar="ID", help="a rule id, e.g. W403-E001 (any case)")
+    parser.add_argument(
+        "--format",
+        choices=("text", "markdown"),
+        default="text",
+        help="text (default) or markdown (the generated docs/rules.md)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from why403.rules import all_rules, get_rule
+
+    if args.rule:
+        rule = get_rule(args.rule)
+        if rule is None:
+            near = [r.id for r in all_rules() if r.id.upper().startswith(args.rule.upper())]
+            hint = f"; rules starting so: {', '.join(near)}" if near else "; 'why403 rules' lists them"
+            sys.stderr.write(f"why403: error: no rule {args.rule!r}{hint}\n")
+            return 2
+        if args.format == "markdown":
+            sys.stdout.write(rule_markdown(rule))
+        else:
+            sys.stdout.write(
+                f"{rule.id}  {rule.kind}  {rule.severity}\n{rule.summary}\n\n{rule.doc or rule.summary}\n"
+            )
+        return 0
+    if args.format == "markdown":
+        sys.stdout.write(markdown())
+        return 0
+    rules = all_rules()
+    kind_width = max((len(r.kind) for r in rules), default=4)
+    for rule in rules:
+        sys.stdout.write(f"{rule.id:<10} {rule.kind:<{kind_width}}  {rule.severity:<7}  {rule.summary}\n")
+    sys.stdout.write(f"\n{len(rules)} rules. 'why403 rules ID' prints one rule's documentation.\n")
+    return 0
+
+
+def markdown() -> str:
+    """The whole of docs/rules.md."""
+    from why403.rules import all_rules
+
+    rules = all_rules()
+    lines = [HEADER, "| id | kind | severity | summary |", "| --- | --- | --- | --- |"]
+    for rule in rules:
+        lines.append(f"| [{rule.id}](#{rule.id.lower()}) | {rule.kind} | {rule.severity} | {rule.summary} |")
+    body = "\n".join(lines) + "\n"
+    return body + "".join("\n" + rule_markdown(rule) for rule in rules)
+
+
+def rule_markdown(rule: object) -> str:
+    from why403.rules import Rule
+
+    assert isinstance(rule, Rule)
+    doc = _demote_headings(rule.doc or rule.summary)
+    return f"## {rule.id}\n\n*{rule.kind}, {rule.severity} by default.*\n\n{doc.strip()}\n"
+
+
+def _demote_headings(doc: str) -> str:
+    """Headings inside a docstring sit below the rule's own ``##`` heading."""
+    out = []
+    fenced = False
+    for line in doc.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        if not fenced and line.startswith("#"):
+            line = "##" + line
+        out.append(line)
+    return "\n".join(out)
