@@ -21,7 +21,7 @@ from why403.model import symbols
 from why403.model.actor import Actor
 from why403.model.symbols import Tri, tri_and, tri_equals, tri_or
 from why403.policy.context import RequestContext
-from why403.policy.document import Policy, PolicyKind
+from why403.policy.document import Policy
 from why403.policy.match import (
     ACCOUNT,
     FEDERATING_USER_ARN,
@@ -39,7 +39,7 @@ from why403.policy.match import (
     find_any,
 )
 from why403.simulate import public
-from why403.simulate.decision import Decision, TraceStep
+from why403.simulate.decision import Decision, Outcome, TraceStep
 from why403.simulate.kms import KmsCall, authorize_kms, kms_calls
 from why403.simulate.request import S3Request, build_context
 from why403.simulate.state import AclGrant, KmsKey, Organizations
@@ -126,10 +126,10 @@ class _Evaluation:
 
     def deny(self, layer: str, explicit: bool, hit: Hit | None = None, detail: str = "",
              kms_action: str | None = None, http: int = 403) -> _Verdict:
-        outcome = "explicit-deny" if explicit else "implicit-deny"
+        outcome: Outcome = "explicit-deny" if explicit else "implicit-deny"
         self.step(layer, "explicit deny" if explicit else "no allow", hit, detail)
-        return _Verdict(Decision(outcome, layer, hit, kms_action, tuple(self.trace), tuple(self.unknowns), http,
-                                 detail, tuple(self.related)))
+        return _Verdict(Decision(outcome, layer, hit, kms_action, tuple(self.trace), tuple(self.unknowns),
+                                 http, detail, tuple(self.related)))
 
     def reject(self, layer: str, detail: str, http: int = 403) -> _Verdict:
         self.step(layer, "rejected", detail=detail)
@@ -185,7 +185,8 @@ class _Evaluation:
                     req.headers.get("x-amz-request-payer") != "requester":
                 raise self.reject("request-validation",
                                   "Requester Pays bucket: the request lacks x-amz-request-payer: requester")
-        if acl is not None and bucket.ownership == "BucketOwnerEnforced" and acl != "bucket-owner-full-control":
+        if acl is not None and bucket.ownership == "BucketOwnerEnforced" \
+                and acl != "bucket-owner-full-control":
             raise self.reject("object-ownership",
                               f"ACLs are disabled (BucketOwnerEnforced); x-amz-acl: {acl} is refused "
                               "with AccessControlListNotSupported", http=400)
@@ -193,7 +194,8 @@ class _Evaluation:
             bpa = bucket.bpa.combined(req.access_point.bpa if req.access_point else None)
             if bpa.block_public_acls is True:
                 raise self.reject("block-public-access", f"BlockPublicAcls refuses the public ACL {acl}")
-        if req.action.lower() in ("s3:putbucketpolicy", "s3:putaccesspointpolicy") and req.new_policy is not None:
+        if req.action.lower() in ("s3:putbucketpolicy", "s3:putaccesspointpolicy") \
+                and req.new_policy is not None:
             new_policy = req.new_policy
             assert isinstance(new_policy, Policy)
             if bucket.bpa.block_public_policy is True and public.policy_is_public(new_policy) is True:
@@ -214,10 +216,10 @@ class _Evaluation:
     def explicit_denies(self) -> None:
         req, actor = self.req, self.actor
         layers: list[tuple[str, tuple[Policy, ...] | None, Target]] = []
-        for name, pols in self.rcp_levels(req.bucket.account):
-            layers.append(("rcp", pols, self.bucket_target))
-        for name, pols in self.scp_levels():
-            layers.append(("scp", pols, self.bucket_target))
+        for _name, level in self.rcp_levels(req.bucket.account):
+            layers.append(("rcp", level, self.bucket_target))
+        for _name, level in self.scp_levels():
+            layers.append(("scp", level, self.bucket_target))
         if req.network.through_endpoint and req.network.endpoint_policy is not None:
             layers.append(("vpc-endpoint-policy", (req.network.endpoint_policy,), self.target))
         if self.is_iam_principal and actor.kind != "root":
@@ -297,8 +299,9 @@ class _Evaluation:
     def _endpoint_implicit(self, ep: Policy) -> _Verdict:
         self.trace.append(TraceStep("vpc-endpoint-policy", "no allow",
                                     f"no statement allows {self.req.action}", ep, None))
-        return _Verdict(Decision("implicit-deny", "vpc-endpoint-policy", Hit(ep, ep.statements[0], False)
-                                 if ep.statements else None, None, tuple(self.trace), tuple(self.unknowns), 403,
+        hit = Hit(ep, ep.statements[0], False) if ep.statements else None
+        return _Verdict(Decision("implicit-deny", "vpc-endpoint-policy", hit, None, tuple(self.trace),
+                                 tuple(self.unknowns), 403,
                                  f"no statement of the endpoint policy allows {self.req.action}",
                                  tuple(self.related)))
 
@@ -348,7 +351,7 @@ class _Evaluation:
                 if prev is None or (prev[0] is not True and r is not False):
                     kinds[k] = (r if prev is None else tri_or(prev[0], r), hit or (prev[1] if prev else None))
 
-        bucket_policy_kinds = allow_kinds(bucket.policy, self.bucket_target) if bucket.policy_known \
+        bucket_policy_kinds: Kinds = allow_kinds(bucket.policy, self.bucket_target) if bucket.policy_known \
             else {UNKNOWN_PRINCIPAL: (None, None)}
         if req.is_bucket_operation or req.creates_object:
             merge(bucket_policy_kinds)
@@ -382,7 +385,7 @@ class _Evaluation:
         if not actor.is_session:
             return True
         if actor.session_policies is None:
-            return False if actor.kind == "federated_user" else True
+            return actor.kind != "federated_user"
         return find_any(actor.session_policies, target, "Allow")[0]
 
     def grant(self) -> None:
@@ -403,7 +406,8 @@ class _Evaluation:
             # The caller's account is not determined: both readings must agree to be definite.
             first = self._try(lambda: self.same_account(kinds))
             second = self._try(lambda: self.cross_account(kinds))
-            if first is not None and second is not None and first.outcome == second.outcome == "implicit-deny":
+            if first is not None and second is not None \
+                    and first.outcome == second.outcome == "implicit-deny":
                 raise _Verdict(second)
             self.unknown("identity-policy", None, f"whether {symbols.render(actor.account or '?')} is the "
                          "bucket owner's account is not determined")
@@ -422,15 +426,17 @@ class _Evaluation:
         """The permissions boundary and session policy that cap identity and role-ARN grants."""
         bnd, bhit = self.boundary_ok(target)
         if bnd is False:
-            raise self.deny("permissions-boundary", False, Hit(self.actor.permissions_boundary,
-                            self.actor.permissions_boundary.statements[0], False)
-                            if self.actor.permissions_boundary and self.actor.permissions_boundary.statements
-                            else None, detail=f"no statement of the permissions boundary allows {self.req.action}")
+            boundary = self.actor.permissions_boundary
+            raise self.deny("permissions-boundary", False,
+                            Hit(boundary, boundary.statements[0], False)
+                            if boundary and boundary.statements else None,
+                            detail=f"no statement of the permissions boundary allows {self.req.action}")
         if bnd is None:
             self.unknown("permissions-boundary", bhit, "its Allow may not apply")
         ses = self.session_ok(target)
         if ses is False:
-            raise self.deny("session-policy", False, detail=f"the session policy does not allow {self.req.action}")
+            raise self.deny("session-policy", False,
+                            detail=f"the session policy does not allow {self.req.action}")
         if ses is None:
             self.unknown("session-policy", None, "its Allow may not apply")
 
@@ -461,7 +467,8 @@ class _Evaluation:
                                       self.req.bucket.policy else ""))
         if role is True:
             hit = _first_hit(kinds, *ROLE_KINDS)
-            self.step("bucket-policy", "allow", hit, "names the role; still capped by boundary and session policy")
+            self.step("bucket-policy", "allow", hit,
+                      "names the role; still capped by boundary and session policy")
             if hit:
                 self.related.append(hit)
         elif ident is True:
@@ -484,7 +491,8 @@ class _Evaluation:
         ident, ihit = self.identity_allow(self.target)
         if ident is False:
             raise self.deny("identity-policy", False,
-                            detail=f"no identity-based policy in the caller's account allows {self.req.action}")
+                            detail="no identity-based policy in the caller's account allows "
+                                   f"{self.req.action}")
         if ident is None:
             if actor.identity_policies is None:
                 self.unknown("identity-policy", None, "the caller's account is not in the sources, so its "
@@ -523,7 +531,8 @@ class _Evaluation:
                 detail = "the bucket has no policy, so callers from other accounts are not granted anything"
             raise self.deny(layer, False, detail=detail)
         if ok is None:
-            self.unknown(layer, hit, "its grant may not apply" if hit else "the bucket policy is not in the sources")
+            self.unknown(layer, hit,
+                         "its grant may not apply" if hit else "the bucket policy is not in the sources")
         else:
             self.step(layer, "allow", hit)
             if hit:
@@ -535,14 +544,16 @@ class _Evaluation:
         ap = req.access_point
         assert ap is not None
         ap_kinds = allow_kinds(ap.policy, self.target)
-        ident, ihit = self.identity_allow(self.target) if actor.kind not in ("anonymous", "service") else (False, None)
+        ident: Tri = False
+        if actor.kind not in ("anonymous", "service"):
+            ident = self.identity_allow(self.target)[0]
         in_ap_account = tri_equals(actor.account or "", ap.account) if actor.account else False
         ap_ok = tri_or(_kind(ap_kinds, *DIRECT_KINDS, *ROLE_KINDS, ACCOUNT, UNKNOWN_PRINCIPAL),
                        tri_and(in_ap_account, ident))
-        if actor.kind not in ("anonymous", "service", "root") and in_ap_account is not True:
-            if ident is False:
-                raise self.deny("identity-policy", False,
-                                detail=f"no identity-based policy allows {req.action} on the access point")
+        if actor.kind not in ("anonymous", "service", "root") and in_ap_account is not True \
+                and ident is False:
+            raise self.deny("identity-policy", False,
+                            detail=f"no identity-based policy allows {req.action} on the access point")
         if ap_ok is False:
             raise self.deny("access-point-policy", False,
                             detail=f"the access point policy of {ap.name} does not grant {req.action}")
@@ -577,10 +588,11 @@ class _Evaluation:
         for step in d.trace:
             self.trace.append(step)
         if d.outcome in ("explicit-deny", "implicit-deny"):
-            raise _Verdict(Decision(d.outcome, d.layer, d.hit, call.action, tuple(self.trace), tuple(self.unknowns),
-                                    403, d.detail, tuple(self.related) + d.related))
+            raise _Verdict(Decision(d.outcome, d.layer, d.hit, call.action, tuple(self.trace),
+                                    tuple(self.unknowns), 403, d.detail, tuple(self.related) + d.related))
         if d.outcome == "rejected":
-            raise _Verdict(Decision("rejected", d.layer, d.hit, call.action, tuple(self.trace), (), 403, d.detail))
+            raise _Verdict(Decision("rejected", d.layer, d.hit, call.action, tuple(self.trace), (), 403,
+                                    d.detail))
         if d.outcome == "unknown":
             self.unknowns.extend(d.unknowns)
         self.related.extend(d.related)
