@@ -15,7 +15,7 @@ the decision is ``unknown``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from why403.model import symbols
 from why403.model.actor import Actor
@@ -167,6 +167,7 @@ class _Evaluation:
             self.block_public_access()
             self.guardrails()
             self.grant()
+            self.missing_object()
             self.kms()
         except _Verdict as verdict:
             return verdict.decision
@@ -572,6 +573,40 @@ class _Evaluation:
             self.step("bucket-policy", "allow")
         if actor.kind not in ("anonymous", "service", "root"):
             self.limits(self.target)
+
+    # -- missing objects --------------------------------------------------------------------------
+
+    def missing_object(self) -> None:
+        """GetObject/HeadObject of a key that does not exist (access-model 2.7, [S3-API-GET]).
+
+        S3 answers 404 NoSuchKey only when the caller may also list the bucket (``s3:ListBucket``);
+        otherwise it answers 403 AccessDenied, so as not to reveal whether the key exists. The
+        GetObject itself was authorized by the layers above; the answer is the ListBucket decision.
+        A 404 is reported as ``allowed`` with ``http_status`` 404: access works, the key is absent.
+        """
+        req = self.req
+        if req.object is None or req.object.exists or \
+                req.action.lower() not in ("s3:getobject", "s3:getobjectversion"):
+            return
+        listing = authorize(replace(req, action="s3:ListBucket", key=None, operation="ListObjectsV2",
+                                    object=None), self.env)
+        if listing.outcome == "unknown":
+            self.unknowns.extend(listing.unknowns)
+            self.step(listing.layer or "identity-policy", "unknown", listing.hit,
+                      "the key does not exist; whether S3 answers 404 or 403 depends on s3:ListBucket")
+            return
+        if listing.allowed:
+            if self.unknowns:
+                return
+            self.step("request-validation", "not found",
+                      detail="the key does not exist and the caller may list the bucket, so S3 answers "
+                             "404 NoSuchKey")
+            raise _Verdict(Decision("allowed", None, None, None, tuple(self.trace), (), 404,
+                                    "NoSuchKey: the object does not exist", tuple(self.related)))
+        explicit = listing.outcome == "explicit-deny"
+        raise self.deny(listing.layer or "identity-policy", explicit, listing.hit,
+                        detail=f"the key does not exist and the caller may not s3:ListBucket "
+                               f"({listing.summary()}), so S3 answers 403 AccessDenied instead of 404")
 
     # -- KMS --------------------------------------------------------------------------------------
 
