@@ -56,8 +56,11 @@ def apply_suppressions(
         where = fact.comment_location or fact.location
         named = ", ".join(fact.rules) or "(no rule)"
 
-        def note(message: str, problem: str, where: Location = where, named: str = named) -> None:
-            notes.append(_note(message, where, (named, problem)))
+        def note(
+            message: str, problem: str, where: Location = where, named: str = named, ref: str = fact.ref
+        ) -> None:
+            # identified by what it is about, not its line, so that its fingerprint is stable
+            notes.append(_note(message, where, (ref, named, problem)))
 
         if not policy.inline:
             note(
