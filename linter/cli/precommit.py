@@ -32,7 +32,7 @@ def targets(files: Iterable[str]) -> tuple[str, ...]:
             modules.setdefault(os.path.dirname(path) or ".", None)
         elif name.endswith(TEMPLATE_SUFFIXES) and is_template(path):
             templates.setdefault(path, None)
-    return (*sorted(modules), *sorted(t for t in templates if (os.path.dirname(t) or ".") not in modules))
+    return (*sorted(modules), *sorted(templates))
 
 
 def is_template(path: str) -> bool:

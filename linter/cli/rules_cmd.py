@@ -17,7 +17,7 @@ HEADER = """\
 # why403 rules
 
 <!-- Generated from the rules' docstrings by `why403 rules --format markdown > docs/rules.md`;
-     do not edit by hand (tests/cli/test_rules_doc.py fails when this file is stale). -->
+     do not edit by hand (tests/cli/test_rules_cmd.py fails when this file is stale). -->
 
 Each rule's id, what kind of problem it reports, and its default severity (a finding can be less
 severe when it depends on a value the sources leave unknown). Suppress a finding with a reason:
