@@ -1,56 +1,13 @@
-"""A stand-in for the check pipeline, so that the command line is tested on its own: it records
-the request the CLI built and answers with the findings a test chose."""
+"""Fixtures for the command-line tests."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from fake_pipeline import FakePipeline
 from why403 import pipeline
-from why403.model.facts import SuppressionFact
-from why403.model.finding import Finding, InputError, RunResult, Stats
-from why403.model.location import Location
-
-
-@dataclass
-class FakePipeline:
-    root: Path
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[InputError] = field(default_factory=list)
-    suppressions: list[SuppressionFact] = field(default_factory=list)
-    files: list[str] | None = None
-    requests: list[pipeline.CheckRequest] = field(default_factory=list)
-
-    def __call__(self, request: pipeline.CheckRequest) -> pipeline.CheckOutcome:
-        self.requests.append(request)
-        files = self.files if self.files is not None else ["main.tf"]
-        return pipeline.CheckOutcome(
-            RunResult(
-                findings=tuple(self.findings),
-                errors=tuple(self.errors),
-                stats=Stats(files=len(files), resources=3, accesses_simulated=5, seconds=0.01),
-                files=tuple(files),
-            ),
-            tuple(self.suppressions),
-        )
-
-    @property
-    def request(self) -> pipeline.CheckRequest:
-        return self.requests[-1]
-
-    def add(self, rule: str, severity: str = "error", line: int = 5, file: str = "main.tf") -> Finding:
-        found = Finding(
-            rule=rule,
-            kind="denied" if rule.startswith("W403-D") else "broad-allow",
-            severity=severity,  # type: ignore[arg-type]
-            message=f"{rule} at {file}:{line}",
-            location=Location(file, line),
-            identity=(rule, file, str(line)),
-        )
-        self.findings.append(found)
-        return found
 
 
 @pytest.fixture
