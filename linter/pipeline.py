@@ -6,11 +6,19 @@ reports and suppressions are applied to its result by the caller.
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import TypeVar
 
-from why403.model.facts import SourceOptions, SuppressionFact
-from why403.model.finding import RunResult
+from why403.model.facts import SourceOptions, SourceResult, SuppressionFact
+from why403.model.finding import Finding, InputError, RunResult, Stats
 from why403.model.settings import Settings
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -31,3 +39,106 @@ class CheckRequest:
 class CheckOutcome:
     result: RunResult
     suppressions: tuple[SuppressionFact, ...] = ()
+
+
+def _read_inputs(request: CheckRequest) -> tuple[list[SourceResult], list[InputError], int]:
+    """Every input of the run through its frontend; a frontend failure never hides the others."""
+    from why403.sources.discover import discover
+
+    inputs = discover(request.paths, request.exclude)
+    results: list[SourceResult] = []
+    errors: list[InputError] = [InputError(p, None, "no such file or directory") for p in inputs.missing]
+    files = 0
+    read_files: set[str] = set()
+    if inputs.terraform_dirs or inputs.plans:
+        from why403.sources import terraform
+
+        for directory in inputs.terraform_dirs:
+            if _all_read(directory, read_files):
+                continue  # a local child module, already read through the root that calls it
+            result = _guarded(partial(terraform.load_module, directory, request.source_options), str(directory),
+                              errors)
+            if result is not None:
+                results.append(result)
+                read_files.update(str(Path(f)) for f in result.files)
+                files += len(result.files)
+        for plan in inputs.plans:
+            result = _guarded(partial(terraform.load_plan, plan, request.source_options), str(plan), errors)
+            if result is not None:
+                results.append(result)
+                files += 1
+    if inputs.template_candidates:
+        from why403.sources import cloudformation
+
+        templates = [p for p in inputs.template_candidates if _guarded_bool(partial(cloudformation.is_template, p))]
+        if templates:
+            loaded = _guarded(partial(cloudformation.load_templates, templates, request.source_options),
+                              ", ".join(map(str, templates[:3])), errors)
+            if loaded is not None:
+                results.extend(loaded)
+                files += sum(len(r.files) for r in loaded)
+    return results, errors, files
+
+
+def _all_read(directory: Path, read_files: set[str]) -> bool:
+    """True when a root module already read every Terraform file of this directory (a child module)."""
+    try:
+        names = [n for n in os.listdir(directory) if n.endswith(".tf") or n.endswith(".tf.json")]
+    except OSError:
+        return False
+    return bool(names) and all(str(directory / n) in read_files for n in names)
+
+
+def _guarded(fn: Callable[[], _T], where: str, errors: list[InputError]) -> _T | None:
+    """Run a frontend; an unexpected failure becomes an input error naming the input, not a traceback."""
+    try:
+        return fn()
+    except RecursionError:
+        errors.append(InputError(where, None, "the input is nested too deeply to be read"))
+    except MemoryError:
+        errors.append(InputError(where, None, "the input is too large to be read"))
+    except Exception as exc:
+        errors.append(InputError(where, None, f"internal error while reading it: {type(exc).__name__}: {exc}"))
+    return None
+
+
+def _guarded_bool(fn: Callable[[], bool]) -> bool:
+    try:
+        return fn()
+    except Exception:
+        return False
+
+
+def _selected(rule_id: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:
+    rid = rule_id.upper()
+    if select and not any(rid.startswith(s.upper()) for s in select):
+        return False
+    return not any(rid.startswith(s.upper()) for s in ignore)
+
+
+def run_check(request: CheckRequest) -> CheckOutcome:
+    """Read every input, build one world, simulate every intent, run the selected rules."""
+    from why403.rules import all_rules
+    from why403.world.analysis import Analysis
+    from why403.world.build import build_world
+
+    started = time.perf_counter()
+    results, errors, files = _read_inputs(request)
+    for result in results:
+        for diag in result.diagnostics:
+            if diag.severity == "error":
+                errors.append(InputError(diag.location.file, diag.location.line or None, diag.message))
+    world = build_world(results, request.settings)
+    analysis = Analysis.of(world)
+    findings: list[Finding] = []
+    for rule in all_rules():
+        if not _selected(rule.id, request.select, request.ignore):
+            continue
+        findings.extend(rule.check(analysis))
+    findings.sort(key=Finding.sort_key)
+    suppressions = tuple(f for r in results for f in r.facts if isinstance(f, SuppressionFact))
+    all_files = tuple(sorted({f for r in results for f in r.files}))
+    stats = Stats(files=files, resources=world.resources, accesses_simulated=analysis.accesses_simulated,
+                  seconds=round(time.perf_counter() - started, 3))
+    run = RunResult(findings=tuple(findings), errors=tuple(errors), stats=stats, files=all_files)
+    return CheckOutcome(result=run, suppressions=suppressions)

@@ -1,0 +1,79 @@
+"""Which inputs a set of paths holds: Terraform root modules, plan JSON files, CloudFormation templates.
+
+A Terraform module is only meaningful whole, so a ``.tf`` file stands for its directory. Local
+child modules are read through the root that calls them, not as roots of their own (they would
+be read with every input unknown); the caller drops a directory once a root has read its files.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache",
+                       ".pytest_cache", ".ruff_cache", ".hypothesis", ".serverless", ".aws-sam"})
+TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+
+
+@dataclass
+class Inputs:
+    terraform_dirs: list[Path] = field(default_factory=list)
+    plans: list[Path] = field(default_factory=list)
+    template_candidates: list[Path] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+def _excluded(path: Path, patterns: tuple[str, ...]) -> bool:
+    text = path.as_posix()
+    return any(fnmatch.fnmatch(text, p) or fnmatch.fnmatch(path.name, p) or fnmatch.fnmatch(text, f"*/{p}")
+               for p in patterns)
+
+
+def _is_tf(name: str) -> bool:
+    return name.endswith(".tf") or name.endswith(".tf.json")
+
+
+def discover(paths: tuple[str, ...] | list[str], exclude: tuple[str, ...] = ()) -> Inputs:
+    out = Inputs()
+    tf_dirs: dict[Path, None] = {}
+    plans: dict[Path, None] = {}
+    templates: dict[Path, None] = {}
+
+    def consider_file(p: Path) -> None:
+        if _excluded(p, exclude):
+            return
+        name = p.name
+        if _is_tf(name):
+            tf_dirs[p.parent] = None
+        elif name.endswith(".json") and _looks_like_plan(p):
+            plans[p] = None
+        elif name.endswith(TEMPLATE_SUFFIXES):
+            templates[p] = None
+
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            out.missing.append(raw)
+            continue
+        if p.is_file():
+            consider_file(p)
+            continue
+        for root, dirs, files in os.walk(p):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(Path(root) / d, exclude))
+            for name in sorted(files):
+                consider_file(Path(root) / name)
+    out.terraform_dirs = sorted(tf_dirs, key=lambda d: (len(d.parts), str(d)))
+    out.plans = sorted(plans)
+    out.template_candidates = sorted(templates)
+    return out
+
+
+def _looks_like_plan(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return b'"format_version"' in head and (b'"planned_values"' in head or b'"terraform_version"' in head)

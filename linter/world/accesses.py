@@ -1,0 +1,101 @@
+"""Simulate every intended access through the engine, on every network path of its principal.
+
+The work grows with the number of intents (times actions and paths), never with principals x
+resources; identical requests are simulated once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from why403.model import symbols
+from why403.model.actor import Actor
+from why403.policy.context import ContextValue
+from why403.simulate.decision import Decision
+from why403.simulate.engine import authorize
+from why403.simulate.request import S3Request
+from why403.simulate.state import BlockPublicAccess, BucketState
+from why403.world.intents import AccessIntent
+from why403.world.model import NetworkPath, World
+
+
+@dataclass(frozen=True)
+class AccessResult:
+    intent: AccessIntent
+    action: str
+    path: NetworkPath
+    request: S3Request
+    decision: Decision
+
+
+def external_bucket(name: str) -> BucketState:
+    """A bucket the sources grant on but do not define: its policy and settings are unknown."""
+    return BucketState(
+        name=name,
+        account=symbols.unknown(f"account of bucket {name}"),
+        region=symbols.unknown(f"region of bucket {name}"),
+        policy=None,
+        policy_known=False,
+        bpa=BlockPublicAccess(None, None, None, None),
+        default_encryption="SSE-KMS",
+        default_key_ref=symbols.unknown(f"encryption of bucket {name}"),
+    )
+
+
+def write_headers(bucket: BucketState) -> dict[str, str]:
+    """The SSE headers a client writing to the bucket sends: those of its default encryption."""
+    if not bucket.policy_known:
+        return {}
+    if bucket.default_encryption in ("SSE-KMS", "DSSE-KMS"):
+        headers = {"x-amz-server-side-encryption": "aws:kms" if bucket.default_encryption == "SSE-KMS"
+                   else "aws:kms:dsse"}
+        if bucket.default_key is not None:
+            headers["x-amz-server-side-encryption-aws-kms-key-id"] = bucket.default_key.arn
+        elif bucket.default_key_ref is not None:
+            headers["x-amz-server-side-encryption-aws-kms-key-id"] = bucket.default_key_ref
+        return headers
+    if bucket.default_encryption == "SSE-S3":
+        return {"x-amz-server-side-encryption": "AES256"}
+    return {}
+
+
+class Simulator:
+    """Builds and evaluates requests, caching identical ones."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.cache: dict[tuple[object, ...], Decision] = {}
+        self.simulated = 0
+
+    def bucket(self, name: str) -> BucketState:
+        info = self.world.buckets.get(name)
+        return info.state if info is not None else external_bucket(name)
+
+    def request(self, actor: Actor, action: str, bucket: BucketState, key: str | None, path: NetworkPath,
+                context: tuple[tuple[str, ContextValue], ...] = ()) -> S3Request:
+        headers = write_headers(bucket) if action.lower() == "s3:putobject" and key is not None else {}
+        return S3Request(actor=actor, action=action, bucket=bucket, key=key, network=path.network, headers=headers,
+                         context=dict(context), open_world=True)
+
+    def decide(self, actor: Actor, action: str, bucket: BucketState, key: str | None, path: NetworkPath,
+               context: tuple[tuple[str, ContextValue], ...] = ()) -> tuple[S3Request, Decision]:
+        req = self.request(actor, action, bucket, key, path, context)
+        cache_key = (id(actor), actor.arn, action.lower(), bucket.name, key, path.network, context)
+        found = self.cache.get(cache_key)
+        if found is None:
+            found = authorize(req, self.world.env)
+            self.cache[cache_key] = found
+            self.simulated += 1
+        return req, found
+
+    def run(self, intents: list[AccessIntent]) -> list[AccessResult]:
+        results: list[AccessResult] = []
+        for intent in intents:
+            bucket = self.bucket(intent.bucket)
+            paths = intent.paths or intent.principal.paths
+            for path in paths:
+                for action in intent.actions:
+                    req, decision = self.decide(intent.principal.actor, action, bucket, intent.key, path,
+                                                intent.context)
+                    results.append(AccessResult(intent, action, path, req, decision))
+        return results

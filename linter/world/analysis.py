@@ -1,0 +1,140 @@
+"""Everything rules may ask about: the world, the intents and their simulated decisions.
+
+Rules never parse and never evaluate policies themselves; they read this object and, when they
+need a request nobody intended (a stranger, an administrator), ask the simulator for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from why403.model import symbols
+from why403.model.actor import Actor, role_session
+from why403.policy.context import ABSENT, RequestContext
+from why403.policy.document import Policy
+from why403.simulate.decision import Decision
+from why403.simulate.kms import authorize_kms_direct
+from why403.simulate.request import principal_keys
+from why403.simulate.state import KmsKey, Network
+from why403.world.accesses import AccessResult, Simulator
+from why403.world.intents import AccessIntent, enumerate_intents
+from why403.world.managed import aws_managed_policy
+from why403.world.model import NetworkPath, PrincipalInfo, World
+
+ADMIN_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
+STRANGER_ACCOUNT = symbols.opaque("an account outside the sources")
+_CRYPTO_ACTIONS = frozenset({"kms:decrypt", "kms:encrypt", "kms:generatedatakey", "kms:reencryptfrom",
+                             "kms:reencryptto", "kms:generatedatakeywithoutplaintext"})
+
+
+@dataclass
+class Analysis:
+    world: World
+    intents: list[AccessIntent] = field(default_factory=list)
+    results: list[AccessResult] = field(default_factory=list)
+    simulator: Simulator | None = None
+
+    @staticmethod
+    def of(world: World) -> Analysis:
+        sim = Simulator(world)
+        intents = enumerate_intents(world)
+        results = sim.run(intents)
+        return Analysis(world, intents, results, sim)
+
+    @property
+    def sim(self) -> Simulator:
+        if self.simulator is None:
+            self.simulator = Simulator(self.world)
+        return self.simulator
+
+    @property
+    def accesses_simulated(self) -> int:
+        return self.sim.simulated
+
+    # -- principals that are not in any intent -----------------------------------------------------
+
+    def managers(self, account: str) -> list[PrincipalInfo]:
+        """Who must stay able to manage resources of ``account``: the deployers, the administrators
+        the config names and those the sources define; when none is known, an administrator role of
+        the account whose name the sources do not give (so only what denies every name counts)."""
+        out: list[PrincipalInfo] = []
+        for d in self.world.deployers:
+            if symbols.tri_equals(d.account, account) is not False:
+                out.append(d)
+        for ref in self.world.settings.admins:
+            info = self.world.principal(ref)
+            if info is None and ref.startswith("arn:"):
+                from why403.world.build import assumed_admin
+
+                info = assumed_admin(ref, ref, None)
+            if info is not None and info not in out:
+                out.append(info)
+        for info in sorted(self.world.principals.values(), key=lambda i: i.ref):
+            if info.admin and info.account == account and info not in out:
+                out.append(info)
+        return out or [self.hypothetical_admin(account)]
+
+    def named_in(self, policy: Policy) -> list[PrincipalInfo]:
+        """The IAM principals an Allow of a resource policy names by ARN (not accounts, not "*")."""
+        from why403.world.intents import external_principal
+
+        out: list[PrincipalInfo] = []
+        for stmt in policy.statements:
+            if stmt.effect != "Allow":
+                continue
+            for entry in stmt.principals or ():
+                if entry.type != "AWS" or entry.is_wildcard or entry.value.endswith(":root") or \
+                        symbols.is_entirely_unknown(entry.value) or not entry.value.startswith("arn:"):
+                    continue
+                info = external_principal(self.world, entry.value)
+                if info not in out:
+                    out.append(info)
+        return out
+
+    def hypothetical_admin(self, account: str) -> PrincipalInfo:
+        role = f"arn:aws:iam::{account}:role/{symbols.opaque(f'an administrator role of {account}')}"
+        actor = role_session(role, unique_id=symbols.opaque(f"{role}.unique_id"),
+                             identity_policies=(aws_managed_policy(ADMIN_ARN),), tags=None, org_known=False,
+                             ref=f"an administrator of {symbols.render(account)}")
+        net = (NetworkPath(Network("internet", source_ip=None, known=False), None, "console or CLI"),)
+        return PrincipalInfo(actor.ref or role, role, account, actor, None, "role", net, admin=True,
+                             in_sources=False)
+
+    def root(self, account: str) -> PrincipalInfo:
+        actor = Actor(kind="root", account=account, arn=f"arn:aws:iam::{account}:root", tags=None, org_known=False,
+                      ref=f"the root user of {symbols.render(account)}")
+        net = (NetworkPath(Network("internet", source_ip=None, known=False), None, "console"),)
+        return PrincipalInfo(actor.ref or "", actor.arn or "", account, actor, None, "root", net, in_sources=False)
+
+    @cached_property
+    def stranger(self) -> PrincipalInfo:
+        """An administrator of some account outside the sources: it grants itself anything in IAM."""
+        role = f"arn:aws:iam::{STRANGER_ACCOUNT}:role/{symbols.opaque('a role outside the sources')}"
+        actor = role_session(role, unique_id=symbols.opaque("stranger.unique_id"),
+                             identity_policies=(aws_managed_policy(ADMIN_ARN),), tags={}, org_known=False,
+                             ref="a principal of any other AWS account")
+        net = (NetworkPath(Network("internet", source_ip=None, known=False), None, "anywhere"),)
+        return PrincipalInfo(actor.ref or role, role, STRANGER_ACCOUNT, actor, None, "external", net,
+                             in_sources=False)
+
+    @cached_property
+    def anonymous(self) -> PrincipalInfo:
+        actor = Actor(kind="anonymous", ref="anonymous (unsigned requests)", tags={})
+        net = (NetworkPath(Network("internet", source_ip=None, known=False), None, "anywhere"),)
+        return PrincipalInfo("anonymous", "*", "", actor, None, "external", net, in_sources=False)
+
+    # -- direct KMS calls ----------------------------------------------------------------------------
+
+    def kms_direct(self, actor: Actor, action: str, key: KmsKey, via_service: str | None = None) -> Decision:
+        values = principal_keys(actor, self.world.env.orgs, True)
+        values["kms:CallerAccount"] = actor.account or symbols.unknown("caller account")
+        # A call the principal makes itself: not through S3, over TLS, no encryption context
+        # unless the operation carries one (then it is the caller's choice: unknown).
+        values["kms:ViaService"] = via_service if via_service else ABSENT
+        values["aws:ViaAWSService"] = "true" if via_service else "false"
+        values["aws:SecureTransport"] = "true"
+        if action.lower() not in _CRYPTO_ACTIONS:
+            values["kms:EncryptionContextKeys"] = ABSENT
+        ctx = RequestContext({k.lower(): v for k, v in values.items()}, open_world=True)
+        return authorize_kms_direct(actor, action, key, ctx, self.world.env)

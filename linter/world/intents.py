@@ -1,0 +1,308 @@
+"""Intended accesses: every grant the sources make to a specific principal or a specific bucket.
+
+Principle 1 of design.md: every grant should work. An identity-policy Allow that names a bucket,
+an object prefix or a key; a bucket-policy Allow that names a principal; a service the sources
+make deliver into a bucket (server access logging); and each ``must-allow``/``must-deny`` of the
+config. A wildcard action expands, through the IAM action catalogue, to the everyday actions that
+apply to that resource type, so ``s3:*`` on ``bucket/*`` means reads, writes, deletes and tags, not
+every object-lock or replication call.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from why403.model import symbols
+from why403.model.actor import Actor, role_session
+from why403.model.settings import Intent as ConfigIntent
+from why403.policy import catalogue
+from why403.policy.context import ContextValue
+from why403.policy.document import Policy, Statement
+from why403.simulate.state import Network
+from why403.world.model import NetworkPath, PrincipalInfo, ServiceUse, World, endpoint_path
+
+# Everyday S3 actions a wildcard grant is taken to intend (explicitly named actions are always kept).
+CORE_OBJECT_ACTIONS = (
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:GetObjectVersion",
+    "s3:DeleteObjectVersion",
+    "s3:GetObjectTagging",
+    "s3:PutObjectTagging",
+    "s3:AbortMultipartUpload",
+    "s3:ListMultipartUploadParts",
+    "s3:RestoreObject",
+)
+CORE_BUCKET_ACTIONS = (
+    "s3:ListBucket",
+    "s3:ListBucketVersions",
+    "s3:ListBucketMultipartUploads",
+    "s3:GetBucketLocation",
+)
+
+_S3_ARN = re.compile(r"arn:(?P<partition>[^:]+):s3:::(?P<bucket>[^/]+)(?P<rest>/.*)?", re.DOTALL)
+SAMPLE = "why403-example"
+
+
+@dataclass(frozen=True)
+class AccessIntent:
+    """One principal meant to perform ``actions`` on ``resource`` (an ARN pattern as written)."""
+
+    principal: PrincipalInfo
+    actions: tuple[str, ...]
+    resource: str
+    bucket: str
+    key: str | None  # sample object key simulated (None for bucket operations)
+    source: str  # identity-policy | bucket-policy | service | config
+    policy: Policy | None = None
+    statement: Statement | None = None
+    expect_allowed: bool = True
+    context: tuple[tuple[str, ContextValue], ...] = ()
+    from_wildcard: bool = False
+    paths: tuple[NetworkPath, ...] = field(default=())
+
+    @property
+    def label(self) -> str:
+        return self.statement.label if self.statement is not None else self.source
+
+
+def split_s3_arn(arn: str) -> tuple[str, str | None] | None:
+    """(bucket, key pattern) of a specific S3 ARN; None when the bucket part has wildcards."""
+    m = _S3_ARN.fullmatch(arn)
+    if m is None:
+        return None
+    bucket = m.group("bucket")
+    if "*" in bucket or "?" in bucket or "${" in bucket or symbols.is_entirely_unknown(bucket):
+        return None
+    rest = m.group("rest")
+    return bucket, (rest[1:] if rest is not None else None)
+
+
+def sample_key(pattern: str) -> str:
+    """A concrete object key that the pattern matches (``*`` -> ``why403-example``, ``?`` -> ``x``)."""
+    if not pattern:
+        return SAMPLE
+    out = pattern.replace("*", SAMPLE).replace("?", "x")
+    out = re.sub(r"\$\{[^}]*\}", "x", out)
+    return out
+
+
+def _applies_to(action: str, is_object: bool) -> bool:
+    types = set(catalogue.resource_types(action))
+    if not types:
+        return False
+    return bool(types & {"object"}) if is_object else bool(types & {"bucket"})
+
+
+def concrete_actions(patterns: tuple[str, ...], is_object: bool) -> tuple[tuple[str, ...], bool]:
+    """The S3 actions a statement's Action list intends on an object (or bucket) ARN."""
+    out: list[str] = []
+    wildcard = False
+    core = CORE_OBJECT_ACTIONS if is_object else CORE_BUCKET_ACTIONS
+    for pattern in patterns:
+        if symbols.has_uncertain_token(pattern):
+            continue
+        if "*" in pattern or "?" in pattern:
+            if not (pattern == "*" or pattern.lower().startswith("s3:")):
+                continue
+            wildcard = True
+            rx = symbols.glob_regex(pattern.lower())
+            for action in core:
+                if rx.fullmatch(action.lower()) and action not in out:
+                    out.append(action)
+            continue
+        if not pattern.lower().startswith("s3:"):
+            continue
+        if catalogue.action_exists(pattern) is False:
+            # A name that is no IAM action never matches; the denial that follows is reported with
+            # the permission S3 really checks (ListObjectsV2 -> ListBucket).
+            for real in catalogue.API_TO_PERMISSION.get(pattern.lower(), ()):
+                if _applies_to(real, is_object) and real not in out:
+                    out.append(real)
+            continue
+        if _applies_to(pattern, is_object):
+            display = catalogue.display(pattern)
+            if display not in out:
+                out.append(display)
+    return tuple(out), wildcard
+
+
+def _identity_intents(world: World, info: PrincipalInfo) -> Iterator[AccessIntent]:
+    for policy in info.actor.identity_policies or ():
+        if policy.unknown is not None or (policy.arn and policy.arn.startswith("arn:aws:iam::aws:policy/")):
+            continue
+        for stmt in policy.statements:
+            if stmt.effect != "Allow" or stmt.actions is None or stmt.resources is None or stmt.maybe:
+                continue
+            for resource in stmt.resources:
+                parsed = split_s3_arn(resource)
+                if parsed is None:
+                    continue
+                bucket, key_pattern = parsed
+                is_object = key_pattern is not None
+                actions, wildcard = concrete_actions(stmt.actions, is_object)
+                if not actions:
+                    continue
+                yield AccessIntent(info, actions, resource, bucket,
+                                   sample_key(key_pattern) if key_pattern is not None else None,
+                                   "identity-policy", policy, stmt, from_wildcard=wildcard)
+
+
+def external_principal(world: World, arn: str) -> PrincipalInfo:
+    """A principal a policy names that the sources do not define."""
+    known = world.principals.get(arn)
+    if known is not None:
+        return known
+    parts = arn.split(":", 5)
+    account = parts[4] if len(parts) == 6 else symbols.unknown(f"account of {arn}")
+    resource = parts[5] if len(parts) == 6 else ""
+    unknown_net = (NetworkPath(Network("internet", source_ip=None, known=False), None,
+                               "not defined in the sources"),)
+    if resource == "root":
+        # "Any principal of this account" that the account's administrators let through IAM.
+        role = f"arn:aws:iam::{account}:role/{symbols.opaque(f'principal of account {account}')}"
+        actor = role_session(role, unique_id=symbols.opaque(f"{role}.unique_id"), identity_policies=None,
+                             tags=None, org_known=False, ref=f"account:{account}")
+        return PrincipalInfo(f"account:{account}", arn, account, actor, None, "external", unknown_net,
+                             in_sources=False)
+    if resource.startswith("role/"):
+        actor = role_session(arn, unique_id=symbols.opaque(f"{arn}.unique_id"), identity_policies=None, tags=None,
+                             org_known=False, ref=arn)
+        return PrincipalInfo(arn, arn, account, _unknown_boundary(actor), None, "external", unknown_net,
+                             in_sources=False)
+    if resource.startswith("user/"):
+        actor = Actor(kind="iam_user", account=account, arn=arn, unique_id=symbols.opaque(f"{arn}.unique_id"),
+                      username=resource.rsplit("/", 1)[-1], identity_policies=None, tags=None, org_known=False,
+                      ref=arn)
+        return PrincipalInfo(arn, arn, account, _unknown_boundary(actor), None, "external", unknown_net,
+                             in_sources=False)
+    if resource.startswith("assumed-role/"):
+        pieces = resource.split("/")
+        role_arn = f"arn:aws:iam::{account}:role/{pieces[1]}" if len(pieces) > 2 else arn
+        actor = role_session(role_arn, session_name=pieces[-1], unique_id=symbols.opaque(f"{role_arn}.unique_id"),
+                             identity_policies=None, tags=None, org_known=False, ref=arn)
+        return PrincipalInfo(arn, arn, account, _unknown_boundary(actor), None, "external", unknown_net,
+                             in_sources=False)
+    actor = Actor(kind="iam_user", account=account, arn=arn, identity_policies=None, tags=None, org_known=False,
+                  ref=arn)
+    return PrincipalInfo(arn, arn, account, _unknown_boundary(actor), None, "external", unknown_net,
+                         in_sources=False)
+
+
+def _unknown_boundary(actor: Actor) -> Actor:
+    """A principal outside the sources may have a permissions boundary we cannot see."""
+    from why403.policy.document import PolicyKind
+
+    boundary = Policy(kind=PolicyKind.BOUNDARY, origin="permissions boundary (not in the sources)",
+                      unknown="whether the principal has a permissions boundary is not in the sources")
+    return replace(actor, permissions_boundary=boundary)
+
+
+def service_principal(service: str, context: tuple[tuple[str, ContextValue], ...] = ()) -> PrincipalInfo:
+    actor = Actor(kind="service", service=service, ref=service)
+    path = (NetworkPath(Network("aws_service", source_ip=None), None, "AWS service"),)
+    return PrincipalInfo(service, service, "", actor, None, "service", path, in_sources=False)
+
+
+def _bucket_policy_intents(world: World) -> Iterator[AccessIntent]:
+    uses: dict[tuple[str, str], ServiceUse] = {}
+    for use in world.services:
+        uses[(use.service.lower(), use.bucket)] = use
+    for name, binfo in world.buckets.items():
+        policy = binfo.state.policy
+        if policy is None or policy.unknown is not None:
+            continue
+        for stmt in policy.statements:
+            if stmt.effect != "Allow" or stmt.principals is None or stmt.actions is None or stmt.resources is None \
+                    or stmt.maybe:
+                continue
+            for entry in stmt.principals:
+                if entry.is_wildcard or symbols.is_entirely_unknown(entry.value):
+                    continue
+                if entry.type == "AWS":
+                    principal = external_principal(world, entry.value)
+                    context: tuple[tuple[str, ContextValue], ...] = ()
+                elif entry.type == "Service":
+                    context = _service_context(uses.get((entry.value.lower(), name)), binfo.state.account)
+                    principal = service_principal(entry.value, context)
+                else:
+                    continue
+                for resource in stmt.resources:
+                    parsed = split_s3_arn(resource)
+                    if parsed is None or parsed[0] != name:
+                        continue
+                    _, key_pattern = parsed
+                    is_object = key_pattern is not None
+                    actions, wildcard = concrete_actions(stmt.actions, is_object)
+                    if not actions:
+                        continue
+                    yield AccessIntent(principal, actions, resource, name,
+                                       sample_key(key_pattern) if key_pattern is not None else None,
+                                       "bucket-policy", policy,
+                                       stmt, context=context, from_wildcard=wildcard)
+
+
+def _service_context(use: ServiceUse | None, bucket_account: str) -> tuple[tuple[str, ContextValue], ...]:
+    from why403.model.values import Unknown
+
+    if use is None:
+        why = "which resource makes the service act is not in the sources"
+        return (("aws:SourceArn", Unknown(why)), ("aws:SourceAccount", Unknown(why)))
+    return (("aws:SourceArn", use.source_arn), ("aws:SourceAccount", use.source_account))
+
+
+def _service_intents(world: World) -> Iterator[AccessIntent]:
+    for use in world.services:
+        if use.bucket not in world.buckets:
+            continue
+        context = _service_context(use, use.source_account)
+        principal = service_principal(use.service, context)
+        key = (use.prefix or "") + "*"
+        resource = f"arn:aws:s3:::{use.bucket}/{key}"
+        yield AccessIntent(principal, ("s3:PutObject",), resource, use.bucket, sample_key(key), "service",
+                           context=context)
+
+
+def _config_intents(world: World) -> Iterator[AccessIntent]:
+    for ci in world.settings.intents:
+        yield from _one_config_intent(world, ci)
+
+
+def _one_config_intent(world: World, ci: ConfigIntent) -> Iterator[AccessIntent]:
+    info = world.principal(ci.principal)
+    if info is None:
+        if ci.principal.startswith("arn:"):
+            info = external_principal(world, ci.principal)
+        else:
+            return
+    resource = world.refs.get(ci.resource, ci.resource)
+    if not resource.startswith("arn:"):
+        resource = f"arn:aws:s3:::{resource}"
+    parsed = split_s3_arn(resource)
+    if parsed is None:
+        return
+    bucket, key_pattern = parsed
+    paths = info.paths
+    if ci.via:
+        ep = world.endpoints.get(ci.via) or world.endpoints.get(world.refs.get(ci.via, ""))
+        if ep is not None:
+            paths = (endpoint_path(ep, "config"),)
+        elif ci.via == "internet":
+            paths = (NetworkPath(Network("internet", source_ip=None), None, "config"),)
+    yield AccessIntent(info, (catalogue.display(ci.action),), resource, bucket,
+                       sample_key(key_pattern) if key_pattern is not None else None, "config",
+                       expect_allowed=ci.expect_allowed, paths=paths)
+
+
+def enumerate_intents(world: World) -> list[AccessIntent]:
+    intents: list[AccessIntent] = []
+    for info in sorted(world.principals.values(), key=lambda i: i.ref):
+        if info.kind in ("role", "user"):
+            intents.extend(_identity_intents(world, info))
+    intents.extend(_bucket_policy_intents(world))
+    intents.extend(_service_intents(world))
+    intents.extend(_config_intents(world))
+    return intents

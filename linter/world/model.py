@@ -1,0 +1,129 @@
+"""The linked world: every bucket, key, principal and path the sources will create, joined up.
+
+Built once per run by :mod:`why403.world.build` from the facts of every input, so that a role in
+one stack, a bucket policy in a Terraform module and an SCP in a third file meet here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from why403.model.actor import Actor
+from why403.model.facts import Diagnostic
+from why403.model.location import Location
+from why403.model.settings import Settings
+from why403.policy.document import Policy
+from why403.simulate.engine import Environment
+from why403.simulate.state import BucketState, KmsKey, Network
+
+
+@dataclass(frozen=True)
+class NetworkPath:
+    """One way a principal's requests reach S3, with the source of that knowledge."""
+
+    network: Network
+    endpoint_ref: str | None = None
+    reason: str = ""
+
+    @property
+    def via(self) -> str | None:
+        return self.endpoint_ref
+
+
+@dataclass(frozen=True)
+class PrincipalInfo:
+    """A principal the sources create or name. ``actor`` is what makes requests (a role session)."""
+
+    ref: str
+    arn: str
+    account: str
+    actor: Actor
+    location: Location | None = None
+    kind: str = "role"  # role | user | root | service | external
+    paths: tuple[NetworkPath, ...] = ()
+    admin: bool = False
+    in_sources: bool = True
+
+    @property
+    def label(self) -> str:
+        return self.ref or self.arn
+
+
+@dataclass(frozen=True)
+class BucketInfo:
+    state: BucketState
+    ref: str
+    location: Location | None
+    policy_ref: str | None = None
+    in_sources: bool = True
+
+
+@dataclass(frozen=True)
+class EndpointInfo:
+    ref: str
+    endpoint_id: str
+    vpc_id: str
+    endpoint_type: str
+    region: str
+    account: str
+    policy: Policy | None
+    location: Location | None
+    route_table_ids: tuple[str, ...] = ()
+    is_s3: bool = True
+
+
+@dataclass(frozen=True)
+class ServiceUse:
+    """An AWS service principal the sources make act on a bucket (server access log delivery)."""
+
+    service: str
+    bucket: str
+    prefix: str
+    source_arn: str
+    source_account: str
+    ref: str
+    location: Location | None
+
+
+@dataclass
+class World:
+    settings: Settings
+    env: Environment
+    buckets: dict[str, BucketInfo] = field(default_factory=dict)  # by name
+    keys: dict[str, KmsKey] = field(default_factory=dict)  # by ARN, key id, alias name and alias ARN
+    principals: dict[str, PrincipalInfo] = field(default_factory=dict)  # by ARN
+    endpoints: dict[str, EndpointInfo] = field(default_factory=dict)  # by id
+    services: list[ServiceUse] = field(default_factory=list)
+    deployers: list[PrincipalInfo] = field(default_factory=list)
+    accounts: set[str] = field(default_factory=set)  # accounts the sources deploy into
+    managed_policies: dict[str, Policy] = field(default_factory=dict)  # customer managed, by ARN
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    refs: dict[str, str] = field(default_factory=dict)  # source address -> ARN (or bucket name)
+    resources: int = 0
+
+    def unique_keys(self) -> list[KmsKey]:
+        seen: dict[str, KmsKey] = {}
+        for key in self.keys.values():
+            seen.setdefault(key.arn, key)
+        return list(seen.values())
+
+    def principal(self, ref_or_arn: str) -> PrincipalInfo | None:
+        if ref_or_arn in self.principals:
+            return self.principals[ref_or_arn]
+        arn = self.refs.get(ref_or_arn)
+        if arn is not None:
+            return self.principals.get(arn)
+        for info in self.principals.values():
+            if info.ref == ref_or_arn or info.ref.endswith("." + ref_or_arn):
+                return info
+        return None
+
+
+def endpoint_path(ep: EndpointInfo, reason: str) -> NetworkPath:
+    """Requests that travel through an S3 endpoint carry its id and VPC and meet its policy."""
+    from why403.simulate.state import Network as _Network
+
+    kind = "gateway_endpoint" if ep.endpoint_type.lower() == "gateway" else "interface_endpoint"
+    net = _Network(kind, endpoint_policy=ep.policy, vpce_id=ep.endpoint_id, vpc_id=ep.vpc_id,  # type: ignore[arg-type]
+                   source_ip=None, endpoint_ref=ep.ref, endpoint_region=ep.region)
+    return NetworkPath(net, ep.ref, reason)

@@ -1,0 +1,239 @@
+"""Draft fixes for denied intents, proven by re-simulation before they are printed.
+
+A draft is one statement added to one policy (or one condition added to one Deny). It is shown
+only if, with it, the denied access is no longer denied and no other request among everything
+simulated becomes allowed that was denied before: it fixes this and grants nothing more. It is a
+draft for a human ("review before applying"); nothing is ever written to the user's files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from why403.model import symbols
+from why403.model.actor import Actor
+from why403.policy import catalogue
+from why403.policy.document import Policy, PolicyKind
+from why403.policy.parse import parse_policy
+from why403.policy.render import dumps, policy_to_json, statement_to_json
+from why403.simulate.engine import Environment, authorize
+from why403.simulate.request import S3Request
+from why403.simulate.state import KmsKey
+from why403.world.accesses import AccessResult
+
+if TYPE_CHECKING:
+    from why403.world.analysis import Analysis
+
+_NEGATED_PRINCIPAL_KEYS = ("aws:principalorgid", "aws:principalaccount", "aws:principalorgpaths",
+                           "aws:sourcevpce", "aws:sourcevpc")
+
+
+def _with_statement(policy: Policy | None, stmt_doc: dict[str, Any], kind: PolicyKind) -> Policy:
+    base: dict[str, Any] = policy_to_json(policy, raw=True) if policy is not None else \
+        {"Version": "2012-10-17", "Statement": []}
+    base["Statement"] = [*list(base["Statement"]), stmt_doc]
+    return parse_policy(base, kind, origin=policy.origin if policy else "", location=policy.location if policy
+                        else None, validate=False)
+
+
+class _Trial:
+    """Re-simulates every result touched by a change and checks it only fixes what it should."""
+
+    def __init__(self, analysis: Analysis, target: AccessResult) -> None:
+        self.analysis = analysis
+        self.target = target
+
+    def verify(self, rebuild: Any, env: Environment | None = None) -> bool:
+        """``rebuild(request) -> request | None`` applies the change to a request it affects."""
+        env = env or self.analysis.world.env
+        fixed = False
+        for r in self.analysis.results:
+            new_req = rebuild(r.request)
+            if new_req is None:
+                continue
+            new = authorize(new_req, env)
+            same_access = (r.intent.principal.ref == self.target.intent.principal.ref and
+                           r.request.bucket.name == self.target.request.bucket.name and
+                           r.request.key == self.target.request.key and r.path == self.target.path)
+            if r.action == self.target.action and same_access:
+                fixed = not new.denied
+                continue
+            if r.decision.denied and new.allowed and not same_access:
+                return False  # the draft would grant an access that was denied before
+        return fixed
+
+
+def _draft(where: str, stmt_doc: dict[str, Any], note: str = "") -> str:
+    text = f"Draft fix (review before applying; re-simulation shows it allows this access and nothing else " \
+           f"that was simulated): add to {where}:\n{dumps(stmt_doc)}"
+    return text + (f"\n{note}" if note else "")
+
+
+def suggest_fix(r: AccessResult, analysis: Analysis) -> str | None:
+    d = r.decision
+    try:
+        if d.outcome == "implicit-deny":
+            if d.layer == "identity-policy":
+                return _identity_fix(r, analysis)
+            if d.layer == "kms-key-policy":
+                return _key_policy_fix(r, analysis)
+            if d.layer == "bucket-policy":
+                return _bucket_policy_fix(r, analysis)
+        if d.outcome == "explicit-deny" and d.layer == "bucket-policy" and r.intent.principal.actor.kind == "service":
+            return _service_exception_fix(r, analysis)
+    except (ValueError, KeyError, AttributeError):
+        return None
+    return None
+
+
+def _identity_fix(r: AccessResult, analysis: Analysis) -> str | None:
+    info = r.intent.principal
+    actor = info.actor
+    if not info.in_sources or actor.identity_policies is None:
+        return None
+    d = r.decision
+    if d.kms_action:
+        key = _kms_key(r)
+        if key is None or key.aws_managed:
+            return None
+        stmt = {"Effect": "Allow", "Action": catalogue.display(d.kms_action), "Resource": key.arn}
+    else:
+        stmt = {"Effect": "Allow", "Action": r.action, "Resource": r.intent.resource}
+    extra = parse_policy({"Version": "2012-10-17", "Statement": [stmt]}, PolicyKind.IDENTITY,
+                         origin="draft", validate=False)
+    new_actor = replace(actor, identity_policies=(*actor.identity_policies, extra))
+
+    def rebuild(req: S3Request) -> S3Request | None:
+        if req.actor is not actor:
+            return None
+        return replace(req, actor=new_actor)
+
+    if not _Trial(analysis, r).verify(rebuild):
+        return None
+    return _draft(f"an identity policy of {info.label}", _rendered(stmt))
+
+
+def _kms_key(r: AccessResult) -> KmsKey | None:
+    bucket = r.request.bucket
+    return bucket.default_key
+
+
+def _principal_for_policy(actor: Actor) -> str | None:
+    if actor.kind == "role_session":
+        return actor.role_arn
+    if actor.kind in ("iam_user", "root"):
+        return actor.arn
+    return None
+
+
+def _key_policy_fix(r: AccessResult, analysis: Analysis) -> str | None:
+    key = _kms_key(r)
+    actor = r.intent.principal.actor
+    d = r.decision
+    who = _principal_for_policy(actor)
+    if key is None or key.aws_managed or who is None or d.kms_action is None:
+        return None
+    if r.intent.principal.ref.startswith("account:"):
+        who = f"arn:aws:iam::{actor.account}:root"
+    stmt = {
+        "Sid": "AllowUseThroughS3",
+        "Effect": "Allow",
+        "Principal": {"AWS": who},
+        "Action": catalogue.display(d.kms_action),
+        "Resource": "*",
+        "Condition": {"StringEquals": {"kms:ViaService": f"s3.{r.request.bucket.region}.amazonaws.com"}},
+    }
+    new_key = replace(key, policy=_with_statement(key.policy, stmt, PolicyKind.KEY))
+
+    def rebuild(req: S3Request) -> S3Request | None:
+        if req.bucket.default_key is None or req.bucket.default_key.arn != key.arn:
+            return None
+        return replace(req, bucket=replace(req.bucket, default_key=new_key),
+                       keys={**req.keys, key.arn: new_key})
+
+    env = analysis.world.env
+    new_env = Environment(orgs=env.orgs, keys={k: (new_key if v.arn == key.arn else v) for k, v in env.keys.items()})
+    if not _Trial(analysis, r).verify(rebuild, new_env):
+        return None
+    note = ""
+    if symbols.tri_equals(actor.account or "", key.account) is False:
+        note = "The other account must also allow this KMS action in the principal's IAM policies."
+    return _draft(f"the key policy of {key.ref or symbols.render(key.arn)}", _rendered(stmt), note)
+
+
+def _bucket_policy_fix(r: AccessResult, analysis: Analysis) -> str | None:
+    bucket = r.request.bucket
+    actor = r.intent.principal.actor
+    if not bucket.policy_known:
+        return None
+    if actor.kind == "service":
+        principal: dict[str, str] = {"Service": actor.service or ""}
+    else:
+        who = _principal_for_policy(actor)
+        if who is None:
+            return None
+        principal = {"AWS": who}
+    stmt: dict[str, Any] = {"Sid": "AllowIntendedAccess", "Effect": "Allow", "Principal": principal,
+                            "Action": r.action, "Resource": r.intent.resource}
+    if actor.kind == "service":
+        ctx = dict(r.intent.context)
+        conds: dict[str, dict[str, str]] = {}
+        if isinstance(ctx.get("aws:SourceArn"), str):
+            conds["ArnLike"] = {"aws:SourceArn": str(ctx["aws:SourceArn"])}
+        if isinstance(ctx.get("aws:SourceAccount"), str):
+            conds["StringEquals"] = {"aws:SourceAccount": str(ctx["aws:SourceAccount"])}
+        if conds:
+            stmt["Condition"] = conds
+    new_policy = _with_statement(bucket.policy, stmt, PolicyKind.BUCKET)
+    new_bucket = replace(bucket, policy=new_policy)
+
+    def rebuild(req: S3Request) -> S3Request | None:
+        if req.bucket.name != bucket.name:
+            return None
+        return replace(req, bucket=replace(req.bucket, policy=new_policy))
+
+    del new_bucket
+    if not _Trial(analysis, r).verify(rebuild):
+        return None
+    return _draft(f"the bucket policy of {bucket.ref or bucket.name}", _rendered(stmt))
+
+
+def _service_exception_fix(r: AccessResult, analysis: Analysis) -> str | None:
+    """A perimeter Deny on a principal key that AWS services do not carry: exempt the services."""
+    d = r.decision
+    stmt, policy = d.statement, d.policy
+    bucket = r.request.bucket
+    if stmt is None or policy is None or not any(c.key_lower in _NEGATED_PRINCIPAL_KEYS and c.negated
+                                                 for c in stmt.conditions):
+        return None
+    doc = statement_to_json(stmt, raw=True)
+    doc.setdefault("Condition", {})["BoolIfExists"] = {"aws:PrincipalIsAWSService": "false"}
+    raw = policy_to_json(policy, raw=True)
+    statements = raw["Statement"]
+    index = next((i for i, s in enumerate(policy.statements) if s is stmt), None)
+    if index is None:
+        return None
+    statements[index] = doc
+    new_policy = parse_policy(raw, PolicyKind.BUCKET, origin=policy.origin, location=policy.location,
+                              validate=False)
+
+    def rebuild(req: S3Request) -> S3Request | None:
+        if req.bucket.name != bucket.name:
+            return None
+        return replace(req, bucket=replace(req.bucket, policy=new_policy))
+
+    if not _Trial(analysis, r).verify(rebuild):
+        return None
+    where = f"statement {stmt.label} of {policy.origin}"
+    return (f"Draft fix (review before applying; re-simulation shows it allows this access and nothing else that "
+            f"was simulated): exempt AWS service principals from {where} by adding this condition:\n"
+            + dumps({"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}))
+
+
+def _rendered(doc: dict[str, Any]) -> dict[str, Any]:
+    text = dumps(doc)
+    import json
+
+    return json.loads(symbols.render(text)) if symbols.has_token(text) else doc
+

@@ -1,0 +1,248 @@
+"""Shared by the ``denied`` rules: turn simulated denials of intended accesses into findings.
+
+Each denied rule selects the decisions its layer made; this module groups them so that one
+statement never floods the report (a wildcard grant denied for ten actions is one finding), picks
+the location a human should look at, and grades severity:
+
+- a direct conflict (a Deny that names this principal, or sits in its own policies, and names this
+  bucket) is an ``error``;
+- a grant missing a piece of its own chain (no identity allow, a key policy that does not name the
+  caller, a bucket policy that does not grant a cross-account caller) is an ``error``;
+- a grant stopped by a broader guardrail (an SCP, RCP, endpoint policy, boundary, or a Deny written
+  for everyone) is a ``warning``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from why403.model import symbols
+from why403.model.finding import Access, Finding, Severity
+from why403.model.location import Location
+from why403.policy.document import Policy, PolicyKind, Statement
+from why403.simulate.decision import Decision
+from why403.world.accesses import AccessResult
+from why403.world.analysis import Analysis
+from why403.world.suggest import suggest_fix
+
+GUARDRAIL_LAYERS = frozenset({"scp", "rcp", "vpc-endpoint-policy", "permissions-boundary", "session-policy",
+                              "block-public-access"})
+
+LAYER_NAMES = {
+    "identity-policy": "identity-based policy",
+    "bucket-policy": "bucket policy",
+    "bucket-acl": "object ACL",
+    "kms-key-policy": "key policy",
+    "kms-grant": "KMS grant",
+    "vpc-endpoint-policy": "VPC endpoint policy",
+    "scp": "service control policy",
+    "rcp": "resource control policy",
+    "permissions-boundary": "permissions boundary",
+    "session-policy": "session policy",
+    "access-point-policy": "access point policy",
+    "block-public-access": "Block Public Access",
+    "object-ownership": "Object Ownership",
+    "request-validation": "S3 request validation",
+    "kms-key-state": "KMS key state",
+}
+
+
+@dataclass(frozen=True)
+class _Group:
+    results: tuple[AccessResult, ...]
+
+    @property
+    def first(self) -> AccessResult:
+        return self.results[0]
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        seen: list[str] = []
+        for r in self.results:
+            if r.action not in seen:
+                seen.append(r.action)
+        return tuple(seen)
+
+
+def _group_key(r: AccessResult) -> tuple[object, ...]:
+    d = r.decision
+    stmt = d.statement
+    return (r.intent.principal.ref, id(r.intent.statement), r.intent.resource, d.outcome, d.layer, d.kms_action,
+            id(stmt) if stmt is not None else None, r.path.endpoint_ref)
+
+
+def denied_results(analysis: Analysis, predicate: Callable[[Decision], bool]) -> list[_Group]:
+    groups: dict[tuple[object, ...], list[AccessResult]] = {}
+    for r in analysis.results:
+        d = r.decision
+        if not r.intent.expect_allowed or not d.denied or not predicate(d):
+            continue
+        groups.setdefault(_group_key(r), []).append(r)
+    return [_Group(tuple(v)) for v in groups.values()]
+
+
+def _describe_grant(r: AccessResult) -> str:
+    intent = r.intent
+    if intent.source == "identity-policy":
+        where = intent.policy.origin if intent.policy is not None else "its identity policy"
+        return f"by its identity policy ({where}, {intent.label})"
+    if intent.source == "bucket-policy":
+        where = intent.policy.origin if intent.policy is not None else "the bucket policy"
+        return f"by the bucket policy ({where}, {intent.label})"
+    if intent.source == "service":
+        return "because the sources deliver server access logs to this bucket"
+    return "by a must-allow intent in the configuration"
+
+
+def _statement_text(decision: Decision) -> str:
+    stmt, policy = decision.statement, decision.policy
+    if stmt is None or policy is None:
+        return ""
+    return f"statement {stmt.label} ({policy.origin})" if stmt.sid else f"{stmt.label} of {policy.origin}"
+
+
+def _deny_text(r: AccessResult) -> str:
+    d = r.decision
+    layer = LAYER_NAMES.get(d.layer or "", d.layer or "a layer")
+    kms = f"S3's {d.kms_action} call to KMS on its behalf: " if d.kms_action else ""
+    if d.outcome == "explicit-deny":
+        stmt = _statement_text(d)
+        return f"{kms}the {layer} {stmt} explicitly denies it" if stmt else f"{kms}the {layer} explicitly denies it"
+    if d.outcome == "rejected":
+        return f"{kms}{layer} rejects it: {d.detail}" if d.detail else f"{kms}{layer} rejects it"
+    detail = d.detail or f"no {layer} allows it"
+    return f"{kms}{detail} (implicit deny)"
+
+
+def _names_principal(stmt: Statement, policy: Policy, r: AccessResult) -> bool:
+    """Whether a Deny singles out this principal rather than applying to everyone."""
+    if policy.kind in (PolicyKind.IDENTITY,):
+        return True  # it sits in the principal's own policies
+    actor = r.intent.principal.actor
+    for entry in stmt.principals or ():
+        if entry.is_wildcard:
+            continue
+        for arn in (actor.role_arn, actor.arn, actor.service):
+            if arn and symbols.tri_equals(entry.value, arn) is True:
+                return True
+    return False
+
+
+def _names_resource(stmt: Statement, r: AccessResult) -> bool:
+    bucket_arn = f"arn:aws:s3:::{r.intent.bucket}"
+    return any(res.startswith(bucket_arn) for res in stmt.resources or ())
+
+
+def severity_of(r: AccessResult) -> Severity:
+    d = r.decision
+    if d.outcome == "explicit-deny":
+        stmt, policy = d.statement, d.policy
+        if d.layer in GUARDRAIL_LAYERS or stmt is None or policy is None:
+            return "warning"
+        if _names_principal(stmt, policy, r) and _names_resource(stmt, r) and not stmt.conditions:
+            return "error"
+        return "warning"
+    if d.layer in GUARDRAIL_LAYERS:
+        return "warning"
+    return "error"
+
+
+def _location(r: AccessResult) -> Location | None:
+    d = r.decision
+    if d.outcome == "explicit-deny" and d.statement is not None and d.statement.location is not None:
+        return d.statement.location
+    layer = d.layer
+    world_key = None
+    if layer == "kms-key-policy" or (layer == "kms-grant"):
+        for step in reversed(d.trace):
+            if step.policy is not None and step.policy.kind is PolicyKind.KEY and step.location is not None:
+                return step.location
+        key_loc = _key_location(r)
+        if key_loc is not None:
+            return key_loc
+    if layer == "vpc-endpoint-policy" and d.policy is not None and d.policy.location is not None:
+        return d.policy.location
+    if layer in ("bucket-policy", "bucket-acl", "block-public-access", "object-ownership", "request-validation"):
+        bucket = r.request.bucket
+        if bucket.policy is not None and bucket.policy.location is not None and layer == "bucket-policy":
+            return bucket.policy.location
+        if bucket.location is not None:
+            return bucket.location
+    del world_key
+    intent = r.intent
+    if intent.statement is not None and intent.statement.location is not None:
+        return intent.statement.location
+    if intent.policy is not None and intent.policy.location is not None:
+        return intent.policy.location
+    return intent.principal.location
+
+
+def _key_location(r: AccessResult) -> Location | None:
+    bucket = r.request.bucket
+    if bucket.default_key is not None:
+        return bucket.default_key.policy.location or bucket.default_key.location
+    return None
+
+
+def _related(r: AccessResult, primary: Location | None) -> tuple[Location, ...]:
+    out: list[Location] = []
+    candidates: list[Location | None] = []
+    if r.intent.statement is not None:
+        candidates.append(r.intent.statement.location)
+    candidates += [step.location for step in r.decision.trace]
+    candidates += [h.statement.location for h in r.decision.related]
+    for loc in candidates:
+        if loc is not None and loc != primary and loc not in out:
+            out.append(loc)
+    return tuple(out)
+
+
+def _assumption_note(r: AccessResult) -> str:
+    """Say so when a finding rests on the home account differing from a literal account id."""
+    actor = r.intent.principal.actor
+    account = actor.account or ""
+    bucket_account = r.request.bucket.account
+    if symbols.HOME_ACCOUNT in (account, bucket_account) and account != bucket_account and \
+            not symbols.has_uncertain_token(account + bucket_account):
+        return (f" (assuming account {symbols.render(account if account != symbols.HOME_ACCOUNT else bucket_account)}"
+                " is not the account these sources deploy to; set --account-id if it is)")
+    return ""
+
+
+def make_finding(rule_id: str, group: _Group, analysis: Analysis) -> Finding:
+    r = group.first
+    intent = r.intent
+    principal = intent.principal
+    actions = group.actions
+    action_text = actions[0] if len(actions) == 1 else f"{', '.join(actions)}"
+    via = f" through {r.path.endpoint_ref}" if r.path.endpoint_ref else ""
+    message = (f"{principal.label} is granted {action_text} on {symbols.render(intent.resource)} "
+               f"{_describe_grant(r)}, but{via} {_deny_text(r)}{_assumption_note(r)}")
+    location = _location(r)
+    d = r.decision
+    denial = "explicit" if d.outcome in ("explicit-deny", "rejected") else "implicit"
+    access = Access(
+        principal=symbols.render(principal.actor.display),
+        principal_ref=principal.ref,
+        action=actions[0],
+        resource=symbols.render(intent.resource),
+        via=r.path.endpoint_ref,
+        kms_action=d.kms_action,
+    )
+    suggestion = suggest_fix(r, analysis)
+    identity = (principal.ref, ",".join(actions), symbols.render(intent.resource), d.layer or "",
+                d.kms_action or "", d.statement.label if d.statement is not None else "")
+    return Finding(
+        rule=rule_id, kind="denied", severity=severity_of(r), message=message, location=location, layer=d.layer,
+        denial=denial,  # type: ignore[arg-type]
+        access=access, trace=tuple(step.render() for step in d.trace), suggestion=suggestion,
+        related=_related(r, location), identity=identity)
+
+
+def denial_rule(rule_id: str, predicate: Callable[[Decision], bool]) -> Callable[[Analysis], Iterable[Finding]]:
+    def check(analysis: Analysis) -> Iterable[Finding]:
+        for group in denied_results(analysis, predicate):
+            yield make_finding(rule_id, group, analysis)
+
+    return check

@@ -1,0 +1,27 @@
+"""An intended access through an S3 access point is denied by the access point policy.
+
+**What it finds.** Requests through an access point must be permitted by the access point policy
+and by the bucket; the access point policy denies or does not grant this one.
+
+**How to fix.** Grant the principal in the access point policy, and make sure the bucket policy
+delegates to access points (`s3:DataAccessPointAccount`).
+"""
+
+from __future__ import annotations
+
+from why403.rules import Rule
+from why403.rules._denials import denial_rule
+from why403.simulate.decision import Decision
+
+
+def _selects(d: Decision) -> bool:
+    return d.layer == "access-point-policy" and d.kms_action is None
+
+
+RULE = Rule(
+    id="W403-D109",
+    kind="denied",
+    severity="error",
+    summary="An intended access through an access point is denied by its policy",
+    check=denial_rule("W403-D109", _selects),
+)

@@ -1,0 +1,28 @@
+"""An intended access is refused by S3 Block Public Access.
+
+**What it finds.** With `RestrictPublicBuckets`, a bucket whose policy S3 considers public (one
+statement open to everyone is enough) only admits AWS services and principals of the bucket
+owner's account: every other account is refused, even one the policy names specifically.
+
+**How to fix.** Remove or narrow the public statement (name principals, or add fixed-value
+conditions such as `aws:PrincipalOrgID` or `aws:SourceVpce`), so the policy is no longer public.
+"""
+
+from __future__ import annotations
+
+from why403.rules import Rule
+from why403.rules._denials import denial_rule
+from why403.simulate.decision import Decision
+
+
+def _selects(d: Decision) -> bool:
+    return d.layer == "block-public-access" and d.kms_action is None
+
+
+RULE = Rule(
+    id="W403-D110",
+    kind="denied",
+    severity="error",
+    summary="An intended access is refused by S3 Block Public Access",
+    check=denial_rule("W403-D110", _selects),
+)

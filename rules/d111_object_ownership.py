@@ -1,0 +1,28 @@
+"""An intended access is refused before policies are evaluated.
+
+**What it finds.** Requests S3 refuses on their form: an ACL header on a bucket whose Object
+Ownership is `BucketOwnerEnforced` (400 `AccessControlListNotSupported`), a Requester Pays bucket
+read without `x-amz-request-payer`, an access point with a VPC network origin used from elsewhere,
+an SSE-KMS object read anonymously or without TLS.
+
+**How to fix.** Change the bucket setting or the client's request as the message says.
+"""
+
+from __future__ import annotations
+
+from why403.rules import Rule
+from why403.rules._denials import denial_rule
+from why403.simulate.decision import Decision
+
+
+def _selects(d: Decision) -> bool:
+    return d.layer in ("object-ownership", "request-validation", "kms-key-state") and d.kms_action is None
+
+
+RULE = Rule(
+    id="W403-D111",
+    kind="denied",
+    severity="error",
+    summary="An intended access is refused by Object Ownership or S3 request validation",
+    check=denial_rule("W403-D111", _selects),
+)

@@ -1,0 +1,85 @@
+"""A bucket policy locks the deployer or the account's administrators out of managing the bucket.
+
+**What it finds.** The bucket policy explicitly denies one of the principals that must keep managing
+the bucket the actions Terraform or CloudFormation need to read and update it
+(`s3:GetBucketPolicy`, `s3:PutBucketPolicy`, `s3:ListBucket`, `s3:GetEncryptionConfiguration`,
+`s3:GetBucketTagging`). Those principals are the deployer (a Terraform provider's `assume_role`, or
+`deployers` in the config), the `admins` of the config and the administrators the sources define;
+when none is known, any administrator role of the account.
+
+**Why it matters.** After the first apply the next `terraform plan` fails with 403 (or plans to
+recreate the bucket), and nobody but the account's root user can delete the policy. S3's root-user
+exception for the bucket-policy APIs is a break-glass procedure, not a way to run a pipeline.
+
+**Example.** `Deny s3:*` to `"*"` unless `aws:userId` is the application role's unique id: every
+other principal, the deployer included, is denied every bucket action.
+
+**How to fix.** Exempt the deployer and the administrator roles, preferably with
+`ArnNotLike aws:PrincipalArn` (which covers every session of a role), or limit the Deny to object
+actions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from why403.model import symbols
+from why403.model.finding import Access, Finding
+from why403.rules import Rule
+from why403.world.analysis import Analysis
+
+MANAGEMENT_ACTIONS = (
+    "s3:GetBucketPolicy",
+    "s3:PutBucketPolicy",
+    "s3:ListBucket",
+    "s3:GetEncryptionConfiguration",
+    "s3:GetBucketTagging",
+)
+
+
+def check(analysis: Analysis) -> Iterable[Finding]:
+    world = analysis.world
+    for name, binfo in sorted(world.buckets.items()):
+        policy = binfo.state.policy
+        if policy is None or not any(s.effect == "Deny" for s in policy.statements):
+            continue
+        candidates = analysis.managers(binfo.state.account)
+        for info in candidates:
+            denied = []
+            decision = None
+            for action in MANAGEMENT_ACTIONS:
+                for path in info.paths:
+                    _, d = analysis.sim.decide(info.actor, action, binfo.state, None, path)
+                    if d.outcome == "explicit-deny" and d.layer == "bucket-policy":
+                        denied.append(action)
+                        decision = decision or d
+                        break
+            if not denied or decision is None:
+                continue
+            stmt = decision.statement
+            who = info.label
+            message = (f"the policy of bucket {symbols.render(name)} explicitly denies {who} "
+                       f"{', '.join(denied)}"
+                       + (f" (statement {stmt.label})" if stmt is not None else "")
+                       + ": once applied, the deployer and administrators can no longer read or update the "
+                         "bucket's configuration, and only the account root user can remove the policy")
+            yield Finding(
+                rule=RULE.id, kind="lockout", severity="error", message=message,
+                location=stmt.location if stmt is not None and stmt.location else binfo.location,
+                layer="bucket-policy", denial="explicit",
+                access=Access(principal=symbols.render(info.actor.display), principal_ref=info.ref,
+                              action=denied[0], resource=f"arn:aws:s3:::{symbols.render(name)}"),
+                trace=tuple(s.render() for s in decision.trace),
+                related=tuple(loc for loc in (binfo.location,) if loc is not None),
+                identity=(binfo.ref, info.ref, stmt.label if stmt else ""),
+            )
+            break  # one finding per bucket
+
+
+RULE = Rule(
+    id="W403-L201",
+    kind="lockout",
+    severity="error",
+    summary="The bucket policy locks the deployer or the administrators out of managing the bucket",
+    check=check,
+)

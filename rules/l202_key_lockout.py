@@ -1,0 +1,79 @@
+"""A key policy leaves no principal able to manage the KMS key.
+
+**What it finds.** Nobody who could administer the key may call `kms:PutKeyPolicy` on it: the
+account root (the key policy must allow the account for IAM to count), the deployer, the
+administrators the config names or the sources define (or, when none is known, any administrator
+role of the account), and every principal the key policy names. `denial` is `explicit` when a Deny
+statement does it (it binds the root user too), `implicit` when no statement allows them.
+
+**Why it matters.** A key nobody can manage cannot have its policy fixed, be disabled or be scheduled
+for deletion; recovering it needs AWS Support. KMS refuses to create such a key unless
+`BypassPolicyLockoutSafetyCheck` is set, so without that flag the deployment fails instead.
+
+**Example.** A "tamper-proof" statement `Deny kms:PutKeyPolicy, kms:ScheduleKeyDeletion,
+kms:DisableKey` to `{"AWS": "*"}` with no condition denies everyone, root included.
+
+**How to fix.** Keep the account-root statement (delegation to IAM) or name a key administrator role
+with the management actions, and never deny them to `"*"` without an exception for that role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from why403.model import symbols
+from why403.model.finding import Access, Finding
+from why403.rules import Rule
+from why403.simulate.decision import Decision
+from why403.world.analysis import Analysis
+
+ACTION = "kms:PutKeyPolicy"
+
+
+def check(analysis: Analysis) -> Iterable[Finding]:
+    world = analysis.world
+    for key in sorted(world.unique_keys(), key=lambda k: k.ref or k.arn):
+        if key.aws_managed:
+            continue
+        candidates = [analysis.root(key.account), *analysis.managers(key.account),
+                      *analysis.named_in(key.policy)]
+        decisions: list[tuple[str, Decision]] = []
+        definite = True
+        for info in candidates:
+            d = analysis.kms_direct(info.actor, ACTION, key)
+            if d.allowed or d.outcome == "unknown":
+                definite = False
+                break
+            decisions.append((info.label, d))
+        if not definite or not decisions:
+            continue
+        explicit = next((d for _, d in decisions if d.outcome == "explicit-deny"), None)
+        decision = explicit or decisions[0][1]
+        stmt = decision.statement
+        safety = ("" if key.bypass_lockout_check else
+                  "; KMS's policy lockout safety check would also refuse to create the key with this policy")
+        message = (f"no principal can manage KMS key {key.ref or symbols.render(key.arn)}: {ACTION} is "
+                   f"{'explicitly denied' if explicit else 'allowed by no statement'} for "
+                   f"{', '.join(label for label, _ in decisions[:4])}"
+                   + (f" (statement {stmt.label})" if stmt is not None and explicit else "") + safety)
+        location = stmt.location if explicit and stmt is not None and stmt.location else \
+            (key.policy.location or key.location)
+        yield Finding(
+            rule=RULE.id, kind="lockout", severity="error", message=message, location=location,
+            layer=decision.layer if decision.layer else "kms-key-policy",
+            denial="explicit" if explicit else "implicit",
+            access=Access(principal=symbols.render(candidates[0].actor.display), principal_ref=candidates[0].ref,
+                          action=ACTION, resource=symbols.render(key.arn)),
+            trace=tuple(s.render() for s in decision.trace),
+            related=tuple(loc for loc in (key.location,) if loc is not None and loc != location),
+            identity=(key.ref or key.arn,),
+        )
+
+
+RULE = Rule(
+    id="W403-L202",
+    kind="lockout",
+    severity="error",
+    summary="The key policy leaves no principal able to manage the key",
+    check=check,
+)
