@@ -1,10 +1,13 @@
 """From the files pre-commit passes to what the hook lints.
 
 A Terraform module is only meaningful whole (a policy in one file names a role in another), so a
-changed ``.tf`` file stands for the directory that holds it; a changed CloudFormation template
-stands for itself. The hook's ``files`` pattern also lets through YAML and JSON that are not
-templates (workflows, compose files, package.json): those are skipped here, by a cheap look at
-their text, instead of being reported as unreadable templates.
+changed ``.tf`` (or ``.tfvars``) file stands for the directory that holds it; a changed
+CloudFormation template stands for itself. The check reads a directory argument recursively, so
+a module is passed as one of its ``.tf`` files, which the check reads as that directory alone.
+
+The hook's ``files`` pattern also lets through YAML and JSON that are not templates (workflows,
+compose files, package.json): those are skipped here, by a cheap look at their text, instead of
+being reported as unreadable templates.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ _SNIFF_BYTES = 256 * 1024
 
 
 def targets(files: Iterable[str]) -> tuple[str, ...]:
-    """The module directories and templates to lint for these changed files, in a stable order."""
+    """What to lint for these changed files (a file per module directory, then the templates)."""
     modules: dict[str, None] = {}
     templates: dict[str, None] = {}
     for file in files:
@@ -29,10 +32,22 @@ def targets(files: Iterable[str]) -> tuple[str, ...]:
             continue  # provider caches and downloaded modules; deleted files
         name = path.lower()
         if name.endswith(TERRAFORM_SUFFIXES):
-            modules.setdefault(os.path.dirname(path) or ".", None)
+            modules.setdefault(os.path.dirname(path), None)
         elif name.endswith(TEMPLATE_SUFFIXES) and is_template(path):
             templates.setdefault(path, None)
-    return (*sorted(modules), *sorted(templates))
+    return (*(m for m in map(_module_file, sorted(modules)) if m), *sorted(templates))
+
+
+def _module_file(directory: str) -> str | None:
+    """One Terraform file of ``directory``: the check reads its directory and nothing below it."""
+    try:
+        names = sorted(os.listdir(directory or "."))
+    except OSError:
+        return None
+    tf = next(
+        (n for n in names if n.endswith((".tf", ".tf.json")) and os.path.isfile(os.path.join(directory, n))), None
+    )
+    return os.path.join(directory, tf) if tf else None  # only .tfvars changed in a folder without .tf: skip
 
 
 def is_template(path: str) -> bool:

@@ -291,7 +291,13 @@ def test_pre_commit_mode_lints_module_dirs_and_templates_only(
     (fake.root / "stack.yaml").write_text("Resources:\n  B:\n    Type: AWS::S3::Bucket\n")
     (fake.root / "ci.yml").write_text("on: push\njobs: {}\n")
     assert main(["check", "--pre-commit", "main.tf", "modules/kms/key.tf", "stack.yaml", "ci.yml"]) == 0
-    assert fake.request.paths == (".", "modules/kms", "stack.yaml")
+    (fake.root / "env").mkdir()
+    (fake.root / "env" / "prod.tfvars").write_text("")  # a folder with no module: nothing to lint
+    (fake.root / "modules" / "kms" / "prod.tfvars").write_text("")
+    assert main(["check", "--pre-commit", "modules/kms/prod.tfvars", "env/prod.tfvars"]) == 0
+    assert fake.request.paths == ("modules/kms/key.tf",)
+    assert main(["check", "--pre-commit", "main.tf", "modules/kms/key.tf", "stack.yaml", "ci.yml"]) == 0
+    assert fake.request.paths == ("main.tf", "modules/kms/key.tf", "stack.yaml")
     capsys.readouterr()
     fake.requests.clear()
     assert main(["check", "--pre-commit", "ci.yml"]) == 0  # nothing to lint: no run at all
