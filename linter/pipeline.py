@@ -12,11 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from why403.model.facts import SourceOptions, SourceResult, SuppressionFact
 from why403.model.finding import Finding, InputError, RunResult, Stats
 from why403.model.settings import Settings
+
+if TYPE_CHECKING:
+    from why403.world.analysis import Analysis
 
 _T = TypeVar("_T")
 
@@ -116,20 +119,38 @@ def _selected(rule_id: str, select: tuple[str, ...], ignore: tuple[str, ...]) ->
     return not any(rid.startswith(s.upper()) for s in ignore)
 
 
-def run_check(request: CheckRequest) -> CheckOutcome:
-    """Read every input, build one world, simulate every intent, run the selected rules."""
-    from why403.rules import all_rules
+@dataclass
+class Analyzed:
+    """The simulated world of a run, with what was read to build it."""
+
+    analysis: Analysis
+    results: list[SourceResult]
+    errors: list[InputError]
+    files: int
+
+
+def analyze(request: CheckRequest) -> Analyzed:
+    """Read every input and build one simulated world (shared by ``check`` and ``explain``)."""
     from why403.world.analysis import Analysis
     from why403.world.build import build_world
 
-    started = time.perf_counter()
     results, errors, files = _read_inputs(request)
     for result in results:
         for diag in result.diagnostics:
             if diag.severity == "error":
                 errors.append(InputError(diag.location.file, diag.location.line or None, diag.message))
     world = build_world(results, request.settings)
-    analysis = Analysis.of(world)
+    return Analyzed(Analysis.of(world), results, errors, files)
+
+
+def run_check(request: CheckRequest) -> CheckOutcome:
+    """Read every input, build one world, simulate every intent, run the selected rules."""
+    from why403.rules import all_rules
+
+    started = time.perf_counter()
+    analyzed = analyze(request)
+    analysis, results, errors, files = analyzed.analysis, analyzed.results, analyzed.errors, analyzed.files
+    world = analysis.world
     findings: list[Finding] = []
     for rule in all_rules():
         if not _selected(rule.id, request.select, request.ignore):

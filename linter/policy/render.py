@@ -65,4 +65,5 @@ def policy_to_json(policy: Policy, raw: bool = False) -> dict[str, Any]:
 
 
 def dumps(doc: Any) -> str:
-    return json.dumps(doc, indent=2)
+    """Indented JSON with every token rendered for a human (``${AccountId}``)."""
+    return symbols.render(json.dumps(doc, indent=2, ensure_ascii=False))

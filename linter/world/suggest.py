@@ -111,7 +111,7 @@ def _identity_fix(r: AccessResult, analysis: Analysis) -> str | None:
 
     if not _Trial(analysis, r).verify(rebuild):
         return None
-    return _draft(f"an identity policy of {info.label}", _rendered(stmt))
+    return _draft(f"an identity policy of {info.label}", stmt)
 
 
 def _kms_key(r: AccessResult) -> KmsKey | None:
@@ -159,7 +159,7 @@ def _key_policy_fix(r: AccessResult, analysis: Analysis) -> str | None:
     note = ""
     if symbols.tri_equals(actor.account or "", key.account) is False:
         note = "The other account must also allow this KMS action in the principal's IAM policies."
-    return _draft(f"the key policy of {key.ref or symbols.render(key.arn)}", _rendered(stmt), note)
+    return _draft(f"the key policy of {key.ref or symbols.render(key.arn)}", stmt, note)
 
 
 def _bucket_policy_fix(r: AccessResult, analysis: Analysis) -> str | None:
@@ -196,7 +196,7 @@ def _bucket_policy_fix(r: AccessResult, analysis: Analysis) -> str | None:
     del new_bucket
     if not _Trial(analysis, r).verify(rebuild):
         return None
-    return _draft(f"the bucket policy of {bucket.ref or bucket.name}", _rendered(stmt))
+    return _draft(f"the bucket policy of {bucket.ref or bucket.name}", stmt)
 
 
 def _service_exception_fix(r: AccessResult, analysis: Analysis) -> str | None:
@@ -229,11 +229,4 @@ def _service_exception_fix(r: AccessResult, analysis: Analysis) -> str | None:
     return (f"Draft fix (review before applying; re-simulation shows it allows this access and nothing else that "
             f"was simulated): exempt AWS service principals from {where} by adding this condition:\n"
             + dumps({"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}))
-
-
-def _rendered(doc: dict[str, Any]) -> dict[str, Any]:
-    text = dumps(doc)
-    import json
-
-    return json.loads(symbols.render(text)) if symbols.has_token(text) else doc
 

@@ -1,0 +1,157 @@
+"""``why403 explain``: one access, walked through every policy layer in AWS's order.
+
+It prints the request (as AWS would see it), each layer with its answer and the statement
+(file:line) that gave it, the verdict, and for a denial a concrete request AWS would refuse and,
+when one is proven by re-simulation, a draft fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import replace
+
+EXIT_ALLOWED, EXIT_DENIED, EXIT_USAGE, EXIT_UNKNOWN = 0, 1, 2, 3
+
+EPILOG = """\
+exit status:
+  0  AWS would allow the request
+  1  AWS would deny it (the layer and statement are printed)
+  2  usage error, or the sources could not be read
+  3  the answer depends on values the sources do not determine (they are listed)
+
+examples:
+  why403 explain infra/ --principal aws_iam_role.reader --action s3:GetObject \\
+      --resource 'aws_s3_bucket.data/reports/q1.csv'
+  why403 explain template.yaml --principal ReaderRole --action s3:PutObject \\
+      --resource arn:aws:s3:::data-bkt/in/x.csv --via S3Endpoint --context aws:SecureTransport=false
+"""
+
+LAYER_ORDER = (
+    "request-validation",
+    "rcp",
+    "scp",
+    "vpc-endpoint-policy",
+    "permissions-boundary",
+    "session-policy",
+    "identity-policy",
+    "access-point-policy",
+    "bucket-policy",
+    "bucket-acl",
+    "block-public-access",
+    "object-ownership",
+    "kms-key-policy",
+    "kms-grant",
+    "kms-key-state",
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EPILOG
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="Terraform modules, plan JSON, templates")
+    parser.add_argument("--principal", required=True,
+                        help="source address (aws_iam_role.reader, ReaderRole) or ARN of the caller; "
+                             "'anonymous' for an unsigned request, or a service principal (logging.s3.amazonaws.com)")
+    parser.add_argument("--action", required=True, help="the IAM action, e.g. s3:GetObject")
+    parser.add_argument("--resource", required=True,
+                        help="an S3 ARN, or a bucket's source address optionally followed by /key")
+    parser.add_argument("--via", help="the VPC endpoint (source address or id) the request travels through, "
+                                      "or 'internet'; default: the principal's own paths")
+    parser.add_argument("--context", action="append", default=[], metavar="KEY=VALUE",
+                        help="set a request condition key (repeatable), e.g. aws:SecureTransport=false")
+    parser.add_argument("--account-id", help="the account the sources deploy into (12 digits)")
+    parser.add_argument("--region", help="the region the sources deploy into")
+    parser.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="a Terraform variable")
+    parser.add_argument("--var-file", action="append", default=[], metavar="FILE", help="a Terraform .tfvars file")
+    parser.add_argument("--parameter", action="append", default=[], metavar="KEY=VALUE",
+                        help="a CloudFormation parameter")
+    parser.add_argument("--parameter-file", action="append", default=[], metavar="FILE",
+                        help="a CloudFormation parameter file")
+    parser.add_argument("--config", help="configuration file (default: the nearest .why403.yaml or pyproject.toml)")
+    parser.add_argument("--no-config", action="store_true", help="ignore configuration files")
+
+
+def _pairs(flag: str, items: list[str]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for item in items:
+        if "=" not in item:
+            raise ValueError(f"{flag} {item!r}: expected KEY=VALUE")
+        k, v = item.split("=", 1)
+        out.append((k.strip(), v))
+    return tuple(out)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except ValueError as exc:
+        sys.stderr.write(f"why403 explain: error: {exc}\n")
+        return EXIT_USAGE
+
+
+def _settings(args: argparse.Namespace) -> tuple[object, object]:
+    from why403.cli.config import ConfigError, find_config, load_config
+    from why403.model.facts import SourceOptions
+
+    try:
+        if args.no_config:
+            config = None
+        elif args.config:
+            config = load_config(args.config)
+        else:
+            found = find_config(os.getcwd())
+            config = load_config(found) if found is not None else None
+    except ConfigError as exc:
+        raise ValueError(str(exc)) from exc
+    if args.account_id and not (len(args.account_id) == 12 and args.account_id.isdigit()):
+        raise ValueError(f"--account-id: expected 12 digits, got {args.account_id!r}")
+    from why403.model.settings import Settings
+
+    settings = config.settings if config is not None else Settings()
+    account = args.account_id or settings.account_id
+    region = args.region or settings.region
+    settings = replace(settings, account_id=account, region=region)
+    options = SourceOptions(
+        account_id=account,
+        region=region,
+        tf_vars=(*(config.tf_vars if config else ()), *_pairs("--var", args.var)),
+        tf_var_files=(*(config.tf_var_files if config else ()), *args.var_file),
+        cfn_parameters=(*(config.cfn_parameters if config else ()), *_pairs("--parameter", args.parameter)),
+        cfn_parameter_files=(*(config.cfn_parameter_files if config else ()), *args.parameter_file),
+    )
+    return settings, options
+
+
+def _run(args: argparse.Namespace) -> int:
+    from why403.model import symbols
+    from why403.pipeline import CheckRequest, analyze
+    from why403.world.explain import ExplainError, explain_access, render_explanation
+
+    settings, options = _settings(args)
+    for path in args.paths:
+        if not os.path.exists(path):
+            raise ValueError(f"{path}: no such file or directory")
+    request = CheckRequest(paths=tuple(args.paths), source_options=options, settings=settings)  # type: ignore[arg-type]
+    analyzed = analyze(request)
+    for err in analyzed.errors:
+        where = f"{err.file}:{err.line}" if err.line else err.file
+        sys.stderr.write(f"why403 explain: {where}: {err.message}\n")
+    context = _pairs("--context", args.context)
+    try:
+        explanations = explain_access(analyzed.analysis, args.principal, args.action, args.resource, args.via, context)
+    except ExplainError as exc:
+        raise ValueError(str(exc)) from exc
+    out = sys.stdout
+    codes = []
+    for exp in explanations:
+        out.write(render_explanation(exp))
+        out.write("\n")
+        codes.append(EXIT_DENIED if exp.decision.denied else EXIT_ALLOWED if exp.decision.allowed else EXIT_UNKNOWN)
+    del symbols
+    if EXIT_DENIED in codes:
+        return EXIT_DENIED
+    if EXIT_UNKNOWN in codes:
+        return EXIT_UNKNOWN
+    return EXIT_ALLOWED
