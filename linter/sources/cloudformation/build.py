@@ -1,0 +1,157 @@
+"""One decoded template + the run's options -> facts (the cheap step after decoding)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from why403.model import symbols
+from why403.model.facts import Diagnostic, SourceOptions, SourceResult
+from why403.model.location import Location
+from why403.sources.cloudformation import res_compute, res_iam, res_kms, res_s3, sam
+from why403.sources.cloudformation.context import Ctx, Resource
+from why403.sources.cloudformation.decode import ParsedTemplate
+from why403.sources.cloudformation.intrinsics import NOVALUE, Resolver, text
+from why403.sources.cloudformation.parameters import Param, declared
+from why403.sources.cloudformation.suppressions import suppressions
+from why403.sources.cloudformation.tree import Map
+
+Handler = Callable[[Ctx, Resource], None]
+
+HANDLERS: dict[str, Handler] = {
+    "AWS::S3::Bucket": res_s3.bucket,
+    "AWS::S3::BucketPolicy": res_s3.bucket_policy,
+    "AWS::S3::AccessPoint": res_s3.access_point,
+    "AWS::KMS::Key": res_kms.key,
+    "AWS::KMS::ReplicaKey": res_kms.key,
+    "AWS::KMS::Alias": res_kms.alias,
+    "AWS::EC2::VPCEndpoint": res_compute.endpoint,
+    "AWS::EC2::Subnet": res_compute.subnet,
+    "AWS::EC2::SubnetRouteTableAssociation": res_compute.route_table_association,
+    "AWS::EC2::Instance": res_compute.instance,
+    "AWS::EC2::LaunchTemplate": res_compute.launch_template,
+    "AWS::AutoScaling::AutoScalingGroup": res_compute.auto_scaling_group,
+    "AWS::IAM::InstanceProfile": res_compute.instance_profile,
+    "AWS::Lambda::Function": res_compute.function,
+    "AWS::Serverless::Function": res_compute.function,
+    "AWS::ECS::TaskDefinition": res_compute.task_definition,
+    "AWS::ECS::Service": res_compute.ecs_service,
+    "AWS::IAM::Role": res_iam.role,
+    "AWS::IAM::User": res_iam.user,
+    "AWS::IAM::Group": res_iam.group,
+    "AWS::IAM::UserToGroupAddition": res_iam.user_to_group,
+    "AWS::IAM::Policy": res_iam.policy,
+    "AWS::IAM::ManagedPolicy": res_iam.managed_policy,
+    "AWS::IAM::RolePolicy": res_iam.principal_policy("role"),
+    "AWS::IAM::UserPolicy": res_iam.principal_policy("user"),
+    "AWS::IAM::GroupPolicy": res_iam.principal_policy("group"),
+    "AWS::Organizations::Policy": res_iam.org_policy,
+}
+
+
+def resolver_for(parsed: ParsedTemplate, template: Map, options: SourceOptions, supplied: Mapping[str, str],
+                 exports: Mapping[str, Any] | None) -> tuple[Resolver, dict[str, Param]]:
+    params = declared(template, supplied)
+    r = Resolver(template, params, account=options.home_account, region=options.home_region,
+                 stack_name=supplied.get("AWS::StackName"), exports=exports)
+    return r, params
+
+
+def build(parsed: ParsedTemplate, options: SourceOptions, supplied: Mapping[str, str],
+          exports: Mapping[str, Any] | None = None) -> SourceResult:
+    """Facts for one template. ``exports`` maps export names of the other templates to values."""
+    if parsed.template is None:
+        diags = (parsed.error,) if parsed.error is not None else ()
+        return SourceResult(diagnostics=diags, files=(parsed.file,))
+    template = sam.expand(parsed.template) if sam.is_sam(parsed.template) else parsed.template
+    r, params = resolver_for(parsed, template, options, supplied, exports)
+    ctx = Ctx(parsed.file, r)
+    resources = template.get("Resources")
+    assert isinstance(resources, Map)
+    for lid, node in resources.items():
+        _resource(ctx, resources, lid, node)
+    _unexpanded(ctx, template)
+    for name in sorted(ctx.policy_params):
+        p = params[name]
+        origins = ", ".join(sorted(ctx.policy_params[name]))
+        ctx.diagnostics.append(Diagnostic(
+            "note", f"parameter {name} has no value, and the policies {origins} depend on it; supply it with "
+            f"--parameter {name}=VALUE or a parameter file (--parameter-file)",
+            Location(parsed.file, p.line), code="cfn-parameter"))
+    for name in sorted(r.imports_missing):
+        ctx.diagnostics.append(Diagnostic(
+            "note", f"Fn::ImportValue {symbols.render(name)} is exported by no template in this run; its value is "
+            "unknown (pass the exporting template too)", Location(parsed.file, 0), code="cfn-import"))
+    return SourceResult(facts=tuple(ctx.facts), diagnostics=tuple(ctx.diagnostics), files=(parsed.file,),
+                        resources=parsed.resources)
+
+
+def _resource(ctx: Ctx, resources: Map, lid: str, node: Any) -> None:
+    key_line = resources.key_line(lid)
+    if not isinstance(node, Map) or not isinstance(node.get("Type"), str):
+        if not lid.startswith("Fn::ForEach::"):
+            ctx.diagnostics.append(Diagnostic("warning", f"resource {lid} has no Type; it is not read",
+                                              Location(ctx.file, key_line), code="cfn-template"))
+        return
+    span = Location(ctx.file, key_line, max(node.end_line, key_line))
+    sup, problems = suppressions(ctx.file, lid, node, span)
+    ctx.facts.extend(sup)
+    ctx.diagnostics.extend(problems)
+    handler = HANDLERS.get(node["Type"])
+    if handler is None:
+        return
+    maybe = None
+    cond = node.get("Condition")
+    if isinstance(cond, str):
+        truth = ctx.r.condition(cond)
+        if truth is False:
+            return
+        if truth is None:
+            maybe = f"{lid} exists only when {ctx.r.condition_reason(cond)}"
+    props = node.get("Properties")
+    if not isinstance(props, Map):
+        props = Map()
+        props.line, props.end_line, props.key_lines = node.line, node.end_line, {}
+    res = Resource(lid, node["Type"], props, node, key_line, span.end_line or key_line, maybe)
+    before = len(ctx.facts)
+    try:
+        handler(ctx, res)
+    except RecursionError:
+        del ctx.facts[before:]
+        ctx.diagnostics.append(Diagnostic("error", f"{lid}: the resource is nested too deeply to read",
+                                          span, code="cfn-template"))
+
+
+def _unexpanded(ctx: Ctx, template: Map) -> None:
+    resources = template.get("Resources")
+    if isinstance(resources, Map) and any(k.startswith("Fn::ForEach::") for k in resources):
+        ctx.diagnostics.append(Diagnostic(
+            "note", "Fn::ForEach (AWS::LanguageExtensions) is not expanded; the resources it generates are not read",
+            Location(ctx.file, resources.line), code="cfn-unknown"))
+
+
+def exports(parsed: ParsedTemplate, options: SourceOptions, supplied: Mapping[str, str],
+            known: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The Export names and values of one template's Outputs (with other templates' exports ``known``)."""
+    if parsed.template is None:
+        return {}
+    template = sam.expand(parsed.template) if sam.is_sam(parsed.template) else parsed.template
+    outputs = template.get("Outputs")
+    if not isinstance(outputs, dict):
+        return {}
+    r, _ = resolver_for(parsed, template, options, supplied, known)
+    out: dict[str, Any] = {}
+    for output in outputs.values():
+        if not isinstance(output, dict) or not isinstance(output.get("Export"), dict):
+            continue
+        cond = output.get("Condition")
+        if isinstance(cond, str) and r.condition(cond) is not True:
+            continue
+        name = r.value(output["Export"].get("Name"))
+        if not isinstance(name, str):
+            continue
+        value = r.value(output.get("Value"))
+        if value is NOVALUE:
+            continue
+        out[name] = value if isinstance(value, list | str) else text(value, f"export {name}")
+    return out

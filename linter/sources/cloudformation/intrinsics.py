@@ -1,0 +1,561 @@
+"""Evaluate CloudFormation intrinsic functions and conditions into plain values with tokens.
+
+A resolved value is plain JSON-like data: ``str`` (possibly holding tokens of
+:mod:`why403.model.symbols`), numbers, booleans, ``None``, lists and dicts, plus the markers of
+:mod:`why403.model.values`: :class:`Unknown` for a non-string value the template leaves open and
+:class:`MaybePresent` for a list element guarded by a condition that cannot be decided.
+``AWS::NoValue`` is the :data:`NOVALUE` sentinel and removes the property or element.
+
+Conditions are three-valued. A condition over an unknown parameter is ``None`` unless every
+value the parameter is allowed to take (its AllowedValues) gives the same answer; the guarded
+value then becomes unknown, never silently one branch.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from why403.model import symbols
+from why403.model.symbols import Tri
+from why403.model.values import MaybePresent, Unknown
+from why403.sources.cloudformation.naming import Naming
+from why403.sources.cloudformation.parameters import Param
+from why403.sources.cloudformation.tree import Map
+
+
+class _NoValue:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOVALUE"
+
+
+NOVALUE: Any = _NoValue()
+PARTITION = "aws"
+URL_SUFFIX = "amazonaws.com"
+
+_SUB_RE = re.compile(r"\$\{([^}]*)\}")
+_MAX_ENUMERATION = 64
+
+
+def is_intrinsic(node: Any) -> bool:
+    if not isinstance(node, dict) or len(node) != 1:
+        return False
+    key = str(next(iter(node)))
+    return key == "Ref" or key.startswith("Fn::")
+
+
+def is_novalue(node: Any) -> bool:
+    return isinstance(node, dict) and len(node) == 1 and node.get("Ref") == "AWS::NoValue"
+
+
+def is_if(node: Any) -> bool:
+    return isinstance(node, dict) and len(node) == 1 and "Fn::If" in node
+
+
+def text(value: Any, label: str) -> str:
+    """A resolved scalar as a string; anything that is not one becomes an unknown token."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    return symbols.unknown(label)
+
+
+class Resolver:
+    """Resolves one template's values. Cheap to create; memoizes names and conditions."""
+
+    def __init__(
+        self,
+        template: Map,
+        params: Mapping[str, Param],
+        *,
+        account: str,
+        region: str,
+        stack_name: str | None = None,
+        exports: Mapping[str, Any] | None = None,
+        overrides: Mapping[str, str] | None = None,
+    ) -> None:
+        res = template.get("Resources")
+        self.resources: Mapping[str, Any] = res if isinstance(res, dict) else {}
+        cond = template.get("Conditions")
+        self.conditions: Mapping[str, Any] = cond if isinstance(cond, dict) else {}
+        maps = template.get("Mappings")
+        self.mappings: Mapping[str, Any] = maps if isinstance(maps, dict) else {}
+        self.template = template
+        self.params = params
+        self.account = account
+        self.region = region
+        self.stack_name = stack_name or symbols.unknown("AWS::StackName")
+        self.exports = exports
+        self.overrides = overrides or {}
+        self.touched: set[str] = set()
+        self.imports_missing: set[str] = set()
+        self._cond_memo: dict[str, tuple[Tri, frozenset[str]]] = {}
+        self._cond_active: set[str] = set()
+        self.naming = Naming(self)
+
+    # -- tracking of unknown parameters ---------------------------------------------------
+
+    @contextmanager
+    def tracking(self) -> Iterator[set[str]]:
+        """Collect the unknown parameters that the values resolved inside the block depend on."""
+        saved = self.touched
+        self.touched = set()
+        try:
+            yield self.touched
+        finally:
+            saved |= self.touched
+            self.touched = saved
+
+    # -- values ---------------------------------------------------------------------------
+
+    def value(self, node: Any) -> Any:
+        if isinstance(node, dict):
+            if len(node) == 1:
+                key, arg = next(iter(node.items()))
+                if key == "Ref":
+                    return self.ref(arg)
+                if key.startswith("Fn::"):
+                    return self.fn(key, arg)
+            out: dict[str, Any] = {}
+            for k, v in node.items():
+                r = self.value(v)
+                if r is not NOVALUE:
+                    out[k] = r
+            return out
+        if isinstance(node, list):
+            return [v for v, _ in self.items(node)]
+        return node
+
+    def items(self, seq: list[Any]) -> list[tuple[Any, Any]]:
+        """Resolved elements with the source node each came from; undecidable Fn::If elements
+        become MaybePresent (one per branch that is not AWS::NoValue)."""
+        out: list[tuple[Any, Any]] = []
+        for item in seq:
+            if is_if(item):
+                args = item["Fn::If"]
+                if isinstance(args, list) and len(args) == 3 and isinstance(args[0], str):
+                    truth = self.condition(args[0])
+                    if truth is None:
+                        a, b = self.value(args[1]), self.value(args[2])
+                        if _same(a, b):
+                            if a is not NOVALUE:
+                                out.append((a, args[1]))
+                            continue
+                        reason = self.condition_reason(args[0])
+                        for branch, src in ((a, args[1]), (b, args[2])):
+                            if branch is not NOVALUE:
+                                out.append((MaybePresent(branch, reason), src))
+                        continue
+                    chosen = args[1] if truth else args[2]
+                    r = self.value(chosen)
+                    if r is not NOVALUE:
+                        out.append((r, chosen))
+                    continue
+            r = self.value(item)
+            if r is not NOVALUE:
+                out.append((r, item))
+        return out
+
+    def raw_items(self, seq: list[Any]) -> list[tuple[Any, str | None]]:
+        """The raw elements of a list, with decidable Fn::If elements replaced by their branch and
+        undecidable ones by both branches, each with the reason it may not exist."""
+        out: list[tuple[Any, str | None]] = []
+        for item in seq:
+            while is_if(item):
+                args = item["Fn::If"]
+                if not (isinstance(args, list) and len(args) == 3 and isinstance(args[0], str)):
+                    break
+                truth = self.condition(args[0])
+                if truth is None:
+                    reason = self.condition_reason(args[0])
+                    out.extend((b, reason) for b in args[1:] if not is_novalue(b))
+                    item = NOVALUE
+                    break
+                item = args[1] if truth else args[2]
+            if item is not NOVALUE and not is_novalue(item):
+                out.append((item, None))
+        return out
+
+    def condition_reason(self, name: str) -> str:
+        params = sorted(self._cond_memo.get(name, (None, frozenset()))[1])
+        if params:
+            return f"condition {name} depends on parameter {', '.join(params)}, which has no value"
+        return f"condition {name} cannot be decided from the template"
+
+    def ref(self, name: Any) -> Any:
+        if not isinstance(name, str):
+            return symbols.unknown("Ref")
+        if name.startswith("AWS::"):
+            return self.pseudo(name)
+        if name in self.params:
+            return self.param(name)
+        if name in self.resources:
+            return self.naming.ref(name)
+        return symbols.unknown(f"Ref {name}")
+
+    def pseudo(self, name: str) -> Any:
+        if name == "AWS::NoValue":
+            return NOVALUE
+        if name == "AWS::AccountId":
+            return self.account
+        if name == "AWS::Region":
+            return self.region
+        if name == "AWS::Partition":
+            return PARTITION
+        if name == "AWS::URLSuffix":
+            return URL_SUFFIX
+        if name == "AWS::StackName":
+            return self.stack_name
+        if name == "AWS::NotificationARNs":
+            return Unknown("AWS::NotificationARNs is set at deploy time")
+        return symbols.unknown(name)
+
+    def param(self, name: str) -> Any:
+        p = self.params[name]
+        if name in self.overrides:
+            return self.overrides[name]
+        if p.value is None:
+            self.touched.add(name)
+            if p.is_list:
+                return Unknown(f"parameter {name} has no value")
+            return symbols.unknown(f"Parameter {name}")
+        if isinstance(p.value, tuple):
+            return list(p.value)
+        return p.value
+
+    def getatt(self, lid: Any, attr: Any) -> Any:
+        if not isinstance(lid, str):
+            return symbols.unknown("Fn::GetAtt")
+        if not isinstance(attr, str):
+            attr = text(self.value(attr), f"{lid}.attribute")
+        if lid not in self.resources:
+            return symbols.unknown(f"{lid}.{attr}")
+        return self.naming.getatt(lid, attr)
+
+    # -- functions ------------------------------------------------------------------------
+
+    def fn(self, key: str, arg: Any) -> Any:
+        handler = _FUNCTIONS.get(key)
+        if handler is None:
+            return Unknown(f"{key} is not evaluated by why403")
+        return handler(self, arg)
+
+    def _getatt(self, arg: Any) -> Any:
+        if isinstance(arg, str) and "." in arg:
+            lid, attr = arg.split(".", 1)
+            return self.getatt(lid, attr)
+        if isinstance(arg, list) and len(arg) == 2:
+            return self.getatt(arg[0], arg[1])
+        return symbols.unknown("Fn::GetAtt")
+
+    def _sub(self, arg: Any) -> Any:
+        variables: dict[str, Any] = {}
+        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict):
+            template, raw_vars = arg
+            variables = {str(k): v for k, v in raw_vars.items()}
+        else:
+            template = arg
+        if not isinstance(template, str):
+            return symbols.unknown("Fn::Sub")
+
+        def repl(m: re.Match[str]) -> str:
+            name = m.group(1)
+            if name.startswith("!"):
+                return "${" + name[1:] + "}"
+            if name in variables:
+                return text(self.value(variables[name]), name)
+            if name in self.params or name.startswith("AWS::") or name in self.resources:
+                r = self.ref(name)
+            elif "." in name:
+                lid, attr = name.split(".", 1)
+                r = self.getatt(lid, attr)
+            else:
+                r = symbols.unknown(name)
+            if r is NOVALUE:
+                return ""
+            return text(r, name)
+
+        return _SUB_RE.sub(repl, template)
+
+    def _join(self, arg: Any) -> Any:
+        if not (isinstance(arg, list) and len(arg) == 2):
+            return symbols.unknown("Fn::Join")
+        delim = text(self.value(arg[0]), "Fn::Join delimiter")
+        items = self.value(arg[1])
+        if not isinstance(items, list):
+            return symbols.unknown("Fn::Join of an unknown list")
+        parts = []
+        for item in items:
+            if isinstance(item, MaybePresent):
+                return symbols.unknown("Fn::Join with a conditional element")
+            parts.append(text(item, "Fn::Join element"))
+        return delim.join(parts)
+
+    def _select(self, arg: Any) -> Any:
+        if not (isinstance(arg, list) and len(arg) == 2):
+            return symbols.unknown("Fn::Select")
+        index_raw = self.value(arg[0])
+        items = self.value(arg[1])
+        try:
+            index = int(index_raw)
+        except (TypeError, ValueError):
+            return symbols.unknown("Fn::Select index")
+        if not isinstance(items, list):
+            return symbols.unknown("Fn::Select of an unknown list")
+        if any(isinstance(i, MaybePresent) for i in items[: index + 1]):
+            return symbols.unknown("Fn::Select over conditional elements")
+        if not 0 <= index < len(items):
+            return symbols.unknown("Fn::Select index out of range")
+        return items[index]
+
+    def _split(self, arg: Any) -> Any:
+        if not (isinstance(arg, list) and len(arg) == 2):
+            return Unknown("Fn::Split")
+        delim = self.value(arg[0])
+        source = self.value(arg[1])
+        if not isinstance(delim, str) or not isinstance(source, str) or not delim:
+            return Unknown("Fn::Split of an unknown string")
+        if symbols.has_uncertain_token(source):
+            return Unknown("Fn::Split of a string that holds unknown values")
+        return source.split(delim)
+
+    def _if(self, arg: Any) -> Any:
+        if not (isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str)):
+            return Unknown("malformed Fn::If")
+        truth = self.condition(arg[0])
+        if truth is True:
+            return self.value(arg[1])
+        if truth is False:
+            return self.value(arg[2])
+        a, b = self.value(arg[1]), self.value(arg[2])
+        if _same(a, b):
+            return a
+        reason = self.condition_reason(arg[0])
+        if isinstance(a, str) and isinstance(b, str):
+            return symbols.unknown(f"Fn::If {arg[0]}")
+        return Unknown(reason)
+
+    def _find_in_map(self, arg: Any) -> Any:
+        if not (isinstance(arg, list) and len(arg) in (3, 4)):
+            return symbols.unknown("Fn::FindInMap")
+        default = NOVALUE
+        if len(arg) == 4 and isinstance(arg[3], dict) and "DefaultValue" in arg[3]:
+            default = self.value(arg[3]["DefaultValue"])
+        name, top, second = (self.value(a) for a in arg[:3])
+        mapping = self.mappings.get(name) if isinstance(name, str) else None
+        if not isinstance(mapping, dict):
+            return symbols.unknown("Fn::FindInMap")
+        if _definite(top) and _definite(second):
+            inner = mapping.get(text(top, "key"))
+            if isinstance(inner, dict) and text(second, "key") in inner:
+                return self.value(inner[text(second, "key")])
+            return default if default is not NOVALUE else symbols.unknown(f"Fn::FindInMap {name} (no entry)")
+        results: list[Any] = []
+        for t in _candidates(mapping, top):
+            inner = mapping[t]
+            if isinstance(inner, dict):
+                results.extend(self.value(inner[s]) for s in _candidates(inner, second))
+        if default is not NOVALUE:
+            results.append(default)
+        if results and all(_same(results[0], r) for r in results):
+            return results[0]
+        if all(isinstance(r, str) for r in results):
+            return symbols.unknown(f"Fn::FindInMap {name}")
+        return Unknown(f"Fn::FindInMap {name} with a key the template leaves open")
+
+    def _import(self, arg: Any) -> Any:
+        name = self.value(arg)
+        if not isinstance(name, str):
+            return symbols.unknown("Fn::ImportValue")
+        if self.exports is not None:
+            if name in self.exports:
+                return self.exports[name]
+            if symbols.has_uncertain_token(name):
+                matches = [v for k, v in self.exports.items() if symbols.tri_equals(k, name) is not False]
+                if len(matches) == 1 and not any(symbols.tri_equals(k, name) is None for k in self.exports):
+                    return matches[0]
+        self.imports_missing.add(name)
+        return symbols.unknown(f"ImportValue {symbols.render(name)}")
+
+    def _to_json(self, arg: Any) -> Any:
+        v = self.value(arg)
+        if _has_markers(v):
+            return symbols.unknown("Fn::ToJsonString")
+        return json.dumps(v, separators=(",", ":"))
+
+    def _length(self, arg: Any) -> Any:
+        v = self.value(arg)
+        if isinstance(v, list) and not any(isinstance(i, MaybePresent) for i in v):
+            return len(v)
+        return Unknown("Fn::Length of a list the template leaves open")
+
+    # -- conditions -----------------------------------------------------------------------
+
+    def condition(self, name: str) -> Tri:
+        memo = self._cond_memo.get(name)
+        if memo is not None:
+            self.touched |= memo[1]
+            return memo[0]
+        if name in self._cond_active or name not in self.conditions:
+            return None
+        self._cond_active.add(name)
+        try:
+            with self.tracking() as seen:
+                truth = self.cond_expr(self.conditions[name])
+            if truth is None and seen:
+                truth = self._enumerate(self.conditions[name], seen)
+        finally:
+            self._cond_active.discard(name)
+        self._cond_memo[name] = (truth, frozenset(seen))
+        return truth
+
+    def _enumerate(self, expr: Any, params: set[str]) -> Tri:
+        """Decide a condition over unknown parameters by trying each of their AllowedValues."""
+        choices = []
+        for name in sorted(params):
+            p = self.params.get(name)
+            if p is None or p.allowed is None or p.is_list:
+                return None
+            choices.append([(name, v) for v in p.allowed])
+        combos = 1
+        for c in choices:
+            combos *= len(c)
+        if combos == 0 or combos > _MAX_ENUMERATION:
+            return None
+        answers: set[Tri] = set()
+        for combo in itertools.product(*choices):
+            child = Resolver(self.template, self.params, account=self.account, region=self.region,
+                             stack_name=self.stack_name, exports=self.exports,
+                             overrides={**self.overrides, **dict(combo)})
+            answers.add(child.cond_expr(expr))
+            if len(answers) > 1 or None in answers:
+                return None
+        return answers.pop() if answers else None
+
+    def cond_expr(self, node: Any) -> Tri:
+        if isinstance(node, bool):
+            return node
+        if isinstance(node, str):
+            low = node.lower()
+            return True if low == "true" else False if low == "false" else None
+        if not (isinstance(node, dict) and len(node) == 1):
+            return None
+        key, arg = next(iter(node.items()))
+        if key == "Condition":
+            return self.condition(arg) if isinstance(arg, str) else None
+        if key == "Fn::Equals":
+            if not (isinstance(arg, list) and len(arg) == 2):
+                return None
+            return self._equals(self.value(arg[0]), self.value(arg[1]))
+        if key == "Fn::Not":
+            if isinstance(arg, list) and len(arg) == 1:
+                return symbols.tri_not(self.cond_expr(arg[0]))
+            return None
+        if key in ("Fn::And", "Fn::Or"):
+            if not isinstance(arg, list):
+                return None
+            values = [self.cond_expr(a) for a in arg]
+            return symbols.tri_and(*values) if key == "Fn::And" else symbols.tri_or(*values)
+        if key == "Fn::If":  # allowed in a few places; evaluate as a value
+            v = self.value(node)
+            return v if isinstance(v, bool) else None
+        return None
+
+    def _equals(self, a: Any, b: Any) -> Tri:
+        if isinstance(a, Unknown | MaybePresent) or isinstance(b, Unknown | MaybePresent):
+            return None
+        if a is NOVALUE or b is NOVALUE:
+            return None
+        if isinstance(a, list) and isinstance(b, list):
+            if len(a) != len(b):
+                return False
+            return symbols.tri_all(self._equals(x, y) for x, y in zip(a, b, strict=True))
+        if isinstance(a, list | dict) or isinstance(b, list | dict):
+            return None
+        sa, sb = text(a, "value"), text(b, "value")
+        # The home account is only "some account" to a condition: a template that compares it
+        # with a literal id is meant to be deployed in that account sometimes.
+        home = symbols.unknown("AWS::AccountId")
+        return symbols.tri_equals(sa.replace(symbols.HOME_ACCOUNT, home), sb.replace(symbols.HOME_ACCOUNT, home))
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+def _has_markers(v: Any) -> bool:
+    if isinstance(v, Unknown | MaybePresent) or v is NOVALUE:
+        return True
+    if isinstance(v, str):
+        return symbols.has_uncertain_token(v)
+    if isinstance(v, dict):
+        return any(_has_markers(x) for x in v.values())
+    if isinstance(v, list):
+        return any(_has_markers(x) for x in v)
+    return False
+
+
+def _candidates(mapping: Mapping[str, Any], key: Any) -> list[str]:
+    """Keys of ``mapping`` that ``key`` may stand for (all of them when it is unknown)."""
+    if isinstance(key, str) and not symbols.has_uncertain_token(key):
+        return [key] if key in mapping else []
+    if isinstance(key, str):
+        return [k for k in mapping if symbols.tri_equals(k, key) is not False]
+    if isinstance(key, bool | int | float):
+        k = text(key, "key")
+        return [k] if k in mapping else []
+    return list(mapping)
+
+
+def _definite(v: Any) -> bool:
+    return isinstance(v, str | int | float) and not (isinstance(v, str) and symbols.has_uncertain_token(v))
+
+
+def _cond_fn(key: str) -> Any:
+    def run(self: Resolver, arg: Any) -> Any:
+        truth = self.cond_expr({key: arg})
+        return Unknown(f"{key} cannot be decided") if truth is None else truth
+    return run
+
+
+def _unknown_fn(reason: str) -> Any:
+    def run(self: Resolver, arg: Any) -> Any:
+        return Unknown(reason)
+    return run
+
+
+def _unknown_text(label: str) -> Any:
+    def run(self: Resolver, arg: Any) -> Any:
+        return symbols.unknown(label)
+    return run
+
+
+_FUNCTIONS: dict[str, Any] = {
+    "Fn::GetAtt": Resolver._getatt,
+    "Fn::Sub": Resolver._sub,
+    "Fn::Join": Resolver._join,
+    "Fn::Select": Resolver._select,
+    "Fn::Split": Resolver._split,
+    "Fn::If": Resolver._if,
+    "Fn::FindInMap": Resolver._find_in_map,
+    "Fn::ImportValue": Resolver._import,
+    "Fn::ToJsonString": Resolver._to_json,
+    "Fn::Length": Resolver._length,
+    "Fn::GetAZs": _unknown_fn("Fn::GetAZs: the availability zones are known at deploy time"),
+    "Fn::Cidr": _unknown_fn("Fn::Cidr is not evaluated"),
+    "Fn::Base64": _unknown_text("Fn::Base64"),
+    "Fn::Transform": _unknown_fn("Fn::Transform runs a macro at deploy time"),
+    "Fn::Equals": _cond_fn("Fn::Equals"),
+    "Fn::And": _cond_fn("Fn::And"),
+    "Fn::Or": _cond_fn("Fn::Or"),
+    "Fn::Not": _cond_fn("Fn::Not"),
+}

@@ -1,0 +1,254 @@
+"""What ``Ref`` and ``Fn::GetAtt`` return for each resource type.
+
+Names and ARNs follow the conventions shared with the Terraform frontend, so that an ARN built
+from a CloudFormation bucket and one written in Terraform compare equal: a name the template sets
+is used as is, a name AWS generates is an opaque token unique to the resource, and the account
+and region are the home ones. Types not listed here give unknown tokens (the frontend does not
+guess the shape of ARNs it does not know).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from why403.model import symbols
+
+if TYPE_CHECKING:
+    from why403.sources.cloudformation.intrinsics import Resolver
+
+Attrs = dict[str, str]
+
+
+class Naming:
+    def __init__(self, resolver: Resolver) -> None:
+        self.r = resolver
+        self._memo: dict[str, tuple[Attrs, frozenset[str]]] = {}
+        self._active: set[str] = set()
+
+    def attrs(self, lid: str) -> Attrs:
+        memo = self._memo.get(lid)
+        if memo is not None:
+            self.r.touched |= memo[1]
+            return memo[0]
+        if lid in self._active:
+            return {}
+        res = self.r.resources.get(lid)
+        rtype = res.get("Type") if isinstance(res, dict) else None
+        builder = _TYPES.get(rtype) if isinstance(rtype, str) else None
+        if builder is None:
+            attrs: Attrs = {}
+            seen: set[str] = set()
+        else:
+            self._active.add(lid)
+            try:
+                with self.r.tracking() as seen:
+                    assert isinstance(res, dict)
+                    props = res.get("Properties")
+                    attrs = builder(_Ctx(self.r, lid, props if isinstance(props, dict) else {}))
+            finally:
+                self._active.discard(lid)
+        self._memo[lid] = (attrs, frozenset(seen))
+        return attrs
+
+    def ref(self, lid: str) -> str:
+        return self.attrs(lid).get("Ref") or symbols.unknown(f"Ref {lid}")
+
+    def getatt(self, lid: str, attr: str) -> str:
+        return self.attrs(lid).get(attr) or symbols.unknown(f"{lid}.{attr}")
+
+
+class _Ctx:
+    """One resource being named: its properties, resolved on demand."""
+
+    def __init__(self, r: Resolver, lid: str, props: dict[str, Any]) -> None:
+        self.r, self.lid, self.props = r, lid, props
+        self.account, self.region = r.account, r.region
+
+    def prop(self, key: str) -> str | None:
+        """A string property, None when absent; an unknown token when the template leaves it open."""
+        from why403.sources.cloudformation.intrinsics import NOVALUE, text
+
+        if key not in self.props:
+            return None
+        v = self.r.value(self.props[key])
+        if v is NOVALUE:
+            return None
+        return text(v, f"{self.lid}.{key}")
+
+    def name(self, key: str, suffix: str = "name") -> str:
+        return self.prop(key) or symbols.opaque(f"{self.lid}.{suffix}")
+
+    def path(self) -> str:
+        return self.prop("Path") or "/"
+
+    def id(self) -> str:
+        return symbols.opaque(f"{self.lid}.id")
+
+
+def _bucket(c: _Ctx) -> Attrs:
+    name = c.name("BucketName", "bucket")
+    return {
+        "Ref": name,
+        "Arn": f"arn:aws:s3:::{name}",
+        "DomainName": f"{name}.s3.amazonaws.com",
+        "RegionalDomainName": f"{name}.s3.{c.region}.amazonaws.com",
+        "DualStackDomainName": f"{name}.s3.dualstack.{c.region}.amazonaws.com",
+    }
+
+
+def _access_point(c: _Ctx) -> Attrs:
+    name = c.name("Name")
+    return {"Ref": name, "Name": name, "Arn": f"arn:aws:s3:{c.region}:{c.account}:accesspoint/{name}",
+            "Alias": symbols.opaque(f"{c.lid}.alias")}
+
+
+def _key(c: _Ctx) -> Attrs:
+    key_id = symbols.opaque(f"{c.lid}.key_id")
+    return {"Ref": key_id, "KeyId": key_id, "Arn": f"arn:aws:kms:{c.region}:{c.account}:key/{key_id}"}
+
+
+def _alias(c: _Ctx) -> Attrs:
+    name = c.prop("AliasName")
+    return {"Ref": name} if name else {}
+
+
+def _iam(kind: str) -> Callable[[_Ctx], Attrs]:
+    key = {"role": "RoleName", "user": "UserName", "group": "GroupName"}[kind]
+
+    def build(c: _Ctx) -> Attrs:
+        name = c.name(key)
+        out = {"Ref": name, "Arn": f"arn:aws:iam::{c.account}:{kind}{c.path()}{name}"}
+        if kind == "role":
+            out["RoleId"] = symbols.opaque(f"{c.lid}.unique_id")
+        if kind == "group":
+            out["GroupId"] = symbols.opaque(f"{c.lid}.unique_id")
+        return out
+
+    return build
+
+
+def _managed_policy(c: _Ctx) -> Attrs:
+    name = c.name("ManagedPolicyName")
+    arn = f"arn:aws:iam::{c.account}:policy{c.path()}{name}"
+    return {"Ref": arn, "PolicyArn": arn, "PolicyId": symbols.opaque(f"{c.lid}.policy_id")}
+
+
+def _instance_profile(c: _Ctx) -> Attrs:
+    name = c.name("InstanceProfileName", "id")
+    return {"Ref": name, "Arn": f"arn:aws:iam::{c.account}:instance-profile{c.path()}{name}"}
+
+
+def _opaque_id(*aliases: str) -> Callable[[_Ctx], Attrs]:
+    def build(c: _Ctx) -> Attrs:
+        ident = c.id()
+        return {"Ref": ident, **dict.fromkeys(aliases, ident)}
+
+    return build
+
+
+def _subnet(c: _Ctx) -> Attrs:
+    out = {"Ref": c.id(), "SubnetId": c.id()}
+    vpc = c.prop("VpcId")
+    if vpc:
+        out["VpcId"] = vpc
+    return out
+
+
+def _security_group(c: _Ctx) -> Attrs:
+    out = {"Ref": c.id(), "GroupId": c.id()}
+    vpc = c.prop("VpcId")
+    if vpc:
+        out["VpcId"] = vpc
+    return out
+
+
+def _function(c: _Ctx) -> Attrs:
+    name = c.name("FunctionName")
+    return {"Ref": name, "Arn": f"arn:aws:lambda:{c.region}:{c.account}:function:{name}"}
+
+
+def _cluster(c: _Ctx) -> Attrs:
+    name = c.name("ClusterName")
+    return {"Ref": name, "Arn": f"arn:aws:ecs:{c.region}:{c.account}:cluster/{name}"}
+
+
+def _ecs_service(c: _Ctx) -> Attrs:
+    return {"Ref": c.id(), "ServiceArn": c.id(), "Name": c.name("ServiceName")}
+
+
+def _org_policy(c: _Ctx) -> Attrs:
+    return {"Ref": c.id(), "Id": c.id(), "Arn": symbols.opaque(f"{c.lid}.arn")}
+
+
+def _queue(c: _Ctx) -> Attrs:
+    name = c.name("QueueName")
+    return {"Ref": f"https://sqs.{c.region}.amazonaws.com/{c.account}/{name}",
+            "QueueUrl": f"https://sqs.{c.region}.amazonaws.com/{c.account}/{name}",
+            "Arn": f"arn:aws:sqs:{c.region}:{c.account}:{name}", "QueueName": name}
+
+
+def _topic(c: _Ctx) -> Attrs:
+    name = c.name("TopicName")
+    arn = f"arn:aws:sns:{c.region}:{c.account}:{name}"
+    return {"Ref": arn, "TopicArn": arn, "TopicName": name}
+
+
+def _table(c: _Ctx) -> Attrs:
+    name = c.name("TableName")
+    arn = f"arn:aws:dynamodb:{c.region}:{c.account}:table/{name}"
+    return {"Ref": name, "Arn": arn, "StreamArn": f"{arn}/stream/" + symbols.opaque(f"{c.lid}.stream")}
+
+
+def _log_group(c: _Ctx) -> Attrs:
+    name = c.name("LogGroupName")
+    return {"Ref": name, "Arn": f"arn:aws:logs:{c.region}:{c.account}:log-group:{name}:*"}
+
+
+def _stream(c: _Ctx) -> Attrs:
+    name = c.name("Name")
+    return {"Ref": name, "Arn": f"arn:aws:kinesis:{c.region}:{c.account}:stream/{name}"}
+
+
+def _state_machine(c: _Ctx) -> Attrs:
+    name = c.name("StateMachineName")
+    arn = f"arn:aws:states:{c.region}:{c.account}:stateMachine:{name}"
+    return {"Ref": arn, "Arn": arn, "Name": name}
+
+
+_TYPES: dict[str, Callable[[_Ctx], Attrs]] = {
+    "AWS::S3::Bucket": _bucket,
+    "AWS::S3::AccessPoint": _access_point,
+    "AWS::KMS::Key": _key,
+    "AWS::KMS::ReplicaKey": _key,
+    "AWS::KMS::Alias": _alias,
+    "AWS::IAM::Role": _iam("role"),
+    "AWS::IAM::User": _iam("user"),
+    "AWS::IAM::Group": _iam("group"),
+    "AWS::IAM::ManagedPolicy": _managed_policy,
+    "AWS::IAM::InstanceProfile": _instance_profile,
+    "AWS::IAM::Policy": _opaque_id(),
+    "AWS::EC2::VPCEndpoint": _opaque_id("Id"),
+    "AWS::EC2::VPC": _opaque_id("VpcId"),
+    "AWS::EC2::Subnet": _subnet,
+    "AWS::EC2::RouteTable": _opaque_id("RouteTableId"),
+    "AWS::EC2::SecurityGroup": _security_group,
+    "AWS::EC2::Instance": _opaque_id("InstanceId"),
+    "AWS::EC2::LaunchTemplate": _opaque_id("LaunchTemplateId"),
+    "AWS::EC2::InternetGateway": _opaque_id("InternetGatewayId"),
+    "AWS::EC2::NatGateway": _opaque_id("NatGatewayId"),
+    "AWS::Lambda::Function": _function,
+    "AWS::Serverless::Function": _function,
+    "AWS::ECS::TaskDefinition": _opaque_id("TaskDefinitionArn"),
+    "AWS::ECS::Cluster": _cluster,
+    "AWS::ECS::Service": _ecs_service,
+    "AWS::Organizations::Policy": _org_policy,
+    "AWS::Organizations::OrganizationalUnit": _opaque_id("Id"),
+    "AWS::Organizations::Account": _opaque_id("AccountId"),
+    "AWS::SQS::Queue": _queue,
+    "AWS::SNS::Topic": _topic,
+    "AWS::DynamoDB::Table": _table,
+    "AWS::Logs::LogGroup": _log_group,
+    "AWS::Kinesis::Stream": _stream,
+    "AWS::StepFunctions::StateMachine": _state_machine,
+}

@@ -1,0 +1,107 @@
+"""A template as plain, picklable data that still knows its lines.
+
+cfn-lint's decoder returns ``dict_node``/``list_node``/``str_node`` objects whose classes are made
+at run time, so they cannot be pickled (no worker processes, no cache). :class:`Map` and
+:class:`Seq` are ordinary ``dict``/``list`` subclasses defined here, carrying only the 1-based
+first and last line (and, for a mapping, the line of each key) so that every fact and policy
+statement can point at its source. Strings become plain ``str``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+
+class Map(dict[str, Any]):
+    """A mapping with its first/last line and the line of each key (1-based; 0 when unknown)."""
+
+    __slots__ = ("end_line", "key_lines", "line")
+
+    line: int
+    end_line: int
+    key_lines: dict[str, int]
+
+    def key_line(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class Seq(list[Any]):
+    """A sequence with its first/last line."""
+
+    __slots__ = ("end_line", "line")
+
+    line: int
+    end_line: int
+
+
+def new_map(line: int = 0, end_line: int = 0) -> Map:
+    m = Map()
+    m.line, m.end_line, m.key_lines = line, end_line, {}
+    return m
+
+
+def new_seq(line: int = 0, end_line: int = 0) -> Seq:
+    s = Seq()
+    s.line, s.end_line = line, end_line
+    return s
+
+
+def _lines(node: Any, default: int) -> tuple[int, int]:
+    start = getattr(node, "start_mark", None)
+    end = getattr(node, "end_mark", None)
+    if start is None:
+        return default, default
+    first = int(start.line) + 1
+    if end is None:
+        return first, first
+    # An end mark at column 0 sits at the start of the line after the node.
+    last = int(end.line) + (0 if int(end.column) == 0 else 1)
+    return first, max(first, last)
+
+
+def convert(node: Any, default_line: int = 0) -> Any:
+    """Deep-convert decoder output to Map/Seq/str/int/float/bool/None.
+
+    Recursive on purpose (it is the fast path); callers catch RecursionError for absurdly deep
+    input, which the decoder itself already limits.
+    """
+    if isinstance(node, str):
+        return str(node) if type(node) is not str else node
+    if isinstance(node, dict):
+        first, last = _lines(node, default_line)
+        out = new_map(first, last)
+        key_lines = out.key_lines
+        for key, value in node.items():
+            k = key if type(key) is str else _key_text(key)
+            mark = getattr(key, "start_mark", None)
+            kl = int(mark.line) + 1 if mark is not None else first
+            key_lines[k] = kl
+            out[k] = convert(value, kl)
+        return out
+    if isinstance(node, list):
+        first, last = _lines(node, default_line)
+        seq = new_seq(first, last)
+        seq.extend(convert(item, first) for item in node)
+        return seq
+    if node is None or isinstance(node, bool | int | float):
+        return node
+    if isinstance(node, datetime.date | datetime.datetime):
+        # YAML reads an unquoted 2010-09-09 as a date; CloudFormation sees the text.
+        return node.isoformat()
+    return str(node)
+
+
+def _key_text(key: Any) -> str:
+    if isinstance(key, str):
+        return str(key)
+    if isinstance(key, datetime.date | datetime.datetime):
+        return key.isoformat()
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return str(key)
+
+
+def line_of(node: Any, default: int = 0) -> int:
+    line = getattr(node, "line", None)
+    return line if isinstance(line, int) and line > 0 else default
