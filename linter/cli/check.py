@@ -98,7 +98,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action=_Ordered,
         choices=sorted(FORMATS),
         help="report format (repeatable): text (default), json (the why403/v1 contract), sarif "
-        "(code scanning), junit (CI test reports), github (Actions annotations)",
+        "(code scanning), junit (CI test reports), github (Actions annotations), gitlab (Code Quality)",
     )
     out.add_argument(
         "-o",
@@ -193,6 +193,14 @@ def run(args: argparse.Namespace) -> int:
         return _run(args)
     except (UsageError, ConfigError) as exc:
         sys.stderr.write(f"why403: error: {exc}\n")
+        return EXIT_USAGE
+    except Exception as exc:  # a bug: one line and a failing status, the traceback only on request
+        if os.environ.get("WHY403_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"why403: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in why403; run again with WHY403_DEBUG=1 to see where it happened.\n"
+        )
         return EXIT_USAGE
 
 

@@ -14,6 +14,7 @@ FORMATS: dict[str, str] = {
     "sarif": "why403.report.sarif",
     "junit": "why403.report.junit",
     "github": "why403.report.github",
+    "gitlab": "why403.report.gitlab",
 }
 
 

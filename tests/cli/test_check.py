@@ -316,3 +316,20 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert "usage: why403 " + command in capsys.readouterr().out
+
+
+def test_a_crash_is_one_line_and_exit_2(
+    fake: FakePipeline, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(request: object) -> None:
+        raise AttributeError("no attribute 'load_module'")
+
+    monkeypatch.setattr("why403.pipeline.run_check", boom)
+    monkeypatch.delenv("WHY403_DEBUG", raising=False)
+    assert main(["check"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("why403: internal error: AttributeError: no attribute 'load_module'\n")
+    assert "Traceback" not in err
+    monkeypatch.setenv("WHY403_DEBUG", "1")
+    with pytest.raises(AttributeError):
+        main(["check"])

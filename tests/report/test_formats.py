@@ -239,3 +239,17 @@ def test_fail_levels(level: str, expected: bool, tmp_path: Path) -> None:
     assert fails(warning_and_note, level) is (level in ("warning", "note"))  # type: ignore[arg-type]
     only_suppressed = tuple(f for f in findings if f.suppressed is not None)
     assert fails(only_suppressed, level) is False  # type: ignore[arg-type]
+
+
+# -- gitlab code quality ----------------------------------------------------------------------
+
+
+def test_gitlab_code_quality(report: Report) -> None:
+    issues = json.loads(render("gitlab", report))
+    by_rule = {i["check_name"]: i for i in issues}
+    assert set(by_rule) == {"W403-E001", "W403-D101", "W403-B201", "W403-N301"}  # suppressed left out
+    denied = by_rule["W403-D101"]
+    assert denied["location"] == {"path": "infra/s3.tf", "lines": {"begin": 12}}
+    assert denied["severity"] == "critical" and by_rule["W403-N301"]["severity"] == "info"
+    assert denied["description"].startswith("W403-D101: aws_iam_role.exporter may s3:PutObject")
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
