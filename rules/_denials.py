@@ -66,9 +66,11 @@ class _Group:
 
 
 def _group_key(r: AccessResult) -> tuple[object, ...]:
+    """One finding per denied access and deciding statement: intents from several grants that ask for
+    the same request (a bucket-policy grant and the log delivery it serves) are one finding."""
     d = r.decision
     stmt = d.statement
-    return (r.intent.principal.ref, id(r.intent.statement), r.intent.resource, d.outcome, d.layer, d.kms_action,
+    return (r.intent.principal.ref, r.request.bucket.name, r.intent.resource, d.outcome, d.layer, d.kms_action,
             id(stmt) if stmt is not None else None, r.path.endpoint_ref)
 
 
@@ -203,11 +205,19 @@ def _assumption_note(r: AccessResult) -> str:
     actor = r.intent.principal.actor
     account = actor.account or ""
     bucket_account = r.request.bucket.account
-    if symbols.HOME_ACCOUNT in (account, bucket_account) and account != bucket_account and \
+    if account and bucket_account and symbols.HOME_ACCOUNT in (account, bucket_account) and \
+            account != bucket_account and \
             not symbols.has_uncertain_token(account + bucket_account):
         return (f" (assuming account {symbols.render(account if account != symbols.HOME_ACCOUNT else bucket_account)}"
                 " is not the account these sources deploy to; set --account-id if it is)")
     return ""
+
+
+def _as_written(action: str, written_as: tuple[tuple[str, str], ...]) -> str:
+    names = [w for real, w in written_as if real == action]
+    if not names:
+        return action
+    return f"{' and '.join(names)} (not IAM actions: S3 authorizes those calls with {action})"
 
 
 def make_finding(rule_id: str, group: _Group, analysis: Analysis) -> Finding:
@@ -215,7 +225,7 @@ def make_finding(rule_id: str, group: _Group, analysis: Analysis) -> Finding:
     intent = r.intent
     principal = intent.principal
     actions = group.actions
-    action_text = actions[0] if len(actions) == 1 else f"{', '.join(actions)}"
+    action_text = ", ".join(_as_written(a, intent.written_as) for a in actions)
     via = f" through {r.path.endpoint_ref}" if r.path.endpoint_ref else ""
     message = (f"{principal.label} is granted {action_text} on {symbols.render(intent.resource)} "
                f"{_describe_grant(r)}, but{via} {_deny_text(r)}{_assumption_note(r)}")

@@ -21,10 +21,12 @@ with a fixed value such as `aws:PrincipalOrgID` or `aws:PrincipalAccount`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from why403.model import symbols
 from why403.model.finding import Access, Finding
 from why403.rules import Rule
+from why403.simulate.state import BlockPublicAccess
 from why403.world.analysis import Analysis
 from why403.world.intents import concrete_actions, sample_key, split_s3_arn
 
@@ -42,6 +44,9 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             if not wide:
                 continue
             admitted: list[tuple[str, str, str]] = []
+            # Judge what the sources configure: account-level Block Public Access is set elsewhere, and
+            # if it is on, the deployment of this policy fails instead (W403-B305).
+            own_settings = replace(binfo.state, bpa=_bucket_level(binfo.state.bpa))
             for resource in stmt.resources:
                 parsed = split_s3_arn(resource) if resource != "*" else (name, "*")
                 if parsed is None:
@@ -53,7 +58,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                 actions, _ = concrete_actions(stmt.actions, key_pattern is not None)
                 for who in (analysis.anonymous, analysis.stranger):
                     for action in actions:
-                        _, d = analysis.sim.decide(who.actor, action, binfo.state,
+                        _, d = analysis.sim.decide(who.actor, action, own_settings,
                                                    sample_key(key_pattern) if key_pattern is not None else None,
                                                    who.paths[0])
                         if d.allowed:
@@ -71,6 +76,12 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                 access=Access(principal="*", action=acts[0], resource=symbols.render(admitted[0][2])),
                 identity=(binfo.ref, stmt.label),
             )
+
+
+def _bucket_level(bpa: BlockPublicAccess) -> BlockPublicAccess:
+    """The bucket's own settings: unknown account-level settings are left out (None -> False)."""
+    return BlockPublicAccess(*(v if v is not None else False for v in (
+        bpa.block_public_acls, bpa.ignore_public_acls, bpa.block_public_policy, bpa.restrict_public_buckets)))
 
 
 RULE = Rule(

@@ -63,6 +63,8 @@ class AccessIntent:
     context: tuple[tuple[str, ContextValue], ...] = ()
     from_wildcard: bool = False
     paths: tuple[NetworkPath, ...] = field(default=())
+    # Permission -> the API names the grant wrote instead (s3:ListBucket <- s3:ListObjectsV2).
+    written_as: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
@@ -99,7 +101,15 @@ def _applies_to(action: str, is_object: bool) -> bool:
 
 def concrete_actions(patterns: tuple[str, ...], is_object: bool) -> tuple[tuple[str, ...], bool]:
     """The S3 actions a statement's Action list intends on an object (or bucket) ARN."""
+    actions, wildcard, _ = intended_actions(patterns, is_object)
+    return actions, wildcard
+
+
+def intended_actions(patterns: tuple[str, ...], is_object: bool
+                     ) -> tuple[tuple[str, ...], bool, tuple[tuple[str, str], ...]]:
+    """Like :func:`concrete_actions`, plus which API names were written in place of a permission."""
     out: list[str] = []
+    aliases: list[tuple[str, str]] = []
     wildcard = False
     core = CORE_OBJECT_ACTIONS if is_object else CORE_BUCKET_ACTIONS
     for pattern in patterns:
@@ -120,14 +130,16 @@ def concrete_actions(patterns: tuple[str, ...], is_object: bool) -> tuple[tuple[
             # A name that is no IAM action never matches; the denial that follows is reported with
             # the permission S3 really checks (ListObjectsV2 -> ListBucket).
             for real in catalogue.API_TO_PERMISSION.get(pattern.lower(), ()):
-                if _applies_to(real, is_object) and real not in out:
-                    out.append(real)
+                if _applies_to(real, is_object):
+                    aliases.append((real, pattern))
+                    if real not in out:
+                        out.append(real)
             continue
         if _applies_to(pattern, is_object):
             display = catalogue.display(pattern)
             if display not in out:
                 out.append(display)
-    return tuple(out), wildcard
+    return tuple(out), wildcard, tuple(aliases)
 
 
 def _identity_intents(world: World, info: PrincipalInfo) -> Iterator[AccessIntent]:
@@ -143,12 +155,12 @@ def _identity_intents(world: World, info: PrincipalInfo) -> Iterator[AccessInten
                     continue
                 bucket, key_pattern = parsed
                 is_object = key_pattern is not None
-                actions, wildcard = concrete_actions(stmt.actions, is_object)
+                actions, wildcard, aliases = intended_actions(stmt.actions, is_object)
                 if not actions:
                     continue
                 yield AccessIntent(info, actions, resource, bucket,
                                    sample_key(key_pattern) if key_pattern is not None else None,
-                                   "identity-policy", policy, stmt, from_wildcard=wildcard)
+                                   "identity-policy", policy, stmt, from_wildcard=wildcard, written_as=aliases)
 
 
 def external_principal(world: World, arn: str) -> PrincipalInfo:
