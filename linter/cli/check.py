@@ -231,7 +231,10 @@ def _run(args: argparse.Namespace) -> int:
     run_check = getattr(pipeline, "run_check", None)
     if run_check is None:
         raise UsageError("this build of why403 has no check pipeline yet (why403.pipeline.run_check)")
-    outcome = run_check(request)
+    from why403.cli.progress import Progress
+
+    with Progress(sys.stderr, f"checking {_describe(paths)}", enabled=request.progress):
+        outcome = run_check(request)
     result = outcome.result
 
     def active(rule: str) -> bool:
@@ -367,6 +370,10 @@ def _request(
         use_cache=not args.no_cache,
         progress=_is_terminal(sys.stderr),
     )
+
+
+def _describe(paths: tuple[str, ...]) -> str:
+    return paths[0] if len(paths) == 1 else f"{len(paths)} paths"
 
 
 def _pairs(flag: str, items: Sequence[str]) -> tuple[tuple[str, str], ...]:
