@@ -103,11 +103,13 @@ def _resource(ctx: Ctx, resources: Map, lid: str, node: Any) -> None:
     maybe = None
     cond = node.get("Condition")
     if isinstance(cond, str):
-        truth = ctx.r.condition(cond)
+        with ctx.r.tracking() as seen:
+            truth = ctx.r.condition(cond)
         if truth is False:
             return
         if truth is None:
             maybe = f"{lid} exists only when {ctx.r.condition_reason(cond)}"
+            ctx.note_params(seen, lid)
     props = node.get("Properties")
     if not isinstance(props, Map):
         props = Map()
