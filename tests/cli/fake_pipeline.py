@@ -51,3 +51,18 @@ class FakePipeline:
         return found
 
 
+
+
+def frontend_ready(kind: str) -> bool:
+    """Whether the real pipeline and the named frontend have landed (end-to-end tests need both)."""
+    import importlib
+
+    from why403 import pipeline
+
+    if not hasattr(pipeline, "run_check"):
+        return False
+    try:
+        module = importlib.import_module(f"why403.sources.{kind}")
+    except ImportError:
+        return False
+    return hasattr(module, "load_module" if kind == "terraform" else "load_templates")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from why403 import pipeline
+from fake_pipeline import frontend_ready
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 WHY403 = Path(sys.executable).with_name("why403")
@@ -27,7 +27,7 @@ KMS_403 = (CHECKOUT / "examples" / "kms-403" / "main.tf").read_text()
 KMS_OK = KMS_403.replace('Action   = "kms:Encrypt"', 'Action   = "kms:GenerateDataKey"')
 
 pytestmark = [
-    pytest.mark.skipif(not hasattr(pipeline, "run_check"), reason="needs the check pipeline"),
+    pytest.mark.skipif(not frontend_ready("terraform"), reason="needs the pipeline and the Terraform frontend"),
     pytest.mark.skipif(not PRE_COMMIT.exists() or shutil.which("git") is None, reason="needs pre-commit and git"),
 ]
 
