@@ -29,7 +29,7 @@ from why403.simulate.decision import Decision
 
 
 def _selects(d: Decision) -> bool:
-    return d.kms_action is not None
+    return d.kms_action is not None and d.layer != "kms-key-state"
 
 
 RULE = Rule(

@@ -3,9 +3,10 @@
 **What it finds.** Requests S3 refuses on their form: an ACL header on a bucket whose Object
 Ownership is `BucketOwnerEnforced` (400 `AccessControlListNotSupported`), a Requester Pays bucket
 read without `x-amz-request-payer`, an access point with a VPC network origin used from elsewhere,
-an SSE-KMS object read anonymously or without TLS.
+an SSE-KMS object read anonymously or without TLS, and objects whose KMS key is disabled
+(`Enabled: false`, `is_enabled = false`): KMS refuses every call, so every read and write fails.
 
-**How to fix.** Change the bucket setting or the client's request as the message says.
+**How to fix.** Change the bucket or key setting, or the client's request, as the message says.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from why403.simulate.decision import Decision
 
 
 def _selects(d: Decision) -> bool:
-    return d.layer in ("object-ownership", "request-validation", "kms-key-state") and d.kms_action is None
+    if d.layer == "kms-key-state":
+        return True
+    return d.layer in ("object-ownership", "request-validation") and d.kms_action is None
 
 
 RULE = Rule(

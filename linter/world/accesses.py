@@ -72,15 +72,20 @@ class Simulator:
         return info.state if info is not None else external_bucket(name)
 
     def request(self, actor: Actor, action: str, bucket: BucketState, key: str | None, path: NetworkPath,
-                context: tuple[tuple[str, ContextValue], ...] = ()) -> S3Request:
+                context: tuple[tuple[str, ContextValue], ...] = (), access_point: str | None = None) -> S3Request:
         headers = write_headers(bucket) if action.lower() == "s3:putobject" and key is not None else {}
+        if bucket.requester_pays:
+            headers["x-amz-request-payer"] = "requester"  # clients of a Requester Pays bucket send it
+        ap_info = self.world.access_points.get(access_point) if access_point else None
         return S3Request(actor=actor, action=action, bucket=bucket, key=key, network=path.network, headers=headers,
-                         context=dict(context), open_world=True)
+                         context=dict(context), open_world=True,
+                         access_point=ap_info.state if ap_info is not None else None)
 
     def decide(self, actor: Actor, action: str, bucket: BucketState, key: str | None, path: NetworkPath,
-               context: tuple[tuple[str, ContextValue], ...] = ()) -> tuple[S3Request, Decision]:
-        req = self.request(actor, action, bucket, key, path, context)
-        cache_key = (id(actor), actor.arn, action.lower(), bucket.name, key, path.network, context)
+               context: tuple[tuple[str, ContextValue], ...] = (), access_point: str | None = None
+               ) -> tuple[S3Request, Decision]:
+        req = self.request(actor, action, bucket, key, path, context, access_point)
+        cache_key = (id(actor), actor.arn, action.lower(), bucket.name, key, path.network, context, access_point)
         found = self.cache.get(cache_key)
         if found is None:
             found = authorize(req, self.world.env)
@@ -96,6 +101,6 @@ class Simulator:
             for path in paths:
                 for action in intent.actions:
                     req, decision = self.decide(intent.principal.actor, action, bucket, intent.key, path,
-                                                intent.context)
+                                                intent.context, intent.access_point)
                     results.append(AccessResult(intent, action, path, req, decision))
         return results

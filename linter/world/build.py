@@ -17,6 +17,7 @@ from why403.model import symbols
 from why403.model.actor import Actor, role_session
 from why403.model.facts import (
     AccessPointFact,
+    AccessPointPolicyFact,
     AliasFact,
     AttachmentFact,
     BucketAclFact,
@@ -56,6 +57,7 @@ from why403.policy.document import Policy, PolicyKind
 from why403.policy.parse import parse_policy
 from why403.simulate.engine import Environment
 from why403.simulate.state import (
+    AccessPointState,
     AccountOrg,
     AclGrant,
     BlockPublicAccess,
@@ -68,6 +70,7 @@ from why403.simulate.state import (
 )
 from why403.world.managed import aws_managed_policy, is_aws_managed
 from why403.world.model import (
+    AccessPointInfo,
     BucketInfo,
     EndpointInfo,
     NetworkPath,
@@ -556,9 +559,22 @@ class _Builder:
         return self.world
 
     def access_points(self) -> None:
+        overrides: dict[str, AccessPointPolicyFact] = {}
+        for f in self.of(AccessPointPolicyFact):
+            assert isinstance(f, AccessPointPolicyFact)
+            overrides[f.access_point] = f
         for f in self.of(AccessPointFact):
             assert isinstance(f, AccessPointFact)
-            self.world.refs[f.ref] = f.name
+            state = AccessPointState(name=f.name, account=f.account, region=f.region, policy=f.policy,
+                                     vpc_origin=f.vpc_id,
+                                     bpa=BlockPublicAccess(f.block_public_acls, f.ignore_public_acls,
+                                                           f.block_public_policy, f.restrict_public_buckets),
+                                     ref=f.ref)
+            override = overrides.get(state.arn) or overrides.get(f.name)
+            if override is not None:
+                state = replace(state, policy=override.policy)
+            self.world.access_points[state.arn] = AccessPointInfo(state, f.bucket, f.ref, f.location)
+            self.world.refs[f.ref] = state.arn
 
 
 def assumed_admin(arn: str, ref: str, location: Location | None) -> PrincipalInfo:
@@ -577,7 +593,8 @@ def assumed_admin(arn: str, ref: str, location: Location | None) -> PrincipalInf
     else:
         actor = Actor(kind="root", account=account, arn=f"arn:aws:iam::{account}:root", ref=ref, org_known=False)
         kind = "root"
-    return PrincipalInfo(ref, arn, account, actor, location, kind, admin=True, in_sources=False)
+    paths = (NetworkPath(Network("internet", source_ip=None, known=False), None, "not in the sources"),)
+    return PrincipalInfo(ref, arn, account, actor, location, kind, paths, admin=True, in_sources=False)
 
 
 def _bpa(f: PublicAccessBlockFact) -> BlockPublicAccess:

@@ -44,6 +44,7 @@ CORE_BUCKET_ACTIONS = (
 )
 
 _S3_ARN = re.compile(r"arn:(?P<partition>[^:]+):s3:::(?P<bucket>[^/]+)(?P<rest>/.*)?", re.DOTALL)
+_AP_ARN = re.compile(r"(?P<ap>arn:[^:]+:s3:[^:]+:[^:]+:accesspoint/[^/]+)(?:/object/(?P<key>.*))?", re.DOTALL)
 SAMPLE = "why403-example"
 
 
@@ -65,6 +66,7 @@ class AccessIntent:
     paths: tuple[NetworkPath, ...] = field(default=())
     # Permission -> the API names the grant wrote instead (s3:ListBucket <- s3:ListObjectsV2).
     written_as: tuple[tuple[str, str], ...] = ()
+    access_point: str | None = None  # the access point ARN the request goes through
 
     @property
     def label(self) -> str:
@@ -81,6 +83,14 @@ def split_s3_arn(arn: str) -> tuple[str, str | None] | None:
         return None
     rest = m.group("rest")
     return bucket, (rest[1:] if rest is not None else None)
+
+
+def split_access_point_arn(arn: str) -> tuple[str, str | None] | None:
+    """(access point ARN, object key pattern) of an access point ARN without wildcards in its name."""
+    m = _AP_ARN.fullmatch(arn)
+    if m is None or "*" in m.group("ap") or "?" in m.group("ap"):
+        return None
+    return m.group("ap"), m.group("key")
 
 
 def sample_key(pattern: str) -> str:
@@ -150,6 +160,10 @@ def _identity_intents(world: World, info: PrincipalInfo) -> Iterator[AccessInten
             if stmt.effect != "Allow" or stmt.actions is None or stmt.resources is None or stmt.maybe:
                 continue
             for resource in stmt.resources:
+                ap = split_access_point_arn(resource)
+                if ap is not None and ap[0] in world.access_points:
+                    yield from _access_point_intent(world, info, resource, ap, stmt, policy, "identity-policy")
+                    continue
                 parsed = split_s3_arn(resource)
                 if parsed is None:
                     continue
@@ -161,6 +175,38 @@ def _identity_intents(world: World, info: PrincipalInfo) -> Iterator[AccessInten
                 yield AccessIntent(info, actions, resource, bucket,
                                    sample_key(key_pattern) if key_pattern is not None else None,
                                    "identity-policy", policy, stmt, from_wildcard=wildcard, written_as=aliases)
+
+
+def _access_point_intent(world: World, info: PrincipalInfo, resource: str, ap: tuple[str, str | None],
+                         stmt: Statement, policy: Policy, source: str) -> Iterator[AccessIntent]:
+    ap_arn, key_pattern = ap
+    ap_info = world.access_points[ap_arn]
+    is_object = key_pattern is not None
+    actions, wildcard, aliases = intended_actions(stmt.actions or (), is_object)
+    if actions:
+        yield AccessIntent(info, actions, resource, ap_info.bucket,
+                           sample_key(key_pattern) if key_pattern is not None else None, source, policy, stmt,
+                           from_wildcard=wildcard, written_as=aliases, access_point=ap_arn)
+
+
+def _access_point_policy_intents(world: World) -> Iterator[AccessIntent]:
+    for ap_arn, ap_info in sorted(world.access_points.items()):
+        policy = ap_info.state.policy
+        if policy is None or policy.unknown is not None:
+            continue
+        for stmt in policy.statements:
+            if stmt.effect != "Allow" or stmt.principals is None or stmt.actions is None or stmt.resources is None \
+                    or stmt.maybe:
+                continue
+            for entry in stmt.principals:
+                if entry.type != "AWS" or entry.is_wildcard or symbols.is_entirely_unknown(entry.value):
+                    continue
+                principal = external_principal(world, entry.value)
+                for resource in stmt.resources:
+                    ap = split_access_point_arn(resource)
+                    if ap is not None and ap[0] == ap_arn:
+                        yield from _access_point_intent(world, principal, resource, ap, stmt, policy,
+                                                        "access-point-policy")
 
 
 def external_principal(world: World, arn: str) -> PrincipalInfo:
@@ -315,6 +361,7 @@ def enumerate_intents(world: World) -> list[AccessIntent]:
         if info.kind in ("role", "user"):
             intents.extend(_identity_intents(world, info))
     intents.extend(_bucket_policy_intents(world))
+    intents.extend(_access_point_policy_intents(world))
     intents.extend(_service_intents(world))
     intents.extend(_config_intents(world))
     return intents

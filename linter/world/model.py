@@ -14,7 +14,7 @@ from why403.model.location import Location
 from why403.model.settings import Settings
 from why403.policy.document import Policy
 from why403.simulate.engine import Environment
-from why403.simulate.state import BucketState, KmsKey, Network
+from why403.simulate.state import AccessPointState, BucketState, KmsKey, Network
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,14 @@ class BucketInfo:
 
 
 @dataclass(frozen=True)
+class AccessPointInfo:
+    state: AccessPointState
+    bucket: str
+    ref: str
+    location: Location | None
+
+
+@dataclass(frozen=True)
 class EndpointInfo:
     ref: str
     endpoint_id: str
@@ -93,6 +101,7 @@ class World:
     keys: dict[str, KmsKey] = field(default_factory=dict)  # by ARN, key id, alias name and alias ARN
     principals: dict[str, PrincipalInfo] = field(default_factory=dict)  # by ARN
     endpoints: dict[str, EndpointInfo] = field(default_factory=dict)  # by id
+    access_points: dict[str, AccessPointInfo] = field(default_factory=dict)  # by ARN
     services: list[ServiceUse] = field(default_factory=list)
     deployers: list[PrincipalInfo] = field(default_factory=list)
     accounts: set[str] = field(default_factory=set)  # accounts the sources deploy into
