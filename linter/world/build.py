@@ -544,7 +544,17 @@ class _Builder:
                 info = assumed_admin(arn, ref, location)
             world.deployers.append(info)
 
+    def collect_policies(self) -> None:
+        seen: set[int] = set()
+        for fact in self.facts_all():
+            for value in fact.__dict__.values():
+                for policy in value if isinstance(value, tuple) else (value,):
+                    if isinstance(policy, Policy) and id(policy) not in seen:
+                        seen.add(id(policy))
+                        self.world.policies.append((policy, fact.ref))
+
     def build(self) -> World:
+        self.collect_policies()
         self.accounts()
         self.world.env = Environment(orgs=self.organizations())
         self.keys()

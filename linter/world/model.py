@@ -108,6 +108,8 @@ class World:
     managed_policies: dict[str, Policy] = field(default_factory=dict)  # customer managed, by ARN
     diagnostics: list[Diagnostic] = field(default_factory=list)
     refs: dict[str, str] = field(default_factory=dict)  # source address -> ARN (or bucket name)
+    # Every policy document the sources write, once each, with the source object that holds it.
+    policies: list[tuple[Policy, str]] = field(default_factory=list)
     resources: int = 0
 
     def unique_keys(self) -> list[KmsKey]:

@@ -1,0 +1,52 @@
+"""A policy document AWS would refuse, or a statement that never does what it reads.
+
+**What it finds.** Problems in every policy the sources write: text that is not JSON, elements of
+the wrong type, an unknown `Effect` or condition operator, a missing `Action`, an action name no
+service has (`s3:GetObjects`, or an API name such as `s3:ListObjectsV2`, authorized by
+`s3:ListBucket`), a wildcard that matches no action, a malformed ARN, an object action on a bucket
+ARN (`s3:GetObject` on `arn:aws:s3:::b`) and a bucket action on object ARNs (`s3:ListBucket` on
+`arn:aws:s3:::b/*`).
+
+**Why it matters.** S3 refuses a bucket policy with such defects (`MalformedPolicy`: "Policy has
+invalid action", "Action does not apply to any resource(s) in statement"), so the deployment fails
+(`error`). IAM stores identity policies with the same defects and the statement silently matches
+nothing: the grant its author meant never happens, a 403 nobody can explain (`warning`).
+
+**Example.** `{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports"}`
+grants nothing: objects are `arn:aws:s3:::reports/*`.
+
+**How to fix.** Use the permission names of the Service Authorization Reference and the ARN of
+the resource type each action applies to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from why403.model.finding import Finding
+from why403.rules import Rule
+from why403.world.analysis import Analysis
+
+_SKIP = frozenset({"duplicate"})
+
+
+def check(analysis: Analysis) -> Iterable[Finding]:
+    for policy, owner in analysis.world.policies:
+        for problem in policy.problems:
+            severity = "error" if problem.severity == "error" else "warning"
+            origin = policy.origin or owner
+            yield Finding(
+                rule=RULE.id, kind="denied", severity=severity,  # type: ignore[arg-type]
+                message=f"{origin}: {problem.message}",
+                location=problem.location or policy.location, layer=policy.kind.layer, denial="implicit",
+                identity=(origin, problem.code, problem.message),
+            )
+
+
+RULE = Rule(
+    id="W403-S401",
+    kind="denied",
+    severity="error",
+    summary="A policy AWS would refuse, or a statement that never matches what it names",
+    check=check,
+)
