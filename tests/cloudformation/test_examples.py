@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from why403.model import symbols
 from why403.model.facts import (
     BucketEncryptionFact,

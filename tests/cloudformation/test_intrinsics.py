@@ -6,7 +6,6 @@ import pickle
 from pathlib import Path
 
 import pytest
-
 from why403.model import symbols
 from why403.model.facts import (
     AliasFact,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from why403.model import symbols
 from why403.model.facts import (
     ComputeFact,
