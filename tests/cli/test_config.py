@@ -207,3 +207,16 @@ def test_pyproject_without_the_table_is_an_error_when_named(tmp_path: Path) -> N
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
     with pytest.raises(ConfigError, match=r"has no \[tool.why403\] table"):
         load_config(tmp_path / "pyproject.toml")
+
+
+def test_the_examples_in_docs_config_md_load(tmp_path: Path) -> None:
+    import re
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "config.md").read_text()
+    toml = re.search(r"```toml\n(.*?)```", text, re.S)
+    yaml_text = re.search(r"```yaml\n(fail-level.*?)```", text, re.S)
+    assert toml and yaml_text
+    (tmp_path / "pyproject.toml").write_text(toml.group(1))
+    (tmp_path / ".why403.yaml").write_text(yaml_text.group(1))
+    assert load_config(tmp_path / "pyproject.toml").settings.organization is not None
+    assert load_config(tmp_path / ".why403.yaml").fail_level == "error"
