@@ -48,7 +48,8 @@ def _details(finding: Finding, report: Report, paint: _Paint) -> list[str]:
     lines: list[str] = []
     access = finding.access
     if access is not None:
-        who = access.principal + (f" ({access.principal_ref})" if access.principal_ref else "")
+        ref = access.principal_ref
+        who = access.principal + (f" ({ref})" if ref and ref != access.principal else "")
         call = access.action + (f" -> {access.kms_action}" if access.kms_action else "")
         via = f" via {access.via}" if access.via else ""
         lines.append(f"    access: {who} {call} on {access.resource}{via}")
