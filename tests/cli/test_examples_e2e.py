@@ -91,7 +91,9 @@ def test_cloudformation_examples_in_every_format(
 
 
 @needs_cfn
-def test_kms_step_is_named_in_json_and_sarif(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_kms_step_is_named_in_json_and_sarif(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     outputs = _all_formats(SHARED / CFN_EXAMPLES[0], monkeypatch, capsys)
     [denied] = [f for f in json.loads(outputs["json"])["findings"] if f["kind"] == "denied"]
     assert denied["access"]["action"] == "s3:GetObject" and denied["access"]["kms_action"] == "kms:Decrypt"
