@@ -188,3 +188,194 @@ def test_b302_fires_on_an_unconditioned_wildcard_key_user(lint: Lint) -> None:
 
 def test_b302_silent_when_narrowed_to_the_caller_account_through_s3(lint: Lint) -> None:
     assert by_rule(lint({"t.yaml": OPEN_KEY % CALLER_ACCOUNT}), "W403-B302") == []
+
+
+ENDPOINT = HEAD + """
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+  S3Endpoint:
+    Type: AWS::EC2::VPCEndpoint
+    Properties:
+      VpcId: !Ref Vpc
+      ServiceName: !Sub com.amazonaws.${AWS::Region}.s3
+%s"""
+FULL = """      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Principal: "*", Action: "*", Resource: "*"}
+"""
+OWN_ACCOUNT = """      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: "*"
+            Action: "*"
+            Resource: "*"
+            Condition:
+              StringEquals: {s3:ResourceAccount: !Ref AWS::AccountId}
+"""
+
+
+def test_b303_warns_on_an_explicit_full_access_endpoint_policy(lint: Lint) -> None:
+    hits = by_rule(lint({"t.yaml": ENDPOINT % FULL}), "W403-B303")
+    assert [(f.severity, f.layer) for f in hits] == [("warning", "vpc-endpoint-policy")]
+
+
+def test_b303_notes_an_endpoint_without_policy(lint: Lint) -> None:
+    hits = by_rule(lint({"t.yaml": ENDPOINT % ""}), "W403-B303")
+    assert [f.severity for f in hits] == ["note"]
+
+
+def test_b303_silent_when_limited_to_own_buckets(lint: Lint) -> None:
+    assert by_rule(lint({"t.yaml": ENDPOINT % OWN_ACCOUNT}), "W403-B303") == []
+
+
+GRANTS = HEAD + """
+  Worker:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: worker
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Principal: {Service: ecs-tasks.amazonaws.com}, Action: sts:AssumeRole}
+      Policies:
+        - PolicyName: work
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: %s
+                Resource: "%s"
+  Data:
+    Type: AWS::S3::Bucket
+    Properties: {BucketName: data-bkt-example}
+  DataPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Data
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Sid: WorkerAccess
+            Effect: Allow
+            Principal: {AWS: !GetAtt Worker.Arn}
+            Action: %s
+            Resource: arn:aws:s3:::data-bkt-example/*
+"""
+
+
+def test_b304_warns_on_wildcard_actions_and_resources(lint: Lint) -> None:
+    findings = lint({"t.yaml": GRANTS % ("s3:GetObject", "*", "s3:*")})
+    hits = by_rule(findings, "W403-B304")
+    assert sorted(f.layer or "" for f in hits) == ["bucket-policy", "identity-policy"]
+
+
+def test_b304_silent_on_named_actions_and_resources(lint: Lint) -> None:
+    findings = lint({"t.yaml": GRANTS % ("s3:GetObject", "arn:aws:s3:::data-bkt-example/*", "s3:GetObject")})
+    assert by_rule(findings, "W403-B304") == []
+
+
+NEGATED = HEAD + """
+  Ops:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Sid: Everything
+            Effect: Allow
+            %s: s3:DeleteBucket
+            Resource: arn:aws:s3:::data-bkt-example
+"""
+
+
+def test_b305_warns_on_notaction_allow(lint: Lint) -> None:
+    hits = by_rule(lint({"t.yaml": NEGATED % "NotAction"}), "W403-B305")
+    assert [(f.severity, f.layer) for f in hits] == [("warning", "identity-policy")]
+
+
+def test_b305_silent_on_plain_action(lint: Lint) -> None:
+    assert by_rule(lint({"t.yaml": NEGATED % "Action"}), "W403-B305") == []
+
+
+OUTVOTED = HEAD + """
+  Reader:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: reader
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}
+  Data:
+    Type: AWS::S3::Bucket
+    Properties: {BucketName: data-bkt-example}
+  DataPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Data
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Sid: LetReaderIn
+            Effect: Allow
+            Principal: {AWS: !GetAtt Reader.Arn}
+            Action: s3:GetObject
+            Resource: arn:aws:s3:::data-bkt-example/*
+          - Sid: NoReads
+            Effect: Deny
+            Principal: "*"
+            Action: s3:GetObject
+            Resource: arn:aws:s3:::data-bkt-example/*
+%s"""
+ONLY_WITHOUT_TLS = """            Condition:
+              Bool: {aws:SecureTransport: "false"}
+"""
+
+
+def test_b306_warns_when_an_unconditional_deny_outvotes_the_allow(lint: Lint) -> None:
+    hits = by_rule(lint({"t.yaml": OUTVOTED % ""}), "W403-B306")
+    assert len(hits) == 1 and "LetReaderIn" in hits[0].message and "NoReads" in hits[0].message
+
+
+def test_b306_silent_when_the_deny_is_conditional(lint: Lint) -> None:
+    assert by_rule(lint({"t.yaml": OUTVOTED % ONLY_WITHOUT_TLS}), "W403-B306") == []
+
+
+PUBLIC_WEBSITE = HEAD + """
+  Site:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: site-bkt-example
+%s  SitePolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Site
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Sid: Public
+            Effect: Allow
+            Principal: "*"
+            Action: s3:GetObject
+            Resource: arn:aws:s3:::site-bkt-example/*
+"""
+BPA_OFF = """      PublicAccessBlockConfiguration:
+        BlockPublicAcls: true
+        IgnorePublicAcls: true
+        BlockPublicPolicy: false
+        RestrictPublicBuckets: false
+"""
+
+
+def test_b307_fires_when_default_block_public_access_refuses_the_policy(lint: Lint) -> None:
+    findings = lint({"t.yaml": PUBLIC_WEBSITE % ""})
+    assert [(f.severity, f.layer) for f in by_rule(findings, "W403-B307")] == [("error", "block-public-access")]
+
+
+def test_b307_silent_when_block_public_policy_is_off(lint: Lint) -> None:
+    findings = lint({"t.yaml": PUBLIC_WEBSITE % BPA_OFF})
+    assert by_rule(findings, "W403-B307") == []
+    assert len(by_rule(findings, "W403-B301")) == 1

@@ -1,0 +1,117 @@
+"""A wildcard grant to a principal that is not an administrator.
+
+**What it finds.** In a bucket, key or endpoint policy, an Allow of `s3:*`, `kms:*` or `*` to a
+specific principal that is not an administrator (the account-root statement of a key policy, which
+delegates to IAM, is not flagged); in an identity policy, data or key-use actions (`s3:GetObject`,
+`s3:PutObject`, `s3:DeleteObject`, `kms:Decrypt`, `kms:GenerateDataKey`, or wildcards that include
+them) on `Resource: "*"`, which the simulation confirms by reaching a bucket or key outside the
+sources.
+
+**Why it matters.** Wildcards are how a quick fix for a 403 becomes a standing exposure: the
+principal gains deletes, policy changes and every bucket and key of the account, not the one access
+it needed.
+
+**How to fix.** Name the actions the workload performs and the buckets, prefixes and keys it uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from why403.model import symbols
+from why403.model.finding import Access, Finding
+from why403.policy.document import Policy, PolicyKind, Statement
+from why403.policy.match import Target, find_any
+from why403.rules import Rule
+from why403.simulate.request import S3Request, build_context
+from why403.world.accesses import external_bucket
+from why403.world.analysis import Analysis
+
+WIDE = frozenset({"*", "s3:*", "kms:*"})
+DATA_ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
+KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+ELSEWHERE = symbols.opaque("a bucket outside the sources")
+
+
+def _resource_policy_findings(analysis: Analysis) -> Iterable[Finding]:
+    admins = {p.arn for p in analysis.world.principals.values() if p.admin}
+    admins |= {d.arn for d in analysis.world.deployers}
+    admins |= {analysis.world.refs.get(a, a) for a in analysis.world.settings.admins}
+    for policy, owner in analysis.world.policies:
+        if policy.kind not in (PolicyKind.BUCKET, PolicyKind.KEY, PolicyKind.ACCESS_POINT):
+            continue
+        for stmt in policy.statements:
+            if stmt.effect != "Allow" or not stmt.actions or not (WIDE & set(a.lower() for a in stmt.actions)):
+                continue
+            for entry in stmt.principals or ():
+                if entry.is_wildcard or entry.type != "AWS":
+                    continue  # wildcard principals are B301/B302
+                value = entry.value
+                if value.endswith(":root") or value in admins or symbols.is_entirely_unknown(value):
+                    continue
+                wide = sorted(a for a in stmt.actions if a.lower() in WIDE)
+                yield _finding(policy, owner, stmt, f"grants {', '.join(wide)} to {symbols.render(value)}, "
+                               "which is not an administrator", value, wide[0])
+
+
+def _identity_findings(analysis: Analysis) -> Iterable[Finding]:
+    bucket = external_bucket(ELSEWHERE)
+    for info in sorted(analysis.world.principals.values(), key=lambda i: i.ref):
+        if info.admin or info.kind not in ("role", "user") or info.actor.identity_policies is None:
+            continue
+        written = tuple(p for p in info.actor.identity_policies
+                        if p.arn is None or not p.arn.startswith("arn:aws:iam::aws:policy/"))
+        for policy in written:
+            for stmt in policy.statements:
+                if stmt.effect != "Allow" or stmt.resources is None or "*" not in stmt.resources or stmt.maybe:
+                    continue
+                reached = _reaches(analysis, info.actor, policy, stmt, bucket)
+                if reached:
+                    yield _finding(policy, info.ref, stmt,
+                                   f"grants {', '.join(reached)} on every resource (\"Resource\": \"*\") to "
+                                   f"{info.label}, which is not an administrator", info.arn, reached[0])
+
+
+def _reaches(analysis: Analysis, actor: object, policy: Policy, stmt: Statement, bucket: object) -> list[str]:
+    from why403.model.actor import Actor
+    from why403.simulate.state import BucketState
+
+    assert isinstance(actor, Actor) and isinstance(bucket, BucketState)
+    out = []
+    only = Policy(kind=policy.kind, statements=(stmt,), version=policy.version)
+    for action in DATA_ACTIONS:
+        req = S3Request(actor=actor, action=action, bucket=bucket, key="x", open_world=True)
+        ctx = build_context(req, analysis.world.env.orgs)
+        if find_any((only,), Target(actor, action, req.resource, ctx), "Allow")[0] is True:
+            out.append(action)
+    for action in KEY_ACTIONS:
+        key_arn = f"arn:aws:kms:{symbols.HOME_REGION}:{actor.account}:key/{symbols.opaque('a key outside the sources')}"
+        req = S3Request(actor=actor, action="s3:GetObject", bucket=bucket, key="x", open_world=True)
+        ctx = build_context(req, analysis.world.env.orgs)
+        if find_any((only,), Target(actor, action, key_arn, ctx), "Allow")[0] is True:
+            out.append(action)
+    return out
+
+
+def _finding(policy: Policy, owner: str, stmt: Statement, what: str, principal: str, action: str) -> Finding:
+    return Finding(
+        rule=RULE.id, kind="broad-allow", severity="warning",
+        message=f"statement {stmt.label} of {policy.origin or owner} {what}",
+        location=stmt.location or policy.location, layer=policy.kind.layer,
+        access=Access(principal=symbols.render(principal), action=action, resource="*"),
+        identity=(policy.origin or owner, stmt.label, principal),
+    )
+
+
+def check(analysis: Analysis) -> Iterable[Finding]:
+    yield from _resource_policy_findings(analysis)
+    yield from _identity_findings(analysis)
+
+
+RULE = Rule(
+    id="W403-B304",
+    kind="broad-allow",
+    severity="warning",
+    summary="A wildcard action or resource granted to a principal that is not an administrator",
+    check=check,
+)
