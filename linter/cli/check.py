@@ -16,7 +16,7 @@ from typing import Any
 
 from why403.cli.config import Config, ConfigError, find_config, load_config
 from why403.report import FORMATS
-from why403.report.base import FAIL_LEVELS, PARSE_ERROR_RULE, SUPPRESSION_RULE, Report, rule_matches
+from why403.report.base import FAIL_LEVELS, PARSE_ERROR_RULE, Report, rule_matches
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -204,18 +204,31 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
 
-def _run(args: argparse.Namespace) -> int:
-    cwd = os.getcwd()
-    outputs = pair_outputs(getattr(args, "report_args", None) or [])
+@dataclass(frozen=True)
+class Checked:
+    """One run, ready to report: what was asked for and everything the reports show."""
+
+    paths: tuple[str, ...]
+    report: Report
+    pre_commit: bool = False
+
+    @property
+    def exit_status(self) -> int:
+        return EXIT_FINDINGS if self.report.failed else EXIT_OK
+
+
+def check(args: argparse.Namespace, cwd: str) -> Checked | None:
+    """Run the check the arguments describe: config, flags, pipeline, rule selection and
+    suppressions. None when the pre-commit hook was given nothing it lints. The cfn-lint plugin
+    calls this too, so that both apply the same configuration the same way."""
     config = _config(args, cwd)
     fail_level = args.fail_level or config.fail_level or "warning"
-
     if args.pre_commit:
         from why403.cli.precommit import targets
 
         paths = targets(args.paths)
         if not paths:
-            return EXIT_OK  # nothing this hook lints was changed
+            return None
     else:
         paths = tuple(args.paths) or (".",)
         missing = [p for p in paths if not os.path.exists(p)]
@@ -238,27 +251,19 @@ def _run(args: argparse.Namespace) -> int:
     result = outcome.result
 
     def active(rule: str) -> bool:
-        return (not select or any(rule_matches(rule, p) for p in select)) and not any(
-            rule_matches(rule, p) for p in ignore
-        )
+        selected = not select or any(rule_matches(rule, p) for p in select)
+        return selected and not any(rule_matches(rule, p) for p in ignore)
 
     findings = tuple(f for f in result.findings if active(f.rule))
     if outcome.suppressions:
         from why403.report.suppress import apply_suppressions
 
         findings = apply_suppressions(
-            findings,
-            outcome.suppressions,
-            config.suppressions,
-            rule_known=_rule_known,
-            rule_active=active,
+            findings, outcome.suppressions, config.suppressions, rule_known=_rule_known, rule_active=active
         )
-        if not active(SUPPRESSION_RULE):
-            findings = tuple(f for f in findings if f.rule != SUPPRESSION_RULE)
-    findings = tuple(sorted(findings, key=lambda f: f.sort_key()))
-
+        findings = tuple(f for f in findings if active(f.rule))  # W403-E002 notes may be ignored too
     report = Report(
-        findings=findings,
+        findings=tuple(sorted(findings, key=lambda f: f.sort_key())),
         errors=result.errors,
         stats=result.stats,
         files=result.files,
@@ -267,19 +272,27 @@ def _run(args: argparse.Namespace) -> int:
         verbose=args.verbose,
         show_parse_errors=active(PARSE_ERROR_RULE),
     )
+    return Checked(paths, report, args.pre_commit)
+
+
+def _run(args: argparse.Namespace) -> int:
+    outputs = pair_outputs(getattr(args, "report_args", None) or [])
+    checked = check(args, os.getcwd())
+    if checked is None:
+        return EXIT_OK  # nothing this hook lints was changed
+    report = checked.report
     _write_reports(report, outputs, args.color)
 
-    if _nothing_readable(result.files, result.errors):
-        if not result.files and not result.errors and args.pre_commit:
-            return EXIT_OK
-        if not result.files and not result.errors:
-            sys.stderr.write(
-                f"why403: error: no Terraform files or CloudFormation templates found in {', '.join(paths)}\n"
-            )
+    if _nothing_readable(report.files, report.errors):
+        if not report.files and not report.errors:
+            if checked.pre_commit:
+                return EXIT_OK
+            where = ", ".join(checked.paths)
+            sys.stderr.write(f"why403: error: no Terraform files or CloudFormation templates found in {where}\n")
         else:
             sys.stderr.write("why403: error: none of the inputs could be read\n")
         return EXIT_USAGE
-    return EXIT_FINDINGS if report.failed else EXIT_OK
+    return checked.exit_status
 
 
 def pair_outputs(items: Sequence[tuple[str, Any]]) -> tuple[OutputSpec, ...]:

@@ -51,41 +51,15 @@ def findings_for(filename: str) -> tuple[Finding, ...]:
 
 
 def _run(filename: str) -> tuple[Finding, ...]:
-    from why403.cli.config import find_config, load_config
-    from why403.model.facts import SourceOptions
-    from why403.pipeline import CheckRequest, run_check
-    from why403.report.suppress import apply_suppressions
+    """``why403 check FILE`` as the command line would run it here (configuration included)."""
+    from why403.cli.check import check
+    from why403.cli.main import build_parser
 
-    found = find_config(os.getcwd())
-    config = load_config(found) if found else None
-    if config is None:
-        request = CheckRequest(paths=(filename,))
-        policy = None
-    else:
-        s = config.settings
-        options = SourceOptions(
-            account_id=s.account_id,
-            region=s.region,
-            cfn_parameters=config.cfn_parameters,
-            cfn_parameter_files=config.cfn_parameter_files,
-        )
-        request = CheckRequest(
-            paths=(filename,),
-            source_options=options,
-            settings=s,
-            select=config.select,
-            ignore=config.ignore,
-            exclude=config.exclude,
-        )
-        policy = config.suppressions
-    outcome = run_check(request)
-    findings: tuple[Finding, ...] = outcome.result.findings
-    if outcome.suppressions:
-        if policy is None:
-            findings = apply_suppressions(findings, outcome.suppressions)
-        else:
-            findings = apply_suppressions(findings, outcome.suppressions, policy)
-    return tuple(f for f in findings if f.suppressed is None and f.rule != PARSE_ERROR_RULE)
+    args = build_parser("check").parse_args(["check", "--", filename])
+    checked = check(args, os.getcwd())
+    if checked is None:
+        return ()
+    return tuple(f for f in checked.report.findings if f.suppressed is None and f.rule != PARSE_ERROR_RULE)
 
 
 def _same(finding: Finding, path: str) -> bool:
