@@ -5,8 +5,9 @@
 or, in ``.cfnlintrc``: ``append_rules: [why403.report.cfnlint_rules]``.
 
 Each why403 rule appears as cfn-lint rules whose id is the finding's severity letter (``E``,
-``W``, ``I``), then ``9`` and the rule's three digits: ``W403-D101`` is ``E9101`` (or ``W9101`` /
-``I9101`` when a finding of it is less severe, e.g. because it hinges on an unknown value).
+``W``, ``I``), then ``9``, a digit for the rule's family and its number: ``W403-D101`` is
+``E9101`` (or ``W9101`` / ``I9101`` when a finding of it is less severe, e.g. because it hinges
+on an unknown value), ``W403-S401`` is ``E9501``.
 Matches carry why403's own line numbers and sit under the resource they are in, so cfn-lint's
 ``--ignore-checks`` and resource ``Metadata: {cfn-lint: {config: {ignore_checks: [...]}}}`` work
 as for any cfn-lint rule; why403's own suppressions and configuration (found walking up from the
@@ -28,14 +29,19 @@ from why403.report.base import PARSE_ERROR_RULE
 from why403.rules import Rule, all_rules
 
 _LETTER = {"error": "E", "warning": "W", "note": "I"}
+# why403's rule families: E source, D denied, L lockout, B broad allow, N new access, S policy shape
+_FAMILY = {"E": "0", "D": "1", "L": "2", "B": "3", "N": "4", "S": "5"}
 _SEVERITIES = ("error", "warning", "note")
 _cache: dict[tuple[str, float], tuple[Finding, ...]] = {}
 
 
 def cfnlint_id(rule_id: str, severity: str) -> str:
-    """``W403-D101`` at ``error`` -> ``E9101``."""
-    digits = re.sub(r"\D", "", rule_id.split("-", 1)[-1])[-3:].zfill(3)
-    return f"{_LETTER[severity]}9{digits}"
+    """``W403-D101`` at ``error`` -> ``E9101``: cfn-lint keeps ``9xxx`` for custom rules, so the
+    three digits are the rule's family (a digit per letter) and its number within the family."""
+    code = rule_id.split("-", 1)[-1]
+    digits = re.sub(r"\D", "", code).zfill(3)
+    family = _FAMILY.get(code[:1].upper(), digits[-3])
+    return f"{_LETTER[severity]}9{family}{digits[-2:]}"
 
 
 def findings_for(filename: str) -> tuple[Finding, ...]:

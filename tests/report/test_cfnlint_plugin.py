@@ -50,6 +50,8 @@ def test_ids_follow_severity_and_rule_number() -> None:
     assert cfnlint_id("W403-D101", "error") == "E9101"
     assert cfnlint_id("W403-B301", "warning") == "W9301"
     assert cfnlint_id("W403-E002", "note") == "I9002"
+    # families that share hundreds digits still get distinct ids
+    assert cfnlint_id("W403-S401", "error") == "E9501" != cfnlint_id("W403-N401", "error") == "E9401"
 
 
 def test_cfn_lint_loads_one_rule_per_why403_rule_and_severity() -> None:
