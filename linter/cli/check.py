@@ -12,11 +12,14 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from why403.cli.config import Config, ConfigError, find_config, load_config
 from why403.report import FORMATS
 from why403.report.base import FAIL_LEVELS, PARSE_ERROR_RULE, Report, rule_matches
+
+if TYPE_CHECKING:
+    from why403.pipeline import CheckRequest
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -346,7 +349,7 @@ def _request(
     paths: tuple[str, ...],
     select: tuple[str, ...],
     ignore: tuple[str, ...],
-) -> Any:
+) -> CheckRequest:
     from dataclasses import replace
 
     from why403.model.facts import SourceOptions
