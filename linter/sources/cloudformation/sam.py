@@ -163,8 +163,13 @@ def managed_policy_arn(name: str) -> str:
 
 
 def is_sam(template: Map) -> bool:
+    """The SAM transform is declared, or SAM resource types are used (which only the transform accepts)."""
     t = template.get("Transform")
-    return t == "AWS::Serverless-2016-10-31" or (isinstance(t, list) and "AWS::Serverless-2016-10-31" in t)
+    if t == "AWS::Serverless-2016-10-31" or (isinstance(t, list) and "AWS::Serverless-2016-10-31" in t):
+        return True
+    resources = template.get("Resources")
+    return isinstance(resources, dict) and any(
+        isinstance(r, dict) and r.get("Type") == "AWS::Serverless::Function" for r in resources.values())
 
 
 def expand(template: Map) -> Map:

@@ -60,29 +60,38 @@ def _lines(node: Any, default: int) -> tuple[int, int]:
     return first, max(first, last)
 
 
-def convert(node: Any, default_line: int = 0) -> Any:
+_NO_KEY_LINES: dict[str, int] = {}
+
+
+def convert(node: Any, default_line: int = 0, key_depth: int = 2) -> Any:
     """Deep-convert decoder output to Map/Seq/str/int/float/bool/None.
 
-    Recursive on purpose (it is the fast path); callers catch RecursionError for absurdly deep
-    input, which the decoder itself already limits.
+    The line of each key is kept for the first ``key_depth`` levels of mappings only (a resource
+    and its Properties); deeper mappings point at their own first line, which is what statements
+    and list items need. Recursive on purpose (it is the fast path); callers catch RecursionError.
     """
     if isinstance(node, str):
         return str(node) if type(node) is not str else node
     if isinstance(node, dict):
         first, last = _lines(node, default_line)
         out = new_map(first, last)
-        key_lines = out.key_lines
-        for key, value in node.items():
-            k = key if type(key) is str else _key_text(key)
-            mark = getattr(key, "start_mark", None)
-            kl = int(mark.line) + 1 if mark is not None else first
-            key_lines[k] = kl
-            out[k] = convert(value, kl)
+        if key_depth > 0:
+            key_lines = out.key_lines
+            for key, value in node.items():
+                k = key if type(key) is str else _key_text(key)
+                mark = getattr(key, "start_mark", None)
+                kl = int(mark.line) + 1 if mark is not None else first
+                key_lines[k] = kl
+                out[k] = convert(value, kl, key_depth - 1)
+        else:
+            out.key_lines = _NO_KEY_LINES
+            for key, value in node.items():
+                out[key if type(key) is str else _key_text(key)] = convert(value, first, 0)
         return out
     if isinstance(node, list):
         first, last = _lines(node, default_line)
         seq = new_seq(first, last)
-        seq.extend(convert(item, first) for item in node)
+        seq.extend([convert(item, first, key_depth) for item in node])
         return seq
     if node is None or isinstance(node, bool | int | float):
         return node
