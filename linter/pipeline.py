@@ -130,7 +130,11 @@ class Analyzed:
 
 
 def analyze(request: CheckRequest) -> Analyzed:
-    """Read every input and build one simulated world (shared by ``check`` and ``explain``)."""
+    """Read every input and build one simulated world (shared by ``check`` and ``explain``).
+
+    With ``settings.baseline`` the same paths are also read at that git revision, and the world
+    they build becomes ``analysis.baseline``.
+    """
     from why403.world.analysis import Analysis
     from why403.world.build import build_world
 
@@ -140,7 +144,24 @@ def analyze(request: CheckRequest) -> Analyzed:
             if diag.severity == "error":
                 errors.append(InputError(diag.location.file, diag.location.line or None, diag.message))
     world = build_world(results, request.settings)
-    return Analyzed(Analysis.of(world), results, errors, files)
+    analysis = Analysis.of(world)
+    if request.settings.baseline:
+        analysis.baseline = _baseline(request)
+    return Analyzed(analysis, results, errors, files)
+
+
+def _baseline(request: CheckRequest) -> Analysis:
+    from dataclasses import replace
+
+    from why403.sources.gitref import checkout
+    from why403.world.analysis import Analysis
+    from why403.world.build import build_world
+
+    assert request.settings.baseline is not None
+    with checkout(request.settings.baseline, request.paths) as old_paths:
+        old = replace(request, paths=old_paths, settings=replace(request.settings, baseline=None))
+        results, _, _ = _read_inputs(old)
+        return Analysis.of(build_world(results, old.settings))
 
 
 def run_check(request: CheckRequest) -> CheckOutcome:
@@ -152,10 +173,17 @@ def run_check(request: CheckRequest) -> CheckOutcome:
     analysis, results, errors, files = analyzed.analysis, analyzed.results, analyzed.errors, analyzed.files
     world = analysis.world
     findings: list[Finding] = []
+    before: set[str] | None = None
+    if analysis.baseline is not None:
+        # Baseline mode reports only what the change adds: findings already present at REF are dropped.
+        before = {f.fingerprint for rule in all_rules() if not rule.id.startswith("W403-N")
+                  for f in rule.check(analysis.baseline)}
     for rule in all_rules():
         if not _selected(rule.id, request.select, request.ignore):
             continue
-        findings.extend(rule.check(analysis))
+        for finding in rule.check(analysis):
+            if before is None or finding.kind == "new-access" or finding.fingerprint not in before:
+                findings.append(finding)
     findings.sort(key=Finding.sort_key)
     suppressions = tuple(f for r in results for f in r.facts if isinstance(f, SuppressionFact))
     all_files = tuple(sorted({f for r in results for f in r.files}))

@@ -11,6 +11,7 @@ from functools import cached_property
 
 from why403.model import symbols
 from why403.model.actor import Actor, role_session
+from why403.model.finding import Finding
 from why403.policy.context import ABSENT, RequestContext
 from why403.policy.document import Policy
 from why403.simulate.decision import Decision
@@ -23,7 +24,8 @@ from why403.world.managed import aws_managed_policy
 from why403.world.model import NetworkPath, PrincipalInfo, World
 
 ADMIN_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
-STRANGER_ACCOUNT = symbols.opaque("an account outside the sources")
+# Known to differ from every account and name the sources mention (a "distinct" token).
+STRANGER_ACCOUNT = symbols.distinct("an account outside the sources")
 _CRYPTO_ACTIONS = frozenset({"kms:decrypt", "kms:encrypt", "kms:generatedatakey", "kms:reencryptfrom",
                              "kms:reencryptto", "kms:generatedatakeywithoutplaintext"})
 
@@ -34,6 +36,16 @@ class Analysis:
     intents: list[AccessIntent] = field(default_factory=list)
     results: list[AccessResult] = field(default_factory=list)
     simulator: Simulator | None = None
+    baseline: Analysis | None = None  # the world at --baseline REF
+
+    @cached_property
+    def changes(self) -> list[Finding]:
+        """New and lost accesses since the baseline (empty without ``--baseline``)."""
+        if self.baseline is None:
+            return []
+        from why403.world.baseline import compare
+
+        return compare(self, self.baseline)
 
     @staticmethod
     def of(world: World) -> Analysis:
@@ -110,8 +122,8 @@ class Analysis:
     @cached_property
     def stranger(self) -> PrincipalInfo:
         """An administrator of some account outside the sources: it grants itself anything in IAM."""
-        role = f"arn:aws:iam::{STRANGER_ACCOUNT}:role/{symbols.opaque('a role outside the sources')}"
-        actor = role_session(role, unique_id=symbols.opaque("stranger.unique_id"),
+        role = f"arn:aws:iam::{STRANGER_ACCOUNT}:role/{symbols.distinct('a role outside the sources')}"
+        actor = role_session(role, unique_id=symbols.distinct("stranger.unique_id"),
                              identity_policies=(aws_managed_policy(ADMIN_ARN),), tags={}, org_known=False,
                              ref="a principal of any other AWS account")
         net = (NetworkPath(Network("internet", source_ip=None, known=False), None, "anywhere"),)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from why403.model.finding import Finding
 from why403.model.settings import Organization, Settings
 from why403.pipeline import CheckRequest, run_check

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from why403.model.settings import Organization
-
 from tests.rules.conftest import Lint, by_rule
+from why403.model.settings import Organization
 
 ROLE = """
   AppRole:
