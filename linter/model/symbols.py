@@ -35,9 +35,9 @@ CLOSE = "\ue001"
 Tri = bool | None
 """Three-valued truth: ``None`` means the sources do not determine the answer."""
 
-TokenKind = Literal["a", "r", "o", "u"]
+TokenKind = Literal["a", "r", "o", "u", "s"]
 
-_TOKEN_RE = re.compile(OPEN + r"([aruo])([^" + OPEN + CLOSE + r"]*)" + CLOSE)
+_TOKEN_RE = re.compile(OPEN + r"([aruos])([^" + OPEN + CLOSE + r"]*)" + CLOSE)
 _LABEL_FORBIDDEN = re.compile(r"[" + OPEN + CLOSE + r":*?\s]")
 
 HOME_ACCOUNT = OPEN + "a" + CLOSE
@@ -59,6 +59,12 @@ def opaque(label: str) -> str:
     return OPEN + "o" + _clean_label(label) + CLOSE
 
 
+def distinct(label: str) -> str:
+    """A token for a value known to differ from every literal and every other token: the account
+    and names of a hypothetical principal outside the sources (kind ``s``, like the home account)."""
+    return OPEN + "s" + _clean_label(label) + CLOSE
+
+
 def has_token(value: str) -> bool:
     return OPEN in value
 
@@ -67,7 +73,7 @@ def has_uncertain_token(value: str) -> bool:
     """True when the string holds a token that can make comparisons unknown (not the home account)."""
     if OPEN not in value:
         return False
-    return any(m.group(1) != "a" for m in _TOKEN_RE.finditer(value))
+    return any(m.group(1) not in ("a", "s") for m in _TOKEN_RE.finditer(value))
 
 
 def is_entirely_unknown(value: str) -> bool:
@@ -168,7 +174,9 @@ class _Opaque:
 
 @dataclass(frozen=True)
 class _Home:
-    pass
+    """A known value distinct from every literal: the home account (label "") or a ``distinct`` token."""
+
+    label: str = ""
 
 
 Atom = str | tuple[str] | _Opaque | _Home
@@ -182,6 +190,8 @@ def _atoms(value: str, wildcards: bool) -> tuple[Atom, ...]:
         kind = m.group(1)
         if kind == "a":
             out.append(_Home())
+        elif kind == "s":
+            out.append(_Home(m.group(2)))
         elif kind == "o":
             out.append(_Opaque(m.group(2)))
         else:
@@ -250,7 +260,7 @@ def _could_match(pattern: tuple[Atom, ...], value: tuple[Atom, ...]) -> bool:
             if a == b:
                 stack.append((i + 1, j + 1))
             continue
-        if a == _QMARK or a == b:
+        if a in (_QMARK, b):
             stack.append((i + 1, j + 1))
     return False
 
@@ -278,15 +288,38 @@ def tri_equals(a: str, b: str, ignore_case: bool = False) -> Tri:
 GlobMode = Literal["glob", "resource"]
 
 
+# Inside a value that holds tokens, a wildcard may swallow a whole token (whatever the token
+# stands for) but never enter one: otherwise ``?`` or a literal character of the pattern could
+# match the token's delimiters or label, and ``*logs*`` would "definitely" match the unknown
+# bucket ``${var.logs_bucket}``. Used only when the value holds a token.
+_T_OPEN, _T_CLOSE = re.escape(OPEN), re.escape(CLOSE)
+_T_WHOLE = _T_OPEN + "[^" + _T_CLOSE + "]*" + _T_CLOSE
+
+
+def _star(exclude: str, tokens: bool) -> str:
+    if not tokens:
+        return f"[^{exclude}]*" if exclude else ".*"
+    return f"(?:[^{exclude}{_T_OPEN}]|{_T_WHOLE})*"
+
+
+def _one(exclude: str, tokens: bool) -> str:
+    if not tokens:
+        return f"[^{exclude}]" if exclude else "."
+    return f"[^{exclude}{_T_OPEN}{_T_CLOSE}]"
+
+
 @lru_cache(maxsize=65536)
-def glob_regex(pattern: str, mode: GlobMode = "glob", ignore_case: bool = False) -> re.Pattern[str]:
+def glob_regex(pattern: str, mode: GlobMode = "glob", ignore_case: bool = False, *,
+               tokens: bool = False) -> re.Pattern[str]:
     """Compile an IAM wildcard pattern.
 
     ``glob``: ``*`` any sequence, ``?`` one character (actions, StringLike, each part of ArnLike).
     ``resource``: the Resource element. Within the first five colon-separated segments a wildcard
     stays inside its segment, except a ``*`` that ends a segment, which may run on past colons;
     after the fifth colon ``*`` and ``?`` match anything (access-model 6.5, ambiguity A1).
-    Tokens are matched literally, as the unit they are.
+    Tokens in the pattern are matched literally, as the unit they are. ``tokens``: the value to
+    match holds tokens; a wildcard then consumes a token whole or not at all (see ``_T_WHOLE``),
+    so a match is a match whatever the token stands for (a value never holds a colon there).
     """
     out: list[str] = []
     colons = 0
@@ -307,13 +340,13 @@ def glob_regex(pattern: str, mode: GlobMode = "glob", ignore_case: bool = False)
                 out.append(":")
             elif c == "*":
                 ends_segment = i + 1 == len(pattern) or pattern[i + 1] == ":"
-                out.append(".*" if (not in_head or ends_segment) else "[^:]*")
+                out.append(_star("" if (not in_head or ends_segment) else ":", tokens))
             elif c == "?":
-                out.append("[^:]" if in_head else ".")
+                out.append(_one(":" if in_head else "", tokens))
             else:
                 out.append(re.escape(c))
         else:
-            out.append(".*" if c == "*" else "." if c == "?" else re.escape(c))
+            out.append(_star("", tokens) if c == "*" else _one("", tokens) if c == "?" else re.escape(c))
         i += 1
     flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
     return re.compile("".join(out), flags)
@@ -325,7 +358,7 @@ def tri_glob(pattern: str, value: str, mode: GlobMode = "glob", ignore_case: boo
         return True
     if ignore_case:
         pattern, value = pattern.lower(), value.lower()
-    if glob_regex(pattern, mode).fullmatch(value) is not None:
+    if glob_regex(pattern, mode, tokens=OPEN in value).fullmatch(value) is not None:
         return True
     if not (has_uncertain_token(pattern) or has_uncertain_token(value)):
         return False
