@@ -1,0 +1,165 @@
+"""State shared by one load of a root module: options, evaluator, diagnostics, what was missing.
+
+Nothing here is global: a load creates one context and drops it at the end, so loads are
+independent and deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from why403.model import symbols
+from why403.model.facts import Diagnostic, SourceOptions
+from why403.model.location import Location
+from why403.sources.terraform.config import ModuleConfig, Parse, load_config
+from why403.sources.terraform.convert import TOKEN_RE
+from why403.sources.terraform.evaluate import Evaluator
+from why403.sources.terraform.functions import FileAccess, FunctionTable
+from why403.sources.terraform.tfvalues import Budget, LocatedJson, Unk
+
+MAX_INSTANCES = 1000
+MAX_MODULE_DEPTH = 24
+STEPS_PER_TASK = 400_000
+STEPS_TOTAL = 20_000_000
+
+
+class CycleError(Exception):
+    """A value that depends on itself (cyclic locals, resources referring to each other)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.path = [key]
+
+
+@dataclass
+class Missing:
+    """An input that would decide values of the sources, and where they were needed."""
+
+    source: str
+    used_by: list[str] = field(default_factory=list)
+
+
+class LoadContext:
+    def __init__(self, root: Path, options: SourceOptions, parse: Parse) -> None:
+        self.root = root
+        self.options = options
+        self.parse = parse
+        self.files = FileAccess(root)
+        self.budget = Budget(steps=STEPS_PER_TASK)
+        self.total_steps = 0
+        self.evaluator = Evaluator(FunctionTable(self.files), self.budget)
+        self.diagnostics: list[Diagnostic] = []
+        self._diag_keys: set[tuple[str, str, str, int]] = set()
+        self.missing: dict[str, Missing] = {}
+        self.configs: dict[Path, ModuleConfig] = {}
+        self.active: set[str] = set()
+        self.manifest: dict[str, str] | None = None
+        self.variable_decls: dict[str, Location] = {}
+        self.instances = 0
+
+    # -- diagnostics ----------------------------------------------------------------------------
+
+    def diag(self, severity: str, message: str, file: str, line: int = 0, code: str = "source") -> None:
+        key = (severity, message, file, line)
+        if key in self._diag_keys:
+            return
+        self._diag_keys.add(key)
+        self.diagnostics.append(Diagnostic(severity, message, Location(file, line), code))
+
+    # -- work budget ----------------------------------------------------------------------------
+
+    def start_task(self) -> bool:
+        """Give the next top-level task (a resource, a provider) its budget; False once the
+        whole load has used up what any real configuration needs."""
+        used = STEPS_PER_TASK - max(self.budget.steps, 0)
+        self.total_steps += used
+        if self.total_steps > STEPS_TOTAL:
+            return False
+        self.budget.steps = STEPS_PER_TASK
+        self.budget.exhausted = False
+        return True
+
+    # -- configurations -------------------------------------------------------------------------
+
+    def config(self, directory: Path) -> ModuleConfig:
+        key = directory.resolve()
+        found = self.configs.get(key)
+        if found is None:
+            found = load_config(directory, self.parse)
+            self.configs[key] = found
+            self.diagnostics.extend(found.diagnostics)
+            for parsed in found.files:
+                if parsed.error is not None:
+                    self.diag("error", parsed.error.message, parsed.name, parsed.error.line, code="parse")
+        return found
+
+    def module_manifest(self) -> dict[str, str]:
+        """``.terraform/modules/modules.json``: module key -> directory, when ``terraform init`` ran."""
+        if self.manifest is None:
+            self.manifest = {}
+            path = self.root / ".terraform" / "modules" / "modules.json"
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                for entry in data.get("Modules", []):
+                    key, directory = entry.get("Key"), entry.get("Dir")
+                    if isinstance(key, str) and isinstance(directory, str) and key:
+                        self.manifest[key] = directory
+            except (OSError, ValueError, AttributeError):
+                pass
+        return self.manifest
+
+    # -- what was unknown -----------------------------------------------------------------------
+
+    def sources_of(self, value: Any, depth: int = 0) -> set[str]:
+        """The inputs (``var.x``, ``data.t.n``, ``module.m``) that decide unknown parts of a value."""
+        out: set[str] = set()
+        if depth > 64:
+            return out
+        if isinstance(value, Unk):
+            out |= value.sources
+            if value.doc is not None:
+                out |= self.sources_of(value.doc, depth + 1)
+        elif isinstance(value, LocatedJson):
+            out |= self.sources_of(value.doc, depth + 1)
+        elif isinstance(value, str):
+            if symbols.OPEN in value:
+                for m in TOKEN_RE.finditer(value):
+                    out |= self.evaluator.token_sources.get(m.group(0), frozenset())
+        elif isinstance(value, dict):
+            for v in value.values():
+                out |= self.sources_of(v, depth + 1)
+        elif isinstance(value, list | tuple):
+            for v in value:
+                out |= self.sources_of(v, depth + 1)
+        return out
+
+    def note_missing(self, value: Any, used_by: str) -> None:
+        for source in sorted(self.sources_of(value)):
+            entry = self.missing.setdefault(source, Missing(source))
+            if used_by not in entry.used_by:
+                entry.used_by.append(used_by)
+
+    def missing_notes(self) -> list[Diagnostic]:
+        out = []
+        for source in sorted(self.missing):
+            entry = self.missing[source]
+            users = ", ".join(entry.used_by[:4]) + (" ..." if len(entry.used_by) > 4 else "")
+            if source.startswith("var."):
+                name = source[4:]
+                loc = self.variable_decls.get(name, Location(str(self.root), 0))
+                message = (f"var.{name} has no value, so what depends on it is unknown ({users}); supply it with "
+                           f"--var {name}=VALUE, a tfvars file (terraform.tfvars, *.auto.tfvars or --var-file), "
+                           "or lint the plan JSON (terraform show -json)")
+            elif source.startswith("data."):
+                loc = Location(str(self.root), 0)
+                message = (f"{source} is read from AWS when Terraform plans, so what depends on it is unknown "
+                           f"({users}); lint the plan JSON (terraform show -json) to include it")
+            else:
+                loc = Location(str(self.root), 0)
+                message = (f"{source} is not in the sources read, so what depends on it is unknown ({users}); "
+                           "run terraform init so that .terraform/modules holds it, or lint the plan JSON")
+            out.append(Diagnostic("note", message, loc, "unknown-input"))
+        return out

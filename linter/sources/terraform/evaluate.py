@@ -1,0 +1,474 @@
+"""The expression evaluator: :mod:`.syntax` expressions -> values, unknown where the sources are.
+
+It follows Terraform's language semantics (cty types, HCL templates and ``for`` expressions,
+splats, conditionals) closely enough to be held against ``terraform`` itself by the differential
+tests. Whatever it cannot determine becomes an :class:`~.tfvalues.Unk` that remembers which inputs
+would decide it; whatever Terraform would reject raises :class:`~.convert.EvalError`. Names
+(``var``, ``local``, ``aws_s3_bucket``, ``module``...) are resolved by the scope's module, so this
+module knows nothing about configurations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Protocol
+
+from why403.model import symbols
+from why403.sources.terraform.convert import (
+    EvalError,
+    equals,
+    is_number,
+    to_number,
+    to_str,
+    truthy,
+    type_name,
+)
+from why403.sources.terraform.numbers import norm
+from why403.sources.terraform.syntax import (
+    BinOp,
+    Call,
+    Conditional,
+    Expr,
+    ForExpr,
+    GetAttr,
+    Index,
+    Interp,
+    Lit,
+    ObjectExpr,
+    Paren,
+    ScopeRef,
+    Splat,
+    Template,
+    TFor,
+    TIf,
+    TPart,
+    TupleExpr,
+    Unary,
+)
+from why403.sources.terraform.tfvalues import (
+    Budget,
+    Lazy,
+    LocatedStr,
+    ObjVal,
+    SetVal,
+    Unk,
+    combine_unknown,
+)
+
+if TYPE_CHECKING:
+    from why403.sources.terraform.functions import FunctionTable
+
+
+class Resolver(Protocol):
+    """What a scope needs from its module: the value of a root name (``var``, ``aws_s3_bucket``)."""
+
+    def resolve(self, name: str, scope: Scope, line: int) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Scope:
+    module: Resolver
+    file: str
+    bindings: Mapping[str, Any] = field(default_factory=dict)
+
+    def bind(self, values: Mapping[str, Any]) -> Scope:
+        merged = dict(self.bindings)
+        merged.update(values)
+        return Scope(self.module, self.file, merged)
+
+
+class BudgetExceeded(Exception):
+    """Evaluation did more work than any real configuration needs; the run stops evaluating."""
+
+
+class Evaluator:
+    """Evaluates expressions. ``tokens`` remembers which inputs decide each unknown token that
+    went into a string, so a note can name them even after the value became text."""
+
+    def __init__(self, functions: FunctionTable, budget: Budget | None = None) -> None:
+        self.functions = functions
+        self.budget = budget or Budget()
+        self.token_sources: dict[str, frozenset[str]] = {}
+
+    # -- entry points ---------------------------------------------------------------------------
+
+    def eval(self, expr: Expr, scope: Scope) -> Any:
+        budget = self.budget
+        budget.steps -= 1
+        if budget.steps <= 0:
+            budget.exhausted = True
+            raise BudgetExceeded("evaluation stopped: the configuration needs more work than why403 allows")
+        handler = _DISPATCH[type(expr)]
+        return handler(self, expr, scope)
+
+    def token_for(self, u: Unk) -> str:
+        """The string token standing for an unknown inside text."""
+        tok = symbols.unknown(u.label)
+        if u.sources:
+            self.token_sources[tok] = self.token_sources.get(tok, frozenset()) | u.sources
+        return tok
+
+    def string_of(self, v: Any, what: str = "value") -> str:
+        """String conversion, with unknowns becoming tokens (for text that is partly known)."""
+        s = to_str(v, what)
+        if isinstance(s, Unk):
+            return self.token_for(s)
+        if len(s) > self.budget.string_limit:
+            raise EvalError("string too long")
+        return s
+
+    # -- literals and templates -----------------------------------------------------------------
+
+    def _lit(self, expr: Lit, scope: Scope) -> Any:
+        v = expr.value
+        if isinstance(v, Fraction):
+            return norm(v)
+        return v
+
+    def _template(self, expr: Template, scope: Scope) -> Any:
+        parts = expr.parts
+        if len(parts) == 1 and isinstance(parts[0], Interp):
+            # A template that is one interpolation yields the value itself, not its text.
+            return self.eval(parts[0].expr, scope)
+        out: list[str] = []
+        unknown = self.render_parts(parts, scope, out)
+        if unknown is not None:
+            return unknown
+        text = "".join(out)
+        if len(text) > self.budget.string_limit:
+            raise EvalError("string too long", expr.line)
+        return LocatedStr(text, scope.file, expr.text_line)
+
+    def render_parts(self, parts: tuple[TPart, ...], scope: Scope, out: list[str]) -> Unk | None:
+        for part in parts:
+            if isinstance(part, str):
+                out.append(part)
+            elif isinstance(part, Interp):
+                v = self.eval(part.expr, scope)
+                if v is None:
+                    raise EvalError("a template interpolates a null value", part.expr.line)
+                if isinstance(v, list | dict | Lazy):
+                    raise EvalError(f"a template cannot interpolate a {type_name(v)}", part.expr.line)
+                out.append(self.string_of(v))
+            elif isinstance(part, TIf):
+                c = truthy(self.eval(part.cond, scope), "template condition")
+                if isinstance(c, Unk):
+                    return c.derived("template", f"a %{{if}} depends on {c.label}", type="string")
+                u = self.render_parts(part.then if c else part.otherwise, scope, out)
+                if u is not None:
+                    return u
+            elif isinstance(part, TFor):
+                coll = self.eval(part.collection, scope)
+                if isinstance(coll, Unk):
+                    return coll.derived("template", f"a %{{for}} iterates over {coll.label}", type="string")
+                for k, v in self.iterate(coll, part.collection.line):
+                    if isinstance(v, Unk) and v.many:
+                        return v.derived("template", type="string")
+                    binds = {part.value_var: v}
+                    if part.key_var:
+                        binds[part.key_var] = k
+                    u = self.render_parts(part.body, scope.bind(binds), out)
+                    if u is not None:
+                        return u
+        return None
+
+    # -- names, attributes, indexes -------------------------------------------------------------
+
+    def _scope_ref(self, expr: ScopeRef, scope: Scope) -> Any:
+        if expr.name in scope.bindings:
+            return scope.bindings[expr.name]
+        return scope.module.resolve(expr.name, scope, expr.line)
+
+    def _get_attr(self, expr: GetAttr, scope: Scope) -> Any:
+        obj = self.eval(expr.obj, scope)
+        return self.get_attr(obj, expr.name, expr.line)
+
+    def get_attr(self, obj: Any, name: str, line: int) -> Any:
+        if isinstance(obj, Lazy):
+            return obj.get_attr(name)
+        if isinstance(obj, dict):
+            if name in obj:
+                return obj[name]
+            raise EvalError(f"this object has no attribute {name!r}", line)
+        if isinstance(obj, Unk):
+            return obj.derived(f"{obj.label}.{name}")
+        if obj is None:
+            raise EvalError(f"attempt to get attribute {name!r} from a null value", line)
+        raise EvalError(f"a {type_name(obj)} has no attribute {name!r}", line)
+
+    def _index(self, expr: Index, scope: Scope) -> Any:
+        obj = self.eval(expr.obj, scope)
+        key = self.eval(expr.key, scope)
+        return self.index(obj, key, expr.line)
+
+    def index(self, obj: Any, key: Any, line: int) -> Any:
+        if isinstance(obj, Lazy):
+            getter = getattr(obj, "get_index", None)
+            if getter is not None:
+                return getter(key)
+            obj = obj.materialize()
+        if isinstance(obj, Unk):
+            return obj.derived(f"{obj.label}[{_key_text(key)}]")
+        if isinstance(key, Unk):
+            return key.derived(f"element {key.label}", f"the index {key.label} is not known")
+        if isinstance(obj, list):
+            if isinstance(obj, SetVal):
+                raise EvalError("elements of a set cannot be accessed by index", line)
+            n = to_number(key, "index")
+            if isinstance(n, Unk):
+                return n
+            if not isinstance(n, int):
+                raise EvalError("the index must be a whole number", line)
+            for i, item in enumerate(obj):
+                if isinstance(item, Unk) and item.many:
+                    if i <= n:
+                        return item.derived(f"{item.label}[{n}]")
+            if n < 0 or n >= len(obj):
+                raise EvalError(f"index {n} is out of range for a list of {len(obj)}", line)
+            return obj[n]
+        if isinstance(obj, dict):
+            k = to_str(key, "key")
+            if isinstance(k, Unk):
+                return k
+            if k in obj:
+                return obj[k]
+            if symbols.has_uncertain_token(k) and any(symbols.tri_equals(k, other) is None for other in obj):
+                return Unk(f"[{symbols.render(k)}]", f"the key {symbols.render(k)} is not known")
+            raise EvalError(f"the key {k!r} is not in this map", line)
+        if obj is None:
+            raise EvalError("attempt to index a null value", line)
+        raise EvalError(f"a {type_name(obj)} cannot be indexed", line)
+
+    def _splat(self, expr: Splat, scope: Scope) -> Any:
+        obj = self.eval(expr.obj, scope)
+        if isinstance(obj, Lazy):
+            items_of = getattr(obj, "splat_items", None)
+            obj = items_of() if items_of is not None else obj
+        if isinstance(obj, Unk):
+            return obj.derived(f"{obj.label}[*]", type="list")
+        if obj is None:
+            return []
+        elements = list(obj) if isinstance(obj, list) else [obj]
+        out: list[Any] = []
+        for element in elements:
+            if isinstance(element, Unk) and element.many:
+                out.append(element)
+                continue
+            value = element
+            for step in expr.steps:
+                if step.name is not None:
+                    value = self.get_attr(value, step.name, expr.line)
+                elif step.key is not None:
+                    value = self.index(value, self.eval(step.key, scope), expr.line)
+            out.append(value)
+        return out
+
+    # -- constructors ---------------------------------------------------------------------------
+
+    def _tuple(self, expr: TupleExpr, scope: Scope) -> Any:
+        if len(expr.items) > self.budget.collection_limit:
+            raise EvalError("list too long", expr.line)
+        return [self.eval(item, scope) for item in expr.items]
+
+    def _object(self, expr: ObjectExpr, scope: Scope) -> Any:
+        pairs: dict[str, Any] = {}
+        for key_expr, value_expr in expr.items:
+            key = self.eval(key_expr.expr if isinstance(key_expr, Paren) else key_expr, scope)
+            if isinstance(key, Unk):
+                return key.derived("object", f"an object key ({key.label}) is not known", type="map")
+            k = to_str(key, "object key")
+            if isinstance(k, Unk):
+                return k
+            if k in pairs:
+                raise EvalError(f"duplicate object key {k!r}", key_expr.line)
+            pairs[k] = self.eval(value_expr, scope)
+        return ObjVal(pairs, (scope.file, expr.line, expr.end_line))
+
+    def _paren(self, expr: Paren, scope: Scope) -> Any:
+        return self.eval(expr.expr, scope)
+
+    def iterate(self, coll: Any, line: int) -> list[tuple[Any, Any]]:
+        """(key, value) pairs of a collection, in Terraform's order."""
+        if isinstance(coll, Lazy):
+            coll = coll.materialize()
+        if isinstance(coll, dict):
+            return list(coll.items())
+        if isinstance(coll, SetVal):
+            return [(v, v) for v in coll]
+        if isinstance(coll, list):
+            return list(enumerate(coll))
+        if coll is None:
+            raise EvalError("cannot iterate over a null value", line)
+        if isinstance(coll, Unk):
+            raise EvalError("cannot iterate over an unknown value", line)
+        raise EvalError(f"cannot iterate over a {type_name(coll)}", line)
+
+    def _for(self, expr: ForExpr, scope: Scope) -> Any:
+        coll = self.eval(expr.collection, scope)
+        if isinstance(coll, Lazy):
+            coll = coll.materialize()
+        if isinstance(coll, Unk):
+            return coll.derived(f"[for ... in {coll.label}]", type="map" if expr.key_expr else "list")
+        pairs = self.iterate(coll, expr.line)
+        if len(pairs) > self.budget.collection_limit:
+            raise EvalError("collection too large", expr.line)
+        tuple_out: list[Any] = []
+        obj_out: dict[str, Any] = {}
+        for k, v in pairs:
+            if isinstance(v, Unk) and v.many:
+                if expr.key_expr is not None:
+                    return v.derived("for", type="map")
+                tuple_out.append(v)
+                continue
+            binds = {expr.value_var: v}
+            if expr.key_var:
+                binds[expr.key_var] = k
+            inner = scope.bind(binds)
+            if expr.cond is not None:
+                c = truthy(self.eval(expr.cond, inner), "for condition")
+                if isinstance(c, Unk):
+                    if expr.key_expr is not None:
+                        return c.derived("for", f"a for condition depends on {c.label}", type="map")
+                    tuple_out.append(c.derived("for element", f"a for condition depends on {c.label}").as_many())
+                    continue
+                if not c:
+                    continue
+            if expr.key_expr is None:
+                tuple_out.append(self.eval(expr.value_expr, inner))
+                continue
+            key = self.eval(expr.key_expr, inner)
+            if isinstance(key, Unk):
+                return key.derived("for", f"a for key ({key.label}) is not known", type="map")
+            ks = to_str(key, "for key")
+            if isinstance(ks, Unk):
+                return ks
+            value = self.eval(expr.value_expr, inner)
+            if expr.group:
+                obj_out.setdefault(ks, []).append(value)
+            elif ks in obj_out:
+                raise EvalError(f"duplicate key {ks!r} in a for expression (add ... to group)", expr.line)
+            else:
+                obj_out[ks] = value
+        if expr.key_expr is None:
+            return tuple_out
+        return ObjVal(obj_out, (scope.file, expr.line, expr.end_line))
+
+    # -- operators ------------------------------------------------------------------------------
+
+    def _conditional(self, expr: Conditional, scope: Scope) -> Any:
+        c = truthy(self.eval(expr.cond, scope))
+        if isinstance(c, Unk):
+            try:
+                a = self.eval(expr.then, scope)
+                b = self.eval(expr.otherwise, scope)
+            except EvalError:
+                return c.derived("conditional", f"a condition depends on {c.label}")
+            if equals(a, b) is True:
+                return a
+            return combine_unknown("conditional", [c], f"a condition depends on {c.label}")
+        chosen, other = (expr.then, expr.otherwise) if c else (expr.otherwise, expr.then)
+        value = self.eval(chosen, scope)
+        # Both results convert to one type: a number or bool facing a string literal becomes text.
+        if (isinstance(value, bool) or is_number(value)) and _is_string_literal(other):
+            return to_str(value)
+        return value
+
+    def _binop(self, expr: BinOp, scope: Scope) -> Any:
+        op = expr.op
+        if op in ("&&", "||"):
+            left = truthy(self.eval(expr.left, scope), f"left operand of {op}")
+            if left is (op == "||"):
+                return left
+            right = truthy(self.eval(expr.right, scope), f"right operand of {op}")
+            if isinstance(left, Unk):
+                if right is (op == "||"):
+                    return right
+                return combine_unknown(op, [left, right], type="bool")
+            return right
+        left = self.eval(expr.left, scope)
+        right = self.eval(expr.right, scope)
+        if op == "==":
+            return equals(left, right)
+        if op == "!=":
+            r = equals(left, right)
+            return r if isinstance(r, Unk) else not r
+        a = to_number(left, f"left operand of {op}")
+        b = to_number(right, f"right operand of {op}")
+        if isinstance(a, Unk) or isinstance(b, Unk):
+            return combine_unknown(f"({op})", [a, b], type="bool" if op in "<><=>=" else "number")
+        if op == "+":
+            return norm(Fraction(a) + b) if isinstance(a, Fraction) or isinstance(b, Fraction) else a + b
+        if op == "-":
+            return norm(Fraction(a) - b) if isinstance(a, Fraction) or isinstance(b, Fraction) else a - b
+        if op == "*":
+            return norm(Fraction(a) * b) if isinstance(a, Fraction) or isinstance(b, Fraction) else a * b
+        if op == "/":
+            if b == 0:
+                raise EvalError("division by zero", expr.line)
+            return norm(Fraction(a) / b)
+        if op == "%":
+            if b == 0:
+                raise EvalError("modulo by zero", expr.line)
+            if isinstance(a, int) and isinstance(b, int):
+                q = abs(a) // abs(b)
+                r = abs(a) - q * abs(b)
+                return -r if a < 0 else r
+            q_whole = int(Fraction(a) / b)
+            return norm(Fraction(a) - Fraction(b) * q_whole)
+        if op == "<":
+            return a < b
+        if op == ">":
+            return a > b
+        if op == "<=":
+            return a <= b
+        if op == ">=":
+            return a >= b
+        raise EvalError(f"unknown operator {op}", expr.line)
+
+    def _unary(self, expr: Unary, scope: Scope) -> Any:
+        v = self.eval(expr.operand, scope)
+        if expr.op == "!":
+            b = truthy(v, "operand of !")
+            if isinstance(b, Unk):
+                return b.derived(f"!{b.label}", type="bool")
+            return not b
+        n = to_number(v, "operand of -")
+        if isinstance(n, Unk):
+            return n.derived(f"-{n.label}", type="number")
+        return -n
+
+    def _call(self, expr: Call, scope: Scope) -> Any:
+        return self.functions.call(self, expr, scope)
+
+
+def _is_string_literal(expr: Expr) -> bool:
+    return (isinstance(expr, Lit) and isinstance(expr.value, str)) or (
+        isinstance(expr, Template) and not (len(expr.parts) == 1 and isinstance(expr.parts[0], Interp)))
+
+
+def _key_text(key: Any) -> str:
+    if isinstance(key, str):
+        return f'"{key}"'
+    if isinstance(key, Unk):
+        return key.label
+    return str(key)
+
+
+_DISPATCH: dict[type, Any] = {
+    Lit: Evaluator._lit,
+    Template: Evaluator._template,
+    ScopeRef: Evaluator._scope_ref,
+    GetAttr: Evaluator._get_attr,
+    Index: Evaluator._index,
+    Splat: Evaluator._splat,
+    Call: Evaluator._call,
+    TupleExpr: Evaluator._tuple,
+    ObjectExpr: Evaluator._object,
+    ForExpr: Evaluator._for,
+    Conditional: Evaluator._conditional,
+    BinOp: Evaluator._binop,
+    Unary: Evaluator._unary,
+    Paren: Evaluator._paren,
+}

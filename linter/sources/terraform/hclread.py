@@ -1,0 +1,431 @@
+"""Native syntax (``.tf``): text -> python-hcl2's Lark tree -> :mod:`.syntax` nodes.
+
+python-hcl2 is imported here, lazily, on the first ``.tf`` file read: runs over CloudFormation
+only never pay for it. Its grammar gives every tree node a line; the conversion keeps those and
+drops the layout tokens. Heredoc bodies come as one raw token and are parsed as templates with
+:mod:`.template`.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from typing import Any
+
+from why403.sources.terraform import template as tpl
+from why403.sources.terraform.syntax import (
+    Attribute,
+    BinOp,
+    Block,
+    Body,
+    Call,
+    Conditional,
+    Expr,
+    ForExpr,
+    GetAttr,
+    Index,
+    Interp,
+    Lit,
+    ObjectExpr,
+    Paren,
+    ScopeRef,
+    Splat,
+    SplatStep,
+    Template,
+    TPart,
+    TupleExpr,
+    Unary,
+)
+
+
+class SyntaxProblem(Exception):
+    """Input the converter cannot read, with the line it is on."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def lark_parse(text: str) -> Any:
+    """The raw python-hcl2 parse (imported on first use)."""
+    import hcl2
+
+    return hcl2.parses_to_tree(text)
+
+
+def parse_body(text: str) -> Body:
+    """Parse a whole file's text (already normalised) into a :class:`Body`."""
+    tree = lark_parse(text)
+    conv = _Converter(0)
+    return conv.body(tree.children[0])
+
+
+def parse_expression(text: str, line: int) -> Expr:
+    """Parse one expression written at ``line`` (a template interpolation, a ``--var`` value)."""
+    try:
+        tree = lark_parse("_ = (" + text + "\n)")
+    except Exception as exc:  # python-hcl2 raises several Lark exception types
+        raise SyntaxProblem(f"invalid expression {text.strip()[:60]!r}: {_first_line(exc)}", line) from None
+    attr = tree.children[0].children[0]
+    conv = _Converter(line - 1)
+    expr: Expr = conv.expr(attr.children[-1])
+    if isinstance(expr, Paren):
+        inner: Expr = expr.expr
+        return inner
+    return expr
+
+
+def _first_line(exc: BaseException) -> str:
+    msg = str(exc).strip().splitlines()
+    return msg[0] if msg else type(exc).__name__
+
+
+_BINARY = {"==", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "%", "&&", "||"}
+
+
+class _Converter:
+    """Walks the Lark tree. ``offset`` is added to every line (expressions parsed out of a
+    heredoc or a JSON string start at that string's line)."""
+
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+
+    def line(self, node: Any) -> int:
+        meta = getattr(node, "meta", None)
+        if meta is not None and not meta.empty:
+            return int(meta.line) + self.offset
+        ln = getattr(node, "line", None)
+        return (int(ln) if ln else 1) + self.offset
+
+    def end_line(self, node: Any) -> int:
+        meta = getattr(node, "meta", None)
+        if meta is not None and not meta.empty:
+            return int(meta.end_line) + self.offset
+        return self.line(node)
+
+    # -- structure ------------------------------------------------------------------------------
+
+    def body(self, node: Any) -> Body:
+        attrs: list[Attribute] = []
+        blocks: list[Block] = []
+        for child in node.children:
+            data = getattr(child, "data", None)
+            if data == "attribute":
+                name = self.name(child.children[0])
+                expr = self.expr(child.children[-1])
+                attrs.append(Attribute(name, expr, self.line(child), self.end_line(child)))
+            elif data == "block":
+                blocks.append(self.block(child))
+        return Body(tuple(attrs), tuple(blocks))
+
+    def block(self, node: Any) -> Block:
+        children = [c for c in node.children if getattr(c, "data", None) != "new_line_or_comment"]
+        type_ = self.name(children[0])
+        labels: list[str] = []
+        body = Body()
+        for child in children[1:]:
+            data = getattr(child, "data", None)
+            if data == "body":
+                body = self.body(child)
+            elif data == "string":
+                labels.append(self.plain_string(child))
+            elif data in ("identifier", "keyword", "literal_value"):
+                labels.append(self.name(child))
+        return Block(type_, tuple(labels), body, self.line(node), self.end_line(node))
+
+    def name(self, node: Any) -> str:
+        if hasattr(node, "children"):
+            return str(node.children[0])
+        return str(node)
+
+    def plain_string(self, node: Any) -> str:
+        expr = self.string(node)
+        if isinstance(expr, Lit) and isinstance(expr.value, str):
+            return expr.value
+        raise SyntaxProblem("a block label must be a literal string", self.line(node))
+
+    # -- expressions ----------------------------------------------------------------------------
+
+    def expr(self, node: Any) -> Expr:
+        data = getattr(node, "data", None)
+        handler = _HANDLERS.get(str(data))
+        if handler is None:
+            raise SyntaxProblem(f"unsupported syntax {data}", self.line(node))
+        result: Expr = handler(self, node)
+        return result
+
+    def _expr_term(self, node: Any) -> Expr:
+        kids = [c for c in node.children if getattr(c, "data", None) != "new_line_or_comment"]
+        if len(kids) == 1:
+            return self.expr(kids[0])
+        # ( expression )
+        inner = [c for c in kids if hasattr(c, "data")]
+        return Paren(self.expr(inner[0]), self.line(node))
+
+    def _int(self, node: Any) -> Expr:
+        return Lit(int(str(node.children[0])), self.line(node))
+
+    def _float(self, node: Any) -> Expr:
+        return Lit(Fraction(str(node.children[0])), self.line(node))
+
+    def _literal(self, node: Any) -> Expr:
+        text = str(node.children[0])
+        value: bool | None = {"true": True, "false": False, "null": None}[text]
+        return Lit(value, self.line(node))
+
+    def _identifier(self, node: Any) -> Expr:
+        return ScopeRef(str(node.children[0]), self.line(node))
+
+    def _string(self, node: Any) -> Expr:
+        return self.string(node)
+
+    def string(self, node: Any) -> Expr:
+        flat: list[tpl.Flat] = []
+        line = self.line(node)
+        for part in node.children:
+            if getattr(part, "data", None) != "string_part":
+                continue
+            inner = part.children[0]
+            data = getattr(inner, "data", None)
+            if data is None:
+                tok = str(inner)
+                ttype = getattr(inner, "type", "")
+                if ttype == "ESCAPED_INTERPOLATION" or ttype == "ESCAPED_DIRECTIVE":
+                    flat.append(tok[1:])
+                else:
+                    flat.append(tpl.unescape(tok))
+            elif data == "interpolation":
+                exprs = [c for c in inner.children if hasattr(c, "data")]
+                flat.append(Interp(self.expr(exprs[0]), *self.strip_markers(inner)))
+            else:
+                flat.append(self.flat_directive(inner))
+        return self.template(flat, line, line, heredoc=False)
+
+    def strip_markers(self, node: Any) -> tuple[bool, bool]:
+        toks = [str(c) for c in node.children if not hasattr(c, "data")]
+        # Interpolations carry no ~ tokens in this grammar; the strip marker stays in the text.
+        return ("~" in toks[:2], "~" in toks[-2:])
+
+    def flat_directive(self, node: Any) -> tpl.Directive:
+        data = node.data
+        toks = [c for c in node.children if not hasattr(c, "data")]
+        types = [getattr(t, "type", "") for t in toks]
+        strip_left = len(types) > 1 and types[1] == "STRIP_MARKER"
+        strip_right = len(types) > 1 and types[-2] == "STRIP_MARKER"
+        line = self.line(node)
+        exprs = [c for c in node.children if getattr(c, "data", None) not in (None, "identifier")]
+        if data == "template_if_start":
+            return tpl.Directive("if", strip_left, strip_right, line, cond=self.expr(exprs[0]))
+        if data == "template_for_start":
+            names = [str(c.children[0]) for c in node.children if getattr(c, "data", None) == "identifier"]
+            key_var, value_var = (names[0], names[1]) if len(names) == 2 else ("", names[0])
+            return tpl.Directive("for", strip_left, strip_right, line, cond=self.expr(exprs[0]),
+                                 key_var=key_var, value_var=value_var)
+        keyword = {"template_else": "else", "template_endif": "endif", "template_endfor": "endfor"}[data]
+        return tpl.Directive(keyword, strip_left, strip_right, line)
+
+    def template(self, flat: list[tpl.Flat], line: int, text_line: int, heredoc: bool) -> Expr:
+        try:
+            parts = tpl.assemble(flat, line)
+        except tpl.TemplateError as exc:
+            raise SyntaxProblem(str(exc), exc.line) from None
+        if not parts:
+            return Lit("", line)
+        if len(parts) == 1 and isinstance(parts[0], str):
+            return Lit(parts[0], line)
+        return Template(tuple(parts), line, text_line, heredoc)
+
+    def _template_string(self, node: Any) -> Expr:
+        # \"...\" inside a template directive of a quoted string
+        raw = str(node.children[0])
+        return Lit(tpl.unescape(raw[2:-2]), self.line(node))
+
+    def _heredoc(self, node: Any) -> Expr:
+        raw = str(node.children[0])
+        line = self.line(node)
+        trim = raw.startswith("<<-")
+        first_nl = raw.index("\n")
+        # The body runs from after the opening line to before the closing marker's line.
+        rest = raw[first_nl + 1 :]
+        stripped = rest.rstrip("\r\n")
+        last_nl = stripped.rfind("\n")
+        body = "" if last_nl < 0 else stripped[: last_nl + 1]
+        if trim:
+            body = tpl.dedent_heredoc(body)
+        text_line = line + 1
+        try:
+            flat = tpl.scan(body, text_line, parse_expression_at(self.offset))
+        except tpl.TemplateError as exc:
+            raise SyntaxProblem(str(exc), exc.line) from None
+        return self.template(flat, line, text_line, heredoc=True)
+
+    def _tuple(self, node: Any) -> Expr:
+        items = tuple(self.expr(c) for c in node.children if hasattr(c, "data") and c.data != "new_line_or_comment")
+        return TupleExpr(items, self.line(node), self.end_line(node))
+
+    def _object(self, node: Any) -> Expr:
+        items: list[tuple[Expr, Expr]] = []
+        for elem in node.children:
+            if getattr(elem, "data", None) != "object_elem":
+                continue
+            kids = [c for c in elem.children if hasattr(c, "data")]
+            key_node, value_node = kids[0], kids[-1]
+            items.append((self.object_key(key_node), self.expr(value_node)))
+        return ObjectExpr(tuple(items), self.line(node), self.end_line(node))
+
+    def object_key(self, node: Any) -> Expr:
+        inner = node.children[0]
+        if getattr(inner, "data", None) == "keyword":
+            return Lit(str(inner.children[0]), self.line(node))
+        expr = self.expr(inner)
+        if isinstance(expr, ScopeRef):
+            return Lit(expr.name, expr.line)  # a bare name is the key itself
+        return expr
+
+    def _function_call(self, node: Any) -> Expr:
+        names = [str(c.children[0]) for c in node.children if getattr(c, "data", None) == "identifier"]
+        name = "::".join(names) if len(names) > 1 else names[0]
+        if len(names) == 3:
+            name = f"provider::{names[1]}::{names[2]}"
+        args: list[Expr] = []
+        expand = False
+        for c in node.children:
+            if getattr(c, "data", None) == "arguments":
+                for a in c.children:
+                    if hasattr(a, "data"):
+                        if a.data != "new_line_or_comment":
+                            args.append(self.expr(a))
+                    elif getattr(a, "type", "") == "ELLIPSIS":
+                        expand = True
+        return Call(name, tuple(args), expand, self.line(node))
+
+    def _get_attr_term(self, node: Any) -> Expr:
+        obj = self.expr(node.children[0])
+        return self.get_attr(obj, node.children[1])
+
+    def get_attr(self, obj: Expr, node: Any) -> Expr:
+        ident = node.children[-1]
+        name = str(ident.children[0]) if hasattr(ident, "children") else str(ident)
+        return GetAttr(obj, name, self.line(node))
+
+    def _index_term(self, node: Any) -> Expr:
+        obj = self.expr(node.children[0])
+        return self.index(obj, node.children[1])
+
+    def index(self, obj: Expr, node: Any) -> Expr:
+        if node.data == "short_index":
+            tok = node.children[-1]
+            return Index(obj, Lit(int(str(tok)), self.line(node)), self.line(node))
+        inner = [c for c in node.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
+        return Index(obj, self.expr(inner[0]), self.line(node))
+
+    def _splat(self, node: Any) -> Expr:
+        obj = self.expr(node.children[0])
+        splat = node.children[1]
+        steps: list[SplatStep] = []
+        for step in splat.children:
+            data = getattr(step, "data", None)
+            if data == "get_attr":
+                ident = step.children[-1]
+                steps.append(SplatStep(name=str(ident.children[0]) if hasattr(ident, "children") else str(ident)))
+            elif data in ("braces_index", "short_index"):
+                idx = self.index(obj, step)
+                assert isinstance(idx, Index)
+                steps.append(SplatStep(key=idx.key))
+        return Splat(obj, tuple(steps), splat.data == "full_splat", self.line(node))
+
+    def _for_tuple(self, node: Any) -> Expr:
+        return self.for_expr(node, is_object=False)
+
+    def _for_object(self, node: Any) -> Expr:
+        return self.for_expr(node, is_object=True)
+
+    def for_expr(self, node: Any, is_object: bool) -> Expr:
+        intro = next(c for c in node.children if getattr(c, "data", None) == "for_intro")
+        names = [str(c.children[0]) for c in intro.children if getattr(c, "data", None) == "identifier"]
+        key_var, value_var = (names[0], names[1]) if len(names) == 2 else ("", names[0])
+        coll_node = [c for c in intro.children if hasattr(c, "data") and c.data not in ("identifier", "new_line_or_comment")]
+        collection = self.expr(coll_node[0])
+        exprs = [c for c in node.children
+                 if hasattr(c, "data") and c.data not in ("for_intro", "for_cond", "new_line_or_comment")]
+        cond_node = next((c for c in node.children if getattr(c, "data", None) == "for_cond"), None)
+        cond = None
+        if cond_node is not None:
+            cexprs = [c for c in cond_node.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
+            cond = self.expr(cexprs[0])
+        group = any(getattr(c, "type", "") == "ELLIPSIS" for c in node.children)
+        if is_object:
+            key_expr: Expr | None = self.expr(exprs[0])
+            value_expr = self.expr(exprs[1])
+        else:
+            key_expr = None
+            value_expr = self.expr(exprs[0])
+        return ForExpr(key_var, value_var, collection, key_expr, value_expr, cond, group, self.line(node),
+                       self.end_line(node))
+
+    def _conditional(self, node: Any) -> Expr:
+        exprs = [c for c in node.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
+        return Conditional(self.expr(exprs[0]), self.expr(exprs[1]), self.expr(exprs[2]), self.line(node))
+
+    def _binary_op(self, node: Any) -> Expr:
+        kids = [c for c in node.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
+        left = self.expr(kids[0])
+        term = kids[1]
+        tkids = [c for c in term.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
+        op = str(tkids[0].children[0]).strip()
+        if op not in _BINARY:
+            raise SyntaxProblem(f"unknown operator {op!r}", self.line(node))
+        right = self.expr(tkids[1])
+        return BinOp(op, left, right, self.line(node))
+
+    def _unary(self, node: Any) -> Expr:
+        op = str(node.children[0]).strip()
+        return Unary(op, self.expr(node.children[1]), self.line(node))
+
+
+def parse_expression_at(offset: int) -> tpl.ParseExpr:
+    """A template callback that parses interpolations with lines counted from the file start."""
+
+    def parse(text: str, line: int) -> Expr:
+        return parse_expression(text, line + offset)
+
+    return parse
+
+
+_HANDLERS: dict[str, Any] = {
+    "expr_term": _Converter._expr_term,
+    "int_lit": _Converter._int,
+    "float_lit": _Converter._float,
+    "literal_value": _Converter._literal,
+    "identifier": _Converter._identifier,
+    "string": _Converter._string,
+    "template_string": _Converter._template_string,
+    "heredoc_template": _Converter._heredoc,
+    "heredoc_template_trim": _Converter._heredoc,
+    "tuple": _Converter._tuple,
+    "object": _Converter._object,
+    "function_call": _Converter._function_call,
+    "get_attr_expr_term": _Converter._get_attr_term,
+    "index_expr_term": _Converter._index_term,
+    "attr_splat_expr_term": _Converter._splat,
+    "full_splat_expr_term": _Converter._splat,
+    "for_tuple_expr": _Converter._for_tuple,
+    "for_object_expr": _Converter._for_object,
+    "conditional": _Converter._conditional,
+    "binary_op": _Converter._binary_op,
+    "unary_op": _Converter._unary,
+}
+
+_LARK_LINE = re.compile(r"line (\d+)")
+
+
+def error_line(exc: BaseException) -> int:
+    """The line a python-hcl2/Lark exception points at (1 when it names none)."""
+    line = getattr(exc, "line", None)
+    if isinstance(line, int) and line > 0:
+        return line
+    m = _LARK_LINE.search(str(exc))
+    return int(m.group(1)) if m else 1
+
+
+__all__ = ["SyntaxProblem", "TPart", "error_line", "parse_body", "parse_expression"]

@@ -1,0 +1,117 @@
+"""Terraform numbers: arbitrary-precision binary floats with a 512-bit mantissa (cty's ``big.Float``).
+
+Policies hold few numbers, but ``"${var.days / 2}"`` and ``jsonencode`` still turn numbers into
+text, and Terraform writes ``1/3`` as 155 digits where Python's float would write 17. To give the
+same text, numbers are kept as Python ``int`` when integral and otherwise as a ``Fraction`` rounded
+to 512 bits after each operation, exactly as cty rounds; text is the shortest decimal that reads
+back as the same 512-bit value (Go's ``Text('f', -1)``).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+PRECISION = 512
+
+Num = int | Fraction
+
+
+def norm(value: Num) -> Num:
+    """Round to 512 bits; an integral value becomes an ``int``."""
+    if isinstance(value, int):
+        return value
+    if value.denominator == 1:
+        return int(value.numerator)
+    return round512(value)
+
+
+def round512(q: Fraction) -> Num:
+    if q == 0:
+        return 0
+    sign = -1 if q < 0 else 1
+    a = -q if sign < 0 else q
+    num, den = a.numerator, a.denominator
+    # Find e with 2**(P-1) <= a / 2**e < 2**P.
+    e = num.bit_length() - den.bit_length() - PRECISION
+    while True:
+        if e >= 0:
+            scaled_num, scaled_den = num, den << e
+        else:
+            scaled_num, scaled_den = num << -e, den
+        if scaled_num >= scaled_den << PRECISION:
+            e += 1
+        elif scaled_num < scaled_den << (PRECISION - 1):
+            e -= 1
+        else:
+            break
+    m, rem = divmod(scaled_num, scaled_den)
+    twice = rem * 2
+    if twice > scaled_den or (twice == scaled_den and m % 2 == 1):
+        m += 1
+    result = Fraction(m) * (Fraction(2) ** e)
+    result = result if sign > 0 else -result
+    if result.denominator == 1:
+        return int(result.numerator)
+    return result
+
+
+def format_number(value: Num) -> str:
+    """Terraform's text for a number: integers in full, others shortest round-trip, never exponent."""
+    if isinstance(value, int):
+        return str(value)
+    if value.denominator == 1:
+        return str(value.numerator)
+    sign = "-" if value < 0 else ""
+    a = -value if value < 0 else value
+    target = round512(a)
+    # Shortest number of significant digits that reads back as the same 512-bit value.
+    exp10 = _decimal_exponent(a)
+    for digits in range(1, 170):
+        shift = digits - 1 - exp10
+        scaled = a * (Fraction(10) ** shift)
+        n = round_half_even(scaled)
+        candidate = Fraction(n) / (Fraction(10) ** shift)
+        if round512(candidate) == target if candidate.denominator != 1 else candidate == target:
+            return sign + _plain(n, shift)
+    return sign + _plain(round_half_even(a * 10**160), 160)
+
+
+def _decimal_exponent(a: Fraction) -> int:
+    """floor(log10(a)) for a > 0."""
+    e = len(str(a.numerator)) - len(str(a.denominator))
+    while Fraction(10) ** e > a:
+        e -= 1
+    while Fraction(10) ** (e + 1) <= a:
+        e += 1
+    return e
+
+
+def round_half_even(q: Fraction) -> int:
+    n, rem = divmod(q.numerator, q.denominator)
+    twice = rem * 2
+    if twice > q.denominator or (twice == q.denominator and n % 2 == 1):
+        n += 1
+    return n
+
+
+def _plain(n: int, shift: int) -> str:
+    """The decimal text of n / 10**shift without exponent or trailing zeros."""
+    if shift <= 0:
+        return str(n * 10 ** (-shift))
+    digits = str(n).rjust(shift + 1, "0")
+    whole, frac = digits[:-shift], digits[-shift:].rstrip("0")
+    return whole + ("." + frac if frac else "")
+
+
+def parse_number(text: str) -> Num | None:
+    """A number written as text (``tonumber``, string operands of arithmetic), or None."""
+    t = text.strip()
+    if not t or t != text:
+        return None
+    try:
+        value = Fraction(t)
+    except (ValueError, ZeroDivisionError):
+        return None
+    if any(c not in "0123456789+-.eE" for c in t):
+        return None
+    return norm(value)

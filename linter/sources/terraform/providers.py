@@ -1,0 +1,100 @@
+"""Provider configurations -> the account and region each resource is created in.
+
+A provider's account is its ``allowed_account_ids`` when that names one account, else the
+account of its ``assume_role.role_arn``, else the account of the credentials Terraform runs with
+(the home account). A provider that says something about its account which is not known yields a
+token for that unknown, never the home account: treating another account as the home one would
+turn cross-account accesses into same-account ones.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from why403.model import symbols
+from why403.model.facts import AccountFact, DeployerFact, Fact
+from why403.model.location import Location
+from why403.sources.terraform.evaluate import Scope
+from why403.sources.terraform.tfvalues import ABSENT, Unk
+
+if TYPE_CHECKING:
+    from why403.sources.terraform.instances import ProviderConfig, ProviderSlot
+
+
+def resolve_provider(slot: ProviderSlot) -> ProviderConfig:
+    from why403.sources.terraform.instances import BlockView, ProviderConfig, evaluate_guarded
+
+    module = slot.module
+    ctx = module.ctx
+    options = ctx.options
+    key = slot.key
+    ref = f"{module.prefix}provider.{key}"
+    if slot.decl is None:
+        return ProviderConfig(key, ref, "", options.home_account, options.home_region, None,
+                              Location(module.config.first_file, 0), implicit=True)
+    decl = slot.decl
+    body = decl.block.body
+    scope = Scope(module, decl.file)
+    ev = ctx.evaluator
+
+    def text(value: Any) -> str | None:
+        if value is ABSENT or value is None:
+            return None
+        if isinstance(value, Unk):
+            return ev.token_for(value)
+        return value if isinstance(value, str) else None
+
+    region_attr = body.attr("region")
+    region = options.home_region
+    if region_attr is not None:
+        region = text(evaluate_guarded(ctx, region_attr.expr, scope, f"{ref}.region", region_attr.line)) or region
+
+    allowed: str | None = None
+    allowed_attr = body.attr("allowed_account_ids")
+    if allowed_attr is not None:
+        value = evaluate_guarded(ctx, allowed_attr.expr, scope, f"{ref}.allowed_account_ids", allowed_attr.line)
+        if isinstance(value, list) and len(value) == 1:
+            allowed = text(value[0])
+
+    role_arn: str | None = None
+    assume = body.blocks("assume_role") or body.blocks("assume_role_with_web_identity")
+    if assume:
+        reader = BlockView(_Owner(ctx, ref, scope), assume[0], scope, f"{ref}.assume_role")
+        role_arn = reader.text("role_arn")
+
+    role_account = None
+    if role_arn is not None:
+        parts = role_arn.split(":")
+        if len(parts) >= 6 and parts[4]:
+            role_account = parts[4]
+        elif symbols.is_entirely_unknown(role_arn):
+            role_account = symbols.unknown(f"{ref}.account")
+    if allowed is not None:
+        account = allowed
+    elif role_account is not None:
+        account = role_account
+    elif allowed_attr is None and not assume:
+        account = options.home_account
+    else:
+        account = symbols.unknown(f"{ref}.account")
+    alias = key.split(".", 1)[1] if "." in key else ""
+    if options.account_id:
+        account = symbols.substitute_home(account, options.account_id, None)
+    return ProviderConfig(key, ref, alias, account, region, role_arn, decl.location)
+
+
+class _Owner:
+    """The minimum a :class:`BlockView` needs from its parent when reading a provider block."""
+
+    def __init__(self, ctx: Any, ref: str, scope: Scope) -> None:
+        self.ctx = ctx
+        self.owner_ref = ref
+        self.scope = scope
+
+
+def provider_facts(config: ProviderConfig) -> list[Fact]:
+    facts: list[Fact] = [AccountFact(config.ref, config.location, config.account, config.region,
+                                     config.alias or config.key)]
+    if config.role_arn is not None:
+        facts.append(DeployerFact(config.ref, config.location, config.role_arn, config.account))
+    return facts
