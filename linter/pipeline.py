@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 from why403.model.facts import SourceOptions, SourceResult, SuppressionFact
 from why403.model.finding import Finding, InputError, RunResult, Stats
 from why403.model.settings import Settings
+from why403.model.symbols import token_scope
 
 if TYPE_CHECKING:
     from why403.world.analysis import Analysis
@@ -59,14 +60,16 @@ def _read_inputs(request: CheckRequest) -> tuple[list[SourceResult], list[InputE
         for directory in inputs.terraform_dirs:
             if _all_read(directory, read_files):
                 continue  # a local child module, already read through the root that calls it
-            result = _guarded(partial(terraform.load_module, directory, request.source_options), str(directory),
-                              errors)
+            with token_scope(str(directory)):
+                result = _guarded(partial(terraform.load_module, directory, request.source_options),
+                                  str(directory), errors)
             if result is not None:
                 results.append(result)
                 read_files.update(str(Path(f)) for f in result.files)
                 files += len(result.files)
         for plan in inputs.plans:
-            result = _guarded(partial(terraform.load_plan, plan, request.source_options), str(plan), errors)
+            with token_scope(str(plan)):
+                result = _guarded(partial(terraform.load_plan, plan, request.source_options), str(plan), errors)
             if result is not None:
                 results.append(result)
                 files += 1

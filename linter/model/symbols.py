@@ -24,7 +24,9 @@ Comparisons answer ``True``, ``False`` or ``None`` (unknown): see :data:`Tri`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -49,14 +51,37 @@ def _clean_label(label: str) -> str:
     return _LABEL_FORBIDDEN.sub("_", label)[:200]
 
 
+# The input (a Terraform root module, a template) whose tokens are being made. Two templates may
+# both name a key ``DataKey`` and two root modules may both have ``var.bucket``: they are
+# different values, so the scope is part of every opaque and unknown token (and never shown).
+_SCOPE: ContextVar[str] = ContextVar("why403_token_scope", default="")
+SCOPE_SEPARATOR = "|"
+
+
+@contextmanager
+def token_scope(scope: str) -> Iterator[None]:
+    """Make the opaque and unknown tokens created inside belong to one input."""
+    reset = _SCOPE.set(_clean_label(scope).replace(SCOPE_SEPARATOR, "_"))
+    try:
+        yield
+    finally:
+        _SCOPE.reset(reset)
+
+
+def _scoped(label: str) -> str:
+    scope = _SCOPE.get()
+    clean = _clean_label(label)
+    return f"{scope}{SCOPE_SEPARATOR}{clean}" if scope else clean
+
+
 def unknown(label: str) -> str:
     """A token for a value the sources do not determine, named after where it came from."""
-    return OPEN + "u" + _clean_label(label) + CLOSE
+    return OPEN + "u" + _scoped(label) + CLOSE
 
 
 def opaque(label: str) -> str:
-    """A token for an identifier AWS generates for one resource (unique per label)."""
-    return OPEN + "o" + _clean_label(label) + CLOSE
+    """A token for an identifier AWS generates for one resource (unique per label and input)."""
+    return OPEN + "o" + _scoped(label) + CLOSE
 
 
 def distinct(label: str) -> str:
@@ -87,7 +112,7 @@ def unknown_labels(value: str) -> list[str]:
     out = []
     for m in _TOKEN_RE.finditer(value):
         if m.group(1) == "u":
-            out.append(m.group(2))
+            out.append(m.group(2).rsplit(SCOPE_SEPARATOR, 1)[-1])
         elif m.group(1) == "r":
             out.append("region")
     return out
@@ -104,7 +129,7 @@ def render(value: str) -> str:
             return "${AccountId}"
         if kind == "r":
             return "${Region}"
-        return "${" + label + "}"
+        return "${" + label.rsplit(SCOPE_SEPARATOR, 1)[-1] + "}"
 
     return _TOKEN_RE.sub(repl, value)
 
