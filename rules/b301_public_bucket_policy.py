@@ -14,6 +14,9 @@ anyone on the internet.
 **Example.** `{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:GetObject",
 "Resource": "arn:aws:s3:::artifacts/*"}` on a bucket whose `RestrictPublicBuckets` is off.
 
+A statement S3 classes as public that nothing lets through today (a Deny keeps outsiders out) is a
+`warning`: the Allow is still open to everyone the day the Deny changes.
+
 **How to fix.** Name the partner's account or role in `Principal`, or keep `"*"` and add a condition
 with a fixed value such as `aws:PrincipalOrgID` or `aws:PrincipalAccount`.
 """
@@ -25,10 +28,16 @@ from dataclasses import replace
 
 from why403.model import symbols
 from why403.model.finding import Access, Finding
+from why403.policy import catalogue
 from why403.rules import Rule
-from why403.simulate.state import BlockPublicAccess
+from why403.simulate.public import statement_is_public
+from why403.simulate.state import BlockPublicAccess, Network
 from why403.world.analysis import Analysis
 from why403.world.intents import concrete_actions, sample_key, split_s3_arn
+from why403.world.model import NetworkPath
+
+# Someone outside the organization, calling S3's public endpoint (not through a VPC endpoint).
+OUTSIDE = NetworkPath(Network("internet", source_ip=None, known=True), None, "the internet")
 
 
 def check(analysis: Analysis) -> Iterable[Finding]:
@@ -60,22 +69,34 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                     for action in actions:
                         _, d = analysis.sim.decide(who.actor, action, own_settings,
                                                    sample_key(key_pattern) if key_pattern is not None else None,
-                                                   who.paths[0])
+                                                   OUTSIDE)
                         if d.allowed:
                             admitted.append((who.label, action, resource))
-            if not admitted:
-                continue
-            whom = sorted({w for w, _, _ in admitted})
-            acts = sorted({a for _, a, _ in admitted})
-            message = (f"statement {stmt.label} of the policy of bucket {symbols.render(name)} lets "
-                       f"{' and '.join(whom)} {', '.join(acts)} on {symbols.render(admitted[0][2])}: "
-                       "no condition narrows the wildcard principal to known accounts or your organization")
-            yield Finding(
-                rule=RULE.id, kind="broad-allow", severity="error", message=message,
-                location=stmt.location or policy.location or binfo.location, layer="bucket-policy",
-                access=Access(principal="*", action=acts[0], resource=symbols.render(admitted[0][2])),
-                identity=(binfo.ref, stmt.label),
-            )
+            if admitted:
+                whom = sorted({w for w, _, _ in admitted})
+                acts = sorted({a for _, a, _ in admitted})
+                message = (f"statement {stmt.label} of the policy of bucket {symbols.render(name)} lets "
+                           f"{' and '.join(whom)} {', '.join(acts)} on {symbols.render(admitted[0][2])}: "
+                           "no condition narrows the wildcard principal to known accounts or your organization")
+                yield Finding(
+                    rule=RULE.id, kind="broad-allow", severity="error", message=message,
+                    location=stmt.location or policy.location or binfo.location, layer="bucket-policy",
+                    access=Access(principal="*", action=acts[0], resource=symbols.render(admitted[0][2])),
+                    identity=(binfo.ref, stmt.label),
+                )
+            elif statement_is_public(stmt, policy.kind) is True:
+                # Nobody outside gets in today (a Deny or Block Public Access stops them), but S3 classes
+                # the policy as public and the Allow is open to everyone the day that changes.
+                yield Finding(
+                    rule=RULE.id, kind="broad-allow", severity="warning",
+                    message=(f"statement {stmt.label} of the policy of bucket {symbols.render(name)} allows "
+                             f"\"*\" {', '.join(stmt.actions)} without a condition that narrows it, so S3 "
+                             "classifies the policy as public; another statement keeps outsiders out today, but "
+                             "this Allow grants them everything the moment it changes"),
+                    location=stmt.location or policy.location or binfo.location, layer="bucket-policy",
+                    access=Access(principal="*", action=catalogue.display(stmt.actions[0]), resource=name),
+                    identity=(binfo.ref, stmt.label),
+                )
 
 
 def _bucket_level(bpa: BlockPublicAccess) -> BlockPublicAccess:

@@ -54,7 +54,9 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        parts = (self.rule, *(self.identity or (self.message,)))
+        """Stable when lines move (no line numbers), distinct across files (two templates may both
+        have a ``DataKey``)."""
+        parts = (self.rule, self.location.file if self.location else "", *(self.identity or (self.message,)))
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
     def sort_key(self) -> tuple[str, int, str, str]:

@@ -16,7 +16,7 @@ from why403.simulate.engine import authorize
 from why403.simulate.request import S3Request
 from why403.simulate.state import BlockPublicAccess, BucketState
 from why403.world.intents import AccessIntent
-from why403.world.model import NetworkPath, World
+from why403.world.model import NetworkPath, World, endpoint_path
 
 
 @dataclass(frozen=True)
@@ -93,13 +93,47 @@ class Simulator:
             self.simulated += 1
         return req, found
 
+    def expected_paths(self, bucket: BucketState, action: str) -> tuple[NetworkPath, ...]:
+        """The endpoints a bucket policy admits requests through (issue 5: a policy that admits a
+        principal only through ``aws:SourceVpce``/``aws:SourceVpc`` tells the path it expects)."""
+        policy = bucket.policy
+        if policy is None or policy.unknown is not None:
+            return ()
+        vpces: set[str] = set()
+        vpcs: set[str] = set()
+        for stmt in policy.statements:
+            if stmt.effect != "Deny" or stmt.maybe:
+                continue
+            if stmt.actions is not None and not any(symbols.tri_glob(a, action, ignore_case=True) is not False
+                                                    for a in stmt.actions):
+                continue
+            for cond in stmt.conditions:
+                if not cond.negated or cond.base not in ("StringNotEquals", "StringNotLike"):
+                    continue
+                if cond.key_lower == "aws:sourcevpce":
+                    vpces.update(cond.values)
+                elif cond.key_lower == "aws:sourcevpc":
+                    vpcs.update(cond.values)
+        paths = []
+        for ep in sorted(self.world.endpoints.values(), key=lambda e: e.ref):
+            if ep.is_s3 and (ep.endpoint_id in vpces or ep.vpc_id in vpcs):
+                paths.append(endpoint_path(ep, f"the policy of bucket {bucket.name} only admits requests through it"))
+        return tuple(paths)
+
+    def paths_for(self, intent: AccessIntent, bucket: BucketState, action: str) -> tuple[NetworkPath, ...]:
+        paths = intent.paths or intent.principal.paths
+        if all(not p.network.known for p in paths):
+            expected = self.expected_paths(bucket, action)
+            if expected:
+                return expected
+        return paths
+
     def run(self, intents: list[AccessIntent]) -> list[AccessResult]:
         results: list[AccessResult] = []
         for intent in intents:
             bucket = self.bucket(intent.bucket)
-            paths = intent.paths or intent.principal.paths
-            for path in paths:
-                for action in intent.actions:
+            for action in intent.actions:
+                for path in self.paths_for(intent, bucket, action):
                     req, decision = self.decide(intent.principal.actor, action, bucket, intent.key, path,
                                                 intent.context, intent.access_point)
                     results.append(AccessResult(intent, action, path, req, decision))

@@ -19,6 +19,7 @@ from typing import Any
 
 from why403.model.facts import Diagnostic, SourceOptions, SourceResult
 from why403.model.location import Location
+from why403.model.symbols import token_scope
 from why403.sources.cloudformation.decode import ParsedTemplate, parse_template
 from why403.sources.cloudformation.parameters import supplied_values
 from why403.sources.cloudformation.sniff import is_template
@@ -56,7 +57,9 @@ def collect_exports(parsed: Sequence[ParsedTemplate], options: SourceOptions,
         merged: dict[str, Any] = {}
         duplicated: set[str] = set()
         for p in parsed:
-            for name, value in exports(p, options, supplied, known).items():
+            with token_scope(p.file):  # generated ids are per template (see symbols.token_scope)
+                template_exports = exports(p, options, supplied, known)
+            for name, value in template_exports.items():
                 if name in merged:
                     duplicated.add(name)
                 merged[name] = value
@@ -73,7 +76,10 @@ def load_templates(paths: list[Path], options: SourceOptions) -> list[SourceResu
     supplied, problems = supplied_values(options.cfn_parameters, options.cfn_parameter_files)
     parsed = [parse_file(p) for p in paths]
     export_map = collect_exports(parsed, options, supplied)
-    results = [build_template(p, options, supplied, export_map) for p in parsed]
+    results = []
+    for p in parsed:
+        with token_scope(p.file):
+            results.append(build_template(p, options, supplied, export_map))
     if problems:
         results.append(SourceResult(diagnostics=tuple(problems), files=tuple(sorted(options.cfn_parameter_files))))
     return results
