@@ -33,3 +33,18 @@ def one(result: SourceResult, cls: type[F], ref: str | None = None) -> F:
     found = [f for f in facts(result, cls) if ref is None or f.ref == ref]
     assert len(found) == 1, f"expected one {cls.__name__} {ref or ''}, got {found}"
     return found[0]
+
+
+def opaque(result: SourceResult, label: str) -> str:
+    """The opaque token the frontend makes for ``label`` in this result's template."""
+    from why403.model import symbols
+
+    with symbols.token_scope(result.files[0]):
+        return symbols.opaque(label)
+
+
+def unknown(result: SourceResult, label: str) -> str:
+    from why403.model import symbols
+
+    with symbols.token_scope(result.files[0]):
+        return symbols.unknown(label)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from why403.model import symbols
 from why403.model.facts import (
     BucketEncryptionFact,
@@ -20,7 +21,7 @@ from why403.model.facts import (
 )
 from why403.policy.document import PrincipalEntry
 
-from .helpers import EXAMPLES, load_paths, one
+from .helpers import EXAMPLES, load_paths, one, opaque
 
 A = symbols.HOME_ACCOUNT
 R = symbols.HOME_REGION
@@ -39,7 +40,7 @@ def test_06_key_policy_with_unconditional_deny_and_bypass() -> None:
     r = example("06")
     key = one(r, KeyFact, "RecordsKey")
     assert key.bypass_lockout_check is True
-    assert key.arn == f"arn:aws:kms:{R}:{A}:key/" + symbols.opaque("RecordsKey.key_id")
+    assert key.arn == f"arn:aws:kms:{R}:{A}:key/" + opaque(r, "RecordsKey.key_id")
     assert key.policy is not None
     root, deny = key.policy.statements
     assert root.principals == (PrincipalEntry("AWS", f"arn:aws:iam::{A}:root"),)
@@ -139,7 +140,7 @@ def test_11_tls_deny_and_delegating_key() -> None:
     key = one(r, KeyFact)
     intake = one(r, RoleFact, "IntakeApiRole")
     assert intake.inline_policies[0].statements[1].resources == (key.arn,)
-    assert intake.name == symbols.opaque("IntakeApiRole.name")
+    assert intake.name == opaque(r, "IntakeApiRole.name")
 
 
 def test_13_instance_profile_and_managed_policy_arn() -> None:
@@ -149,7 +150,7 @@ def test_13_instance_profile_and_managed_policy_arn() -> None:
     assert not role.managed_policies_unknown
     profile = one(r, InstanceProfileFact)
     assert profile.roles == ("edge-config-agent",)
-    assert profile.name == symbols.opaque("ConfigAgentProfile.id")
+    assert profile.name == opaque(r, "ConfigAgentProfile.id")
     list_stmt, read_stmt = one(r, BucketPolicyFact).policy.statements
     assert list_stmt.principals == (PrincipalEntry("AWS", role.arn),)
     assert read_stmt.resources == (f"arn:aws:s3:::edge-config-bundles-{A}/bundles/*",)

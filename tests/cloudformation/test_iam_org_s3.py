@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from why403.model import symbols
 from why403.model.facts import (
     AccessPointFact,
@@ -25,7 +26,7 @@ from why403.model.facts import (
 )
 from why403.policy.document import PolicyKind
 
-from .helpers import FIXTURES, facts, load_paths, one
+from .helpers import FIXTURES, facts, load_paths, one, opaque
 
 A = symbols.HOME_ACCOUNT
 R = symbols.HOME_REGION
@@ -54,7 +55,7 @@ def test_bucket_inline_settings_become_separate_facts(res: SourceResult) -> None
 
 def test_unnamed_bucket_gets_an_opaque_name(res: SourceResult) -> None:
     unnamed = one(res, BucketFact, "UnnamedBucket")
-    assert unnamed.name == symbols.opaque("UnnamedBucket.bucket")
+    assert unnamed.name == opaque(res, "UnnamedBucket.bucket")
     assert [f for f in res.facts if f.ref == "UnnamedBucket"] == [unnamed]
 
 
@@ -74,7 +75,7 @@ def test_keys_alias_and_replica(res: SourceResult) -> None:
     alias = one(res, AliasFact)
     assert (alias.name, alias.target_key) == ("alias/reports", key.arn)
     replica = one(res, KeyFact, "ReportsReplica")
-    assert replica.policy is not None and replica.key_id == symbols.opaque("ReportsReplica.key_id")
+    assert replica.policy is not None and replica.key_id == opaque(res, "ReportsReplica.key_id")
 
 
 def test_group_user_membership(res: SourceResult) -> None:
@@ -87,7 +88,7 @@ def test_group_user_membership(res: SourceResult) -> None:
     assert alice.boundary_arn == "arn:aws:iam::aws:policy/PowerUserAccess"
     assert alice.tags == (("team", "reporting"),)
     bob = one(res, UserFact, "Bob")
-    assert bob.name == symbols.opaque("Bob.name")
+    assert bob.name == opaque(res, "Bob.name")
     member = one(res, GroupMembershipFact)
     assert (member.group, member.users) == ("analysts", (bob.name,))
 
@@ -117,7 +118,7 @@ def test_scp_and_rcp_with_targets(res: SourceResult) -> None:
     scp = policies["DenyBucketDeletion"]
     assert scp.policy_type == "SERVICE_CONTROL_POLICY" and scp.policy.kind is PolicyKind.SCP
     assert scp.targets == ("ou-ab12-cdef3456", "123456789012")
-    assert scp.policy_id == symbols.opaque("DenyBucketDeletion.id")
+    assert scp.policy_id == opaque(res, "DenyBucketDeletion.id")
     rcp = policies["OrgPerimeter"]
     assert rcp.policy.kind is PolicyKind.RCP and rcp.targets == ("r-ab12",)
     (stmt,) = rcp.policy.statements

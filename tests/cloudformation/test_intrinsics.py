@@ -6,6 +6,7 @@ import pickle
 from pathlib import Path
 
 import pytest
+
 from why403.model import symbols
 from why403.model.facts import (
     AliasFact,
@@ -19,7 +20,7 @@ from why403.model.facts import (
 from why403.policy.document import PrincipalEntry
 from why403.sources.cloudformation import build_template, parse_template
 
-from .helpers import FIXTURES, load_paths, load_text, one
+from .helpers import FIXTURES, load_paths, load_text, one, opaque, unknown
 
 A = symbols.HOME_ACCOUNT
 R = symbols.HOME_REGION
@@ -46,7 +47,7 @@ def test_statements_guarded_by_conditions(lake: SourceResult) -> None:
     # IsProd depends on Environment, which has no value: the statement may or may not exist.
     assert partner.maybe is not None and "Environment" in partner.maybe
     assert partner.principals == (
-        PrincipalEntry("AWS", "arn:aws:iam::" + symbols.unknown("Parameter PartnerAccountId") + ":root"),)
+        PrincipalEntry("AWS", "arn:aws:iam::" + unknown(lake, "Parameter PartnerAccountId") + ":root"),)
     assert readers.principals == (PrincipalEntry("AWS", f"arn:aws:iam::{A}:root"),)
     assert readers.resources == (f"arn:aws:s3:::analytics-lake-{A}-{R}/raw/*",)
     assert analytics.principals == (PrincipalEntry("AWS", f"arn:aws:iam::{A}:role/analytics"),)
@@ -96,7 +97,7 @@ def test_list_parameter_conditional_managed_policy_and_policy(lake: SourceResult
 
 def test_ssm_parameter_and_get_azs_are_unknown(lake: SourceResult) -> None:
     mp = one(lake, ManagedPolicyFact)
-    assert mp.arn == f"arn:aws:iam::{A}:policy/lake/ami-" + symbols.unknown("Parameter LatestAmi")
+    assert mp.arn == f"arn:aws:iam::{A}:policy/lake/ami-" + unknown(lake, "Parameter LatestAmi")
     assert mp.policy.arn == mp.arn
     assert symbols.is_entirely_unknown(mp.policy.statements[1].resources[0])
 
@@ -144,7 +145,7 @@ def test_getatt_forms_sub_literal_and_long_form_json(tmp_path: Path) -> None:
   }
 }""", name="t.json")
     role = one(r, RoleFact)
-    assert role.arn == f"arn:aws:iam::{A}:role/apps/" + symbols.opaque("Reader.name")
+    assert role.arn == f"arn:aws:iam::{A}:role/apps/" + opaque(r, "Reader.name")
     s0, s1 = role.inline_policies[0].statements
     assert s0.resources == ("arn:aws:s3:::orders-data", "arn:aws:s3:::orders-data/${Literal}/*",
                             "arn:aws:s3:::orders-data/x")
@@ -202,7 +203,7 @@ Resources:
     # alone, the import is unknown
     (alone,) = load_paths(tmp_path / "app.yaml")
     assert one(alone, RoleFact).inline_policies[0].statements[0].resources == (
-        symbols.unknown("ImportValue shared-archive-arn") + "/*",)
+        unknown(alone, "ImportValue shared-archive-arn") + "/*",)
 
 
 def test_home_account_against_literal_is_undecided_in_conditions(tmp_path: Path) -> None:

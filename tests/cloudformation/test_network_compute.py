@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from why403.model import symbols
 from why403.model.facts import (
     ComputeFact,
@@ -16,25 +17,27 @@ from why403.model.facts import (
 )
 from why403.policy.document import PolicyKind
 
-from .helpers import FIXTURES, facts, load_paths, one
+from .helpers import FIXTURES, facts, load_paths, one, opaque
+
+SUBNET_A = SUBNET_B = ROUTES = VPC = ""
 
 A = symbols.HOME_ACCOUNT
 R = symbols.HOME_REGION
-SUBNET_A = symbols.opaque("PrivateSubnetA.id")
-SUBNET_B = symbols.opaque("PrivateSubnetB.id")
-ROUTES = symbols.opaque("PrivateRoutes.id")
-VPC = symbols.opaque("Vpc.id")
+
 
 
 @pytest.fixture(scope="module")
 def net() -> SourceResult:
+    global SUBNET_A, SUBNET_B, ROUTES, VPC
     (result,) = load_paths(FIXTURES / "network_and_compute.yaml")
+    SUBNET_A, SUBNET_B = opaque(result, "PrivateSubnetA.id"), opaque(result, "PrivateSubnetB.id")
+    ROUTES, VPC = opaque(result, "PrivateRoutes.id"), opaque(result, "Vpc.id")
     return result
 
 
 def test_gateway_endpoint_with_json_text_policy(net: SourceResult) -> None:
     ep = one(net, EndpointFact, "S3Endpoint")
-    assert ep.endpoint_id == symbols.opaque("S3Endpoint.id")
+    assert ep.endpoint_id == opaque(net, "S3Endpoint.id")
     assert ep.service_name == f"com.amazonaws.{R}.s3"
     assert ep.endpoint_type == "Gateway" and ep.vpc_id == VPC
     assert ep.route_table_ids == (ROUTES,)
@@ -90,7 +93,7 @@ def test_lambda_functions(net: SourceResult) -> None:
 def test_ecs_task_definition_and_service(net: SourceResult) -> None:
     role = one(net, RoleFact)
     task = one(net, TaskDefinitionFact)
-    assert task.arn == symbols.opaque("ExportTask.id")
+    assert task.arn == opaque(net, "ExportTask.id")
     assert (task.task_role, task.network_mode) == (role.arn, "awsvpc")
     service = one(net, ComputeFact, "ExportService")
     assert (service.kind, service.task_definition, service.subnet_ids, service.in_vpc) == (

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+
 from why403.model import symbols
 from why403.model.facts import ComputeFact, KeyFact, RoleFact, SourceResult
 from why403.policy.document import PrincipalEntry
 
-from .helpers import FIXTURES, facts, load_paths, one
+from .helpers import FIXTURES, facts, load_paths, one, opaque
 
 A = symbols.HOME_ACCOUNT
 R = symbols.HOME_REGION
@@ -24,7 +25,7 @@ def sam() -> SourceResult:
 
 def test_generated_role_name_trust_and_managed_policies(sam: SourceResult) -> None:
     role = one(sam, RoleFact, "ResizeFunctionRole")
-    assert role.name == symbols.opaque("ResizeFunctionRole.name")
+    assert role.name == opaque(sam, "ResizeFunctionRole.name")
     assert role.trust_policy is not None
     assert role.trust_policy.statements[0].principals == (PrincipalEntry("Service", "lambda.amazonaws.com"),)
     # Globals.Function.VpcConfig applies, Tracing adds X-Ray; names and ARNs in Policies are attached

@@ -7,37 +7,44 @@ keeps the frontend's cost a small fraction of the decoder's on large templates.
 
 from __future__ import annotations
 
-MODELLED_TYPES = frozenset(
-    {
-        "AWS::S3::Bucket",
-        "AWS::S3::BucketPolicy",
-        "AWS::S3::AccessPoint",
-        "AWS::KMS::Key",
-        "AWS::KMS::ReplicaKey",
-        "AWS::KMS::Alias",
-        "AWS::EC2::VPCEndpoint",
-        "AWS::EC2::Subnet",
-        "AWS::EC2::SubnetRouteTableAssociation",
-        "AWS::EC2::Instance",
-        "AWS::EC2::LaunchTemplate",
-        "AWS::AutoScaling::AutoScalingGroup",
-        "AWS::AutoScaling::LaunchConfiguration",
-        "AWS::IAM::InstanceProfile",
-        "AWS::Lambda::Function",
-        "AWS::ECS::TaskDefinition",
-        "AWS::ECS::Service",
-        "AWS::IAM::Role",
-        "AWS::IAM::User",
-        "AWS::IAM::Group",
-        "AWS::IAM::UserToGroupAddition",
-        "AWS::IAM::Policy",
-        "AWS::IAM::ManagedPolicy",
-        "AWS::IAM::RolePolicy",
-        "AWS::IAM::UserPolicy",
-        "AWS::IAM::GroupPolicy",
-        "AWS::Organizations::Policy",
-        "AWS::Serverless::Function",
-    }
-)
+# Resource type -> the properties its handler (and Ref/GetAtt naming) reads; None = all of them.
+# Large properties nobody reads (Lambda code, container definitions, user data, lifecycle rules)
+# are never converted.
+PROPERTIES: dict[str, frozenset[str] | None] = {
+    "AWS::S3::Bucket": frozenset({"BucketName", "BucketEncryption", "PublicAccessBlockConfiguration",
+                                  "OwnershipControls", "AccessControl", "LoggingConfiguration"}),
+    "AWS::S3::BucketPolicy": None,
+    "AWS::S3::AccessPoint": None,
+    "AWS::KMS::Key": frozenset({"KeyPolicy", "Enabled", "BypassPolicyLockoutSafetyCheck"}),
+    "AWS::KMS::ReplicaKey": frozenset({"KeyPolicy", "Enabled", "BypassPolicyLockoutSafetyCheck"}),
+    "AWS::KMS::Alias": None,
+    "AWS::EC2::VPCEndpoint": None,
+    "AWS::EC2::Subnet": frozenset({"VpcId"}),
+    "AWS::EC2::SubnetRouteTableAssociation": None,
+    "AWS::EC2::Instance": frozenset({"SubnetId", "NetworkInterfaces", "IamInstanceProfile"}),
+    "AWS::EC2::LaunchTemplate": frozenset({"LaunchTemplateData", "LaunchTemplateName"}),
+    "AWS::AutoScaling::AutoScalingGroup": frozenset({"VPCZoneIdentifier", "LaunchTemplate", "MixedInstancesPolicy",
+                                                     "LaunchConfigurationName", "InstanceId"}),
+    "AWS::AutoScaling::LaunchConfiguration": frozenset({"IamInstanceProfile"}),
+    "AWS::IAM::InstanceProfile": None,
+    "AWS::Lambda::Function": frozenset({"Role", "VpcConfig", "FunctionName"}),
+    "AWS::ECS::TaskDefinition": frozenset({"TaskRoleArn", "NetworkMode"}),
+    "AWS::ECS::Service": frozenset({"TaskDefinition", "NetworkConfiguration", "ServiceName"}),
+    "AWS::IAM::Role": None,
+    "AWS::IAM::User": frozenset({"UserName", "Path", "Groups", "Policies", "ManagedPolicyArns",
+                                 "PermissionsBoundary", "Tags"}),
+    "AWS::IAM::Group": None,
+    "AWS::IAM::UserToGroupAddition": None,
+    "AWS::IAM::Policy": None,
+    "AWS::IAM::ManagedPolicy": None,
+    "AWS::IAM::RolePolicy": None,
+    "AWS::IAM::UserPolicy": None,
+    "AWS::IAM::GroupPolicy": None,
+    "AWS::Organizations::Policy": frozenset({"Type", "Content", "TargetIds", "Name"}),
+    "AWS::Serverless::Function": frozenset({"Role", "Policies", "VpcConfig", "PermissionsBoundary",
+                                            "AssumeRolePolicyDocument", "RolePath", "Tracing", "FunctionName"}),
+}
+
+MODELLED_TYPES = frozenset(PROPERTIES)
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"

@@ -12,7 +12,7 @@ from typing import Any
 
 from why403.model.facts import Diagnostic
 from why403.model.location import Location
-from why403.sources.cloudformation.catalog import MODELLED_TYPES
+from why403.sources.cloudformation.catalog import PROPERTIES
 from why403.sources.cloudformation.tree import Map, convert, new_map
 
 # CloudFormation accepts template bodies of at most 1 MB (from S3); anything far beyond that is
@@ -166,26 +166,51 @@ def convert_shallow(node: dict[str, Any], default_line: int) -> Map:
 
 
 def _convert_resource(res: Any, key_line: int) -> Any:
+    """A resource with what the model reads: Type, Condition, why403 Metadata and, for modelled
+    types, the properties their handler reads; for other types only the ``...Name`` properties
+    that Ref/GetAtt naming needs (and no key lines, which nothing asks of them)."""
     if not isinstance(res, dict):
         return convert(res, key_line)
     rtype = res.get("Type")
-    if isinstance(rtype, str) and rtype in MODELLED_TYPES:
-        return convert(res, key_line)
-    # Other resources: what Ref/GetAtt naming and suppressions need, nothing more.
-    m = convert_shallow(res, key_line)
+    wanted = PROPERTIES.get(rtype, frozenset()) if isinstance(rtype, str) else frozenset()
+    modelled = isinstance(rtype, str) and rtype in PROPERTIES
+    m = convert_shallow(res, key_line) if modelled else _bare(res, key_line)
     for key in ("Type", "Condition"):
         if key in res:
-            m[key] = convert(res[key], m.key_line(key))
+            m[key] = convert(res[key], m.key_line(key), 0)
     meta = res.get("Metadata")
     if isinstance(meta, dict) and "why403" in meta:
         mm = convert_shallow(meta, m.key_line("Metadata"))
         mm["why403"] = convert(meta["why403"], mm.key_line("why403"))
         m["Metadata"] = mm
     props = res.get("Properties")
-    if isinstance(props, dict):
-        pm = convert_shallow(props, m.key_line("Properties"))
+    if props is None:
+        return m
+    if not isinstance(props, dict):
+        m["Properties"] = convert(props, m.key_line("Properties"))
+        return m
+    if not modelled:
+        pm = _bare(props, m.line)
         for pkey, pval in props.items():
-            if isinstance(pkey, str) and pkey.endswith("Name"):
-                pm[str(pkey)] = convert(pval, pm.key_line(str(pkey)))
+            if pkey.endswith("Name"):
+                pm[str(pkey)] = convert(pval, pm.line, 0)
         m["Properties"] = pm
+        return m
+    pm = convert_shallow(props, m.key_line("Properties"))
+    for pkey, pval in props.items():
+        k = str(pkey)
+        if wanted is None or k in wanted or k.endswith("Name"):
+            pm[k] = convert(pval, pm.key_lines.get(k, pm.line), 1)
+    m["Properties"] = pm
     return m
+
+
+def _bare(node: dict[str, Any], default_line: int) -> Map:
+    start = getattr(node, "start_mark", None)
+    line = int(start.line) + 1 if start is not None else default_line
+    m = new_map(line, line)
+    m.key_lines = _NO_KEYS
+    return m
+
+
+_NO_KEYS: dict[str, int] = {}

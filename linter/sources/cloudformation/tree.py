@@ -78,7 +78,7 @@ def convert(node: Any, default_line: int = 0, key_depth: int = 2) -> Any:
         if key_depth > 0:
             key_lines = out.key_lines
             for key, value in node.items():
-                k = key if type(key) is str else _key_text(key)
+                k = key if type(key) is str else str(key) if isinstance(key, str) else _key_text(key)
                 mark = getattr(key, "start_mark", None)
                 kl = int(mark.line) + 1 if mark is not None else first
                 key_lines[k] = kl
@@ -86,7 +86,7 @@ def convert(node: Any, default_line: int = 0, key_depth: int = 2) -> Any:
         else:
             out.key_lines = _NO_KEY_LINES
             for key, value in node.items():
-                out[key if type(key) is str else _key_text(key)] = convert(value, first, 0)
+                out[str(key) if isinstance(key, str) else _key_text(key)] = convert(value, first, 0)
         return out
     if isinstance(node, list):
         first, last = _lines(node, default_line)
