@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import pytest
+
 from why403.policy.context import RequestContext
 from why403.policy.document import PolicyKind
 from why403.policy.match import Target, find_any
