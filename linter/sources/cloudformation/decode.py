@@ -145,11 +145,33 @@ def _last_line(node: Any, lines: list[str], default: int) -> int:
     return max(first, last)
 
 
+# Of Parameters and Outputs, only these fields decide values.
+_PARAM_FIELDS = ("Type", "Default", "AllowedValues")
+_OUTPUT_FIELDS = ("Value", "Export", "Condition")
+
+
 def convert_top(raw: dict[str, Any]) -> Map:
     out = convert_shallow(raw, 1)
     for key in _TOP_SECTIONS:
-        if key in raw:
-            out[key] = convert(raw[key], out.key_line(key))
+        if key not in raw:
+            continue
+        section = raw[key]
+        fields = _PARAM_FIELDS if key == "Parameters" else _OUTPUT_FIELDS if key == "Outputs" else None
+        if fields is None or not isinstance(section, dict):
+            out[key] = convert(section, out.key_line(key))
+            continue
+        sm = convert_shallow(section, out.key_line(key))
+        for name, spec in section.items():
+            line = sm.key_lines.get(str(name), sm.line)
+            if isinstance(spec, dict):
+                entry = _bare(spec, line)
+                for f in fields:
+                    if f in spec:
+                        entry[f] = convert(spec[f], line, 1)
+                sm[str(name)] = entry
+            else:
+                sm[str(name)] = convert(spec, line)
+        out[key] = sm
     return out
 
 

@@ -47,19 +47,6 @@ def new_seq(line: int = 0, end_line: int = 0) -> Seq:
     return s
 
 
-def _lines(node: Any, default: int) -> tuple[int, int]:
-    start = getattr(node, "start_mark", None)
-    end = getattr(node, "end_mark", None)
-    if start is None:
-        return default, default
-    first = int(start.line) + 1
-    if end is None:
-        return first, first
-    # An end mark at column 0 sits at the start of the line after the node.
-    last = int(end.line) + (0 if int(end.column) == 0 else 1)
-    return first, max(first, last)
-
-
 _NO_KEY_LINES: dict[str, int] = {}
 
 
@@ -68,30 +55,36 @@ def convert(node: Any, default_line: int = 0, key_depth: int = 2) -> Any:
 
     The line of each key is kept for the first ``key_depth`` levels of mappings only (a resource
     and its Properties); deeper mappings point at their own first line, which is what statements
-    and list items need. Recursive on purpose (it is the fast path); callers catch RecursionError.
+    and list items need. ``end_line`` is the first line too: only resources need their last line,
+    and decode.py computes it from the text. This is the frontend's hot loop, hence its shape;
+    recursive on purpose, callers catch RecursionError.
     """
     if isinstance(node, str):
-        return str(node) if type(node) is not str else node
+        return str(node)
     if isinstance(node, dict):
-        first, last = _lines(node, default_line)
-        out = new_map(first, last)
+        mark = getattr(node, "start_mark", None)
+        first = int(mark.line) + 1 if mark is not None else default_line
+        out = Map()
+        out.line = out.end_line = first
         if key_depth > 0:
-            key_lines = out.key_lines
+            out.key_lines = key_lines = {}
+            depth = key_depth - 1
             for key, value in node.items():
-                k = key if type(key) is str else str(key) if isinstance(key, str) else _key_text(key)
-                mark = getattr(key, "start_mark", None)
-                kl = int(mark.line) + 1 if mark is not None else first
+                k = str(key) if isinstance(key, str) else _key_text(key)
+                kmark = getattr(key, "start_mark", None)
+                kl = int(kmark.line) + 1 if kmark is not None else first
                 key_lines[k] = kl
-                out[k] = convert(value, kl, key_depth - 1)
+                out[k] = convert(value, kl, depth)
         else:
             out.key_lines = _NO_KEY_LINES
             for key, value in node.items():
                 out[str(key) if isinstance(key, str) else _key_text(key)] = convert(value, first, 0)
         return out
     if isinstance(node, list):
-        first, last = _lines(node, default_line)
-        seq = new_seq(first, last)
-        seq.extend([convert(item, first, key_depth) for item in node])
+        mark = getattr(node, "start_mark", None)
+        first = int(mark.line) + 1 if mark is not None else default_line
+        seq = Seq([convert(item, first, key_depth) for item in node])
+        seq.line = seq.end_line = first
         return seq
     if node is None or isinstance(node, bool | int | float):
         return node
