@@ -39,8 +39,10 @@ def _check_step() -> dict[str, object]:
 
 def _run_check_step(tmp_path: Path, workdir: Path, **inputs: str) -> tuple[int, dict[str, str], str]:
     runner_temp = tmp_path / "runner"
-    (runner_temp / "why403" / "bin").mkdir(parents=True)
-    (runner_temp / "why403" / "bin" / "why403").symlink_to(Path(sys.executable).with_name("why403"))
+    installed = runner_temp / "why403" / "bin" / "why403"
+    if not installed.exists():
+        installed.parent.mkdir(parents=True)
+        installed.symlink_to(Path(sys.executable).with_name("why403"))
     output = tmp_path / "github_output"
     output.write_text("")
     values = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
