@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 from why403.model.facts import SourceOptions, SourceResult, SuppressionFact
 from why403.model.finding import Finding, InputError, RunResult, Stats
 from why403.model.settings import Settings
-from why403.model.symbols import token_scope
+from why403.model.symbols import token_scope, token_scope_roots
 
 if TYPE_CHECKING:
     from why403.world.analysis import Analysis
@@ -47,6 +47,11 @@ class CheckOutcome:
 
 def _read_inputs(request: CheckRequest) -> tuple[list[SourceResult], list[InputError], int]:
     """Every input of the run through its frontend; a frontend failure never hides the others."""
+    with token_scope_roots(request.paths):
+        return _read_inputs_scoped(request)
+
+
+def _read_inputs_scoped(request: CheckRequest) -> tuple[list[SourceResult], list[InputError], int]:
     from why403.sources.discover import discover
 
     inputs = discover(request.paths, request.exclude)
@@ -84,6 +89,19 @@ def _read_inputs(request: CheckRequest) -> tuple[list[SourceResult], list[InputE
                 results.extend(loaded)
                 files += sum(len(r.files) for r in loaded)
     return results, errors, files
+
+
+def _relocated(finding: Finding, paths: tuple[tuple[str, str], ...]) -> Finding:
+    """A finding made on the export of the baseline, with its file as it is named in the working tree."""
+    loc = finding.location
+    if loc is None:
+        return finding
+    from dataclasses import replace
+
+    for old, new in paths:
+        if loc.file == old or loc.file.startswith(old.rstrip("/") + "/"):
+            return replace(finding, location=replace(loc, file=new + loc.file[len(old):]))
+    return finding
 
 
 def _all_read(directory: Path, read_files: set[str]) -> bool:
@@ -149,11 +167,11 @@ def analyze(request: CheckRequest) -> Analyzed:
     world = build_world(results, request.settings)
     analysis = Analysis.of(world)
     if request.settings.baseline:
-        analysis.baseline = _baseline(request)
+        analysis.baseline, analysis.baseline_paths = _baseline(request)
     return Analyzed(analysis, results, errors, files)
 
 
-def _baseline(request: CheckRequest) -> Analysis:
+def _baseline(request: CheckRequest) -> tuple[Analysis, tuple[tuple[str, str], ...]]:
     from dataclasses import replace
 
     from why403.sources.gitref import checkout
@@ -164,7 +182,7 @@ def _baseline(request: CheckRequest) -> Analysis:
     with checkout(request.settings.baseline, request.paths) as old_paths:
         old = replace(request, paths=old_paths, settings=replace(request.settings, baseline=None))
         results, _, _ = _read_inputs(old)
-        return Analysis.of(build_world(results, old.settings))
+        return Analysis.of(build_world(results, old.settings)), tuple(zip(old_paths, request.paths, strict=True))
 
 
 def run_check(request: CheckRequest) -> CheckOutcome:
@@ -179,8 +197,8 @@ def run_check(request: CheckRequest) -> CheckOutcome:
     before: set[str] | None = None
     if analysis.baseline is not None:
         # Baseline mode reports only what the change adds: findings already present at REF are dropped.
-        before = {f.fingerprint for rule in all_rules() if not rule.id.startswith("W403-N")
-                  for f in rule.check(analysis.baseline)}
+        before = {_relocated(f, analysis.baseline_paths).fingerprint for rule in all_rules()
+                  if not rule.id.startswith("W403-N") for f in rule.check(analysis.baseline)}
     for rule in all_rules():
         if not _selected(rule.id, request.select, request.ignore):
             continue

@@ -1,8 +1,9 @@
 """A wildcard grant to a principal that is not an administrator.
 
 **What it finds.** In a bucket, key or endpoint policy, an Allow of `s3:*`, `kms:*` or `*` to a
-specific principal that is not an administrator (the account-root statement of a key policy, which
-delegates to IAM, is not flagged); in an identity policy, data or key-use actions (`s3:GetObject`,
+role or user of the sources that is not an administrator (the account-root statement of a key
+policy, which delegates to IAM, is not flagged, nor a principal the sources do not define, which may
+be the administrator it is named as); in an identity policy, data or key-use actions (`s3:GetObject`,
 `s3:PutObject`, `s3:DeleteObject`, `kms:Decrypt`, `kms:GenerateDataKey`, or wildcards that include
 them) on `Resource: "*"`, which the simulation confirms by reaching a bucket or key outside the
 sources.
@@ -49,6 +50,9 @@ def _resource_policy_findings(analysis: Analysis) -> Iterable[Finding]:
                 value = entry.value
                 if value.endswith(":root") or value in admins or symbols.is_entirely_unknown(value):
                     continue
+                info = analysis.world.principals.get(value)
+                if info is None or info.admin:
+                    continue  # a principal outside the sources may well be the administrator it is named as
                 wide = sorted(a for a in stmt.actions if a.lower() in WIDE)
                 yield _finding(policy, owner, stmt, f"grants {', '.join(wide)} to {symbols.render(value)}, "
                                "which is not an administrator", value, wide[0])

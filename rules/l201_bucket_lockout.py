@@ -57,7 +57,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             if not denied or decision is None:
                 continue
             stmt = decision.statement
-            who = info.label
+            who = symbols.render(info.arn) + (f" ({info.ref})" if info.ref != info.arn else "")
             message = (f"the policy of bucket {symbols.render(name)} explicitly denies {who} "
                        f"{', '.join(denied)}"
                        + (f" (statement {stmt.label})" if stmt is not None else "")

@@ -15,24 +15,42 @@ nothing: the grant its author meant never happens, a 403 nobody can explain (`wa
 **Example.** `{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports"}`
 grants nothing: objects are `arn:aws:s3:::reports/*`.
 
+In identity and organization policies only action names of S3 and KMS are reported: a wildcard
+such as `ec2:View*` that matches nothing never causes an S3 403.
+
 **How to fix.** Use the permission names of the Service Authorization Reference and the ARN of
 the resource type each action applies to.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from why403.model.finding import Finding
+from why403.model.location import Problem
+from why403.policy.document import Policy
 from why403.rules import Rule
 from why403.world.analysis import Analysis
 
-_SKIP = frozenset({"duplicate"})
+_ACTION_CODES = frozenset({"unknown-action", "wildcard-matches-nothing", "action-shape", "unknown-service"})
+_S3_OR_KMS = re.compile(r"\b(s3|kms|s3-object-lambda):", re.IGNORECASE)
+
+
+def relevant(policy: Policy, problem: Problem) -> bool:
+    """Every problem of a resource policy (AWS refuses the document); in identity and organization
+    policies, action-name problems only when they concern S3 or KMS: an unmatched ``ec2:View*``
+    never causes an S3 403."""
+    if policy.kind.is_resource_policy or problem.code not in _ACTION_CODES:
+        return True
+    return bool(_S3_OR_KMS.search(problem.message))
 
 
 def check(analysis: Analysis) -> Iterable[Finding]:
     for policy, owner in analysis.world.policies:
         for problem in policy.problems:
+            if not relevant(policy, problem):
+                continue
             severity = "error" if problem.severity == "error" else "warning"
             origin = policy.origin or owner
             yield Finding(

@@ -371,6 +371,10 @@ class SourceResult:
     # Policies that failed to parse or validate keep their problems on the Policy itself;
     # problems outside policies (a bad template) are diagnostics.
     problems: tuple[Problem, ...] = field(default=())
+    # Parts of the input the frontend could not read that may configure AWS resources: a custom
+    # resource, a Rain module, a registry module that is not downloaded. A bucket of such an input
+    # with no policy in the facts may still get one from them, so its policy is unknown, not absent.
+    unread: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ Comparisons answer ``True``, ``False`` or ``None`` (unknown): see :data:`Tri`.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -55,13 +56,33 @@ def _clean_label(label: str) -> str:
 # both name a key ``DataKey`` and two root modules may both have ``var.bucket``: they are
 # different values, so the scope is part of every opaque and unknown token (and never shown).
 _SCOPE: ContextVar[str] = ContextVar("why403_token_scope", default="")
+_SCOPE_ROOTS: ContextVar[tuple[str, ...]] = ContextVar("why403_token_scope_roots", default=())
 SCOPE_SEPARATOR = "|"
 
 
 @contextmanager
+def token_scope_roots(roots: tuple[str, ...]) -> Iterator[None]:
+    """Name input scopes relative to these roots (the paths given to a run), so that the same input
+    read from another copy (the export of ``--baseline REF``) makes the same tokens."""
+    reset = _SCOPE_ROOTS.set(tuple(os.path.abspath(r) for r in roots))
+    try:
+        yield
+    finally:
+        _SCOPE_ROOTS.reset(reset)
+
+
+def _relative_scope(scope: str) -> str:
+    absolute = os.path.abspath(scope)
+    for index, root in enumerate(_SCOPE_ROOTS.get()):
+        if absolute == root or absolute.startswith(root.rstrip(os.sep) + os.sep):
+            return f"{index}/{os.path.relpath(absolute, root)}"
+    return scope
+
+
+@contextmanager
 def token_scope(scope: str) -> Iterator[None]:
-    """Make the opaque and unknown tokens created inside belong to one input."""
-    reset = _SCOPE.set(_clean_label(scope).replace(SCOPE_SEPARATOR, "_"))
+    """Make the opaque and unknown tokens created inside belong to one input (a path)."""
+    reset = _SCOPE.set(_clean_label(_relative_scope(scope)).replace(SCOPE_SEPARATOR, "_"))
     try:
         yield
     finally:

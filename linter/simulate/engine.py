@@ -329,7 +329,12 @@ class _Evaluation:
                 else (grant.permission,)
             if not any(action in table.get(p, set()) for p in perms):
                 continue
-            if grant.grantee == "AllUsers":
+            if grant.grantee == "LogDelivery":
+                # The S3 log delivery group is how server access logs were granted before bucket
+                # policies naming logging.s3.amazonaws.com.
+                if self.actor.kind == "service" and (self.actor.service or "").lower() == "logging.s3.amazonaws.com":
+                    out["service"] = (True, None)
+            elif grant.grantee == "AllUsers":
                 out["acl_allusers"] = (True, None)
             elif grant.grantee == "AuthenticatedUsers":
                 if self.actor.kind != "anonymous":

@@ -37,6 +37,9 @@ class Analysis:
     results: list[AccessResult] = field(default_factory=list)
     simulator: Simulator | None = None
     baseline: Analysis | None = None  # the world at --baseline REF
+    # (path of the export at REF, path as given): findings at REF are compared by fingerprint, which
+    # includes the file, so their files are mapped back to the paths the user gave.
+    baseline_paths: tuple[tuple[str, str], ...] = ()
 
     @cached_property
     def changes(self) -> list[Finding]:

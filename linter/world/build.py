@@ -125,11 +125,14 @@ class _Builder:
         self.facts: dict[type, list[Fact]] = defaultdict(list)
         self.diagnostics: list[Diagnostic] = []
         self.resources = 0
+        self.unread_by_ref: dict[str, tuple[str, ...]] = {}
         for result in results:
             self.resources += result.resources
             self.diagnostics.extend(result.diagnostics)
             for fact in result.facts:
                 self.facts[type(fact)].append(fact)
+                if result.unread and isinstance(fact, BucketFact):
+                    self.unread_by_ref[fact.ref] = result.unread
         self.world = World(settings=settings, env=Environment(), diagnostics=self.diagnostics,
                            resources=self.resources)
 
@@ -267,6 +270,10 @@ class _Builder:
             name = f.name
             policy_fact = by_bucket[BucketPolicyFact].get(name)
             policy = policy_fact.policy if isinstance(policy_fact, BucketPolicyFact) else None
+            if policy is None and f.ref in self.unread_by_ref:
+                unread = ", ".join(self.unread_by_ref[f.ref][:3])
+                policy = Policy(kind=PolicyKind.BUCKET, origin=f"{f.ref} policy", location=f.location,
+                                unknown=f"parts of the sources that why403 cannot read may set it ({unread})")
             bpa_fact = bucket_bpa.get(name)
             bpa = _bpa(bpa_fact) if bpa_fact else BlockPublicAccess.all(True)
             acct = account_bpa.get(f.account)
@@ -276,6 +283,12 @@ class _Builder:
             if ownership not in ("BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"):
                 ownership = "BucketOwnerEnforced"
             acl_fact = by_bucket[BucketAclFact].get(name)
+            acl_conflict = None
+            if isinstance(acl_fact, BucketAclFact) and own is None and _grants_beyond_owner(acl_fact):
+                # The sources rely on the ACL, which only a bucket with ACLs enabled can hold: simulate
+                # that bucket (W403-S403 says a new deployment would be refused).
+                ownership = "ObjectWriter"
+                acl_conflict = acl_fact.canned or "a grant ACL"
             acl = _acl(acl_fact, f.account) if isinstance(acl_fact, BucketAclFact) else \
                 (AclGrant("account", "FULL_CONTROL", f.account),)
             rp = by_bucket[RequesterPaysFact].get(name)
@@ -289,7 +302,8 @@ class _Builder:
                 default_key=key, default_key_ref=key_ref, bucket_key=bucket_key,
                 ref=f.ref, location=f.location)
             world.buckets[name] = BucketInfo(state, f.ref, f.location,
-                                             policy_fact.ref if isinstance(policy_fact, BucketPolicyFact) else None)
+                                             policy_fact.ref if isinstance(policy_fact, BucketPolicyFact) else None,
+                                             acl_without_ownership=acl_conflict)
             world.refs[f.ref] = name
         for f in self.of(BucketLoggingFact):
             assert isinstance(f, BucketLoggingFact)
@@ -619,6 +633,12 @@ def _acl(f: BucketAclFact, owner: str) -> tuple[AclGrant, ...]:
             grants.append(AclGrant(grantee, perm))  # type: ignore[arg-type]
     grants.extend(f.grants)
     return tuple(grants)
+
+
+def _grants_beyond_owner(f: BucketAclFact) -> bool:
+    if f.canned not in (None, "private", "bucket-owner-full-control", "bucket-owner-read"):
+        return True
+    return any(g.grantee != "account" for g in f.grants)
 
 
 def _is_admin(policies: Iterable[Policy]) -> bool:

@@ -56,6 +56,9 @@ class BucketInfo:
     location: Location | None
     policy_ref: str | None = None
     in_sources: bool = True
+    # A non-private ACL set with no Object Ownership setting: only an old (pre-2023) bucket can hold
+    # it; S3 refuses it on a new bucket, which defaults to BucketOwnerEnforced.
+    acl_without_ownership: str | None = None
 
 
 @dataclass(frozen=True)
