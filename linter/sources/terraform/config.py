@@ -101,7 +101,8 @@ def _declare(config: ModuleConfig, parsed: ParsedFile) -> None:
         if kind == "resource" and len(labels) == 2:
             key = (labels[0], labels[1])
             if key in config.resources:
-                _duplicate(config, f"resource {labels[0]}.{labels[1]}", file, block.line, config.resources[key].location)
+                _duplicate(config, f"resource {labels[0]}.{labels[1]}", file, block.line,
+                           config.resources[key].location)
             else:
                 config.resources[key] = decl
         elif kind == "data" and len(labels) == 2:

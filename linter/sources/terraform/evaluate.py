@@ -25,7 +25,7 @@ from why403.sources.terraform.convert import (
     truthy,
     type_name,
 )
-from why403.sources.terraform.numbers import norm
+from why403.sources.terraform.numbers import negative, norm, signed_zero
 from why403.sources.terraform.syntax import (
     BinOp,
     Call,
@@ -222,9 +222,8 @@ class Evaluator:
             if not isinstance(n, int):
                 raise EvalError("the index must be a whole number", line)
             for i, item in enumerate(obj):
-                if isinstance(item, Unk) and item.many:
-                    if i <= n:
-                        return item.derived(f"{item.label}[{n}]")
+                if isinstance(item, Unk) and item.many and i <= n:
+                    return item.derived(f"{item.label}[{n}]")
             if n < 0 or n >= len(obj):
                 raise EvalError(f"index {n} is out of range for a list of {len(obj)}", line)
             return obj[n]
@@ -399,15 +398,18 @@ class Evaluator:
         if isinstance(a, Unk) or isinstance(b, Unk):
             return combine_unknown(f"({op})", [a, b], type="bool" if op in "<><=>=" else "number")
         if op == "+":
-            return norm(Fraction(a) + b) if isinstance(a, Fraction) or isinstance(b, Fraction) else a + b
+            total = norm(Fraction(a) + b) if isinstance(a, Fraction) or isinstance(b, Fraction) else int(a) + int(b)
+            return signed_zero(total, negative(a) and negative(b) and a == 0 and b == 0)
         if op == "-":
-            return norm(Fraction(a) - b) if isinstance(a, Fraction) or isinstance(b, Fraction) else a - b
+            diff = norm(Fraction(a) - b) if isinstance(a, Fraction) or isinstance(b, Fraction) else int(a) - int(b)
+            return signed_zero(diff, a == 0 and b == 0 and negative(a) and not negative(b))
         if op == "*":
-            return norm(Fraction(a) * b) if isinstance(a, Fraction) or isinstance(b, Fraction) else a * b
+            product = norm(Fraction(a) * b) if isinstance(a, Fraction) or isinstance(b, Fraction) else int(a) * int(b)
+            return signed_zero(product, negative(a) != negative(b))
         if op == "/":
             if b == 0:
                 raise EvalError("division by zero", expr.line)
-            return norm(Fraction(a) / b)
+            return signed_zero(norm(Fraction(a) / b), negative(a) != negative(b))
         if op == "%":
             if b == 0:
                 raise EvalError("modulo by zero", expr.line)
@@ -437,7 +439,7 @@ class Evaluator:
         n = to_number(v, "operand of -")
         if isinstance(n, Unk):
             return n.derived(f"-{n.label}", type="number")
-        return -n
+        return signed_zero(-n, not negative(n))
 
     def _call(self, expr: Call, scope: Scope) -> Any:
         return self.functions.call(self, expr, scope)

@@ -271,11 +271,12 @@ def _dump(v: Any, indent: str | None, level: int) -> str:
         return _json_string(v)
     if is_number(v):
         return _json_number(v)
-    sep = "," if indent is None else ","
+    sep = ","
     if isinstance(v, dict):
         if not v:
             return "{}"
-        items = [f"{_json_string(k)}:{'' if indent is None else ' '}{_dump(v[k], indent, level + 1)}" for k in sorted(v)]
+        colon = ":" if indent is None else ": "
+        items = [f"{_json_string(k)}{colon}{_dump(v[k], indent, level + 1)}" for k in sorted(v)]
         return _wrap("{", "}", items, indent, level, sep)
     if isinstance(v, list):
         if not v:
@@ -498,10 +499,12 @@ def _trim_affix(name: str, prefix: bool) -> Fn:
         if symbols.has_token(affix):
             return unknown_for_token(affix)
         segs = _segments(s)
+        if not segs:
+            return s
         edge = segs[0] if prefix else segs[-1]
-        if segs and edge[0]:
+        if edge[0]:
             return unknown_for_token(s) if affix else s
-        lit = edge[1] if segs else ""
+        lit = edge[1]
         if prefix:
             if lit.startswith(affix):
                 return s[len(affix) :]
@@ -515,6 +518,25 @@ def _trim_affix(name: str, prefix: bool) -> Fn:
         return s
 
     return run
+
+
+def _per_rune(s: str, fn: Callable[[str], str]) -> str:
+    """Go maps case one rune at a time: a rune without a one-rune mapping (ß) is kept."""
+    out = []
+    for c in s:
+        m = fn(c)
+        out.append(m if len(m) == 1 else c)
+    return "".join(out)
+
+
+def _trim_set(ev: Evaluator, args: list[Any], line: int) -> Any:
+    _arity("trim", args, 2)
+    s, cutset = to_str(args[0]), to_str(args[1])
+    if isinstance(s, Unk) or isinstance(cutset, Unk):
+        return combine_unknown("trim(...)", [s, cutset], type="string")
+    if symbols.has_token(cutset) or (symbols.has_uncertain_token(s) and cutset):
+        return unknown_for_token(s if symbols.has_token(s) else cutset)
+    return s.strip(cutset)
 
 
 def _trimspace(ev: Evaluator, args: list[Any], line: int) -> Any:
@@ -931,10 +953,9 @@ def _toset(ev: Evaluator, args: list[Any], line: int) -> Any:
     if v is None:
         return None
     items = unify_primitives(list(as_list(v, "argument of toset()")))
-    if any(isinstance(x, str) and symbols.has_uncertain_token(x) for x in items):
+    if len(items) > 1 and any(isinstance(x, str) and symbols.has_uncertain_token(x) for x in items):
         # Two tokens could stand for the same value: the size of the set is not known.
-        if len(items) > 1:
-            return Unk("toset(...)", "elements whose equality is not known", type="set")
+        return Unk("toset(...)", "elements whose equality is not known", type="set")
     return make_set(items)
 
 
@@ -1285,8 +1306,9 @@ _FUNCTIONS: dict[str, Fn] = {
     "tobool": _tobool,
     "keys": _keys,
     "values": _values,
-    "lower": _case("lower", str.lower),
-    "upper": _case("upper", str.upper),
+    "lower": _case("lower", lambda s: _per_rune(s, str.lower)),
+    "upper": _case("upper", lambda s: _per_rune(s, str.upper)),
+    "trim": _trim_set,
     "title": _case("title", lambda s: re.sub(r"\b\w", lambda m: m.group(0).upper(), s)),
     "replace": _replace,
     "trimprefix": _trim_affix("trimprefix", True),

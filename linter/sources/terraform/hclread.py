@@ -199,7 +199,7 @@ class _Converter:
                 flat.append(Interp(self.expr(exprs[0]), *self.strip_markers(inner)))
             else:
                 flat.append(self.flat_directive(inner))
-        return self.template(flat, line, line, heredoc=False)
+        return self.template(flat, line, line, heredoc=False, by_line=False)
 
     def strip_markers(self, node: Any) -> tuple[bool, bool]:
         toks = [str(c) for c in node.children if not hasattr(c, "data")]
@@ -224,9 +224,10 @@ class _Converter:
         keyword = {"template_else": "else", "template_endif": "endif", "template_endfor": "endfor"}[data]
         return tpl.Directive(keyword, strip_left, strip_right, line)
 
-    def template(self, flat: list[tpl.Flat], line: int, text_line: int, heredoc: bool) -> Expr:
+    def template(self, flat: list[tpl.Flat], line: int, text_line: int, heredoc: bool,
+                 by_line: bool = True) -> Expr:
         try:
-            parts = tpl.assemble(flat, line)
+            parts = tpl.assemble(flat, line, by_line=by_line)
         except tpl.TemplateError as exc:
             raise SyntaxProblem(str(exc), exc.line) from None
         if not parts:
@@ -344,7 +345,8 @@ class _Converter:
         intro = next(c for c in node.children if getattr(c, "data", None) == "for_intro")
         names = [str(c.children[0]) for c in intro.children if getattr(c, "data", None) == "identifier"]
         key_var, value_var = (names[0], names[1]) if len(names) == 2 else ("", names[0])
-        coll_node = [c for c in intro.children if hasattr(c, "data") and c.data not in ("identifier", "new_line_or_comment")]
+        coll_node = [c for c in intro.children
+                     if hasattr(c, "data") and c.data not in ("identifier", "new_line_or_comment")]
         collection = self.expr(coll_node[0])
         exprs = [c for c in node.children
                  if hasattr(c, "data") and c.data not in ("for_intro", "for_cond", "new_line_or_comment")]

@@ -22,7 +22,7 @@ from why403.sources.terraform import attributes
 from why403.sources.terraform.config import Decl, ModuleConfig
 from why403.sources.terraform.context import MAX_INSTANCES, MAX_MODULE_DEPTH, CycleError, LoadContext
 from why403.sources.terraform.convert import EvalError, to_number, to_str
-from why403.sources.terraform.evaluate import Scope
+from why403.sources.terraform.evaluate import BudgetExceeded, Scope
 from why403.sources.terraform.syntax import Attribute, Block, Body, Expr, GetAttr, Lit, ObjectExpr, ScopeRef
 from why403.sources.terraform.tfvalues import ABSENT, Lazy, ObjVal, SetVal, Unk, combine_unknown
 from why403.sources.terraform.types import ANY, convert, parse_type
@@ -241,6 +241,12 @@ def evaluate_guarded(ctx: LoadContext, expr: Expr, scope: Scope, key: str, line:
         ctx.diag("error", f"{key}: the expression is nested too deeply to evaluate", scope.file, line,
                  code="evaluate")
         return Unk(key, "nested too deeply")
+    except BudgetExceeded:
+        raise
+    except Exception as exc:  # a defect in why403 must not stop the run: report it, go on
+        ctx.diag("warning", f"{key}: why403 could not evaluate this ({type(exc).__name__}: {exc}); "
+                 "please report it", scope.file, line, code="internal")
+        return Unk(key, "why403 could not evaluate it")
     finally:
         ctx.active.discard(key)
 

@@ -30,17 +30,25 @@ from why403.sources.terraform.syntax import ObjectExpr
 from why403.sources.terraform.types import TypeSpec
 
 
-def load_module(directory: Path, options: SourceOptions, parse: Parse | None = None) -> SourceResult:
-    """Read the root module in ``directory`` (its local and initialised child modules included)."""
+def instantiate(directory: Path, options: SourceOptions, parse: Parse | None = None,
+                extra_files: list[str] | None = None) -> tuple[LoadContext, ModuleInstance]:
+    """The root module instance of ``directory``, ready to evaluate (facts not yet built)."""
     directory = Path(directory)
     ctx = LoadContext(directory, options, parse or parse_file)
     config = ctx.config(directory)
     for name, decl in config.variables.items():
         ctx.variable_decls[name] = Location(decl.file, decl.block.line)
-    extra_files: list[str] = []
-    root_values = _root_values(ctx, directory, extra_files)
+    root_values = _root_values(ctx, directory, extra_files if extra_files is not None else [])
     root = ModuleInstance(ctx, config, prefix="", rel=".", key_path="", inputs=None, providers=None, maybe=None,
                           chain=(directory.resolve(),), root_values=root_values)
+    return ctx, root
+
+
+def load_module(directory: Path, options: SourceOptions, parse: Parse | None = None) -> SourceResult:
+    """Read the root module in ``directory`` (its local and initialised child modules included)."""
+    extra_files: list[str] = []
+    ctx, root = instantiate(directory, options, parse, extra_files)
+    config = root.config
     facts: list[Fact] = []
     emitter = _Emitter(ctx, facts)
     resources = 0
@@ -208,4 +216,4 @@ def _cli_value(ctx: LoadContext, name: str, raw: str) -> Callable[[TypeSpec], An
     return value
 
 
-__all__ = ["ProviderSlot", "load_module"]
+__all__ = ["ProviderSlot", "instantiate", "load_module"]

@@ -4,11 +4,14 @@ Measured on real repositories, python-hcl2's grammar refuses three things Terraf
 
 - a UTF-8 byte order mark at the start of the file;
 - a heredoc whose closing marker is followed by spaces or tabs (``EOF  ``);
-- a newline before ``=>`` in a ``for`` object expression (``{ for k, v in m : k\\n  => v }``).
+- a newline before ``=>`` in a ``for`` object expression (``{ for k, v in m : k\\n  => v }``);
+- the ``~`` strip markers of an interpolation in a quoted string (``"a ${~ x ~} b"``).
 
 Each is rewritten without adding or removing a newline, so every line number the parser reports
 is still the line in the user's file: the BOM is dropped, the trailing blanks after the marker are
-dropped, and the ``=>`` is moved up behind the key expression (its old place becomes blanks).
+dropped, the ``=>`` is moved up behind the key expression (its old place becomes blanks), and a
+strip marker is applied by deleting it with the spaces and tabs it strips (whitespace written as
+escapes such as ``\\n`` next to a strip marker is left in place).
 The rewrite is a pure function of the text. Most files need none of it, and a cheap pre-check
 keeps the common case at the cost of two regular-expression searches.
 """
@@ -28,7 +31,8 @@ def normalize(text: str) -> str:
         text = text[1:]
     needs_heredoc = "<<" in text and _HEREDOC_TAIL.search(text) is not None
     needs_arrow = _ARROW_AFTER_NL.search(text) is not None
-    if not (needs_heredoc or needs_arrow):
+    needs_strip = "${~" in text or "~}" in text
+    if not (needs_heredoc or needs_arrow or needs_strip):
         return text
     return _Rewriter(text).run()
 
@@ -47,6 +51,7 @@ class _Rewriter:
         i = 0
         # Each entry is the brace depth of one code context; strings are marked by -1.
         stack: list[int] = [0]
+        opened_by: list[str] = [""]  # what opened each context: "$" or "%" inside strings
         last_code_end = 0
         while i < n:
             c = text[i]
@@ -56,14 +61,27 @@ class _Rewriter:
                     continue
                 if c == '"' or c == "\n":
                     stack.pop()
+                    opened_by.pop()
                 elif c in "$%" and text.startswith("{", i + 1) and not text.startswith(c + c, i - 1):
                     stack.append(0)
+                    opened_by.append(c)
+                    if c == "$" and text.startswith("~", i + 2):
+                        # ${~ strips the blanks before it: delete them and the marker.
+                        j = i
+                        while j > 0 and text[j - 1] in " \t":
+                            j -= 1
+                        if j < i:
+                            self.edits.append((j, i - j, ""))
+                        self.edits.append((i + 2, 1, ""))
+                        i += 3
+                        continue
                     i += 2
                     continue
                 i += 1
                 continue
             if c == '"':
                 stack.append(-1)
+                opened_by.append('"')
                 i += 1
                 last_code_end = i
                 continue
@@ -89,11 +107,25 @@ class _Rewriter:
                 i += 2
                 last_code_end = i
                 continue
+            if c == "~" and text.startswith("}", i + 1) and stack[-1] == 0 and len(stack) > 1 \
+                    and opened_by[-1] == "$":
+                # ~} strips the blanks after the interpolation: delete the marker and them.
+                self.edits.append((i, 1, ""))
+                j = i + 2
+                while j < n and text[j] in " \t":
+                    j += 1
+                if j > i + 2:
+                    self.edits.append((i + 2, j - i - 2, ""))
+                stack.pop()
+                opened_by.pop()
+                i = j
+                continue
             if c == "{":
                 stack[-1] += 1
             elif c == "}":
                 if stack[-1] == 0 and len(stack) > 1:
                     stack.pop()  # end of an interpolation: back into its string
+                    opened_by.pop()
                 else:
                     stack[-1] = max(0, stack[-1] - 1)
             if c not in " \t\r\n":

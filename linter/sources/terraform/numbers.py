@@ -16,6 +16,31 @@ PRECISION = 512
 Num = int | Fraction
 
 
+class NegativeZero(int):
+    """Binary floats have a signed zero and Terraform writes it: ``0 * -3`` is ``-0``."""
+
+    def __new__(cls) -> NegativeZero:
+        return super().__new__(cls, 0)
+
+    def __repr__(self) -> str:
+        return "-0"
+
+
+NEG_ZERO = NegativeZero()
+
+
+def negative(x: Num) -> bool:
+    """The sign bit: true for negative numbers and for ``-0``."""
+    return isinstance(x, NegativeZero) or x < 0
+
+
+def signed_zero(result: Num, negative_sign: bool) -> Num:
+    """``result`` when non-zero; else a zero with the sign IEEE arithmetic gives it."""
+    if result != 0:
+        return result
+    return NEG_ZERO if negative_sign else 0
+
+
 def norm(value: Num) -> Num:
     """Round to 512 bits; an integral value becomes an ``int``."""
     if isinstance(value, int):
@@ -57,6 +82,8 @@ def round512(q: Fraction) -> Num:
 
 def format_number(value: Num) -> str:
     """Terraform's text for a number: integers in full, others shortest round-trip, never exponent."""
+    if isinstance(value, NegativeZero):
+        return "-0"
     if isinstance(value, int):
         return str(value)
     if value.denominator == 1:

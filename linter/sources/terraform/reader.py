@@ -85,8 +85,9 @@ def _hcl_message(exc: BaseException) -> str:
     col = getattr(exc, "column", None)
     where = f" column {col}" if isinstance(col, int) and col > 0 else ""
     if token is not None:
-        shown = str(token).strip() or repr(str(token))
-        return f"python-hcl2 cannot parse this: unexpected {shown[:40]!r}{where}"
+        shown = str(token).strip()
+        what = f"{shown[:40]!r}" if shown else ("end of line" if "\n" in str(token) else "end of file")
+        return f"python-hcl2 cannot parse this: unexpected {what}{where}"
     if char is not None:
         return f"python-hcl2 cannot parse this: unexpected character {char!r}{where}"
     first = str(exc).strip().splitlines()

@@ -182,7 +182,8 @@ def s3_bucket(r: Reader, out: Emitter) -> None:
     if logging is not None:
         target = _text(logging, out, "target_bucket")
         if target is not None:
-            out.fact(BucketLoggingFact(r.ref, logging.location, name, target, _text(logging, out, "target_prefix") or ""))
+            prefix = _text(logging, out, "target_prefix") or ""
+            out.fact(BucketLoggingFact(r.ref, logging.location, name, target, prefix))
     payer = r.arg("request_payer")
     if isinstance(payer, str):
         out.fact(RequesterPaysFact(r.ref, _loc(r, "request_payer"), name, payer == "Requester"))

@@ -161,9 +161,14 @@ def _matching_brace(text: str, start: int) -> int:
     return -1
 
 
-def assemble(flat: list[Flat], line: int) -> tuple[TPart, ...]:
-    """Apply strip markers, then nest ``if``/``for`` directives into their bodies."""
-    stripped = _apply_strip(flat)
+def assemble(flat: list[Flat], line: int, *, by_line: bool = True) -> tuple[TPart, ...]:
+    """Apply strip markers, then nest ``if``/``for`` directives into their bodies.
+
+    ``by_line``: heredocs, template files and JSON strings are scanned line by line, so a strip
+    marker reaches only to the nearest newline (``%{~ if }`` on its own line removes that line's
+    indentation, not the line break before it); in a quoted string it strips all whitespace.
+    """
+    stripped = _apply_strip(flat, by_line)
     parts, pos, end = _assemble(stripped, 0, line, ())
     if end is not None:
         raise TemplateError(f"unexpected %{{{end.keyword}}}", end.line)
@@ -171,15 +176,37 @@ def assemble(flat: list[Flat], line: int) -> tuple[TPart, ...]:
     return tuple(parts)
 
 
-def _apply_strip(flat: list[Flat]) -> list[Flat]:
+def _apply_strip(flat: list[Flat], by_line: bool) -> list[Flat]:
     out: list[Flat] = list(flat)
     for i, item in enumerate(out):
         if isinstance(item, Interp | Directive):
             if item.strip_left and i > 0 and isinstance(out[i - 1], str):
-                out[i - 1] = str(out[i - 1]).rstrip(" \t\r\n")
+                out[i - 1] = _strip_end(str(out[i - 1]), by_line)
             if item.strip_right and i + 1 < len(out) and isinstance(out[i + 1], str):
-                out[i + 1] = str(out[i + 1]).lstrip(" \t\r\n")
+                out[i + 1] = _strip_start(str(out[i + 1]), by_line)
     return [p for p in out if not (isinstance(p, str) and p == "")]
+
+
+_WS = " \t\r\n"
+
+
+def _strip_end(text: str, by_line: bool) -> str:
+    if not by_line:
+        return text.rstrip(_WS)
+    # The literal is scanned as lines: the last token is the text after the last newline, or
+    # (when the literal ends with one) the whole last line with its newline.
+    end = len(text) - 1 if text.endswith("\n") else len(text)
+    cut = text.rfind("\n", 0, end) + 1
+    return text[:cut] + text[cut:].rstrip(_WS)
+
+
+def _strip_start(text: str, by_line: bool) -> str:
+    if not by_line:
+        return text.lstrip(_WS)
+    nl = text.find("\n")
+    if nl < 0:
+        return text.lstrip(_WS)
+    return text[: nl + 1].lstrip(_WS) + text[nl + 1 :]
 
 
 def _assemble(flat: list[Flat], pos: int, line: int,

@@ -17,6 +17,7 @@ objects and maps. On top of that:
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,10 +95,7 @@ class ObjVal(dict[str, Any]):
     __slots__ = ("loc",)
 
     def __init__(self, items: Any = (), loc: tuple[str, int, int] | None = None) -> None:
-        if isinstance(items, dict):
-            pairs = sorted(items.items())
-        else:
-            pairs = sorted(items)
+        pairs = sorted(items.items()) if isinstance(items, dict) else sorted(items)
         super().__init__(pairs)
         self.loc = loc
 
@@ -115,10 +113,8 @@ def make_set(items: list[Any]) -> SetVal | Unk:
     for item in items:
         if not any(_same(item, s) for s in seen):
             seen.append(item)
-    try:
+    with contextlib.suppress(TypeError):
         seen.sort(key=_set_key)
-    except TypeError:
-        pass
     return SetVal(seen)
 
 
