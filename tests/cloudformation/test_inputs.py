@@ -213,3 +213,28 @@ def test_top_level_not_a_mapping_and_empty_file(tmp_path: Path) -> None:
     assert r.diagnostics[0].severity == "error"
     r = load_text(tmp_path, "", name="empty.yaml")
     assert not r.facts and not [d for d in r.diagnostics if d.severity == "error"]
+
+
+def test_cfn_lint_is_imported_only_when_a_template_is_read() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; import why403.sources.cloudformation as c; "
+            f"c.is_template(Path({str(LAKE)!r})); print('cfnlint' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_for_each_is_reported_not_silently_dropped(tmp_path: Path) -> None:
+    r = load_text(tmp_path, """
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::LanguageExtensions
+Resources:
+  Fn::ForEach::Buckets:
+    - Name
+    - [a, b]
+    - ${Name}Bucket:
+        Type: AWS::S3::Bucket
+""")
+    (note,) = r.diagnostics
+    assert note.severity == "note" and "Fn::ForEach" in note.message

@@ -222,9 +222,8 @@ def _role(lid: str, res: Map, props: Map) -> Map:
     line, end = res.line, res.end_line
     role = new_map(line, end)
     role["Type"] = "AWS::IAM::Role"
-    for key in ("Condition", "Metadata"):
-        if key in res:
-            role[key] = res[key]
+    if "Condition" in res:  # the role exists exactly when the function does
+        role["Condition"] = res["Condition"]
     rp = new_map(line, end)
     rp.key_lines = {k: props.key_line(k) for k in ("Policies", "AssumeRolePolicyDocument", "VpcConfig")}
     rp["AssumeRolePolicyDocument"] = props.get("AssumeRolePolicyDocument", _LAMBDA_TRUST)
