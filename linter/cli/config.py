@@ -6,15 +6,14 @@ Found by walking up from the working directory (the first directory holding ``.w
 a :class:`ConfigError` naming the file and the key, never a traceback or a silently ignored
 setting. Paths in it (var files, parameter files) are relative to the file's directory.
 
-YAML is imported only when a YAML file is read, so that a repository configured through
-pyproject.toml (or not at all) does not pay for it on every pre-commit run.
+YAML (and TOML) parsers are imported only when such a file is read, so that a repository
+configured otherwise (or not at all) does not pay for them on every pre-commit run.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,6 +72,8 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     except OSError as exc:
         raise ConfigError(f"{shown}: cannot read the configuration file: {exc.strerror or exc}") from None
     if file.suffix == ".toml":
+        import tomllib
+
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -94,6 +95,8 @@ def _has_tool_table(pyproject: Path) -> bool:
         return False
     if "why403" not in text:  # cheap test before parsing every pyproject on the way up
         return False
+    import tomllib
+
     try:
         return "why403" in tomllib.loads(text).get("tool", {})
     except tomllib.TOMLDecodeError:

@@ -24,6 +24,7 @@ import re
 from typing import Any
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
+
 from why403.model.finding import Finding
 from why403.report.base import PARSE_ERROR_RULE
 from why403.rules import Rule, all_rules

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from fake_pipeline import FakePipeline
+
 from why403 import pipeline
 
 

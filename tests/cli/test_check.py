@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from fake_pipeline import FakePipeline
+
 from why403.cli.main import main
 from why403.model.facts import SuppressionFact
 from why403.model.finding import InputError

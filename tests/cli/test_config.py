@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+
 from why403.cli.config import Config, ConfigError, find_config, load_config
 from why403.model.settings import Intent, Organization
 

@@ -14,6 +14,7 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 from fake_pipeline import frontend_ready
+
 from why403.cli.main import main
 
 CHECKOUT = Path(__file__).resolve().parents[2]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from why403.cli.main import main
 from why403.cli.rules_cmd import markdown
 from why403.rules import all_rules

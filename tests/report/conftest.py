@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from report_samples import make_report
+
 from why403.report.base import Report
 
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from why403 import pipeline
 from why403.model.finding import Finding, RunResult
 from why403.model.location import Location

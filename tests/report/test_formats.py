@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 from report_samples import make_report, sample_findings
+
 from why403.report import FORMATS, render
 from why403.report.base import Report, fails
 from why403.rules import all_rules

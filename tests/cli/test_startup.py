@@ -1,0 +1,34 @@
+"""The pre-commit hook starts why403 on every commit: a Terraform-only check must not import the
+CloudFormation decoder, YAML, JSON Schema, XML or the report formats it does not write."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fake_pipeline import frontend_ready
+
+CHECKOUT = Path(__file__).resolve().parents[2]
+HEAVY = ("cfnlint", "yaml", "jsonschema", "xml", "tomllib", "why403.report.sarif", "why403.report.junit",
+         "why403.report.json_report", "why403.report.github", "why403.report.gitlab", "why403.sources.cloudformation")
+
+PROBE = """
+import json, sys
+from why403.cli.main import main
+sys.argv = ["why403", "check", "main.tf"]
+code = main()
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+@pytest.mark.skipif(not frontend_ready("terraform"), reason="needs the pipeline and the Terraform frontend")
+def test_terraform_check_imports_nothing_it_does_not_need(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text((CHECKOUT / "examples" / "kms-403" / "main.tf").read_text())
+    proc = subprocess.run([sys.executable, "-c", PROBE], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert data["code"] == 1, proc.stderr
+    loaded = [m for m in data["modules"] if any(m == h or m.startswith(h + ".") for h in HEAVY)]
+    assert loaded == []
