@@ -232,3 +232,33 @@ def test_parsed_template_and_result_are_picklable() -> None:
     result = build_template(again, SourceOptions())
     assert pickle.loads(pickle.dumps(result)).facts == result.facts
     assert result.facts == build_template(parsed, SourceOptions()).facts
+
+
+def test_key_policy_removed_by_no_value_means_the_default_policy(tmp_path: Path) -> None:
+    r = load_text(tmp_path, """
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Hardened: {Type: String, Default: "no", AllowedValues: ["yes", "no"]}
+  Strict: {Type: String, AllowedValues: ["yes", "no"]}
+Conditions:
+  IsHardened: !Equals [!Ref Hardened, "yes"]
+  IsStrict: !Equals [!Ref Strict, "yes"]
+Resources:
+  DefaultKey:
+    Type: AWS::KMS::Key
+    Properties:
+      KeyPolicy: !If
+        - IsHardened
+        - {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "*"}, Action: "kms:*", Resource: "*"}]}
+        - !Ref AWS::NoValue
+  MaybeKey:
+    Type: AWS::KMS::Key
+    Properties:
+      KeyPolicy: !If
+        - IsStrict
+        - {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "*"}, Action: "kms:*", Resource: "*"}]}
+        - !Ref AWS::NoValue
+""")
+    assert one(r, KeyFact, "DefaultKey").policy is None
+    maybe = one(r, KeyFact, "MaybeKey").policy
+    assert maybe is not None and maybe.unknown is not None and not maybe.statements

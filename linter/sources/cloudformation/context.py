@@ -80,6 +80,16 @@ class Ctx:
 
         return resolve_policy(self, raw, kind, origin, line, maybe or res.maybe)
 
+    def optional_policy(self, res: Resource, key: str, kind: PolicyKind, origin: str) -> Policy | None:
+        """A document AWS replaces by its default when absent (key, endpoint, access point):
+        None when the property is missing or removed by AWS::NoValue."""
+        if key not in res.props:
+            return None
+        raw = res.props[key]
+        if isinstance(raw, dict) and len(raw) == 1 and "Fn::If" in raw and self.r.value(raw) is NOVALUE:
+            return None
+        return self.policy(res, raw, kind, origin, res.props.key_line(key))
+
     def note_params(self, params: set[str], origin: str) -> None:
         for p in params:
             self.policy_params.setdefault(p, set()).add(origin)

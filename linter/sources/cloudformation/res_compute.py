@@ -26,10 +26,7 @@ def _get(v: Any, key: str) -> Any:
 
 
 def endpoint(ctx: Ctx, res: Resource) -> None:
-    policy = None
-    if "PolicyDocument" in res.props:
-        policy = ctx.policy(res, res.props["PolicyDocument"], PolicyKind.ENDPOINT, res.lid,
-                            res.props.key_line("PolicyDocument"))
+    policy = ctx.optional_policy(res, "PolicyDocument", PolicyKind.ENDPOINT, res.lid)
     ctx.facts.append(EndpointFact(
         res.lid, ctx.at(res), endpoint_id=ctx.r.naming.ref(res.lid),
         service_name=ctx.text(res, "ServiceName") or symbols.unknown(f"{res.lid}.ServiceName"),

@@ -10,10 +10,8 @@ from why403.sources.cloudformation.context import Ctx, Resource
 
 def key(ctx: Ctx, res: Resource) -> None:
     attrs = ctx.r.naming.attrs(res.lid)
-    policy = None
-    if "KeyPolicy" in res.props:
-        # Without KeyPolicy, KMS applies the default key policy (the account-root statement).
-        policy = ctx.policy(res, res.props["KeyPolicy"], PolicyKind.KEY, res.lid, res.props.key_line("KeyPolicy"))
+    # Without KeyPolicy, KMS applies the default key policy (the account-root statement).
+    policy = ctx.optional_policy(res, "KeyPolicy", PolicyKind.KEY, res.lid)
     ctx.facts.append(KeyFact(
         res.lid, ctx.at(res), key_id=attrs["KeyId"], arn=attrs["Arn"], account=ctx.account, region=ctx.region,
         policy=policy, enabled=ctx.flag(res, "Enabled", True),

@@ -127,9 +127,7 @@ def bucket_policy(ctx: Ctx, res: Resource) -> None:
 def access_point(ctx: Ctx, res: Resource) -> None:
     name = ctx.r.naming.ref(res.lid)
     bucket_name = ctx.text(res, "Bucket") or symbols.unknown(f"{res.lid}.Bucket")
-    policy = None
-    if "Policy" in res.props:
-        policy = ctx.policy(res, res.props["Policy"], PolicyKind.ACCESS_POINT, res.lid, res.props.key_line("Policy"))
+    policy = ctx.optional_policy(res, "Policy", PolicyKind.ACCESS_POINT, res.lid)
     vpc = ctx.value(res, "VpcConfiguration")
     vpc_id = None
     if isinstance(vpc, dict) and vpc.get("VpcId", NOVALUE) is not NOVALUE:
