@@ -83,7 +83,28 @@ def build(parsed: ParsedTemplate, options: SourceOptions, supplied: Mapping[str,
             "note", f"Fn::ImportValue {symbols.render(name)} is exported by no template in this run; its value is "
             "unknown (pass the exporting template too)", Location(parsed.file, 0), code="cfn-import"))
     return SourceResult(facts=tuple(ctx.facts), diagnostics=tuple(ctx.diagnostics), files=(parsed.file,),
-                        resources=parsed.resources)
+                        resources=parsed.resources, unread=_unread(resources, template))
+
+
+# Resource types that can create or configure AWS resources the frontend cannot see.
+_OPAQUE_TYPES = frozenset({"AWS::CloudFormation::CustomResource", "AWS::CloudFormation::Stack",
+                           "AWS::Serverless::Application", "AWS::CloudFormation::StackSet"})
+
+
+def _unread(resources: Map, template: Map) -> tuple[str, ...]:
+    """Parts of the template that may configure AWS resources out of sight: custom resources,
+    nested stacks, third-party and module types, macros other than SAM."""
+    out = []
+    for lid, node in resources.items():
+        kind = node.get("Type") if isinstance(node, Map) else None
+        if not isinstance(kind, str):
+            out.append(f"{lid} (a resource whose Type is not a plain string)")
+        elif kind in _OPAQUE_TYPES or kind.startswith("Custom::") or not kind.startswith("AWS::"):
+            out.append(f"{lid} ({kind})")
+    transform = template.get("Transform")
+    names = transform if isinstance(transform, list) else [transform] if transform is not None else []
+    out += [f"the {n} transform" for n in names if isinstance(n, str) and n != "AWS::Serverless-2016-10-31"]
+    return tuple(out)
 
 
 def _resource(ctx: Ctx, resources: Map, lid: str, node: Any) -> None:
