@@ -45,23 +45,24 @@ class _Trial:
         self.target = target
 
     def verify(self, rebuild: Any, env: Environment | None = None) -> bool:
-        """``rebuild(request) -> request | None`` applies the change to a request it affects."""
+        """``rebuild(request) -> request | None`` applies the change to a request it affects. The draft
+        must make the target no longer denied, and no other simulated request that was denied allowed."""
         env = env or self.analysis.world.env
-        fixed = False
+        target = rebuild(self.target.request)
+        if target is None or authorize(target, env).denied:
+            return False
         for r in self.analysis.results:
+            if not r.decision.denied or self._same_access(r):
+                continue
             new_req = rebuild(r.request)
-            if new_req is None:
-                continue
-            new = authorize(new_req, env)
-            same_access = (r.intent.principal.ref == self.target.intent.principal.ref and
-                           r.request.bucket.name == self.target.request.bucket.name and
-                           r.request.key == self.target.request.key and r.path == self.target.path)
-            if r.action == self.target.action and same_access:
-                fixed = not new.denied
-                continue
-            if r.decision.denied and new.allowed and not same_access:
+            if new_req is not None and authorize(new_req, env).allowed:
                 return False  # the draft would grant an access that was denied before
-        return fixed
+        return True
+
+    def _same_access(self, r: AccessResult) -> bool:
+        t = self.target
+        return (r.intent.principal.arn == t.intent.principal.arn and r.action == t.action
+                and r.request.bucket.name == t.request.bucket.name and r.path == t.path)
 
 
 def _draft(where: str, stmt_doc: dict[str, Any], note: str = "") -> str:
