@@ -57,6 +57,20 @@ class Analysis:
         results = sim.run(intents)
         return Analysis(world, intents, results, sim)
 
+    @cached_property
+    def results_by_principal(self) -> dict[str, list[AccessResult]]:
+        out: dict[str, list[AccessResult]] = {}
+        for r in self.results:
+            out.setdefault(r.intent.principal.arn, []).append(r)
+        return out
+
+    @cached_property
+    def results_by_bucket(self) -> dict[str, list[AccessResult]]:
+        out: dict[str, list[AccessResult]] = {}
+        for r in self.results:
+            out.setdefault(r.request.bucket.name, []).append(r)
+        return out
+
     @property
     def sim(self) -> Simulator:
         if self.simulator is None:

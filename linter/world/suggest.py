@@ -8,6 +8,7 @@ draft for a human ("review before applying"); nothing is ever written to the use
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -44,14 +45,15 @@ class _Trial:
         self.analysis = analysis
         self.target = target
 
-    def verify(self, rebuild: Any, env: Environment | None = None) -> bool:
+    def verify(self, rebuild: Any, env: Environment | None = None,
+               affected: Iterable[AccessResult] | None = None) -> bool:
         """``rebuild(request) -> request | None`` applies the change to a request it affects. The draft
         must make the target no longer denied, and no other simulated request that was denied allowed."""
         env = env or self.analysis.world.env
         target = rebuild(self.target.request)
         if target is None or authorize(target, env).denied:
             return False
-        for r in self.analysis.results:
+        for r in self.analysis.results if affected is None else affected:
             if not r.decision.denied or self._same_access(r):
                 continue
             new_req = rebuild(r.request)
@@ -110,7 +112,7 @@ def _identity_fix(r: AccessResult, analysis: Analysis) -> str | None:
             return None
         return replace(req, actor=new_actor)
 
-    if not _Trial(analysis, r).verify(rebuild):
+    if not _Trial(analysis, r).verify(rebuild, affected=analysis.results_by_principal.get(info.arn, [])):
         return None
     return _draft(f"an identity policy of {info.label}", stmt)
 
@@ -155,7 +157,9 @@ def _key_policy_fix(r: AccessResult, analysis: Analysis) -> str | None:
 
     env = analysis.world.env
     new_env = Environment(orgs=env.orgs, keys={k: (new_key if v.arn == key.arn else v) for k, v in env.keys.items()})
-    if not _Trial(analysis, r).verify(rebuild, new_env):
+    affected = [x for x in analysis.results if x.request.bucket.default_key is not None
+                and x.request.bucket.default_key.arn == key.arn]
+    if not _Trial(analysis, r).verify(rebuild, new_env, affected):
         return None
     note = ""
     if symbols.tri_equals(actor.account or "", key.account) is False:
@@ -195,7 +199,7 @@ def _bucket_policy_fix(r: AccessResult, analysis: Analysis) -> str | None:
         return replace(req, bucket=replace(req.bucket, policy=new_policy))
 
     del new_bucket
-    if not _Trial(analysis, r).verify(rebuild):
+    if not _Trial(analysis, r).verify(rebuild, affected=analysis.results_by_bucket.get(bucket.name, [])):
         return None
     return _draft(f"the bucket policy of {bucket.ref or bucket.name}", stmt)
 
@@ -224,7 +228,7 @@ def _service_exception_fix(r: AccessResult, analysis: Analysis) -> str | None:
             return None
         return replace(req, bucket=replace(req.bucket, policy=new_policy))
 
-    if not _Trial(analysis, r).verify(rebuild):
+    if not _Trial(analysis, r).verify(rebuild, affected=analysis.results_by_bucket.get(bucket.name, [])):
         return None
     where = f"statement {stmt.label} of {policy.origin}"
     return (f"Draft fix (review before applying; re-simulation shows it allows this access and nothing else that "

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Benchmark ``why403 check`` on the generated corpus at several sizes (issue 5).
+
+    .venv/bin/python bench/check.py [--sizes 10 100 1000] [--out bench/out] [--gen ../shared/tools/gen_corpus.py]
+
+For each size it generates (once) the Terraform + CloudFormation corpus with the shared generator,
+then runs the pipeline in a fresh process per size and reports the wall time of each phase (reading
+the sources, building the world, simulating the intents, running the rules), the number of intents
+and simulated requests, the time per simulated request and the peak resident memory. Simulation
+must grow with the number of intents, not with principals x resources: compare the per-request
+column across sizes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_CHILD = r"""
+import json, resource, sys, time
+from why403.pipeline import CheckRequest, _read_inputs
+from why403.rules import all_rules
+from why403.world.analysis import Analysis
+from why403.world.build import build_world
+
+request = CheckRequest(paths=(sys.argv[1],), use_cache=False)
+t0 = time.perf_counter()
+results, errors, files = _read_inputs(request)
+t1 = time.perf_counter()
+world = build_world(results, request.settings)
+t2 = time.perf_counter()
+analysis = Analysis.of(world)
+t3 = time.perf_counter()
+findings = [f for rule in all_rules() for f in rule.check(analysis)]
+t4 = time.perf_counter()
+print(json.dumps({
+    "files": files, "errors": len(errors), "intents": len(analysis.intents),
+    "simulated": analysis.accesses_simulated, "findings": len(findings),
+    "read": t1 - t0, "world": t2 - t1, "simulate": t3 - t2, "rules": t4 - t3, "total": t4 - t0,
+    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+}))
+"""
+
+
+def corpus(out: Path, size: int, gen: Path) -> Path:
+    target = out / f"corpus_{size}"
+    if not (target / "manifest.json").exists():
+        subprocess.run([sys.executable, str(gen), str(target), "-n", str(size)], check=True,
+                       stdout=subprocess.DEVNULL)
+    return target
+
+
+def run(path: Path) -> dict[str, float]:
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONHASHSEED": "0"})
+    data: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+    data["wall"] = time.perf_counter() - started
+    return data
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--gen", type=Path, default=ROOT.parent / "shared" / "tools" / "gen_corpus.py")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    header = (f"{'modules':>7} {'files':>6} {'intents':>7} {'requests':>8} {'read s':>7} {'world s':>7} "
+              f"{'sim s':>7} {'rules s':>7} {'total s':>7} {'parse %':>7} {'us/req':>7} {'peak MB':>8}")
+    print(header)
+    for size in args.sizes:
+        d = run(corpus(args.out, size, args.gen))
+        per_request = 1e6 * d["simulate"] / max(d["simulated"], 1)
+        print(f"{size:>7} {int(d['files']):>6} {int(d['intents']):>7} {int(d['simulated']):>8} {d['read']:>7.2f} "
+              f"{d['world']:>7.2f} {d['simulate']:>7.2f} {d['rules']:>7.2f} {d['total']:>7.2f} "
+              f"{100 * d['read'] / d['total']:>7.1f} {per_request:>7.0f} {d['peak_mb']:>8.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
