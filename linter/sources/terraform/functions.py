@@ -13,6 +13,7 @@ import base64
 import hashlib
 import json
 import math
+import os
 import re
 from collections.abc import Callable
 from fractions import Fraction
@@ -86,6 +87,7 @@ class FileAccess:
     once per run (templates are parsed once too)."""
 
     def __init__(self, root: Path, max_bytes: int = 4 * 1024 * 1024) -> None:
+        self.given_root = str(root)
         self.root = root.resolve()
         self.max_bytes = max_bytes
         self.texts: dict[Path, str | None] = {}
@@ -97,6 +99,11 @@ class FileAccess:
         if full != self.root and self.root not in full.parents:
             return None
         return full
+
+    def display(self, name: str) -> str:
+        """How locations name the file: under the root directory as the user gave it."""
+        p = Path(name)
+        return name if p.is_absolute() else os.path.normpath(os.path.join(self.given_root, name))
 
     def read(self, name: str) -> str | None:
         full = self.resolve(name)
@@ -168,7 +175,7 @@ def _file(ev: Evaluator, files: FileAccess | None, name: str, args: list[Any], l
         return text is not None
     if text is None:
         return Unk(f'file("{path}")', f"{path} cannot be read inside the module directory")
-    return LocatedStr(text, path, 1)
+    return LocatedStr(text, files.display(path), 1)
 
 
 def _templatefile(ev: Evaluator, files: FileAccess | None, args: list[Any], line: int, scope: Scope) -> Any:
@@ -197,7 +204,8 @@ def _templatefile(ev: Evaluator, files: FileAccess | None, args: list[Any], line
         except (tpl.TemplateError, SyntaxProblem) as exc:
             raise EvalError(f"the template {path} cannot be parsed: {exc}", line) from None
         files.templates[full] = parts
-    inner = ScopeCls(_NoNames(), path, dict(variables))
+    shown = files.display(path)
+    inner = ScopeCls(_NoNames(), shown, dict(variables))
     if len(parts) == 1 and not isinstance(parts[0], str):
         from why403.sources.terraform.syntax import Template
 
@@ -206,7 +214,7 @@ def _templatefile(ev: Evaluator, files: FileAccess | None, args: list[Any], line
     unknown = ev.render_parts(tuple(parts), inner, out)
     if unknown is not None:
         return unknown
-    return LocatedStr("".join(out), path, 1)
+    return LocatedStr("".join(out), shown, 1)
 
 
 class _NoNames:
