@@ -194,7 +194,7 @@ def terraform_policies(plan: dict[str, Any]) -> dict[str, Any]:
                     out[f"{res['address']}.json"] = values["json"]
                 continue
             for attr in POLICY_ATTRS:
-                if attr in values and values[attr]:
+                if values.get(attr):
                     out[f"{res['address']}.{attr}"] = values[attr]
             for i, inline in enumerate(values.get("inline_policy") or []):
                 if inline.get("policy"):
