@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from why403.rules import Rule
 
 DESCRIPTION = (
     "List the rules (id, kind, default severity, summary), or print one rule's full "
@@ -76,10 +80,7 @@ def markdown() -> str:
     return body + "".join("\n" + rule_markdown(rule) for rule in rules)
 
 
-def rule_markdown(rule: object) -> str:
-    from why403.rules import Rule
-
-    assert isinstance(rule, Rule)
+def rule_markdown(rule: Rule) -> str:
     doc = _demote_headings(rule.doc or rule.summary)
     return f"## {rule.id}\n\n*{rule.kind}, {rule.severity} by default.*\n\n{doc.strip()}\n"
 

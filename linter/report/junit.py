@@ -19,7 +19,7 @@ from why403.report.base import PARSE_ERROR_RULE, Report, at_or_above
 def render(report: Report) -> str:
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for file in report.files:
-        by_file[report.rel(file)]
+        by_file.setdefault(report.rel(file), [])  # every file read gets a suite, findings or not
     for finding in report.with_parse_errors:
         by_file[report.rel(finding.location.file) if finding.location else "<run>"].append(finding)
 
