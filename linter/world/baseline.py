@@ -13,6 +13,7 @@ the change, or beyond any intent, which is the overreaching remediation this mod
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 
 from why403.model import symbols
@@ -26,6 +27,7 @@ from why403.simulate.decision import Decision
 from why403.simulate.engine import authorize
 from why403.simulate.kms import kms_calls
 from why403.simulate.state import BucketState, KmsKey, Network
+from why403.world.accesses import AccessResult
 from why403.world.analysis import Analysis
 from why403.world.intents import service_principal
 from why403.world.model import NetworkPath, PrincipalInfo, World
@@ -287,7 +289,7 @@ class Baseline:
                             and x.intent.resource == r.intent.resource)]
         if not remedies:
             return None
-        principals = sorted({_policy_principal(r.intent.principal) for r in remedies} - {None})  # type: ignore[arg-type]
+        principals = sorted({p for p in (_policy_principal(r.intent.principal) for r in remedies) if p is not None})
         if not principals:
             return None
         if policy.kind is PolicyKind.KEY:
@@ -309,12 +311,12 @@ class Baseline:
         return ("Narrower draft (review before applying; re-simulation shows it keeps the accesses this change "
                 f"fixed and drops the rest): replace statement {stmt.label} of {policy.origin} with:\n{dumps(shown)}")
 
-    def _verify(self, policy: Policy, old: Statement, new: Statement, remedies: list[object]) -> bool:
+    def _verify(self, policy: Policy, old: Statement, new: Statement, remedies: Sequence[AccessResult]) -> bool:
         statements = tuple(new if s is old else s for s in policy.statements)
         new_policy = replace(policy, statements=statements, _cache={})
         env = self.now.world.env
         for r in remedies:
-            req = getattr(r, "request")  # noqa: B009 - AccessResult
+            req = r.request
             bucket = req.bucket
             if bucket.policy is policy:
                 req = replace(req, bucket=replace(bucket, policy=new_policy))

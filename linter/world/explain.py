@@ -14,6 +14,7 @@ from why403.policy import catalogue
 from why403.policy.context import ABSENT, ContextValue
 from why403.simulate.decision import Decision, TraceStep
 from why403.simulate.request import S3Request, build_context
+from why403.simulate.state import Organizations
 from why403.world.accesses import AccessResult
 from why403.world.analysis import Analysis
 from why403.world.intents import AccessIntent, external_principal, sample_key, service_principal, split_s3_arn
@@ -52,6 +53,7 @@ class Explanation:
     request: S3Request
     decision: Decision
     suggestion: str | None
+    orgs: Organizations = Organizations()
 
 
 def _principal(analysis: Analysis, name: str) -> PrincipalInfo:
@@ -85,11 +87,11 @@ def _resource(analysis: Analysis, name: str, action: str) -> tuple[str, str, str
     parsed = split_s3_arn(arn)
     if parsed is None:
         raise ExplainError(f"--resource {name}: expected an S3 bucket or object ARN")
-    bucket, key = parsed
+    bucket, key_pattern = parsed
     types = set(catalogue.resource_types(action))
-    if key is None and "object" in types and "bucket" not in types:
-        key = "*"
-    return arn, bucket, sample_key(key) if key is not None else None
+    if key_pattern is None and "object" in types and "bucket" not in types:
+        key_pattern = "*"
+    return arn, bucket, sample_key(key_pattern) if key_pattern is not None else None
 
 
 def _paths(analysis: Analysis, info: PrincipalInfo, via: str | None) -> tuple[NetworkPath, ...]:
@@ -126,7 +128,7 @@ def explain_access(analysis: Analysis, principal: str, action: str, resource: st
         intent = AccessIntent(info, (action,), arn, bucket_name, key, "config")
         suggestion = suggest_fix(AccessResult(intent, action, path, req, decision), analysis) \
             if decision.denied else None
-        out.append(Explanation(info, action, arn, path, req, decision, suggestion))
+        out.append(Explanation(info, action, arn, path, req, decision, suggestion, analysis.world.env.orgs))
     return out
 
 
@@ -136,7 +138,7 @@ def _where(step: TraceStep) -> str:
 
 
 def _context_lines(exp: Explanation, analysis_keys: set[str]) -> list[str]:
-    ctx = build_context(exp.request, _orgs_placeholder())
+    ctx = build_context(exp.request, exp.orgs)
     lines = []
     for key in sorted(analysis_keys):
         value = ctx.get(key)
@@ -150,12 +152,6 @@ def _context_lines(exp: Explanation, analysis_keys: set[str]) -> list[str]:
             shown = symbols.render(str(value))
         lines.append(f"    {key} = {shown}")
     return lines
-
-
-def _orgs_placeholder() -> object:
-    from why403.simulate.state import Organizations
-
-    return Organizations()
 
 
 def _condition_keys(exp: Explanation) -> set[str]:
