@@ -6,7 +6,7 @@ The request is built exactly as the linter builds intents (same headers, same co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from why403.model import symbols
 from why403.model.values import Unknown
@@ -53,7 +53,7 @@ class Explanation:
     request: S3Request
     decision: Decision
     suggestion: str | None
-    orgs: Organizations = Organizations()
+    orgs: Organizations = field(default_factory=Organizations)
 
 
 def _principal(analysis: Analysis, name: str) -> PrincipalInfo:
