@@ -144,6 +144,34 @@ def _state_value(value: Any) -> Any:
     return value
 
 
+# What the provider computes for attributes no configuration sets, as an existing resource has
+# them: without these, the second plan would show updates, and terraform defers data sources
+# that depend on a resource with pending changes.
+_COMPUTED_DEFAULTS: dict[str, Any] = {
+    "tags_all": {}, "managed_policy_arns": [], "inline_policy": [], "architectures": ["x86_64"],
+    "propagating_vgws": [], "route": [], "egress": [], "ingress": [], "cidr_blocks": [], "dns_entry": [],
+    "network_interface_ids": [], "security_group_ids": [], "subnet_ids": [], "triggers": {},
+}
+
+
+def _fill(known: Any, mask: Any, ours: Any) -> Any:
+    """Known planned values, with the parts the mask marks unknown taken from why403's value."""
+    if mask is True:
+        value = _state_value(ours)
+        return None if value is ABSENT else value
+    if isinstance(known, dict) and isinstance(mask, dict):
+        ours_map = ours if isinstance(ours, dict) else {}
+        out = dict(known)
+        for k, m in mask.items():
+            out[k] = _fill(known.get(k), m, ours_map.get(k, ABSENT))
+        return out
+    if isinstance(known, list) and isinstance(mask, list):
+        ours_list = ours if isinstance(ours, list) else []
+        return [_fill(known[i] if i < len(known) else None, m, ours_list[i] if i < len(ours_list) else ABSENT)
+                for i, m in enumerate(mask)] + known[len(mask):]
+    return known
+
+
 def crafted_state(plan: dict[str, Any], instances: dict[str, ResourceInstance]) -> dict[str, Any]:
     masks = {c["address"]: c["change"].get("after_unknown") or {} for c in plan.get("resource_changes", [])}
     grouped: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
@@ -157,8 +185,12 @@ def crafted_state(plan: dict[str, Any], instances: dict[str, ResourceInstance]) 
             if unknown is True:
                 # The task definition revision is the one number among the generated values.
                 value = 1 if key == "revision" else _state_value(inst.get_attr(key))
+                if value is ABSENT and key in _COMPUTED_DEFAULTS:
+                    value = _COMPUTED_DEFAULTS[key]
                 if value is not ABSENT:
                     attrs[key] = value
+            elif isinstance(unknown, dict | list) and key in attrs:
+                attrs[key] = _fill(attrs[key], unknown, inst.get_attr(key))
         if "id" not in attrs:
             attrs["id"] = _state_value(inst.get_attr("id"))
         module = address[: address.rfind(res["type"] + "." + res["name"])].rstrip(".")
@@ -181,24 +213,30 @@ def crafted_state(plan: dict[str, Any], instances: dict[str, ResourceInstance]) 
 
 
 def terraform_policies(plan: dict[str, Any]) -> dict[str, Any]:
-    """(address.attribute) -> decoded policy, for every policy attribute the plan computes."""
+    """(address.attribute) -> the policy text terraform plans, or None when it plans it unknown."""
     out: dict[str, Any] = {}
-    sections = [plan["planned_values"]["root_module"]]
+    for change in plan.get("resource_changes", []):
+        after = change["change"].get("after") or {}
+        unknown = change["change"].get("after_unknown") or {}
+        address = change["address"]
+        if change.get("mode") == "data":
+            if change["type"] == "aws_iam_policy_document":
+                out[f"{address}.json"] = None if unknown.get("json") is True else after.get("json")
+            continue
+        if "delete" in change["change"]["actions"] and "create" not in change["change"]["actions"]:
+            continue
+        for attr in POLICY_ATTRS:
+            if unknown.get(attr) is True:
+                out[f"{address}.{attr}"] = None
+            elif after.get(attr):
+                out[f"{address}.{attr}"] = after[attr]
+        for i, inline in enumerate(after.get("inline_policy") or []):
+            if inline.get("policy"):
+                out[f"{address}.inline_policy[{i}].policy"] = inline["policy"]
     if plan.get("prior_state"):
-        sections.append(plan["prior_state"]["values"]["root_module"])
-    for section in sections:
-        for res in _walk_resources(section):
-            values = res.get("values") or {}
-            if res.get("mode") == "data":
-                if res["type"] == "aws_iam_policy_document" and "json" in values:
-                    out[f"{res['address']}.json"] = values["json"]
-                continue
-            for attr in POLICY_ATTRS:
-                if values.get(attr):
-                    out[f"{res['address']}.{attr}"] = values[attr]
-            for i, inline in enumerate(values.get("inline_policy") or []):
-                if inline.get("policy"):
-                    out[f"{res['address']}.inline_policy[{i}].policy"] = inline["policy"]
+        for res in _walk_resources(plan["prior_state"]["values"]["root_module"]):
+            if res.get("mode") == "data" and res["type"] == "aws_iam_policy_document":
+                out.setdefault(f"{res['address']}.json", (res.get("values") or {}).get("json"))
     return out
 
 

@@ -189,7 +189,9 @@ def _string_list(view: BodyReader, name: str, unknowns: list[Any], version: str,
         if isinstance(v, Unk):
             unknowns.append(v)
         items.append(to_json_like(v) if not isinstance(v, Unk) or v.many else view.ctx.evaluator.token_for(v))
-    items = [i if not isinstance(i, int | Fraction) or isinstance(i, bool) else str(norm(i)) for i in items]
+    # The provider's arguments are sets of strings: numbers and bools arrive as their text.
+    items = [("true" if i else "false") if isinstance(i, bool) else
+             str(norm(i)) if isinstance(i, int | Fraction) else i for i in items]
     if replace_vars:
         items = _policy_vars(items, version)
     if not items:

@@ -45,6 +45,7 @@ from why403.model.facts import (
     TaskDefinitionFact,
     UserFact,
 )
+from why403.model import symbols
 from why403.model.location import Location
 from why403.policy.document import Policy, PolicyKind
 from why403.simulate.state import AclGrant
@@ -120,7 +121,7 @@ def _computed(r: Reader, out: Emitter, name: str) -> str:
     value = r.get_attr(name)
     out.used(value, r.ref)
     text = r.as_text(value)
-    return text if text is not None else ""
+    return text if text is not None else symbols.unknown(f"{r.ref}.{name}")
 
 
 def _texts(r: Any, out: Emitter, name: str) -> tuple[tuple[str, ...], bool]:
