@@ -1,4 +1,4 @@
-"""Regenerate the plan JSON fixtures with the real terraform (offline): ``python -m tests.terraform.make_plan_fixtures``.
+"""Regenerate the plan JSON fixtures with terraform, offline: ``python -m tests.terraform.make_plan_fixtures``.
 
 The fixtures are committed; the tests read them and do not need terraform. They are plans of the
 workspace :func:`.policyoracle.build_workspace` makes from the Terraform examples and the feature

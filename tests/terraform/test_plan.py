@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from why403.model import symbols
 from why403.model.facts import (
     AccountFact,

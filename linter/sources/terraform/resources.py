@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from why403.model import symbols
 from why403.model.facts import (
     AccessPointFact,
     AccessPointPolicyFact,
@@ -45,7 +46,6 @@ from why403.model.facts import (
     TaskDefinitionFact,
     UserFact,
 )
-from why403.model import symbols
 from why403.model.location import Location
 from why403.policy.document import Policy, PolicyKind
 from why403.simulate.state import AclGrant
