@@ -429,7 +429,8 @@ def _nested_exprs(exprs: dict[str, Any], name: str, index: int) -> dict[str, Any
     """The configuration expressions of the ``index``-th nested block ``name`` (when static)."""
     blocks = exprs.get(name)
     if isinstance(blocks, list) and index < len(blocks) and isinstance(blocks[index], dict):
-        return blocks[index]
+        found: dict[str, Any] = blocks[index]
+        return found
     return {}
 
 
