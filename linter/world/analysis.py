@@ -12,11 +12,12 @@ from functools import cached_property
 from why403.model import symbols
 from why403.model.actor import Actor, role_session
 from why403.model.finding import Finding
+from why403.model.values import Unknown
 from why403.policy.context import ABSENT, RequestContext
-from why403.policy.document import Policy
+from why403.policy.document import Policy, Statement
 from why403.simulate.decision import Decision
 from why403.simulate.kms import authorize_kms_direct
-from why403.simulate.request import principal_keys
+from why403.simulate.request import S3Request, build_context, principal_keys
 from why403.simulate.state import KmsKey, Network
 from why403.world.accesses import AccessResult, Simulator
 from why403.world.intents import AccessIntent, enumerate_intents
@@ -152,6 +153,27 @@ class Analysis:
         actor = Actor(kind="anonymous", ref="anonymous (unsigned requests)", tags={})
         net = (NetworkPath(Network("internet", source_ip=None, known=False), None, "anywhere"),)
         return PrincipalInfo("anonymous", "*", "", actor, None, "external", net, in_sources=False)
+
+    # -- what is unknown ---------------------------------------------------------------------------
+
+    def unknowns_of(self, stmt: Statement, req: S3Request) -> list[str]:
+        """Why a statement may or may not apply to a request: the context keys it reads that are unknown
+        for this request, and the values of its own that the sources leave open."""
+        ctx = build_context(req, self.world.env.orgs)
+        out: list[str] = []
+        for cond in stmt.conditions:
+            got = ctx.get(cond.key)
+            if isinstance(got, Unknown):
+                out.append(got.reason)
+            for value in cond.values:
+                out += [f"{label} has no value" for label in symbols.unknown_labels(value)]
+        for value in (*(stmt.resources or ()), *(stmt.not_resources or ()), *(stmt.actions or ())):
+            out += [f"{label} has no value" for label in symbols.unknown_labels(value)]
+        for entry in (*(stmt.principals or ()), *(stmt.not_principals or ())):
+            out += [f"{label} has no value" for label in symbols.unknown_labels(entry.value)]
+        if stmt.maybe:
+            out.append(stmt.maybe)
+        return list(dict.fromkeys(out))
 
     # -- direct KMS calls ----------------------------------------------------------------------------
 
