@@ -232,8 +232,8 @@ class _Converter:
             raise SyntaxProblem(str(exc), exc.line) from None
         if not parts:
             return Lit("", line)
-        if len(parts) == 1 and isinstance(parts[0], str):
-            return Lit(parts[0], line)
+        if len(parts) == 1 and isinstance(parts[0], str) and not heredoc:
+            return Lit(parts[0], line)  # a heredoc stays a template: its value remembers where its text is
         return Template(tuple(parts), line, text_line, heredoc)
 
     def _template_string(self, node: Any) -> Expr:

@@ -341,6 +341,7 @@ def expand(ctx: LoadContext, body: Body, scope: Scope, what: str, line: int) -> 
     if count is not None:
         value = evaluate_guarded(ctx, count.expr, scope, f"{what}.count", count.line)
         if isinstance(value, Unk):
+            ctx.note_missing(value, what)
             reason = f"the count of {what} is not known ({value.reason})"
             return Expansion([(0, {"count": ObjVal({"index": 0})})], "count", reason)
         n = to_number(value) if not isinstance(value, bool) else value
@@ -357,6 +358,7 @@ def expand(ctx: LoadContext, body: Body, scope: Scope, what: str, line: int) -> 
         if isinstance(value, Lazy):
             value = value.materialize()
         if isinstance(value, Unk):
+            ctx.note_missing(value, what)
             reason = f"the for_each of {what} is not known ({value.reason})"
             key = value.derived("each.key", reason, type="string")
             each = ObjVal({"key": key, "value": value.derived("each.value", reason)})
@@ -741,7 +743,7 @@ class ModuleCall:
         if source is None:
             return None, "its source is not a literal string"
         if source.startswith(("./", "../")) or source in (".", ".."):
-            return (self.parent.config.directory / source), ""
+            return Path(os.path.normpath(self.parent.config.directory / source)), ""
         key = f"{self.parent.key_path}.{self.name}" if self.parent.key_path else self.name
         found = ctx.module_manifest().get(key)
         if found is not None:
