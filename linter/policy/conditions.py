@@ -70,7 +70,7 @@ def eval_condition(cond: Condition, ctx: RequestContext, substitute: bool) -> Tr
         return None
     present = got is not ABSENT
     if cond.base == "Null":
-        results = []
+        results: list[Tri] = []
         for v in cond.values:
             if symbols.has_uncertain_token(v):
                 results.append(None)
@@ -91,7 +91,7 @@ def eval_condition(cond: Condition, ctx: RequestContext, substitute: bool) -> Tr
             return tri_all(tests)
         return tri_or(*tests)
     if not present:
-        return True if (cond.if_exists or cond.negated) else False
+        return cond.if_exists or cond.negated
     if isinstance(got, tuple):
         # A multivalued key used with a single-valued operator: AWS compares as a set, any value.
         return tri_or(*(_single_test(cond.base, rv, values) for rv in got))

@@ -79,5 +79,6 @@ class Decision:
             return "allowed"
         if self.outcome == "unknown":
             return "unknown (" + "; ".join(self.unknowns[:3]) + ")"
-        what = {"explicit-deny": "explicit deny", "implicit-deny": "implicit deny", "rejected": "rejected"}[self.outcome]
+        what = {"explicit-deny": "explicit deny", "implicit-deny": "implicit deny",
+                "rejected": "rejected"}[self.outcome]
         return f"{what} by {self.layer}"

@@ -86,6 +86,8 @@ def _lookup(ref: str, req: S3Request, env: Environment) -> KmsKey | None:
 
 
 def kms_calls(req: S3Request, env: Environment) -> list[KmsCall]:
+    key: KmsKey | None
+    ref: str | None
     action = req.action.lower()
     op = (req.operation or "").lower()
     bucket = req.bucket
@@ -107,8 +109,7 @@ def kms_calls(req: S3Request, env: Environment) -> list[KmsCall]:
                 return []
             key_id = req.headers.get("x-amz-server-side-encryption-aws-kms-key-id")
             if key_id:
-                key: KmsKey | None = _lookup(key_id, req, env)
-                ref: str | None = key_id
+                key, ref = _lookup(key_id, req, env), key_id
             else:
                 key, ref = aws_managed_s3_key(bucket.account, bucket.region), None
         elif bucket.default_encryption in KMS_ENCRYPTIONS:
@@ -200,10 +201,10 @@ class _KmsEvaluation:
                 layers.append(("session-policy", actor.session_policies))
         scp = self.scp_levels() if iam else ()
         rcp = self.rcp_levels()
-        for _, pols in scp:
-            layers.append(("scp", pols))
-        for _, pols in rcp:
-            layers.append(("rcp", pols))
+        for _, level in scp:
+            layers.append(("scp", level))
+        for _, level in rcp:
+            layers.append(("rcp", level))
         for layer, pols in layers:
             r, hit = find_any(pols, self.target, "Deny")
             if r is True:
@@ -258,7 +259,7 @@ class _KmsEvaluation:
                     return kinds[n][1]
             return None
 
-        direct_names = (USER_ARN, SESSION_ARN, STAR, STAR_WITH_PRINCIPALARN, UNKNOWN_PRINCIPAL)
+        direct_names: tuple[str, ...] = (USER_ARN, SESSION_ARN, STAR, STAR_WITH_PRINCIPALARN, UNKNOWN_PRINCIPAL)
         if actor.kind == "service":
             direct_names = (*direct_names, SERVICE)
         direct = kind(*direct_names)
@@ -322,7 +323,7 @@ class _KmsEvaluation:
         if not actor.is_session:
             return True
         if actor.session_policies is None:
-            return False if actor.kind == "federated_user" else True
+            return actor.kind != "federated_user"
         return find_any(actor.session_policies, self.target, "Allow")[0]
 
 

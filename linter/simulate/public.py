@@ -46,7 +46,7 @@ def _too_broad(cidr: str) -> bool:
     except ValueError:
         return False
     if net.version == 4:
-        if any(net.subnet_of(p) for p in _PRIVATE_V4 if p.version == 4):  # type: ignore[arg-type]
+        if any(net.subnet_of(p) for p in _PRIVATE_V4 if p.version == 4):
             return False
         return net.prefixlen < 8
     return net.prefixlen < 32

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -42,7 +43,7 @@ class S3Request:
     headers: Mapping[str, str] = field(default_factory=dict)
     context: Mapping[str, ContextValue] = field(default_factory=dict)
     open_world: bool = False
-    new_policy: object | None = None  # the document of a PutBucketPolicy request
+    new_policy: builtins.object | None = None  # the document of a PutBucketPolicy request
     keys: Mapping[str, KmsKey] = field(default_factory=dict)  # KMS keys by ARN, for header key ids
 
     @property
