@@ -39,6 +39,9 @@ _STATEMENT_KEYS = {
 }
 _PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
 _VERSIONS = ("2012-10-17", "2008-10-17")
+MAX_POLICY_TEXT = 1_048_576
+"""Longest JSON text read as a policy: 32 times the largest size AWS accepts (a KMS key policy,
+32 KB), so nothing AWS would store is refused, and a runaway input costs no time."""
 
 
 class _DuplicateKeys(dict[str, Any]):
@@ -89,7 +92,7 @@ def parse_policy(
         if doc is None:
             return reader.finish(None)
         if statement_locations is None and offsets:
-            statement_locations = [reader.text_location(source, off) for off in offsets]
+            statement_locations = reader.text_locations(source, offsets)
     else:
         doc = source
     reader.statement_locations = statement_locations
@@ -129,7 +132,27 @@ class _Reader:
         line = text.count("\n", 0, offset)
         return Location(self.location.file, self.location.line + line)
 
+    def text_locations(self, text: str, offsets: Sequence[int]) -> list[Location | None]:
+        """:meth:`text_location` of each offset, counting every newline once when the offsets
+        ascend (they do): linear in the text, where one count per statement was quadratic."""
+        if self.location is None:
+            return [None] * len(offsets)
+        out: list[Location | None] = []
+        line = pos = 0
+        for off in offsets:
+            if off < pos:
+                line = pos = 0
+            line += text.count("\n", pos, off)
+            pos = off
+            out.append(Location(self.location.file, self.location.line + line))
+        return out
+
     def decode_text(self, text: str) -> tuple[Any, list[int]]:
+        if len(text) > MAX_POLICY_TEXT:
+            self.problem("size", f"the policy document is {len(text):,} characters long; AWS refuses every "
+                         "policy type far below that (KMS key policies 32 KB, bucket and VPC endpoint "
+                         "policies 20 KB, IAM managed policies 6,144 characters), so it is not read")
+            return None, []
         stripped = text.lstrip("\ufeff")
         if not stripped.strip():
             self.problem("json", "the policy document is empty")
@@ -159,6 +182,8 @@ class _Reader:
 
     def finish(self, doc: Any) -> Policy:
         if doc is None:
+            if not self.problems:  # JSON ``null``, or None from a frontend: not a policy either
+                self.problem("type", "a policy must be a JSON object, not null")
             return Policy(kind=self.kind, origin=self.origin, location=self.location,
                           problems=tuple(self.problems), unknown="the policy could not be read")
         if isinstance(doc, Unknown):
@@ -179,7 +204,7 @@ class _Reader:
         elif isinstance(version, str) and version in _VERSIONS:
             version_str = version
         else:
-            self.problem("version", f"Version must be 2012-10-17 or 2008-10-17, not {version!r}")
+            self.problem("version", f"Version must be 2012-10-17 or 2008-10-17, not {_show(version)}")
             version_str = "2012-10-17" if not isinstance(version, str) else version
         pid = doc.get("Id")
         policy_id = pid if isinstance(pid, str) else None
@@ -271,8 +296,8 @@ class _Reader:
         elif effect_raw in ("Allow", "Deny"):
             effect = effect_raw
         else:
-            self.problem("effect", f"{where}: Effect must be \"Allow\" or \"Deny\" (case-sensitive), not {effect_raw!r}",
-                         loc)
+            self.problem("effect", f"{where}: Effect must be \"Allow\" or \"Deny\" (case-sensitive), "
+                         f"not {_show(effect_raw)}", loc)
             return None
         principals = self.principal(item, "Principal", where, loc)
         not_principals = self.principal(item, "NotPrincipal", where, loc)
@@ -358,7 +383,7 @@ class _Reader:
                     if value != "*" and not _plausible_aws_principal(value):
                         self.problem("principal", f"{where}: invalid AWS principal {symbols.render(value)!r}",
                                      loc)
-                entries.append(PrincipalEntry(ptype, value))  # type: ignore[arg-type]
+                entries.append(PrincipalEntry(ptype, value))
         if not entries:
             self.problem("principal", f"{where}: {key} names no principal", loc)
         return tuple(entries)
@@ -384,7 +409,8 @@ class _Reader:
                 self.problem("type", f"{where}: {what} values must be strings, not {_type_name(v)}", loc)
         return out
 
-    def string_list(self, item: Mapping[str, Any], key: str, where: str, loc: Location | None) -> tuple[str, ...] | None:
+    def string_list(self, item: Mapping[str, Any], key: str, where: str,
+                    loc: Location | None) -> tuple[str, ...] | None:
         if key not in item:
             return None
         raw = item[key]
@@ -474,6 +500,16 @@ def _number_text(v: int | float) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)
+
+
+def _show(v: Any) -> str:
+    """A value for a message: strings quoted and cut short, anything else by its type, so that a
+    huge or deeply nested value (from a frontend, not JSON text) cannot blow up ``repr``."""
+    if isinstance(v, str):
+        return repr(v if len(v) <= 80 else v[:77] + "...")
+    if v is None or isinstance(v, bool | int | float):
+        return repr(v)
+    return _type_name(v)
 
 
 def _type_name(v: Any) -> str:

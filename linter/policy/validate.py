@@ -74,7 +74,7 @@ def _check_resources(stmt: Statement) -> list[Problem]:
         if resource == "*" or symbols.has_uncertain_token(resource):
             continue
         parts = resource.split(":", 5)
-        if len(parts) < 6 or parts[0] != "arn" or not parts[2]:
+        if len(parts) < 6 or parts[0] != "arn" or not parts[2] or not parts[5]:
             out.append(Problem("malformed-arn", f"{_where(stmt)}: {resource!r} is not an ARN", stmt.location,
                                "warning"))
         elif any(c in parts[2] for c in "*?"):
