@@ -85,7 +85,13 @@ def policy_is_public(policy: Policy | None) -> Tri:
         return False
     if policy.unknown is not None:
         return None
-    return tri_or(*(statement_is_public(s, policy.kind) for s in policy.statements))
+    # A policy is immutable: classify it once (Block Public Access asks for every request).
+    key = ("public", policy.kind)
+    if key in policy._cache:
+        return policy._cache[key]  # type: ignore[return-value]
+    result = tri_or(*(statement_is_public(s, policy.kind) for s in policy.statements))
+    policy._cache[key] = result
+    return result
 
 
 def public_statements(policy: Policy | None) -> list[Statement]:
