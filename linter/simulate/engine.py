@@ -179,6 +179,12 @@ class _Evaluation:
     def prechecks(self) -> None:
         req, bucket = self.req, self.req.bucket
         acl = req.headers.get("x-amz-acl")
+        if (self.actor.kind == "service" and (self.actor.service or "").lower() == "logging.s3.amazonaws.com"
+                and bucket.policy_known and bucket.default_encryption in ("SSE-KMS", "DSSE-KMS")):
+            # S3 server access logs can only be delivered to buckets whose default encryption is SSE-S3.
+            raise self.reject("request-validation",
+                              "server access logs cannot be delivered to a bucket whose default encryption is "
+                              "SSE-KMS; use SSE-S3 (AES256) on the log bucket")
         if bucket.requester_pays and self.actor.kind != "root":
             if self.actor.kind == "anonymous":
                 raise self.reject("request-validation", "Requester Pays buckets refuse anonymous requests")

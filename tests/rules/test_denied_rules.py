@@ -434,3 +434,26 @@ def test_d111_silent_when_the_key_is_enabled(lint: Lint) -> None:
     findings = lint({"t.yaml": template(KEY.format(enabled="true"), BUCKET.format(extra=SSE_KMS), role(READ_KMS))})
     assert by_rule(findings, "W403-D111") == []
     assert [f for f in findings if f.kind == "denied"] == []
+
+
+KMS_LOG_BUCKET = """
+  LogBucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: logs-bkt-example
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault: {SSEAlgorithm: %s}
+"""
+
+
+def test_d111_fires_when_logs_go_to_an_sse_kms_bucket(lint: Lint) -> None:
+    findings = lint({"t.yaml": template(BUCKET.format(extra=LOGGING), KMS_LOG_BUCKET % "aws:kms", LOG_GRANT)})
+    hits = by_rule(findings, "W403-D111")
+    assert [(f.layer, f.access.principal if f.access else None) for f in hits] == \
+        [("request-validation", "logging.s3.amazonaws.com")]
+
+
+def test_d111_silent_when_logs_go_to_an_sse_s3_bucket(lint: Lint) -> None:
+    findings = lint({"t.yaml": template(BUCKET.format(extra=LOGGING), KMS_LOG_BUCKET % "AES256", LOG_GRANT)})
+    assert by_rule(findings, "W403-D111") == []

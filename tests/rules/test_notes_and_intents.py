@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from tests.rules.conftest import Lint, by_rule
-
 from why403.model.settings import Intent, Organization
 
 TEMPLATE = """AWSTemplateFormatVersion: "2010-09-09"
