@@ -91,8 +91,9 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                     rule=RULE.id, kind="broad-allow", severity="warning",
                     message=(f"statement {stmt.label} of the policy of bucket {symbols.render(name)} allows "
                              f"\"*\" {', '.join(stmt.actions)} without a condition that narrows it, so S3 "
-                             "classifies the policy as public; another statement keeps outsiders out today, but "
-                             "this Allow grants them everything the moment it changes"),
+                             "classifies the policy as public; nothing lets outsiders through today (a Deny or "
+                             "Block Public Access stops them), but this Allow grants them access the moment that "
+                             "changes"),
                     location=stmt.location or policy.location or binfo.location, layer="bucket-policy",
                     access=Access(principal="*", action=catalogue.display(stmt.actions[0]), resource=name),
                     identity=(binfo.ref, stmt.label),
