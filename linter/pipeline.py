@@ -53,12 +53,21 @@ def _read_inputs(request: CheckRequest) -> tuple[list[SourceResult], list[InputE
 
 def _read_inputs_scoped(request: CheckRequest) -> tuple[list[SourceResult], list[InputError], int]:
     from why403.sources.discover import discover
+    from why403.sources.parsing import CFN, session_for, terraform_files
 
     inputs = discover(request.paths, request.exclude)
     results: list[SourceResult] = []
     errors: list[InputError] = [InputError(p, None, "no such file or directory") for p in inputs.missing]
     files = 0
     read_files: set[str] = set()
+    templates: list[Path] = []
+    if inputs.template_candidates:
+        from why403.sources import cloudformation
+
+        templates = [p for p in inputs.template_candidates if _guarded_bool(partial(cloudformation.is_template, p))]
+    # Parse what the frontends will read before they run: from the cache, and in worker processes.
+    session = session_for(request.cache_dir, request.use_cache, request.jobs)
+    session.prefetch([*terraform_files(inputs.terraform_dirs), *((CFN, p) for p in templates)])
     if inputs.terraform_dirs or inputs.plans:
         from why403.sources import terraform
 
@@ -66,8 +75,8 @@ def _read_inputs_scoped(request: CheckRequest) -> tuple[list[SourceResult], list
             if _all_read(directory, read_files):
                 continue  # a local child module, already read through the root that calls it
             with token_scope(str(directory)):
-                result = _guarded(partial(terraform.load_module, directory, request.source_options),
-                                  str(directory), errors)
+                result = _guarded(partial(terraform.load_module, directory, request.source_options,
+                                          session.terraform), str(directory), errors)
             if result is not None:
                 results.append(result)
                 read_files.update(str(Path(f)) for f in result.files)
@@ -78,16 +87,15 @@ def _read_inputs_scoped(request: CheckRequest) -> tuple[list[SourceResult], list
             if result is not None:
                 results.append(result)
                 files += 1
-    if inputs.template_candidates:
+    if templates:
         from why403.sources import cloudformation
 
-        templates = [p for p in inputs.template_candidates if _guarded_bool(partial(cloudformation.is_template, p))]
-        if templates:
-            loaded = _guarded(partial(cloudformation.load_templates, templates, request.source_options),
-                              ", ".join(map(str, templates[:3])), errors)
-            if loaded is not None:
-                results.extend(loaded)
-                files += sum(len(r.files) for r in loaded)
+        loaded = _guarded(partial(cloudformation.load_templates, templates, request.source_options,
+                                  session.cloudformation), ", ".join(map(str, templates[:3])), errors)
+        if loaded is not None:
+            results.extend(loaded)
+            files += sum(len(r.files) for r in loaded)
+    session.finish()
     return results, errors, files
 
 

@@ -13,7 +13,7 @@ Nothing here touches the network or runs anything a template names.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -71,10 +71,12 @@ def collect_exports(parsed: Sequence[ParsedTemplate], options: SourceOptions,
     return known
 
 
-def load_templates(paths: list[Path], options: SourceOptions) -> list[SourceResult]:
-    """Read several templates in one run (one SourceResult each, in order)."""
+def load_templates(paths: list[Path], options: SourceOptions,
+                   parse: Callable[[Path], ParsedTemplate] = parse_file) -> list[SourceResult]:
+    """Read several templates in one run (one SourceResult each, in order). ``parse`` reads and
+    decodes one file: the pipeline passes one that uses the parse cache and worker processes."""
     supplied, problems = supplied_values(options.cfn_parameters, options.cfn_parameter_files)
-    parsed = [parse_file(p) for p in paths]
+    parsed = [parse(p) for p in paths]
     export_map = collect_exports(parsed, options, supplied)
     results = []
     for p in parsed:

@@ -1,0 +1,291 @@
+"""A content-addressed, on-disk cache of parse results.
+
+Parsing is most of a run (python-hcl2 and cfn-lint's decoder are slow), and a parse result is a
+pure function of a file's bytes, of the parser and of why403's own code. So a result is stored
+under the sha256 of exactly those, and found again whatever the file is called or wherever it is:
+the pre-commit hook after a one-file change, the ``--baseline`` export of the same sources, a
+module vendored twice.
+
+What makes it safe to rely on:
+
+- **Keys**: sha256 over a *salt* (the kind of parse, the format of this cache, why403's version,
+  Python's version, the versions of the parsing libraries, and a hash of the source code of the
+  frontend that produced the result) and the file's bytes. A new why403, a new python-hcl2 or an
+  edited frontend gives new keys; old entries are never read again and age out.
+- **Writes are atomic**: each entry is written to a temporary file in its own directory and moved
+  into place with :func:`os.replace`, so concurrent runs (two hooks, a hook and an editor) read
+  either a whole entry or none; two writers of one key write the same bytes.
+- **Entries are checked, never trusted**: an entry holds a magic header, its own key and the sha256
+  of its payload; a mismatch, a truncated file or an unreadable one is a miss (and the entry is
+  rewritten by the run that parses the file again). The payload is unpickled by an unpickler that
+  only knows the plain data classes of the parse results (no functions, no other classes), and
+  the result must have the expected type.
+- **Bounded size**: after a run that wrote entries, the oldest entries (by modification time; a
+  hit refreshes an entry's time at most once an hour) are removed until the cache is under
+  ``max_bytes``, down to 80% of it so that the next runs do not evict again.
+
+Nothing here imports a parser: the caller names the kind of parse and gives the result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import pickle
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1
+MAGIC = b"why403 parse cache\x00" + FORMAT.to_bytes(2, "big")
+_HEADER = len(MAGIC) + 32 + 32  # magic, key, sha256 of the payload
+DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
+_TOUCH_AFTER = 3600.0  # a hit refreshes its entry's mtime (its place in eviction order) at most hourly
+_STALE_TEMP = 3600.0  # temporary files older than this were left by a killed run
+_SUBDIR = "parse"
+
+
+def default_cache_dir() -> Path:
+    """The user's cache directory for why403: ``%LOCALAPPDATA%\\why403\\Cache`` on Windows,
+    ``$XDG_CACHE_HOME/why403`` when that is an absolute path, else ``~/.cache/why403``."""
+    if sys.platform == "win32":
+        local = os.environ.get("LOCALAPPDATA")
+        if local:
+            return Path(local) / "why403" / "Cache"
+        return Path.home() / "AppData" / "Local" / "why403" / "Cache"
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "why403"
+    return Path.home() / ".cache" / "why403"
+
+
+def code_fingerprint(*packages: str) -> str:
+    """sha256 of the source files of these packages (directories of ``.py`` files).
+
+    Development installs change code without changing the version; a frontend whose code changed
+    must not be served results of its former self. An installed wheel's files never change, so
+    this is stable there. Files that cannot be read make the fingerprint unique to this process
+    (no cache hits rather than stale ones).
+    """
+    digest = hashlib.sha256()
+    for package in packages:
+        try:
+            names = sorted(n for n in os.listdir(package) if n.endswith(".py"))
+        except OSError:
+            digest.update(os.urandom(16))
+            continue
+        for name in names:
+            try:
+                with open(os.path.join(package, name), "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                data = os.urandom(16)
+            digest.update(name.encode() + b"\x00" + len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+def distribution_version(name: str) -> str:
+    """The installed version of a distribution (without importing it), or ``"?"``."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def salt(kind: str, *parts: str) -> bytes:
+    """Everything besides the bytes that decides a ``kind`` parse result, as key material."""
+    from why403 import __version__
+
+    fields = (f"format={FORMAT}", f"kind={kind}", f"why403={__version__}",
+              f"python={sys.version_info[0]}.{sys.version_info[1]}", *parts)
+    return "\n".join(fields).encode() + b"\n\x00"
+
+
+def content_key(salt_bytes: bytes, data: bytes) -> str:
+    """The key of a file's parse: hex sha256 of the salt and the bytes."""
+    return hashlib.sha256(salt_bytes + data).hexdigest()
+
+
+# -- payloads -----------------------------------------------------------------------------------
+
+
+class UnsafePayload(pickle.UnpicklingError):
+    """A payload names a class or function outside the allowed parse-result classes."""
+
+
+class _Unpickler(pickle.Unpickler):
+    """Resolves only the classes listed in ``allowed`` (module -> names)."""
+
+    def __init__(self, data: bytes, allowed: dict[str, frozenset[str]]) -> None:
+        super().__init__(io.BytesIO(data))
+        self._allowed = allowed
+
+    def find_class(self, module: str, name: str) -> Any:
+        if name in self._allowed.get(module, ()):
+            return super().find_class(module, name)
+        raise UnsafePayload(f"{module}.{name} is not a parse-result class")
+
+
+def dumps(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def loads(payload: bytes, allowed: dict[str, frozenset[str]], expected: type) -> Any:
+    """Unpickle a payload made of the ``allowed`` classes only; it must be an ``expected``."""
+    value = _Unpickler(payload, allowed).load()
+    if not isinstance(value, expected):
+        raise UnsafePayload(f"the payload is a {type(value).__name__}, not a {expected.__name__}")
+    return value
+
+
+# -- the store ----------------------------------------------------------------------------------
+
+
+@dataclass
+class CacheStats:
+    hits: int = 0
+    misses: int = 0
+    corrupt: int = 0
+    writes: int = 0
+    write_errors: int = 0
+    evicted: int = 0
+
+
+class ParseCache:
+    """Entries under ``directory/parse/<2 hex>/<64 hex>``; see the module docstring."""
+
+    def __init__(self, directory: Path | str, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.directory = Path(directory)
+        self.root = self.directory / _SUBDIR
+        self.max_bytes = max_bytes
+        self.stats = CacheStats()
+        self._made: set[str] = set()
+
+    def path(self, key: str) -> Path:
+        return self.root / key[:2] / key
+
+    def get(self, key: str) -> bytes | None:
+        """The payload stored under ``key``, or None (absent, unreadable or corrupt)."""
+        path = self.path(key)
+        try:
+            with open(path, "rb") as handle:
+                blob = handle.read()
+                mtime = os.fstat(handle.fileno()).st_mtime
+        except OSError:
+            self.stats.misses += 1
+            return None
+        payload = self._payload(blob, key)
+        if payload is None:
+            self.stats.corrupt += 1
+            self.stats.misses += 1
+            return None
+        self.stats.hits += 1
+        if time.time() - mtime > _TOUCH_AFTER:
+            with contextlib.suppress(OSError):
+                os.utime(path)
+        return payload
+
+    @staticmethod
+    def _payload(blob: bytes, key: str) -> bytes | None:
+        if len(blob) < _HEADER or not blob.startswith(MAGIC):
+            return None
+        at = len(MAGIC)
+        if blob[at:at + 32] != bytes.fromhex(key):
+            return None
+        payload = blob[_HEADER:]
+        if hashlib.sha256(payload).digest() != blob[at + 32:_HEADER]:
+            return None
+        return payload
+
+    def reject(self, key: str) -> None:
+        """The entry's payload was intact but not a valid result: count it as corrupt (it will be
+        overwritten by the next :meth:`put` of the key)."""
+        self.stats.corrupt += 1
+        self.stats.hits -= 1
+        self.stats.misses += 1
+
+    def put(self, key: str, payload: bytes) -> None:
+        """Store a payload atomically; failures (read-only or full disk) only cost the cache."""
+        folder = self.root / key[:2]
+        blob = MAGIC + bytes.fromhex(key) + hashlib.sha256(payload).digest() + payload
+        try:
+            if key[:2] not in self._made:
+                folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+                self._made.add(key[:2])
+            fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(blob)
+                os.replace(temp, folder / key)
+            except BaseException:
+                _unlink(temp)
+                raise
+        except OSError:
+            self.stats.write_errors += 1
+            return
+        self.stats.writes += 1
+
+    def evict(self, now: float | None = None) -> None:
+        """Remove the oldest entries while the cache holds more than ``max_bytes``, down to 80% of
+        it; also remove temporary files that a killed run left behind."""
+        now = time.time() if now is None else now
+        entries: list[tuple[float, int, str]] = []
+        total = 0
+        for path, size, mtime, temp in _scan(self.root):
+            if temp:
+                if now - mtime > _STALE_TEMP:
+                    _unlink(path)
+                continue
+            entries.append((mtime, size, path))
+            total += size
+        if total <= self.max_bytes:
+            return
+        target = self.max_bytes * 0.8
+        entries.sort()
+        for _, size, path in entries:
+            if total <= target:
+                break
+            if _unlink(path):
+                self.stats.evicted += 1
+            total -= size
+
+    def size(self) -> int:
+        """Bytes held by entries (not temporary files)."""
+        return sum(size for _, size, _, temp in _scan(self.root) if not temp)
+
+
+def _scan(root: Path) -> Iterable[tuple[str, int, float, bool]]:
+    """(path, size, mtime, is a temporary file) of every file in the fan-out folders."""
+    try:
+        folders = list(os.scandir(root))
+    except OSError:
+        return
+    for folder in folders:
+        if not folder.is_dir(follow_symlinks=False):
+            continue
+        try:
+            files = list(os.scandir(folder.path))
+        except OSError:
+            continue
+        for entry in files:
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            yield entry.path, st.st_size, st.st_mtime, entry.name.startswith(".tmp-")
+
+
+def _unlink(path: str | Path) -> bool:
+    try:
+        os.unlink(path)
+    except OSError:
+        return False
+    return True

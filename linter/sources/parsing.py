@@ -1,0 +1,375 @@
+"""How one run parses its files: from the cache, in worker processes, or here.
+
+The frontends read and parse each file through one function they are given (``parse`` of
+:func:`why403.sources.terraform.load_module` and
+:func:`why403.sources.cloudformation.load_templates`). A :class:`ParseSession` provides those
+functions for a run:
+
+1. :meth:`ParseSession.prefetch` reads the files the run will parse (each root module's files and
+   tfvars, every template), finds the ones already in the :mod:`~why403.sources.parsecache`, and
+   parses the others in ``jobs`` worker processes, keeping each result as its pickled payload.
+   A small remainder (the pre-commit hook after a one-file change) is left to be parsed here: a
+   pool costs more than it saves below a few tens of kilobytes of source.
+2. :meth:`ParseSession.terraform` and :meth:`ParseSession.cloudformation` are the hooks: they
+   return the prefetched result of a file, or its cached one, or parse it on the spot (files the
+   prefetch did not know of: child modules outside the paths, ``.terraform/modules``).
+
+Whatever the number of workers, the frontends run here, in their own order, on results equal to
+what they would have parsed themselves: the output does not depend on ``jobs``. A result is
+computed under a placeholder name and given the file's name when it is handed out, because the
+cache is addressed by content: two files with the same bytes share one entry.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import sys
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from why403.sources import parsecache
+from why403.sources.parsecache import ParseCache
+
+if TYPE_CHECKING:
+    from why403.sources.cloudformation.decode import ParsedTemplate
+    from why403.sources.terraform.syntax import ParsedFile
+
+log = logging.getLogger(__name__)
+
+TF = "tf"
+TF_JSON = "tf.json"
+CFN = "cfn"
+KINDS = (TF, TF_JSON, CFN)
+
+# Placeholder name under which results are computed (and cached); never a real path.
+_LABEL = "\x00why403-cached\x00"
+# Files larger than this are left to the frontend's own reader, which refuses them cheaply.
+_MAX_BYTES = 32 * 1024 * 1024
+# Below this much source to parse, a pool costs more than it saves (python-hcl2 parses roughly
+# 250 kB a second; forking and feeding workers costs tens of milliseconds).
+MIN_POOL_BYTES = 48 * 1024
+MIN_POOL_FILES = 4
+
+_LIBRARIES = {TF: ("python-hcl2", "lark"), TF_JSON: ("python-hcl2", "lark"), CFN: ("cfn-lint", "PyYAML")}
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on (a CI container's share, not the host's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def terraform_kind(path: Path | str) -> str:
+    """The parse a Terraform file gets: JSON syntax when its name ends in ``.json``, as the reader decides."""
+    return TF_JSON if str(path).endswith(".json") else TF
+
+
+# -- the parse of each kind (also run in worker processes) ---------------------------------------
+
+
+def parse(kind: str, data: bytes) -> Any:
+    """Parse ``data`` as ``kind`` under the placeholder name. Never raises for bad input (the
+    frontends' parsers turn every problem into an error value)."""
+    if kind == CFN:
+        from why403.sources.cloudformation.decode import parse_template
+
+        return parse_template(data, _LABEL)
+    from why403.sources.terraform.reader import parse_bytes
+
+    return parse_bytes(data, _LABEL, kind == TF_JSON)
+
+
+def relabel(kind: str, result: Any, label: str) -> Any:
+    """A result computed under the placeholder name, as if the file ``label`` had been parsed."""
+    if kind != CFN:
+        return replace(result, name=label)
+    error = result.error
+    if error is not None and error.location.file == _LABEL:
+        error = replace(error, location=replace(error.location, file=label))
+    return replace(result, file=label, error=error)
+
+
+def result_type(kind: str) -> type:
+    if kind == CFN:
+        from why403.sources.cloudformation.decode import ParsedTemplate
+
+        return ParsedTemplate
+    from why403.sources.terraform.syntax import ParsedFile
+
+    return ParsedFile
+
+
+_ALLOWED: dict[str, dict[str, frozenset[str]]] = {}
+
+
+def allowed_classes(kind: str) -> dict[str, frozenset[str]]:
+    """The only classes a cached payload of ``kind`` may name: the plain data of its result."""
+    if kind not in _ALLOWED:
+        if kind == CFN:
+            _ALLOWED[kind] = {
+                "why403.sources.cloudformation.decode": frozenset({"ParsedTemplate"}),
+                "why403.sources.cloudformation.tree": frozenset({"Map", "Seq"}),
+                "why403.model.facts": frozenset({"Diagnostic"}),
+                "why403.model.location": frozenset({"Location"}),
+            }
+        else:
+            from why403.sources.terraform import syntax
+
+            names = frozenset(n for n, v in vars(syntax).items()
+                              if isinstance(v, type) and v.__module__ == syntax.__name__)
+            _ALLOWED[kind] = {syntax.__name__: names, "fractions": frozenset({"Fraction"})}
+    return _ALLOWED[kind]
+
+
+# What unpickling a damaged or foreign payload can raise (besides UnpicklingError).
+_BAD_PAYLOAD = (pickle.UnpicklingError, RecursionError, MemoryError, EOFError, ValueError, TypeError, AttributeError,
+                IndexError, KeyError, ImportError, UnicodeDecodeError)
+
+
+def _work(kind: str, data: bytes) -> bytes | None:
+    """A worker's task: the pickled result, or None when it cannot be pickled (nested too deeply),
+    in which case the parent parses the file itself."""
+    try:
+        return parsecache.dumps(parse(kind, data))
+    except (RecursionError, pickle.PicklingError, MemoryError):
+        return None
+
+
+def _init_worker(recursion_limit: int) -> None:
+    # The parent may allow deeper recursion than a fresh interpreter; results must not differ.
+    sys.setrecursionlimit(recursion_limit)
+
+
+_SALTS: dict[str, bytes] = {}
+
+
+def _salt(kind: str) -> bytes:
+    if kind not in _SALTS:
+        here = Path(__file__).resolve().parent
+        fingerprint = parsecache.code_fingerprint(str(here), str(here / "terraform"), str(here / "cloudformation"),
+                                                  str(here.parent / "model"))
+        versions = [f"{name}={parsecache.distribution_version(name)}" for name in _LIBRARIES[kind]]
+        _SALTS[kind] = parsecache.salt(kind, f"code={fingerprint}", *versions)
+    return _SALTS[kind]
+
+
+# -- a run's session ----------------------------------------------------------------------------
+
+
+@dataclass
+class SessionStats:
+    """What a run's parsing did: ``parsed_here`` and ``parsed_in_workers`` count actual parses."""
+
+    parsed_here: int = 0
+    parsed_in_workers: int = 0
+    from_cache: int = 0
+    workers: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def parsed(self) -> int:
+        return self.parsed_here + self.parsed_in_workers
+
+
+class ParseSession:
+    """One run's parsing: ``cache`` (None to bypass it) and at most ``jobs`` worker processes."""
+
+    def __init__(self, cache: ParseCache | None, jobs: int | None = None) -> None:
+        self.cache = cache
+        self.jobs = max(1, jobs if jobs is not None else default_jobs())
+        self.stats = SessionStats()
+        self._keys: dict[str, tuple[str, str]] = {}  # path -> (kind, key), as read by prefetch
+        self._payloads: dict[str, bytes] = {}  # key -> pickled result prefetched, until handed out
+
+    # -- the hooks the frontends call -----------------------------------------------------------
+
+    def terraform(self, path: Path) -> ParsedFile:
+        """``parse`` for :func:`why403.sources.terraform.load_module`."""
+        result: ParsedFile = self.get(terraform_kind(path), path)
+        return result
+
+    def cloudformation(self, path: Path) -> ParsedTemplate:
+        """``parse`` for :func:`why403.sources.cloudformation.load_templates`."""
+        result: ParsedTemplate = self.get(CFN, path)
+        return result
+
+    def get(self, kind: str, path: Path) -> Any:
+        label = str(path)
+        known = self._keys.pop(label, None)
+        if known is not None and known[0] == kind:
+            key = known[1]
+            result = self._ready(kind, key)
+            if result is not None:
+                return relabel(kind, result, label)
+        data = _read(path)
+        if data is None:
+            return _fallback(kind, path)  # the frontend's reader says why it cannot be read
+        key = parsecache.content_key(_salt(kind), data)
+        result = self._ready(kind, key)
+        if result is None:
+            result = self._parse_here(kind, key, data)
+        return relabel(kind, result, label)
+
+    def _ready(self, kind: str, key: str) -> Any:
+        """The result prefetched or cached under ``key``, or None (absent, corrupt, not valid).
+
+        A prefetched payload is handed out once and dropped: holding every result of a large
+        run until its end would double its memory, and a second file with the same bytes finds
+        the result in the cache (or is parsed again when the cache is off)."""
+        payload = self._payloads.pop(key, None)
+        from_disk = payload is None
+        if payload is None:
+            if self.cache is None:
+                return None
+            payload = self.cache.get(key)
+            if payload is None:
+                return None
+        try:
+            result = parsecache.loads(payload, allowed_classes(kind), result_type(kind))
+        except _BAD_PAYLOAD:
+            if self.cache is not None:
+                self.cache.reject(key)
+            return None
+        if from_disk:
+            self.stats.from_cache += 1
+        return result
+
+    def _parse_here(self, kind: str, key: str, data: bytes) -> Any:
+        result = parse(kind, data)
+        self.stats.parsed_here += 1
+        self.stats.by_kind[kind] = self.stats.by_kind.get(kind, 0) + 1
+        if self.cache is not None:
+            try:
+                payload = parsecache.dumps(result)
+            except (RecursionError, pickle.PicklingError, MemoryError):
+                return result
+            self.cache.put(key, payload)
+        return result
+
+    # -- before the frontends run ---------------------------------------------------------------
+
+    def prefetch(self, files: Iterable[tuple[str, Path]]) -> None:
+        """Read ``(kind, path)`` files, take what the cache has, and parse the rest in workers when
+        there is enough of it. Anything left is parsed by the hooks, on demand."""
+        if self.jobs <= 1:
+            return  # the hooks read the cache and parse on demand, holding nothing ahead
+        todo: dict[str, tuple[str, bytes]] = {}
+        for kind, path in files:
+            label = str(path)
+            if label in self._keys:
+                continue
+            data = _read(path)
+            if data is None:
+                continue
+            key = parsecache.content_key(_salt(kind), data)
+            self._keys[label] = (kind, key)
+            if key in todo or key in self._payloads:
+                continue
+            payload = self.cache.get(key) if self.cache is not None else None
+            if payload is not None:
+                self._payloads[key] = payload
+                self.stats.from_cache += 1
+            else:
+                todo[key] = (kind, data)
+        size = sum(len(data) for _, data in todo.values())
+        if self.jobs > 1 and len(todo) >= MIN_POOL_FILES and size >= MIN_POOL_BYTES:
+            self._parse_in_workers(todo)
+
+    def _parse_in_workers(self, todo: dict[str, tuple[str, bytes]]) -> None:
+        # Largest first, so that no worker is left with a big file at the end.
+        order = sorted(todo, key=lambda k: -len(todo[k][1]))
+        workers = min(self.jobs, len(order))
+        chunk = max(1, min(16, len(order) // (workers * 8)))
+        self.stats.workers = workers
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker,
+                                     initargs=(sys.getrecursionlimit(),)) as pool:
+                results = pool.map(_work, [todo[k][0] for k in order], [todo[k][1] for k in order],
+                                   chunksize=chunk)
+                for key, payload in zip(order, results, strict=True):
+                    if payload is None:
+                        continue
+                    self._payloads[key] = payload
+                    self.stats.parsed_in_workers += 1
+                    kind = todo[key][0]
+                    self.stats.by_kind[kind] = self.stats.by_kind.get(kind, 0) + 1
+                    if self.cache is not None:
+                        self.cache.put(key, payload)
+        except (BrokenProcessPool, OSError) as exc:
+            # A worker died (killed, out of memory) or none could start: what is missing is parsed here.
+            log.warning("parse workers failed (%s); parsing the remaining files in this process", exc)
+        except Exception as exc:  # never fatal: the hooks parse whatever the workers did not return
+            log.warning("parse workers failed (%s: %s); parsing the remaining files in this process",
+                        type(exc).__name__, exc)
+
+    def finish(self) -> None:
+        """Keep the cache within its size and say what the run's parsing did (debug log)."""
+        if self.cache is not None and self.cache.stats.writes:
+            self.cache.evict()
+        s = self.stats
+        log.debug("parsed %d files (%d in %d workers), %d from the cache; cache: %s",
+                  s.parsed, s.parsed_in_workers, s.workers, s.from_cache,
+                  self.cache.stats if self.cache is not None else "off")
+
+
+def _context() -> Any:
+    """fork where it is safe and cheap (Linux): workers start with the parser already imported."""
+    import multiprocessing
+
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return None
+
+
+def _read(path: Path) -> bytes | None:
+    """The file's bytes, or None when it is too large or unreadable (the frontend reports why)."""
+    try:
+        if os.stat(path).st_size > _MAX_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            return handle.read(_MAX_BYTES + 1)
+    except OSError:
+        return None
+
+
+def _fallback(kind: str, path: Path) -> Any:
+    if kind == CFN:
+        from why403.sources.cloudformation import parse_file as parse_template_file
+
+        return parse_template_file(path)
+    from why403.sources.terraform.reader import parse_file
+
+    return parse_file(path)
+
+
+def session_for(cache_dir: str | None, use_cache: bool, jobs: int | None) -> ParseSession:
+    """The session of a run with these settings (the cache directory is created on first write)."""
+    cache = ParseCache(Path(cache_dir) if cache_dir else parsecache.default_cache_dir()) if use_cache else None
+    return ParseSession(cache, jobs)
+
+
+def terraform_files(directories: Sequence[Path]) -> list[tuple[str, Path]]:
+    """The files the Terraform frontend parses in these module directories: ``*.tf``, ``*.tf.json``
+    and the native-syntax tfvars it reads for a root (``terraform.tfvars``, ``*.auto.tfvars``)."""
+    from why403.sources.terraform.config import module_files
+
+    out: list[tuple[str, Path]] = []
+    for directory in directories:
+        for path in module_files(directory):
+            out.append((terraform_kind(path), path))
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            continue
+        for name in names:
+            if name == "terraform.tfvars" or name.endswith(".auto.tfvars"):
+                out.append((TF, directory / name))
+    return out

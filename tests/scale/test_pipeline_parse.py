@@ -1,0 +1,128 @@
+"""The check pipeline with the parse cache and worker processes: same output whatever ``--jobs``
+and whatever the cache holds; after a one-file change only that file is parsed again."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.scale.corpus import CHECKOUT, EXAMPLES, GENERATOR, generated, synthetic
+from why403.cli.main import main
+from why403.pipeline import CheckOutcome, CheckRequest, run_check
+from why403.sources import parsing
+
+
+def _normal(outcome: CheckOutcome) -> tuple[Any, ...]:
+    """The outcome without its timing."""
+    result = outcome.result
+    return replace(result, stats=replace(result.stats, seconds=0.0)), outcome.suppressions
+
+
+@pytest.fixture
+def pool_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many files each prefetch sent to worker processes."""
+    calls: list[int] = []
+    real = parsing.ParseSession._parse_in_workers
+
+    def spy(self: parsing.ParseSession, todo: dict[str, tuple[str, bytes]]) -> None:
+        calls.append(len(todo))
+        real(self, todo)
+
+    monkeypatch.setattr(parsing.ParseSession, "_parse_in_workers", spy)
+    return calls
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The bytes of every file parsed in this process."""
+    seen: list[bytes] = []
+    real = parsing.parse
+
+    def counting(kind: str, data: bytes) -> Any:
+        seen.append(data)
+        return real(kind, data)
+
+    monkeypatch.setattr(parsing, "parse", counting)
+    return seen
+
+
+def _inputs(tmp_path: Path) -> tuple[str, ...]:
+    """Generated modules and stacks when the generator is there, the repository's own fixtures,
+    and the shared examples when they are there."""
+    paths = [CHECKOUT / "examples", CHECKOUT / "tests" / "cloudformation" / "fixtures",
+             CHECKOUT / "tests" / "terraform" / "fixtures" / "policy_features"]
+    if GENERATOR.is_file():
+        paths.append(generated(tmp_path / "corpus", 6))
+    else:
+        paths.append(synthetic(tmp_path / "corpus", 30))
+    if EXAMPLES.is_dir():
+        paths.append(EXAMPLES)
+    return tuple(str(p) for p in paths)
+
+
+def test_same_outcome_whatever_jobs_and_cache(tmp_path: Path, pool_runs: list[int]) -> None:
+    paths = _inputs(tmp_path)
+    baseline = _normal(run_check(CheckRequest(paths=paths, jobs=1, use_cache=False)))
+    assert baseline[0].findings and baseline[0].files
+    assert pool_runs == []
+    cache = str(tmp_path / "cache")
+    runs = [
+        CheckRequest(paths=paths, jobs=2, use_cache=False),
+        CheckRequest(paths=paths, jobs=3, cache_dir=cache),  # cold
+        CheckRequest(paths=paths, jobs=2, cache_dir=cache),  # warm
+        CheckRequest(paths=paths, jobs=1, cache_dir=cache),  # warm, in process
+    ]
+    for request in runs:
+        assert _normal(run_check(request)) == baseline, (request.jobs, request.use_cache)
+    assert len(pool_runs) == 2 and min(pool_runs) > 20, "the cold runs parsed in workers; the warm ones did not"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_one_file_changed_is_the_only_file_parsed(tmp_path: Path, parses: list[bytes], jobs: int) -> None:
+    tree = synthetic(tmp_path / "repo", 40)
+    cache = str(tmp_path / "cache")
+    run_check(CheckRequest(paths=(str(tree),), jobs=jobs, cache_dir=cache))
+    distinct = {p.read_bytes() for p in tree.rglob("*.tf")}  # modules share some files' bytes, and their entries
+    assert len([p for p in Path(cache).rglob("*") if p.is_file()]) == len(distinct) == 43
+    changed = tree / "modules" / "m0017" / "policy.tf"
+    changed.write_text(changed.read_text().replace("s3:GetObject", "s3:PutObject"))
+    parses.clear()
+    outcome = run_check(CheckRequest(paths=(str(tree),), jobs=jobs, cache_dir=cache))
+    assert parses == [changed.read_bytes()]
+    fresh = run_check(CheckRequest(paths=(str(tree),), jobs=1, use_cache=False))
+    assert _normal(outcome) == _normal(fresh)
+
+
+def test_precommit_hook_after_a_one_file_change_parses_one_file(tmp_path: Path, parses: list[bytes],
+                                                                monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    tree = synthetic(tmp_path / "repo", 12)
+    monkeypatch.chdir(tree)
+    cache = str(tmp_path / "cache")
+    main(["check", "--cache-dir", cache, "--format", "json", "."])
+    capsys.readouterr()
+    changed = Path("modules/m0003/main.tf")
+    changed.write_text(changed.read_text().replace("reader-3", "reader-three"))
+    parses.clear()
+    main(["check", "--pre-commit", "--cache-dir", cache, "--format", "json", str(changed)])
+    assert '"findings"' in capsys.readouterr().out
+    assert parses == [changed.read_bytes()]
+
+
+def test_no_cache_writes_nothing_and_default_location_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(CHECKOUT / "examples" / "kms-403", tmp_path / "src")
+    monkeypatch.chdir(tmp_path / "src")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "xdg"))
+    main(["check", "--no-cache", "."])
+    assert not (tmp_path / "xdg").exists() and not (tmp_path / "home").exists()
+    main(["check", "."])
+    entries = [p for p in (tmp_path / "xdg").rglob("*") if p.is_file()]
+    assert len(entries) == 1 and entries[0].parent.parent.name == "parse"
+    capsys.readouterr()
