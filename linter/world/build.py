@@ -257,6 +257,10 @@ class _Builder:
         for cls in (BucketPolicyFact, BucketEncryptionFact, OwnershipFact, BucketAclFact, RequesterPaysFact):
             for f in self.of(cls):
                 by_bucket[cls][getattr(f, "bucket")] = f  # noqa: B009 - every class has .bucket
+        all_policies: dict[str, list[BucketPolicyFact]] = defaultdict(list)
+        for f in self.of(BucketPolicyFact):
+            assert isinstance(f, BucketPolicyFact)
+            all_policies[f.bucket].append(f)
         bucket_bpa: dict[str, PublicAccessBlockFact] = {}
         account_bpa: dict[str, PublicAccessBlockFact] = {}
         for f in self.of(PublicAccessBlockFact):
@@ -270,6 +274,12 @@ class _Builder:
             name = f.name
             policy_fact = by_bucket[BucketPolicyFact].get(name)
             policy = policy_fact.policy if isinstance(policy_fact, BucketPolicyFact) else None
+            competing = all_policies.get(name, [])
+            if len(competing) > 1:
+                refs = ", ".join(p.ref for p in competing)
+                policy = Policy(kind=PolicyKind.BUCKET, origin=f"{f.ref} policy", location=f.location,
+                                unknown=f"several policies are written for this bucket ({refs}); each apply replaces "
+                                        "the others")
             if policy is None and f.ref in self.unread_by_ref:
                 unread = ", ".join(self.unread_by_ref[f.ref][:3])
                 policy = Policy(kind=PolicyKind.BUCKET, origin=f"{f.ref} policy", location=f.location,
@@ -303,7 +313,9 @@ class _Builder:
                 ref=f.ref, location=f.location)
             world.buckets[name] = BucketInfo(state, f.ref, f.location,
                                              policy_fact.ref if isinstance(policy_fact, BucketPolicyFact) else None,
-                                             acl_without_ownership=acl_conflict)
+                                             acl_without_ownership=acl_conflict,
+                                             competing_policies=tuple((p.ref, p.location) for p in competing)
+                                             if len(competing) > 1 else ())
             world.refs[f.ref] = name
         for f in self.of(BucketLoggingFact):
             assert isinstance(f, BucketLoggingFact)

@@ -59,6 +59,8 @@ class BucketInfo:
     # A non-private ACL set with no Object Ownership setting: only an old (pre-2023) bucket can hold
     # it; S3 refuses it on a new bucket, which defaults to BucketOwnerEnforced.
     acl_without_ownership: str | None = None
+    # Several policies written for the one bucket (each apply replaces the others): their sources.
+    competing_policies: tuple[tuple[str, Location], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -457,3 +457,19 @@ def test_d111_fires_when_logs_go_to_an_sse_kms_bucket(lint: Lint) -> None:
 def test_d111_silent_when_logs_go_to_an_sse_s3_bucket(lint: Lint) -> None:
     findings = lint({"t.yaml": template(BUCKET.format(extra=LOGGING), KMS_LOG_BUCKET % "AES256", LOG_GRANT)})
     assert by_rule(findings, "W403-D111") == []
+
+
+def test_s404_fires_on_two_policies_for_one_bucket(lint: Lint) -> None:
+    second = bucket_policy(DENY_APP.format(prefix="private")).replace("DataBucketPolicy:", "SecondPolicy:")
+    findings = lint({"t.yaml": template(role(READ), BUCKET.format(extra=""),
+                                        bucket_policy(DENY_APP.format(prefix="reports")), second)})
+    hits = by_rule(findings, "W403-S404")
+    assert len(hits) == 1 and "DataBucketPolicy" in hits[0].message and "SecondPolicy" in hits[0].message
+    # With the policy in force undetermined, the Deny is not reported as a definite denial.
+    assert by_rule(findings, "W403-D101") == []
+
+
+def test_s404_silent_with_one_policy(lint: Lint) -> None:
+    findings = lint({"t.yaml": template(role(READ), BUCKET.format(extra=""),
+                                        bucket_policy(DENY_APP.format(prefix="reports")))})
+    assert by_rule(findings, "W403-S404") == []
