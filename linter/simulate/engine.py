@@ -103,6 +103,8 @@ class _Evaluation:
         self.trace: list[TraceStep] = []
         self.unknowns: list[str] = []
         self.related: list[Hit] = []
+        # RestrictPublicBuckets refused the caller's policy grants but left its ACL grants (A4).
+        self.policy_grants_blocked = False
         self.target = Target(self.actor, req.action, req.resource, self.ctx,
                              gateway_endpoint=req.network.path == "gateway_endpoint")
         # Policies and statements are matched against the bucket/object ARN, except the access
@@ -270,11 +272,36 @@ class _Evaluation:
             inside = tri_or(*(tri_equals(actor.account, o) for o in owners))
         blocked = tri_and(bpa.restrict_public_buckets, is_public, symbols.tri_not(inside))
         if blocked is True:
-            raise self.deny("block-public-access", True,
-                            detail="RestrictPublicBuckets: the bucket policy is public, so only the bucket "
-                                   "owner's account and AWS services may use it")
+            # Access-model A4: the block is on access derived from the public policy; a grant in a
+            # (non-public) ACL to the caller's account still counts. Policy grants are dropped below.
+            by_acl = self.acl_grants_caller()
+            if by_acl is False:
+                raise self.deny("block-public-access", True,
+                                detail="RestrictPublicBuckets: the bucket policy is public, so only the bucket "
+                                       "owner's account and AWS services may use it")
+            self.policy_grants_blocked = True
+            self.step("block-public-access", "restricts",
+                      detail="RestrictPublicBuckets: the public bucket policy grants this caller nothing; "
+                             "only an ACL grant to its account can")
+            if by_acl is None:
+                self.unknown("block-public-access", None, "RestrictPublicBuckets refuses this caller unless "
+                             "an ACL grants its account")
         if blocked is None:
             self.unknown("block-public-access", None, "RestrictPublicBuckets may refuse this caller")
+
+    def acl_grants_caller(self) -> Tri:
+        """Whether a non-public ACL grant to the caller's account allows the request."""
+        req = self.req
+        if self.actor.kind == "anonymous" or req.bucket.ownership == "BucketOwnerEnforced":
+            return False
+        if req.is_bucket_operation or req.creates_object:
+            acl, bucket_level = req.bucket.acl, True
+        elif req.object is not None:
+            acl, bucket_level = req.object.acl, False
+        else:
+            return False
+        got = self.acl_kinds(acl, bucket_level).get("acl_account")
+        return got[0] if got is not None else False
 
     def guardrails(self) -> None:
         req = self.req
@@ -365,6 +392,8 @@ class _Evaluation:
 
         bucket_policy_kinds: Kinds = allow_kinds(bucket.policy, self.bucket_target) if bucket.policy_known \
             else {UNKNOWN_PRINCIPAL: (None, None)}
+        if self.policy_grants_blocked:
+            bucket_policy_kinds = {}
         if req.is_bucket_operation or req.creates_object:
             merge(bucket_policy_kinds)
             if acls_on:
@@ -555,7 +584,7 @@ class _Evaluation:
         req, actor = self.req, self.actor
         ap = req.access_point
         assert ap is not None
-        ap_kinds = allow_kinds(ap.policy, self.target)
+        ap_kinds = {} if self.policy_grants_blocked else allow_kinds(ap.policy, self.target)
         ident: Tri = False
         if actor.kind not in ("anonymous", "service"):
             ident = self.identity_allow(self.target)[0]
