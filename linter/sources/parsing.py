@@ -29,7 +29,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -188,6 +188,7 @@ class ParseSession:
         self.stats = SessionStats()
         self._keys: dict[str, tuple[str, str]] = {}  # path -> (kind, key), as read by prefetch
         self._payloads: dict[str, bytes] = {}  # key -> pickled result prefetched, until handed out
+        self._wanted: dict[str, int] = {}  # key -> prefetched files with those bytes not yet handed out
 
     # -- the hooks the frontends call -----------------------------------------------------------
 
@@ -221,10 +222,15 @@ class ParseSession:
     def _ready(self, kind: str, key: str) -> Any:
         """The result prefetched or cached under ``key``, or None (absent, corrupt, not valid).
 
-        A prefetched payload is handed out once and dropped: holding every result of a large
-        run until its end would double its memory, and a second file with the same bytes finds
-        the result in the cache (or is parsed again when the cache is off)."""
-        payload = self._payloads.pop(key, None)
+        A prefetched payload is dropped once every prefetched file with its bytes has had it:
+        holding every result of a large run until its end would add to its peak memory."""
+        wanted = self._wanted.get(key, 0) - 1
+        if wanted > 0:
+            self._wanted[key] = wanted
+            payload = self._payloads.get(key)
+        else:
+            self._wanted.pop(key, None)
+            payload = self._payloads.pop(key, None)
         from_disk = payload is None
         if payload is None:
             if self.cache is None:
@@ -271,6 +277,7 @@ class ParseSession:
                 continue
             key = parsecache.content_key(_salt(kind), data)
             self._keys[label] = (kind, key)
+            self._wanted[key] = self._wanted.get(key, 0) + 1
             if key in todo or key in self._payloads:
                 continue
             payload = self.cache.get(key) if self.cache is not None else None
@@ -317,7 +324,10 @@ class ParseSession:
         s = self.stats
         log.debug("parsed %d files (%d in %d workers), %d from the cache; cache: %s",
                   s.parsed, s.parsed_in_workers, s.workers, s.from_cache,
-                  self.cache.stats if self.cache is not None else "off")
+                  self.cache.stats if self.cache is not None else "off",
+                  extra={"why403_parse": {"parsed": s.parsed, "in_workers": s.parsed_in_workers, "workers": s.workers,
+                                          "from_cache": s.from_cache, "by_kind": dict(s.by_kind),
+                                          "cache": asdict(self.cache.stats) if self.cache is not None else None}})
 
 
 def _context() -> Any:
