@@ -169,6 +169,7 @@ class _Evaluation:
             self.block_public_access()
             self.guardrails()
             self.grant()
+            self.bucket_policy_api_of_another_account()
             self.missing_object()
             self.kms()
         except _Verdict as verdict:
@@ -215,6 +216,12 @@ class _Evaluation:
             if not (net.through_endpoint and net.vpc_id == ap.vpc_origin):
                 raise self.reject("request-validation",
                                   f"access point {ap.name} accepts only requests from {ap.vpc_origin}")
+        net = req.network
+        if net.through_endpoint and net.endpoint_region and \
+                tri_equals(net.endpoint_region, bucket.region) is False:
+            raise self.reject("request-validation",
+                              f"the VPC endpoint is in {net.endpoint_region}, the bucket in {bucket.region}: "
+                              "endpoints do not carry requests to another Region")
         if (not req.signed or not req.network.tls) and self.uses_sse_kms():
             raise self.reject("request-validation",
                               "SSE-KMS objects can only be read or written with signed requests over TLS")
@@ -613,6 +620,16 @@ class _Evaluation:
             self.step("bucket-policy", "allow")
         if actor.kind not in ("anonymous", "service", "root"):
             self.limits(self.target)
+
+    def bucket_policy_api_of_another_account(self) -> None:
+        """Get/Put/DeleteBucketPolicy by an identity of another account that has the permission:
+        405 Method Not Allowed rather than 403 (access-model 2.7, [S3-API-BP])."""
+        req, actor = self.req, self.actor
+        if req.action.lower() not in BUCKET_POLICY_APIS or actor.kind in ("anonymous", "service"):
+            return
+        if tri_equals(actor.account or "", req.bucket.account) is False:
+            raise self.reject("request-validation", "only the bucket owner's account can use the bucket policy "
+                              "APIs; S3 answers 405 Method Not Allowed", http=405)
 
     # -- missing objects --------------------------------------------------------------------------
 
