@@ -342,10 +342,11 @@ _T_OPEN, _T_CLOSE = re.escape(OPEN), re.escape(CLOSE)
 _T_WHOLE = _T_OPEN + "[^" + _T_CLOSE + "]*" + _T_CLOSE
 
 
-def _star(exclude: str, tokens: bool) -> str:
+def _star(exclude: str, tokens: bool, lazy: bool = False) -> str:
+    q = "*?" if lazy else "*"
     if not tokens:
-        return f"[^{exclude}]*" if exclude else ".*"
-    return f"(?:[^{exclude}{_T_OPEN}]|{_T_WHOLE})*"
+        return (f"[^{exclude}]" if exclude else ".") + q
+    return f"(?:[^{exclude}{_T_OPEN}]|{_T_WHOLE})" + q
 
 
 def _one(exclude: str, tokens: bool) -> str:
@@ -366,8 +367,13 @@ def glob_regex(pattern: str, mode: GlobMode = "glob", ignore_case: bool = False,
     Tokens in the pattern are matched literally, as the unit they are. ``tokens``: the value to
     match holds tokens; a wildcard then consumes a token whole or not at all (see ``_T_WHOLE``),
     so a match is a match whatever the token stands for (a value never holds a colon there).
+
+    A ``*`` followed by a literal chunk and then only unrestricted stars matches that chunk at its
+    earliest place, atomically (the construction of :func:`fnmatch.translate`): with nothing but
+    unrestricted stars after it, the earliest place is never worse, and matching stays polynomial
+    where plain backtracking is exponential in the number of stars (``a*a*...a*b``).
     """
-    out: list[str] = []
+    items: list[tuple[bool, str]] = []  # (is_star, regex or the characters a star excludes)
     colons = 0
     i = 0
     while i < len(pattern):
@@ -376,24 +382,51 @@ def glob_regex(pattern: str, mode: GlobMode = "glob", ignore_case: bool = False,
             end = pattern.find(CLOSE, i)
             if end < 0:
                 end = len(pattern) - 1
-            out.append(re.escape(pattern[i : end + 1]))
+            items.append((False, re.escape(pattern[i : end + 1])))
             i = end + 1
             continue
         if mode == "resource":
             in_head = colons < 5
             if c == ":":
                 colons += 1
-                out.append(":")
+                items.append((False, ":"))
             elif c == "*":
                 ends_segment = i + 1 == len(pattern) or pattern[i + 1] == ":"
-                out.append(_star("" if (not in_head or ends_segment) else ":", tokens))
+                items.append((True, "" if (not in_head or ends_segment) else ":"))
             elif c == "?":
-                out.append(_one(":" if in_head else "", tokens))
+                items.append((False, _one(":" if in_head else "", tokens)))
             else:
-                out.append(re.escape(c))
+                items.append((False, re.escape(c)))
+        elif c == "*":
+            items.append((True, ""))
         else:
-            out.append(_star("", tokens) if c == "*" else _one("", tokens) if c == "?" else re.escape(c))
+            items.append((False, _one("", tokens) if c == "?" else re.escape(c)))
         i += 1
+    merged: list[tuple[bool, str]] = []
+    for is_star, val in items:
+        if is_star and merged and merged[-1][0]:
+            if not val:  # [^:]*.* is .*: one unrestricted star makes the run unrestricted
+                merged[-1] = (True, "")
+            continue
+        merged.append((is_star, val))
+    stars = [k for k, (is_star, _) in enumerate(merged) if is_star]
+    out: list[str] = []
+    k = 0
+    while k < len(merged):
+        is_star, val = merged[k]
+        if not is_star:
+            out.append(val)
+            k += 1
+            continue
+        later = [s for s in stars if s > k]
+        if not val and later and all(not merged[s][1] for s in later):
+            nxt = later[0]
+            chunk = "".join(v for _, v in merged[k + 1 : nxt])
+            out.append(f"(?>{_star('', tokens, lazy=True)}{chunk})")
+            k = nxt
+            continue
+        out.append(_star(val, tokens))
+        k += 1
     flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
     return re.compile("".join(out), flags)
 
