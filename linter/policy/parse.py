@@ -44,6 +44,9 @@ MAX_POLICY_TEXT = 1_048_576
 32 KB), so nothing AWS would store is refused, and a runaway input costs no time."""
 
 
+MAX_PROBLEMS = 100
+
+
 class _DuplicateKeys(dict[str, Any]):
     """Marks JSON objects whose text repeats a key (AWS refuses such documents)."""
 
@@ -178,7 +181,12 @@ class _Reader:
     # -- structure ----------------------------------------------------------------------------
 
     def problem(self, code: str, message: str, location: Location | None = None, severity: str = "error") -> None:
-        self.problems.append(Problem(code, message, location or self.location, severity))
+        # A document of half a million bad statements needs a handful of examples, not half a million.
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(code, message, location or self.location, severity))
+        elif len(self.problems) == MAX_PROBLEMS:
+            self.problems.append(Problem("too-many-problems", f"more than {MAX_PROBLEMS} problems; the rest are not "
+                                         "listed", self.location, severity))
 
     def finish(self, doc: Any) -> Policy:
         if doc is None:
