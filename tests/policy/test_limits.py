@@ -142,7 +142,11 @@ def test_a_large_string_value_is_cut_short_in_messages() -> None:
     assert code == "effect" and len(message) < 300
 
 
-def test_many_broken_statements_each_get_a_problem() -> None:
+def test_many_broken_statements_are_capped_with_a_summary() -> None:
+    from why403.policy.parse import MAX_PROBLEMS
+
     text = '{"Statement": [' + ",".join(["1"] * 20_000) + "]}"
     p = parse(text)
-    assert len(p.problems) == 20_000 and {x.code for x in p.problems} == {"type"}
+    assert len(p.problems) == MAX_PROBLEMS + 1
+    assert {x.code for x in p.problems[:MAX_PROBLEMS]} == {"type"}
+    assert p.problems[-1].code == "too-many-problems"
