@@ -346,7 +346,11 @@ def _star(exclude: str, tokens: bool, lazy: bool = False) -> str:
     q = "*?" if lazy else "*"
     if not tokens:
         return (f"[^{exclude}]" if exclude else ".") + q
-    return f"(?:[^{exclude}{_T_OPEN}]|{_T_WHOLE})" + q
+    if exclude:
+        # A star that may not cross a colon cannot be sure to swallow a token: the token may stand
+        # for a string with a colon. Such a match is left to the three-valued comparison.
+        return f"[^{exclude}{_T_OPEN}]" + q
+    return f"(?:[^{_T_OPEN}]|{_T_WHOLE})" + q
 
 
 def _one(exclude: str, tokens: bool) -> str:
