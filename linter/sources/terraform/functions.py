@@ -83,8 +83,9 @@ class FunctionTable:
 
 
 class FileAccess:
-    """Reads files for ``file()`` and ``templatefile()``: only inside the root directory, each file
-    once per run (templates are parsed once too)."""
+    """Reads files for ``file()`` and ``templatefile()``, each once per run (templates are parsed
+    once too). Paths are relative to the root module, as Terraform resolves them; an absolute path
+    outside the root module names something of the machine, not of the sources, and is not read."""
 
     def __init__(self, root: Path, max_bytes: int = 4 * 1024 * 1024) -> None:
         self.given_root = str(root)
@@ -95,10 +96,10 @@ class FileAccess:
 
     def resolve(self, name: str) -> Path | None:
         p = Path(name)
-        full = (p if p.is_absolute() else self.root / p).resolve()
-        if full != self.root and self.root not in full.parents:
-            return None
-        return full
+        if p.is_absolute():
+            full = p.resolve()
+            return full if full == self.root or self.root in full.parents else None
+        return (self.root / p).resolve()
 
     def display(self, name: str) -> str:
         """How locations name the file: under the root directory as the user gave it."""
@@ -174,7 +175,7 @@ def _file(ev: Evaluator, files: FileAccess | None, name: str, args: list[Any], l
     if name == "fileexists":
         return text is not None
     if text is None:
-        return Unk(f'file("{path}")', f"{path} cannot be read inside the module directory")
+        return Unk(f'file("{path}")', f"{path} cannot be read")
     return LocatedStr(text, files.display(path), 1)
 
 
@@ -196,7 +197,7 @@ def _templatefile(ev: Evaluator, files: FileAccess | None, args: list[Any], line
     full = files.resolve(path)
     text = files.read(path)
     if full is None or text is None:
-        return Unk(f'templatefile("{path}")', f"{path} cannot be read inside the module directory")
+        return Unk(f'templatefile("{path}")', f"{path} cannot be read")
     parts = files.templates.get(full)
     if parts is None:
         try:

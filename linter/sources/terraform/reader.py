@@ -8,7 +8,10 @@ with a line, so one bad file never hides the others.
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from why403.sources.terraform.hclread import SyntaxProblem, error_line, parse_body
@@ -62,6 +65,27 @@ def parse_bytes(data: bytes, label: str, is_json: bool) -> ParsedFile:
     text = normalize(text)
     lines = text.count("\n") + 1
     comments = scan_comments(text)
+    with _gc_paused():
+        return _parse_text(text, label, is_json, comments, lines)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Lark builds hundreds of thousands of short-lived tree objects that plain reference counting
+    frees (they hold no cycles); letting the cyclic collector run meanwhile makes it scan every
+    parsed file the run keeps, which measured +15-30% on the sweep. Paused only around a parse,
+    and restored to what it was."""
+    enabled = gc.isenabled()
+    if enabled:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_text(text: str, label: str, is_json: bool, comments: tuple[Comment, ...], lines: int) -> ParsedFile:
     try:
         body = parse_json_body(text) if is_json else parse_body(text)
     except SyntaxProblem as exc:

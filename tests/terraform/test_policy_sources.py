@@ -1,0 +1,126 @@
+"""Where a policy's text comes from, and the line each statement is reported at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from why403.model import symbols
+from why403.model.facts import BucketPolicyFact, InlinePolicyFact, KeyFact, RoleFact
+
+from .helpers import errors, facts, load, notes, one, write
+
+
+def test_policy_files_templates_and_locals_give_statement_lines_in_their_own_file(tmp_path: Path) -> None:
+    result = load(tmp_path, {
+        "policies/read.json": '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow",'
+                              ' "Action": "s3:GetObject", "Resource": "*"},\n    {"Effect": "Deny",'
+                              ' "Action": "s3:DeleteObject", "Resource": "*"}\n  ]\n}\n',
+        "policies/key.json.tpl": '{"Version": "2012-10-17", "Statement": [\n'
+                                 '  {"Effect": "Allow", "Principal": {"AWS": "${admin}"}, "Action": "kms:*",'
+                                 ' "Resource": "*"}\n]}\n',
+        "locals.tf": '''
+            locals {
+              trust = {
+                Version = "2012-10-17"
+                Statement = [
+                  {
+                    Effect    = "Allow"
+                    Principal = { Service = "lambda.amazonaws.com" }
+                    Action    = "sts:AssumeRole"
+                  },
+                ]
+              }
+            }
+            ''',
+        "main.tf": '''
+            resource "aws_iam_role" "app" {
+              name               = "app"
+              assume_role_policy = jsonencode(local.trust)
+            }
+            resource "aws_iam_role_policy" "read" {
+              role   = aws_iam_role.app.id
+              policy = file("${path.module}/policies/read.json")
+            }
+            resource "aws_kms_key" "k" {
+              policy = templatefile("${path.module}/policies/key.json.tpl", { admin = aws_iam_role.app.arn })
+            }
+            ''',
+    })
+    assert not errors(result)
+    trust = one(result, RoleFact).trust_policy
+    assert trust is not None and trust.statements[0].location is not None
+    assert trust.statements[0].location.file.endswith("locals.tf") and trust.statements[0].location.line == 5
+    read = one(result, InlinePolicyFact).policy
+    assert [(Path(s.location.file).name, s.location.line) for s in read.statements if s.location] == \
+        [("read.json", 4), ("read.json", 5)]
+    key = one(result, KeyFact).policy
+    assert key is not None and key.statements[0].location is not None
+    assert Path(key.statements[0].location.file).name == "key.json.tpl" and key.statements[0].location.line == 2
+    assert key.statements[0].principals is not None
+    assert key.statements[0].principals[0].value == one(result, RoleFact).arn
+
+
+def test_relative_paths_are_read_and_absolute_ones_outside_the_root_are_not(tmp_path: Path) -> None:
+    shared = tmp_path / "shared.json"
+    shared.write_text('{"Version": "2012-10-17", "Statement": []}', encoding="utf-8")
+    write(tmp_path / "envs" / "prod", {"main.tf": f'''
+        resource "aws_iam_role_policy" "absolute" {{
+          role   = "r"
+          policy = file("{shared}")
+        }}
+        resource "aws_iam_role_policy" "relative" {{
+          role   = "r"
+          policy = file("${{path.module}}/../../shared.json")
+        }}
+        '''})
+    result = load(tmp_path / "envs" / "prod")
+    by_ref = {f.ref: f.policy for f in facts(result, InlinePolicyFact)}
+    assert by_ref["aws_iam_role_policy.absolute"].unknown is not None
+    assert "cannot be read" in str(by_ref["aws_iam_role_policy.absolute"].unknown)
+    assert by_ref["aws_iam_role_policy.relative"].unknown is None
+
+
+def test_policy_variables_and_json_encoding_details(tmp_path: Path) -> None:
+    result = load(tmp_path, {"main.tf": r'''
+        data "aws_iam_policy_document" "home" {
+          statement {
+            actions   = ["s3:GetObject"]
+            resources = ["arn:aws:s3:::home/&{aws:username}/*"]
+            condition {
+              test     = "NumericLessThan"
+              variable = "s3:max-keys"
+              values   = [10]
+            }
+          }
+        }
+        resource "aws_iam_user_policy" "home" {
+          user   = "u"
+          policy = data.aws_iam_policy_document.home.json
+        }
+        resource "aws_s3_bucket_policy" "b" {
+          bucket = "b"
+          policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::b/${"$"}{aws:userid}\"}]}"
+        }
+        '''})
+    stmt = one(result, InlinePolicyFact).policy.statements[0]
+    assert stmt.resources == ("arn:aws:s3:::home/${aws:username}/*",)
+    assert stmt.conditions[0].values == ("10",)
+    deny = one(result, BucketPolicyFact).policy.statements[0]
+    assert deny.resources == ("arn:aws:s3:::b/${aws:userid}",)
+    assert not notes(result) and not errors(result)
+
+
+def test_a_whole_policy_from_an_unset_variable_is_unknown_with_its_reason(tmp_path: Path) -> None:
+    result = load(tmp_path, {"main.tf": '''
+        variable "bucket_policy" {
+          type        = string
+          description = "JSON policy for the bucket"
+        }
+        resource "aws_s3_bucket_policy" "b" {
+          bucket = "b"
+          policy = var.bucket_policy
+        }
+        '''})
+    policy = one(result, BucketPolicyFact).policy
+    assert policy.unknown is not None and "bucket_policy" in symbols.render(policy.unknown)
+    assert [n for n in notes(result) if "var.bucket_policy" in n.message]
