@@ -80,6 +80,12 @@ def test_relative_paths_are_read_and_absolute_ones_outside_the_root_are_not(tmp_
     assert by_ref["aws_iam_role_policy.relative"].unknown is None
 
 
+# A policy as one quoted HCL string: escaped quotes, and $${ for a literal policy variable.
+QUOTED_POLICY = ('"{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":[{\\"Effect\\":\\"Deny\\",'
+                 '\\"Principal\\":\\"*\\",\\"Action\\":\\"s3:*\\",'
+                 '\\"Resource\\":\\"arn:aws:s3:::b/${"$"}{aws:userid}\\"}]}"')
+
+
 def test_policy_variables_and_json_encoding_details(tmp_path: Path) -> None:
     result = load(tmp_path, {"main.tf": r'''
         data "aws_iam_policy_document" "home" {
@@ -99,9 +105,9 @@ def test_policy_variables_and_json_encoding_details(tmp_path: Path) -> None:
         }
         resource "aws_s3_bucket_policy" "b" {
           bucket = "b"
-          policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::b/${"$"}{aws:userid}\"}]}"
+          policy = QUOTED_POLICY
         }
-        '''})
+        '''.replace("QUOTED_POLICY", QUOTED_POLICY)})
     stmt = one(result, InlinePolicyFact).policy.statements[0]
     assert stmt.resources == ("arn:aws:s3:::home/${aws:username}/*",)
     assert stmt.conditions[0].values == ("10",)
