@@ -344,7 +344,11 @@ def expand(ctx: LoadContext, body: Body, scope: Scope, what: str, line: int) -> 
             ctx.note_missing(value, what)
             reason = f"the count of {what} is not known ({value.reason})"
             return Expansion([(0, {"count": ObjVal({"index": 0})})], "count", reason)
-        n = to_number(value) if not isinstance(value, bool) else value
+        try:
+            n = to_number(value) if not isinstance(value, bool) else value
+        except EvalError as exc:  # a list or an object: Terraform refuses it (found by bench/sweep.py)
+            ctx.diag("warning", f"{what}: count must be a whole number: {exc}", scope.file, count.line)
+            return Expansion([], "count")
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             ctx.diag("warning", f"{what}: count must be a whole number, not {value!r}", scope.file, count.line)
             return Expansion([], "count")
