@@ -102,6 +102,7 @@ def tf_module(files: dict[str, str], root: Path | None = None) -> SourceResult:
     with tempfile.TemporaryDirectory(prefix="why403-fuzz-") if root is None else _Here(root) as where:
         directory = Path(where)
         for name, text in files.items():
+            (directory / name).parent.mkdir(parents=True, exist_ok=True)
             (directory / name).write_text(text, encoding="utf-8", errors="surrogatepass")
         result = load_module(directory, SourceOptions())
     _source_result(result)

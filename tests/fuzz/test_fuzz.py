@@ -69,8 +69,11 @@ def test_terraform_module_with_fuzzed_expressions_never_raises(tmp_path_factory:
             f'data "aws_iam_policy_document" "d" {{\n  statement {{\n    actions = {action}\n'
             f"    resources = [{resource}]\n  }}\n}}\n\n"
             f'resource "aws_iam_policy" "i" {{\n  policy = data.aws_iam_policy_document.d.json\n}}\n\n'
+            f'resource "aws_iam_role" "counted" {{\n  count = {local}\n  name = "r-${{count.index}}"\n}}\n\n'
+            f'resource "aws_iam_role" "each" {{\n  for_each = {action}\n  name = each.key\n}}\n\n'
+            f'module "child" {{\n  source = "./child"\n  count = {resource}\n  v = {local}\n}}\n\n'
             f'output "o" {{\n  value = {resource}\n}}\n')
-    files = {"main.tf": main}
+    files = {"main.tf": main, "child/main.tf": 'variable "v" {}\n\noutput "o" {\n  value = var.v\n}\n'}
     if as_json_policy:
         files["extra.tf.json"] = json.dumps({"locals": {"z": "${" + local + "}"}})
     harness.tf_module(files, _fresh(tmp_path_factory))
