@@ -82,10 +82,10 @@ class CachedParse:
     """Each file parsed once across all root modules, as the run's cache will give."""
 
     def __init__(self) -> None:
-        self.cache: dict[Path, ParsedFile] = {}
+        self.cache: dict[str, ParsedFile] = {}
 
     def __call__(self, path: Path) -> ParsedFile:
-        key = path.resolve()
+        key = str(path)
         found = self.cache.get(key)
         if found is None:
             found = parse_file(path)
@@ -107,7 +107,12 @@ def time_frontend(dirs: list[Path]) -> tuple[float, dict[Path, SourceResult], di
     return time.perf_counter() - start, results, crashes
 
 
+_POLICY_ELEMENTS = ("Resource", "NotResource", "Action", "NotAction", "Principal", "NotPrincipal", "statement",
+                    "Condition", "String", "Arn", "Bool", "Numeric", "Null", "ForAnyValue", "ForAllValues", "Ip")
+
+
 def _reason(label: str) -> str:
+    """Why a value is unknown, from the label of its token or the reason of an unknown policy."""
     if label.startswith("var.") or ".var." in label:
         return "variable without value"
     if label.startswith("data.") or ".data." in label:
@@ -116,12 +121,18 @@ def _reason(label: str) -> str:
         return "module output (remote or unknown)"
     if label.startswith("provider"):
         return "provider account or region"
-    if re.match(r"^(module\.[^.]+\.)*aws_\w+\.", label) or label.startswith("aws_"):
-        return "attribute known only after apply"
-    if label.startswith(("each.", "count.")) or "for_each" in label or "count" in label:
+    if label.startswith("the policy could not be read") or label.startswith("the policy is not"):
+        return "policy text AWS would refuse (invalid JSON, empty)"
+    if label.startswith(_POLICY_ELEMENTS):
+        return "policy element built from an unknown list"
+    if label.startswith(("each.", "count.")) or "for_each" in label or ".count" in label:
         return "unknown count or for_each"
+    if re.match(r"^(module\.[^.]+(\[[^\]]*\])?\.)*[a-z0-9]+_[a-z0-9_]+\.", label):
+        return "attribute known only after apply"
     if label.endswith("(...)") or "(" in label:
         return "function or expression of unknowns"
+    if label.startswith("local."):
+        return "local that could not be evaluated (cycle or error)"
     return "other: " + label.split(".")[0][:30]
 
 

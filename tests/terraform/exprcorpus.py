@@ -144,7 +144,10 @@ HAND = [
     'jsonencode({ for k, v in var.tags : k => upper(v) })', 'jsonencode([for p in var.ports : p * 2])',
     'jsonencode({ Statement = [for r in local.principals.readers : { Effect = "Allow", Principal = { AWS = r } }] })',
     'distinct(flatten(values(local.principals)))', 'length(flatten(values(local.principals)))',
-    'nonsensitive(sensitive("y"))', 'split(":", "arn:aws:iam::123456789012:role/app")[4]',
+    'nonsensitive(sensitive("y"))', 'basename("modules/app/main.tf")', 'basename("dir/")', 'basename("")',
+    'dirname("modules/app/main.tf")', 'dirname("modules/app/")', 'dirname("main.tf")', 'dirname("/etc")',
+    'replace("{\\"Resource\\": \\"arn:aws:s3:::_BUCKET_/*\\"}", "_BUCKET_", local.bucket)',
+    'distinct(["a", local.bucket, "a", "acme-data"])', 'toset([local.account, local.account, "x"])', 'split(":", "arn:aws:iam::123456789012:role/app")[4]',
     'element(split("/", "arn:aws:iam::123456789012:role/path/app"), 2)',
     '"arn:aws:iam::${split(":", "arn:aws:sts::123456789012:assumed-role/x/y")[4]}:root"',
 ]

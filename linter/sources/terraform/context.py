@@ -7,6 +7,7 @@ independent and deterministic.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,7 +86,7 @@ class LoadContext:
     # -- configurations -------------------------------------------------------------------------
 
     def config(self, directory: Path) -> ModuleConfig:
-        key = directory.resolve()
+        key = Path(os.path.normpath(directory))
         found = self.configs.get(key)
         if found is None:
             found = load_config(directory, self.parse)

@@ -14,6 +14,7 @@ import hashlib
 import json
 import math
 import os
+import posixpath
 import re
 from collections.abc import Callable
 from fractions import Fraction
@@ -77,9 +78,19 @@ class FunctionTable:
         fn = _FUNCTIONS.get(name)
         if fn is None:
             if any(isinstance(a, Unk) for a in args):
-                return combine_unknown(f"{name}(...)", args)
+                return _named(combine_unknown(f"{name}(...)", args), name, args)
             return Unk(f"{name}(...)", f"why403 does not evaluate {name}()")
-        return fn(ev, args, expr.line)
+        result = fn(ev, args, expr.line)
+        return _named(result, name, args) if isinstance(result, Unk) else result
+
+
+def _named(result: Unk, name: str, args: list[Any]) -> Unk:
+    """``element(module.vpc.private_subnets)`` rather than ``element(...)``: an unknown result of
+    one unknown argument is labelled with it, so the user sees what to supply."""
+    unknowns = [a for a in args if isinstance(a, Unk)]
+    if len(unknowns) == 1 and result.label == f"{name}(...)":
+        result.label = f"{name}({unknowns[0].label})"[:180]
+    return result
 
 
 class FileAccess:
@@ -388,17 +399,49 @@ def _segments(s: str) -> list[tuple[bool, str]]:
     return out
 
 
-_SAFE_TOKEN_CHARS = re.compile(r"[A-Za-z0-9._-]")
+# What the value a token stands for is made of: an account id is digits, a region lower-case
+# letters, digits and dashes, the names and ids AWS generates (key ids, unique ids, generated
+# names, resource ids) letters, digits and dashes. A value the sources leave open (``u``) could
+# hold anything.
+_TOKEN_CHARS = {
+    "a": frozenset("0123456789"),
+    "s": frozenset("0123456789"),
+    "r": frozenset("abcdefghijklmnopqrstuvwxyz0123456789-"),
+    "o": frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"),
+}
+
+
+def _token_chars(token: str) -> frozenset[str] | None:
+    """The characters a token's value is made of (None: anything)."""
+    return _TOKEN_CHARS.get(token[1])
 
 
 def _token_may_contain(token: str, sep: str) -> bool:
-    """Whether the value a token stands for could contain ``sep``. Account ids, regions and the
-    ids AWS generates are made of letters, digits, ``-``, ``_`` and ``.``; a value the sources do
-    not determine could hold anything."""
-    kind = token[1]
-    if kind == "u":
-        return True
-    return any(_SAFE_TOKEN_CHARS.fullmatch(c) for c in sep)
+    chars = _token_chars(token)
+    return chars is None or any(c in chars for c in sep)
+
+
+def _substring_may_straddle(s: str, sub: str) -> bool:
+    """Whether an occurrence of ``sub`` in ``s`` could involve a token's (unknown) characters:
+    inside the token, or across one of its ends. When it cannot, replacing ``sub`` in the literal
+    parts is exact."""
+    segs = _segments(s)
+    for i, (is_token, text) in enumerate(segs):
+        if not is_token:
+            continue
+        chars = _token_chars(text)
+        if chars is None:
+            return True
+        if all(c in chars for c in sub):
+            return True
+        before = segs[i - 1][1] if i > 0 and not segs[i - 1][0] else ""
+        after = segs[i + 1][1] if i + 1 < len(segs) and not segs[i + 1][0] else ""
+        for k in range(1, len(sub)):
+            if sub[k] in chars and before.endswith(sub[:k]):
+                return True
+            if sub[k - 1] in chars and after.startswith(sub[k:]):
+                return True
+    return False
 
 
 def _str_arg(name: str, v: Any, what: str = "argument") -> str | Unk:
@@ -476,9 +519,9 @@ def _replace(ev: Evaluator, args: list[Any], line: int) -> Any:
     if isinstance(s, Unk) or isinstance(sub, Unk) or isinstance(rep, Unk):
         return combine_unknown("replace(...)", [s, sub, rep], type="string")
     is_regex = len(sub) >= 2 and sub.startswith("/") and sub.endswith("/")
-    if symbols.has_token(sub) or (symbols.has_token(s) and (is_regex or len(sub) != 1)):
+    if symbols.has_token(sub) or (symbols.has_token(s) and (is_regex or not sub)):
         return unknown_for_token(s if symbols.has_token(s) else sub)
-    if symbols.has_token(s) and any(tok and _token_may_contain(seg, sub) for tok, seg in _segments(s)):
+    if symbols.has_token(s) and _substring_may_straddle(s, sub):
         return unknown_for_token(s)
     if is_regex:
         try:
@@ -847,12 +890,25 @@ def _distinct(ev: Evaluator, args: list[Any], line: int) -> Any:
     if isinstance(lst, Unk):
         return lst.derived("distinct(...)", type="list")
     items = as_list(lst, "argument of distinct()")
+    if any(isinstance(x, Unk) for x in items):
+        return combine_unknown("distinct(...)", items, type="list")
+    out = _dedupe(items)
+    return out if out is not None else Unk("distinct(...)", "elements whose equality is not known", type="list")
+
+
+def _dedupe(items: list[Any]) -> list[Any] | None:
+    """Items without repeats, first occurrence kept; None when tokens leave equality open."""
     out: list[Any] = []
     for x in items:
-        if isinstance(x, Unk) or (isinstance(x, str) and symbols.has_uncertain_token(x)):
-            return combine_unknown("distinct(...)", items, type="list") if isinstance(x, Unk) else \
-                Unk("distinct(...)", "elements whose equality is not known", type="list")
-        if not any(equals(x, y) is True for y in out):
+        found = False
+        for y in out:
+            r = equals(x, y)
+            if r is True:
+                found = True
+                break
+            if r is not False:
+                return None
+        if not found:
             out.append(x)
     return out
 
@@ -962,10 +1018,13 @@ def _toset(ev: Evaluator, args: list[Any], line: int) -> Any:
     if v is None:
         return None
     items = unify_primitives(list(as_list(v, "argument of toset()")))
-    if len(items) > 1 and any(isinstance(x, str) and symbols.has_uncertain_token(x) for x in items):
+    if any(isinstance(x, Unk) for x in items):
+        return combine_unknown("toset(...)", items, type="set")
+    unique = _dedupe(items)
+    if unique is None:
         # Two tokens could stand for the same value: the size of the set is not known.
         return Unk("toset(...)", "elements whose equality is not known", type="set")
-    return make_set(items)
+    return make_set(unique)
 
 
 def _tomap(ev: Evaluator, args: list[Any], line: int) -> Any:
@@ -1261,6 +1320,34 @@ def _base64decode(ev: Evaluator, args: list[Any], line: int) -> Any:
         raise EvalError("base64decode(): invalid input", line) from None
 
 
+def _path_fn(name: str) -> Fn:
+    def run(ev: Evaluator, args: list[Any], line: int) -> Any:
+        _arity(name, args, 1)
+        s = to_str(args[0])
+        if isinstance(s, Unk):
+            return s.derived(f"{name}(...)", type="string")
+        if symbols.has_token(s) and _token_may_contain_any(s, "/"):
+            return unknown_for_token(s)
+        if name == "basename":  # Go's filepath.Base
+            if s == "":
+                return "."
+            stripped = s.rstrip("/")
+            return stripped.rsplit("/", 1)[-1] if stripped else "/"
+        # Go's filepath.Dir: everything up to the last slash, cleaned.
+        cut = s.rfind("/")
+        head = s[: cut + 1]
+        if not head:
+            return "."
+        cleaned = posixpath.normpath(head)
+        return "/" if cleaned.startswith("//") and cleaned.strip("/") == "" else cleaned
+
+    return run
+
+
+def _token_may_contain_any(s: str, chars: str) -> bool:
+    return any(tok and _token_may_contain(seg, chars) for tok, seg in _segments(s))
+
+
 def _identity(name: str) -> Fn:
     def run(ev: Evaluator, args: list[Any], line: int) -> Any:
         _arity(name, args, 1)
@@ -1357,6 +1444,8 @@ _FUNCTIONS: dict[str, Fn] = {
     "sha256": _hash("sha256", lambda b: hashlib.sha256(b).hexdigest()),
     "base64encode": _hash("base64encode", lambda b: base64.b64encode(b).decode("ascii")),
     "base64decode": _base64decode,
+    "basename": _path_fn("basename"),
+    "dirname": _path_fn("dirname"),
     "sensitive": _identity("sensitive"),
     "nonsensitive": _identity("nonsensitive"),
     "provider::aws::arn_build": _arn_build,

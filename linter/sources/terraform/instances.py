@@ -449,7 +449,7 @@ class UncertainCollection(Lazy):
     def get_index(self, key: Any) -> Any:
         if self.exp.kind == "count" and key == 0 and self.instances:
             return self.instances[0]
-        return Unk(f"{self.label}[{key}]", self.exp.uncertain or "unknown")
+        return Unk(f"{self.label}[{_key_suffix(key)[1:-1]}]", self.exp.uncertain or "unknown")
 
     def get_attr(self, name: str) -> Any:
         raise EvalError(f"{self.label} has count or for_each: use an index, such as {self.label}[0].{name}")
