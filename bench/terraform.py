@@ -111,8 +111,18 @@ _POLICY_ELEMENTS = ("Resource", "NotResource", "Action", "NotAction", "Principal
                     "Condition", "String", "Arn", "Bool", "Numeric", "Null", "ForAnyValue", "ForAllValues", "Ip")
 
 
+_WRAPPER = re.compile(r"^(?:[a-z_:]+\(|\[for \.\.\. in |\()(.*?)(?:\)|\])*$")
+
+
 def _reason(label: str) -> str:
     """Why a value is unknown, from the label of its token or the reason of an unknown policy."""
+    while True:  # element(module.vpc.x) is unknown because module.vpc.x is
+        m = _WRAPPER.match(label)
+        if m is None or m.group(1) in ("", "...", label):
+            break
+        label = m.group(1)
+    if label == "path.cwd":
+        return "path.cwd (the directory terraform runs in)"
     if label.startswith("var.") or ".var." in label:
         return "variable without value"
     if label.startswith("data.") or ".data." in label:
@@ -184,6 +194,19 @@ def sweep(results: dict[Path, SourceResult], crashes: dict[Path, str], files: li
         for reason in counter:
             reasons[reason] += 1
     internal = sum(1 for r in results.values() for d in r.diagnostics if d.code == "internal")
+    # The run's own notes name the inputs that would decide the unknowns (one per input and root).
+    inputs: Counter[str] = Counter()
+    for r in results.values():
+        for d in r.diagnostics:
+            if d.code == "remote-module":
+                inputs["remote module not initialised"] += 1
+            elif d.code == "unknown-input":
+                word = d.message.split()[0]
+                inputs["variable without value" if word.startswith("var.") else
+                       "data source read at plan time" if word.startswith("data.") else
+                       "module not in the sources" if word.startswith("module.") else "other"] += 1
+            elif d.code == "limit":
+                inputs["instances beyond the cap"] += 1
     return {
         "files": len(files),
         "module_dirs": len(results) + len(crashes),
@@ -197,6 +220,7 @@ def sweep(results: dict[Path, SourceResult], crashes: dict[Path, str], files: li
         "unknown_fraction_of_files_with_facts": round(len(with_unknowns) / max(1, len(per_file_unknown)), 3),
         "unknown_fraction_of_all_files": round(len(with_unknowns) / max(1, len(files)), 3),
         "files_by_reason": dict(reasons.most_common()),
+        "notes_by_missing_input": dict(inputs.most_common()),
         "facts": sum(len(r.facts) for r in results.values()),
     }
 

@@ -103,7 +103,8 @@ def unknown_for_token(s: str) -> Unk:
 def equals(a: Any, b: Any) -> Any:
     """``==``: True/False, or an :class:`Unk` when tokens or unknowns decide it."""
     if isinstance(a, Unk) or isinstance(b, Unk):
-        return combine_unknown("comparison", [a, b], type="bool")
+        first = a if isinstance(a, Unk) else b
+        return combine_unknown(f"{first.label} == ...", [a, b], type="bool")
     if isinstance(a, Lazy) or isinstance(b, Lazy):
         if a is b:
             return True

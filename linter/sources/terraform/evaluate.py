@@ -363,10 +363,10 @@ class Evaluator:
                 a = self.eval(expr.then, scope)
                 b = self.eval(expr.otherwise, scope)
             except EvalError:
-                return c.derived("conditional", f"a condition depends on {c.label}")
+                return c.derived(f"{c.label} ? ... : ...", f"a condition depends on {c.label}")
             if equals(a, b) is True:
                 return a
-            return combine_unknown("conditional", [c], f"a condition depends on {c.label}")
+            return combine_unknown(f"{c.label} ? ... : ...", [c], f"a condition depends on {c.label}")
         chosen, other = (expr.then, expr.otherwise) if c else (expr.otherwise, expr.then)
         value = self.eval(chosen, scope)
         # Both results convert to one type: a number or bool facing a string literal becomes text.
@@ -384,7 +384,7 @@ class Evaluator:
             if isinstance(left, Unk):
                 if right is (op == "||"):
                     return right
-                return combine_unknown(op, [left, right], type="bool")
+                return combine_unknown(f"{left.label} {op} ...", [left, right], type="bool")
             return right
         left = self.eval(expr.left, scope)
         right = self.eval(expr.right, scope)
@@ -396,7 +396,8 @@ class Evaluator:
         a = to_number(left, f"left operand of {op}")
         b = to_number(right, f"right operand of {op}")
         if isinstance(a, Unk) or isinstance(b, Unk):
-            return combine_unknown(f"({op})", [a, b], type="bool" if op in "<><=>=" else "number")
+            first = a if isinstance(a, Unk) else b
+            return combine_unknown(f"{first.label} {op} ...", [a, b], type="bool" if op in "<><=>=" else "number")
         if op == "+":
             total = norm(Fraction(a) + b) if isinstance(a, Fraction) or isinstance(b, Fraction) else int(a) + int(b)
             return signed_zero(total, negative(a) and negative(b) and a == 0 and b == 0)
