@@ -24,7 +24,7 @@ from why403.sources.terraform.context import MAX_INSTANCES, MAX_MODULE_DEPTH, Cy
 from why403.sources.terraform.convert import EvalError, to_number, to_str
 from why403.sources.terraform.evaluate import BudgetExceeded, Scope
 from why403.sources.terraform.syntax import Attribute, Block, Body, Expr, GetAttr, Lit, ObjectExpr, ScopeRef
-from why403.sources.terraform.tfvalues import ABSENT, Lazy, ObjVal, SetVal, Unk, combine_unknown
+from why403.sources.terraform.tfvalues import ABSENT, Lazy, ObjVal, SetVal, Unk
 from why403.sources.terraform.types import ANY, convert, parse_type
 
 _MODULE_META = {"source", "version", "count", "for_each", "providers", "depends_on"}
@@ -842,10 +842,6 @@ class ModuleCall:
         if exp.kind == "count":
             return values
         return ObjVal({str(key): v for (key, _), v in zip(exp.keys, values, strict=True)})
-
-
-def unknown_sources(value: Any) -> Unk:
-    return combine_unknown("value", [value])
 
 
 __all__ = ["BlockView", "ModuleInstance", "ProviderConfig", "ResourceInstance", "symbols"]

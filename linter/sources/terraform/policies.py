@@ -15,7 +15,6 @@ from why403.model.location import Location
 from why403.model.values import Unknown
 from why403.policy.document import Policy, PolicyKind
 from why403.policy.parse import parse_policy
-from why403.sources.terraform.functions import has_markers, to_json_like
 from why403.sources.terraform.tfvalues import ABSENT, Lazy, LocatedJson, LocatedStr, Unk
 
 
@@ -54,9 +53,6 @@ def policy_from_value(value: Any, kind: PolicyKind, origin: str, fallback: Locat
         policy = parse_policy(value, kind, origin=origin, location=fallback)
     elif isinstance(value, dict | list | Lazy):
         # The provider wants a JSON string; an object here is a configuration error.
-        doc = to_json_like(value)
-        if has_markers(doc):
-            doc = Unknown(f"{origin}: the policy is not a JSON string")
         policy = parse_policy(Unknown(f"{origin}: the policy must be a JSON string, not an object"), kind,
                               origin=origin, location=fallback)
     else:

@@ -18,7 +18,7 @@ objects and maps. On top of that:
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -194,7 +194,6 @@ class Budget:
     exhausted: bool = False
     collection_limit: int = 100_000
     string_limit: int = 8 * 1024 * 1024
-    notes: list[str] = field(default_factory=list)
 
 
 class _Absent:
