@@ -405,7 +405,6 @@ def _segments(s: str) -> list[tuple[bool, str]]:
 # hold anything.
 _TOKEN_CHARS = {
     "a": frozenset("0123456789"),
-    "s": frozenset("0123456789"),
     "r": frozenset("abcdefghijklmnopqrstuvwxyz0123456789-"),
     "o": frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"),
 }
