@@ -101,7 +101,7 @@ def _statement_text(decision: Decision) -> str:
     stmt, policy = decision.statement, decision.policy
     if stmt is None or policy is None:
         return ""
-    return f"statement {stmt.label} ({policy.origin})" if stmt.sid else f"{stmt.label} of {policy.origin}"
+    return f"{stmt.name} ({policy.origin})" if stmt.sid else f"{stmt.name} of {policy.origin}"
 
 
 def _deny_text(r: AccessResult) -> str:

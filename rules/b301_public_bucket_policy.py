@@ -75,7 +75,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             if admitted:
                 whom = sorted({w for w, _, _ in admitted})
                 acts = sorted({a for _, a, _ in admitted})
-                message = (f"statement {stmt.label} of the policy of bucket {symbols.render(name)} lets "
+                message = (f"{stmt.name} of the policy of bucket {symbols.render(name)} lets "
                            f"{' and '.join(whom)} {', '.join(acts)} on {symbols.render(admitted[0][2])}: "
                            "no condition narrows the wildcard principal to known accounts or your organization")
                 yield Finding(
@@ -89,7 +89,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                 # the policy as public and the Allow is open to everyone the day that changes.
                 yield Finding(
                     rule=RULE.id, kind="broad-allow", severity="warning",
-                    message=(f"statement {stmt.label} of the policy of bucket {symbols.render(name)} allows "
+                    message=(f"{stmt.name} of the policy of bucket {symbols.render(name)} allows "
                              f"\"*\" {', '.join(stmt.actions)} without a condition that narrows it, so S3 "
                              "classifies the policy as public; nothing lets outsiders through today (a Deny or "
                              "Block Public Access stops them), but this Allow grants them access the moment that "

@@ -48,7 +48,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                         allowed.append(action)
             if not allowed:
                 continue
-            message = (f"statement {stmt.label} of the policy of KMS key {key.ref or symbols.render(key.arn)} lets "
+            message = (f"{stmt.name} of the policy of KMS key {key.ref or symbols.render(key.arn)} lets "
                        f"principals of any AWS account call {', '.join(allowed)}: nothing narrows the wildcard "
                        "principal to your accounts or organization")
             yield Finding(

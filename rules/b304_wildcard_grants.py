@@ -100,7 +100,7 @@ def _reaches(analysis: Analysis, actor: object, policy: Policy, stmt: Statement,
 def _finding(policy: Policy, owner: str, stmt: Statement, what: str, principal: str, action: str) -> Finding:
     return Finding(
         rule=RULE.id, kind="broad-allow", severity="warning",
-        message=f"statement {stmt.label} of {policy.origin or owner} {what}",
+        message=f"{stmt.name} of {policy.origin or owner} {what}",
         location=stmt.location or policy.location, layer=policy.kind.layer,
         access=Access(principal=symbols.render(principal), action=action, resource="*"),
         identity=(policy.origin or owner, stmt.label, principal),

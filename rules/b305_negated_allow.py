@@ -33,7 +33,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                 continue
             yield Finding(
                 rule=RULE.id, kind="broad-allow", severity="warning",
-                message=(f"statement {stmt.label} of {policy.origin or owner} allows with {' and '.join(negated)}: "
+                message=(f"{stmt.name} of {policy.origin or owner} allows with {' and '.join(negated)}: "
                          "it grants everything except what it lists"),
                 location=stmt.location or policy.location, layer=policy.kind.layer,
                 identity=(policy.origin or owner, stmt.label),

@@ -37,8 +37,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         deny_origin = decisions[0].policy.origin if decisions[0].policy is not None else ""
         yield Finding(
             rule=RULE.id, kind="broad-allow", severity="warning",
-            message=(f"statement {stmt.label} of {policy.origin if policy else first.intent.source} can never take "
-                     f"effect: statement {deny.label} of {deny_origin} denies everything it allows, "
+            message=(f"{stmt.name} of {policy.origin if policy else first.intent.source} can never take "
+                     f"effect: {deny.name} of {deny_origin} denies everything it allows, "
                      "without a condition"),
             location=stmt.location or (policy.location if policy else None), layer=decisions[0].layer,
             related=tuple(loc for loc in (deny.location,) if loc is not None),

@@ -34,7 +34,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         stmt = public[0]
         yield Finding(
             rule=RULE.id, kind="broad-allow", severity="error",
-            message=(f"statement {stmt.label} makes the policy of bucket {symbols.render(name)} public, and the "
+            message=(f"{stmt.name} makes the policy of bucket {symbols.render(name)} public, and the "
                      "bucket's Block Public Access (BlockPublicPolicy) refuses public policies: the deployment "
                      "would fail with 403 on PutBucketPolicy"),
             location=stmt.location or state.policy.location, layer="block-public-access",

@@ -31,7 +31,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             rule=RULE.id, kind="broad-allow", severity="error",
             message=(f"{principal.label} must not {r.action} {symbols.render(r.intent.resource)} (a must-deny intent "
                      f"of the configuration), but AWS would allow it"
-                     + (f": statement {grant.statement.label} of {grant.policy.origin} grants it" if grant else "")),
+                     + (f": {grant.statement.name} of {grant.policy.origin} grants it" if grant else "")),
             location=grant.statement.location if grant else principal.location,
             layer=grant.policy.kind.layer if grant else None,
             access=Access(principal=symbols.render(principal.actor.display), principal_ref=principal.ref,

@@ -60,7 +60,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             who = symbols.render(info.arn) + (f" ({info.ref})" if info.ref != info.arn else "")
             message = (f"the policy of bucket {symbols.render(name)} explicitly denies {who} "
                        f"{', '.join(denied)}"
-                       + (f" (statement {stmt.label})" if stmt is not None else "")
+                       + (f" ({stmt.name})" if stmt is not None else "")
                        + ": once applied, the deployer and administrators can no longer read or update the "
                          "bucket's configuration, and only the account root user can remove the policy")
             yield Finding(

@@ -55,7 +55,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         message = (f"no principal can manage KMS key {key.ref or symbols.render(key.arn)}: {ACTION} is "
                    f"{'explicitly denied' if explicit else 'allowed by no statement'} for "
                    f"{', '.join(label for label, _ in decisions[:4])}"
-                   + (f" (statement {stmt.label})" if stmt is not None and explicit else "") + safety)
+                   + (f" ({stmt.name})" if stmt is not None and explicit else "") + safety)
         location = stmt.location if explicit and stmt is not None and stmt.location else \
             (key.policy.location or key.location)
         yield Finding(

@@ -52,7 +52,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                            if not ok]
                 yield Finding(
                     rule=RULE.id, kind="denied", severity="error",
-                    message=(f"{policy.origin or owner}: statement {stmt.label} exempts {symbols.render(value)} "
+                    message=(f"{policy.origin or owner}: {stmt.name} exempts {symbols.render(value)} "
                              f"through NotPrincipal without {' and '.join(missing)}, so every session of the role "
                              "is denied; use Principal \"*\" with ArnNotEquals aws:PrincipalArn instead"),
                     location=stmt.location or policy.location, layer=policy.kind.layer, denial="explicit",

@@ -41,7 +41,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             yield Finding(
                 rule=RULE.id, kind="denied", severity="note",
                 message=(f"{r.intent.principal.label} may be denied {r.action} on {symbols.render(r.intent.resource)}: "
-                         f"statement {stmt.label} of {origin} applies or not depending on what the sources leave open "
+                         f"{stmt.name} of {origin} applies or not depending on what the sources leave open "
                          f"({symbols.render(why)})"),
                 location=stmt.location, layer=step.layer, denial="explicit",
                 access=Access(principal=symbols.render(r.intent.principal.actor.display),

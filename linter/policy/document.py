@@ -168,8 +168,13 @@ class Statement:
 
     @property
     def label(self) -> str:
-        """How findings name the statement: its Sid, else its position."""
+        """How findings identify the statement: its Sid, else its position."""
         return self.sid if self.sid else f"statement {self.index}"
+
+    @property
+    def name(self) -> str:
+        """How messages name the statement: ``statement ReadReports`` or ``statement 2``."""
+        return f"statement {self.sid}" if self.sid else f"statement {self.index}"
 
     def condition_keys(self) -> frozenset[str]:
         return frozenset(c.key_lower for c in self.conditions)

@@ -309,7 +309,7 @@ class Baseline:
             return None
         shown = json.loads(dumps(doc))
         return ("Narrower draft (review before applying; re-simulation shows it keeps the accesses this change "
-                f"fixed and drops the rest): replace statement {stmt.label} of {policy.origin} with:\n{dumps(shown)}")
+                f"fixed and drops the rest): replace {stmt.name} of {policy.origin} with:\n{dumps(shown)}")
 
     def _verify(self, policy: Policy, old: Statement, new: Statement, remedies: Sequence[AccessResult]) -> bool:
         statements = tuple(new if s is old else s for s in policy.statements)

@@ -210,7 +210,7 @@ def render_explanation(exp: Explanation) -> str:
                 "rejected": "rejected"}[d.outcome]
         layer = d.layer or "?"
         kms = f" in S3's {d.kms_action} call to KMS" if d.kms_action else ""
-        stmt = f", statement {d.statement.label}" if d.statement is not None else ""
+        stmt = f", {d.statement.name}" if d.statement is not None else ""
         loc = d.statement.location if d.statement is not None and d.statement.location else None
         where = f" at {loc.file}:{loc.line}" if loc is not None else ""
         lines.append(f"Verdict: DENIED (403){kms}: {kind} by the {layer}{stmt}{where}")

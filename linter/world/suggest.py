@@ -230,7 +230,7 @@ def _service_exception_fix(r: AccessResult, analysis: Analysis) -> str | None:
 
     if not _Trial(analysis, r).verify(rebuild, affected=analysis.results_by_bucket.get(bucket.name, [])):
         return None
-    where = f"statement {stmt.label} of {policy.origin}"
+    where = f"{stmt.name} of {policy.origin}"
     return (f"Draft fix (review before applying; re-simulation shows it allows this access and nothing else that "
             f"was simulated): exempt AWS service principals from {where} by adding this condition:\n"
             + dumps({"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}))
