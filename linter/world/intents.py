@@ -19,7 +19,7 @@ from why403.model.actor import Actor, role_session
 from why403.model.settings import Intent as ConfigIntent
 from why403.policy import catalogue
 from why403.policy.context import ContextValue
-from why403.policy.document import Policy, Statement
+from why403.policy.document import Policy, PrincipalEntry, Statement
 from why403.simulate.state import Network
 from why403.world.model import NetworkPath, PrincipalInfo, ServiceUse, World, endpoint_path
 
@@ -189,24 +189,31 @@ def _access_point_intent(world: World, info: PrincipalInfo, resource: str, ap: t
                            from_wildcard=wildcard, written_as=aliases, access_point=ap_arn)
 
 
+def _named_grants(policy: Policy | None) -> Iterator[tuple[Statement, PrincipalEntry]]:
+    """Each specific principal an Allow of a resource policy names (not "*", not unknown)."""
+    if policy is None or policy.unknown is not None:
+        return
+    for stmt in policy.statements:
+        if stmt.effect != "Allow" or stmt.principals is None or stmt.actions is None or stmt.resources is None \
+                or stmt.maybe:
+            continue
+        for entry in stmt.principals:
+            if not entry.is_wildcard and not symbols.is_entirely_unknown(entry.value):
+                yield stmt, entry
+
+
 def _access_point_policy_intents(world: World) -> Iterator[AccessIntent]:
     for ap_arn, ap_info in sorted(world.access_points.items()):
         policy = ap_info.state.policy
-        if policy is None or policy.unknown is not None:
-            continue
-        for stmt in policy.statements:
-            if stmt.effect != "Allow" or stmt.principals is None or stmt.actions is None or stmt.resources is None \
-                    or stmt.maybe:
+        for stmt, entry in _named_grants(policy):
+            if entry.type != "AWS" or policy is None:
                 continue
-            for entry in stmt.principals:
-                if entry.type != "AWS" or entry.is_wildcard or symbols.is_entirely_unknown(entry.value):
-                    continue
-                principal = external_principal(world, entry.value)
-                for resource in stmt.resources:
-                    ap = split_access_point_arn(resource)
-                    if ap is not None and ap[0] == ap_arn:
-                        yield from _access_point_intent(world, principal, resource, ap, stmt, policy,
-                                                        "access-point-policy")
+            principal = external_principal(world, entry.value)
+            for resource in stmt.resources or ():
+                ap = split_access_point_arn(resource)
+                if ap is not None and ap[0] == ap_arn:
+                    yield from _access_point_intent(world, principal, resource, ap, stmt, policy,
+                                                    "access-point-policy")
 
 
 def external_principal(world: World, arn: str) -> PrincipalInfo:
@@ -271,36 +278,25 @@ def _bucket_policy_intents(world: World) -> Iterator[AccessIntent]:
         uses[(use.service.lower(), use.bucket)] = use
     for name, binfo in world.buckets.items():
         policy = binfo.state.policy
-        if policy is None or policy.unknown is not None:
-            continue
-        for stmt in policy.statements:
-            if stmt.effect != "Allow" or stmt.principals is None or stmt.actions is None or stmt.resources is None \
-                    or stmt.maybe:
+        for stmt, entry in _named_grants(policy):
+            if entry.type == "AWS":
+                principal = external_principal(world, entry.value)
+                context: tuple[tuple[str, ContextValue], ...] = ()
+            elif entry.type == "Service":
+                context = _service_context(uses.get((entry.value.lower(), name)), binfo.state.account)
+                principal = service_principal(entry.value, context)
+            else:
                 continue
-            for entry in stmt.principals:
-                if entry.is_wildcard or symbols.is_entirely_unknown(entry.value):
+            for resource in stmt.resources or ():
+                parsed = split_s3_arn(resource)
+                if parsed is None or parsed[0] != name:
                     continue
-                if entry.type == "AWS":
-                    principal = external_principal(world, entry.value)
-                    context: tuple[tuple[str, ContextValue], ...] = ()
-                elif entry.type == "Service":
-                    context = _service_context(uses.get((entry.value.lower(), name)), binfo.state.account)
-                    principal = service_principal(entry.value, context)
-                else:
-                    continue
-                for resource in stmt.resources:
-                    parsed = split_s3_arn(resource)
-                    if parsed is None or parsed[0] != name:
-                        continue
-                    _, key_pattern = parsed
-                    is_object = key_pattern is not None
-                    actions, wildcard = concrete_actions(stmt.actions, is_object)
-                    if not actions:
-                        continue
+                _, key_pattern = parsed
+                actions, wildcard = concrete_actions(stmt.actions or (), key_pattern is not None)
+                if actions:
                     yield AccessIntent(principal, actions, resource, name,
                                        sample_key(key_pattern) if key_pattern is not None else None,
-                                       "bucket-policy", policy,
-                                       stmt, context=context, from_wildcard=wildcard)
+                                       "bucket-policy", policy, stmt, context=context, from_wildcard=wildcard)
 
 
 def _service_context(use: ServiceUse | None, bucket_account: str) -> tuple[tuple[str, ContextValue], ...]:
