@@ -54,8 +54,12 @@ def load_module(directory: Path, options: SourceOptions, parse: Parse | None = N
     resources = 0
     try:
         modules = root.walk()
-    except (BudgetExceeded, RecursionError, CycleError) as exc:
+    except (BudgetExceeded, RecursionError, CycleError, EvalError) as exc:
         ctx.diag("error", f"the module tree could not be read: {exc or type(exc).__name__}", config.first_file, 0)
+        modules = [root]
+    except Exception as exc:  # a defect in why403 must not stop the run: report it, go on with the root
+        ctx.diag("warning", f"why403 could not read the module tree ({type(exc).__name__}: {exc}); "
+                 "please report it", config.first_file, 0, code="internal")
         modules = [root]
     stopped = False
     for module in modules:
@@ -70,8 +74,12 @@ def load_module(directory: Path, options: SourceOptions, parse: Parse | None = N
                 continue
             try:
                 instances = coll.instances()
-            except (BudgetExceeded, RecursionError, CycleError) as exc:
+            except (BudgetExceeded, RecursionError, CycleError, EvalError) as exc:
                 ctx.diag("error", f"{coll.label}: {exc or type(exc).__name__}", decl.file, decl.block.line)
+                continue
+            except Exception as exc:  # a defect in why403: report it, go on with the other resources
+                ctx.diag("warning", f"{coll.label}: why403 could not expand it ({type(exc).__name__}: {exc}); "
+                         "please report it", decl.file, decl.block.line, code="internal")
                 continue
             resources += len(instances)
             handler = HANDLERS.get(mode_type)
@@ -125,6 +133,9 @@ def _guarded(ctx: LoadContext, task: Callable[[], None], file: str, line: int, r
         ctx.diag("error", f"{prefix}cycle through {' -> '.join(exc.path)}", file, line, code="cycle")
     except EvalError as exc:
         ctx.diag("warning", f"{prefix}{exc}", file, exc.line or line, code="evaluate")
+    except Exception as exc:  # a defect in why403 must not stop the run: report it, go on
+        ctx.diag("warning", f"{prefix}why403 could not read this ({type(exc).__name__}: {exc}); please report it",
+                 file, line, code="internal")
 
 
 class _Emitter:

@@ -26,7 +26,7 @@ from why403.model import symbols
 from why403.model.facts import Diagnostic, Fact, SourceOptions, SourceResult
 from why403.model.location import Location
 from why403.sources.terraform import attributes
-from why403.sources.terraform.convert import EvalError, to_str
+from why403.sources.terraform.convert import to_str
 from why403.sources.terraform.numbers import norm
 from why403.sources.terraform.providers import provider_facts
 from why403.sources.terraform.resources import HANDLERS
@@ -94,7 +94,7 @@ def load_plan(path: Path, options: SourceOptions) -> SourceResult:
         return _error(name, "not a Terraform plan: no planned_values (use terraform show -json on a saved plan)")
     try:
         return _Plan(data, name, options).load()
-    except (RecursionError, EvalError, TypeError, AttributeError, KeyError) as exc:
+    except Exception as exc:  # a plan of an unexpected shape, or a defect: one error, never a traceback
         return _error(name, f"the plan could not be read: {type(exc).__name__}: {exc}")
 
 
@@ -210,7 +210,7 @@ class _Plan:
                 continue
             try:
                 handler(res, emitter)
-            except (EvalError, TypeError, AttributeError, ValueError) as exc:
+            except Exception as exc:  # one resource of an unexpected shape must not hide the others
                 self.diagnostics.append(Diagnostic("warning", f"{res.ref}: {exc}", Location(self.name, 1), "plan"))
         used = {id(r.provider_entry) for r in self.resources.values()}
         seen: set[int] = set()
