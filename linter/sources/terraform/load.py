@@ -98,7 +98,9 @@ def load_module(directory: Path, options: SourceOptions, parse: Parse | None = N
             facts.extend(suppressions(parsed))
     files.extend(extra_files)
     diagnostics = list(ctx.diagnostics) + ctx.missing_notes()
-    return SourceResult(tuple(facts), tuple(diagnostics), tuple(files), resources)
+    # Modules that are not read may configure the root's buckets (a policy module given a bucket id).
+    unread = tuple(f"the module called at {d.location}" for d in diagnostics if d.code == "remote-module")
+    return SourceResult(tuple(facts), tuple(diagnostics), tuple(files), resources, unread=unread)
 
 
 def _provider_task(slot: ProviderSlot, facts: list[Fact]) -> None:
