@@ -99,6 +99,19 @@ def _read_inputs_scoped(request: CheckRequest) -> tuple[list[SourceResult], list
     return results, errors, files
 
 
+def _distinct(findings: list[Finding]) -> list[Finding]:
+    """One finding per rule, place and message: two root modules calling the same child module report
+    its defects at the same line once, not once per caller."""
+    seen: set[tuple[str, str, int, str]] = set()
+    out = []
+    for f in findings:
+        key = (f.rule, f.location.file if f.location else "", f.location.line if f.location else 0, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
 def _relocated(finding: Finding, paths: tuple[tuple[str, str], ...]) -> Finding:
     """A finding made on the export of the baseline, with its file as it is named in the working tree."""
     loc = finding.location
@@ -213,6 +226,7 @@ def run_check(request: CheckRequest) -> CheckOutcome:
         for finding in rule.check(analysis):
             if before is None or finding.kind == "new-access" or finding.fingerprint not in before:
                 findings.append(finding)
+    findings = _distinct(findings)
     findings.sort(key=Finding.sort_key)
     suppressions = tuple(f for r in results for f in r.facts if isinstance(f, SuppressionFact))
     all_files = tuple(sorted({f for r in results for f in r.files}))
