@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 from why403.model.facts import SourceOptions, SourceResult, SuppressionFact
 from why403.model.finding import Finding, InputError, RunResult, Stats
 from why403.model.settings import Settings
-from why403.model.symbols import token_scope, token_scope_roots
+from why403.model.symbols import home_may_be_literal, token_scope, token_scope_roots
 
 if TYPE_CHECKING:
     from why403.world.analysis import Analysis
@@ -186,7 +186,8 @@ def analyze(request: CheckRequest) -> Analyzed:
             if diag.severity == "error":
                 errors.append(InputError(diag.location.file, diag.location.line or None, diag.message))
     world = build_world(results, request.settings)
-    analysis = Analysis.of(world)
+    with home_may_be_literal(world.home_uncertain):
+        analysis = Analysis.of(world)
     if request.settings.baseline:
         analysis.baseline, analysis.baseline_paths = _baseline(request)
     return Analyzed(analysis, results, errors, files)
@@ -203,17 +204,32 @@ def _baseline(request: CheckRequest) -> tuple[Analysis, tuple[tuple[str, str], .
     with checkout(request.settings.baseline, request.paths) as old_paths:
         old = replace(request, paths=old_paths, settings=replace(request.settings, baseline=None))
         results, _, _ = _read_inputs(old)
-        return Analysis.of(build_world(results, old.settings)), tuple(zip(old_paths, request.paths, strict=True))
+        world = build_world(results, old.settings)
+        with home_may_be_literal(world.home_uncertain):
+            return Analysis.of(world), tuple(zip(old_paths, request.paths, strict=True))
 
 
 def run_check(request: CheckRequest) -> CheckOutcome:
     """Read every input, build one world, simulate every intent, run the selected rules."""
-    from why403.rules import all_rules
-
     started = time.perf_counter()
     analyzed = analyze(request)
     analysis, results, errors, files = analyzed.analysis, analyzed.results, analyzed.errors, analyzed.files
     world = analysis.world
+    with home_may_be_literal(world.home_uncertain):
+        findings = _run_rules(request, analysis)
+    findings = _distinct(findings)
+    findings.sort(key=Finding.sort_key)
+    suppressions = tuple(f for r in results for f in r.facts if isinstance(f, SuppressionFact))
+    all_files = tuple(sorted({f for r in results for f in r.files}))
+    stats = Stats(files=files, resources=world.resources, accesses_simulated=analysis.accesses_simulated,
+                  seconds=round(time.perf_counter() - started, 3))
+    run = RunResult(findings=tuple(findings), errors=tuple(errors), stats=stats, files=all_files)
+    return CheckOutcome(result=run, suppressions=suppressions)
+
+
+def _run_rules(request: CheckRequest, analysis: Analysis) -> list[Finding]:
+    from why403.rules import all_rules
+
     findings: list[Finding] = []
     before: set[str] | None = None
     if analysis.baseline is not None:
@@ -226,11 +242,4 @@ def run_check(request: CheckRequest) -> CheckOutcome:
         for finding in rule.check(analysis):
             if before is None or finding.kind == "new-access" or finding.fingerprint not in before:
                 findings.append(finding)
-    findings = _distinct(findings)
-    findings.sort(key=Finding.sort_key)
-    suppressions = tuple(f for r in results for f in r.facts if isinstance(f, SuppressionFact))
-    all_files = tuple(sorted({f for r in results for f in r.files}))
-    stats = Stats(files=files, resources=world.resources, accesses_simulated=analysis.accesses_simulated,
-                  seconds=round(time.perf_counter() - started, 3))
-    run = RunResult(findings=tuple(findings), errors=tuple(errors), stats=stats, files=all_files)
-    return CheckOutcome(result=run, suppressions=suppressions)
+    return findings

@@ -41,8 +41,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
     world = analysis.world
     for name, binfo in sorted(world.buckets.items()):
         policy = binfo.state.policy
-        if policy is None or not any(s.effect == "Deny" for s in policy.statements):
-            continue
+        if policy is None or not policy.is_valid or not any(s.effect == "Deny" for s in policy.statements):
+            continue  # an invalid policy is refused at deployment (W403-S401)
         candidates = analysis.managers(binfo.state.account)
         for info in candidates:
             denied = []

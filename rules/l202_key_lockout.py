@@ -33,8 +33,8 @@ ACTION = "kms:PutKeyPolicy"
 def check(analysis: Analysis) -> Iterable[Finding]:
     world = analysis.world
     for key in sorted(world.unique_keys(), key=lambda k: k.ref or k.arn):
-        if key.aws_managed:
-            continue
+        if key.aws_managed or not key.policy.is_valid:
+            continue  # an invalid key policy is refused at deployment (W403-S401), it locks nobody out
         candidates = [analysis.root(key.account), *analysis.managers(key.account),
                       *analysis.named_in(key.policy)]
         decisions: list[tuple[str, Decision]] = []
@@ -47,8 +47,10 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             decisions.append((info.label, d))
         if not definite or not decisions:
             continue
-        explicit = next((d for _, d in decisions if d.outcome == "explicit-deny"), None)
-        decision = explicit or decisions[0][1]
+        # The key policy's own Deny is what locks the key; a Deny in some principal's IAM policy only
+        # removes that principal from the candidates.
+        explicit = next((d for _, d in decisions if d.outcome == "explicit-deny" and d.policy is key.policy), None)
+        decision = explicit or next((d for _, d in decisions if d.layer == "kms-key-policy"), decisions[0][1])
         stmt = decision.statement
         safety = ("" if key.bypass_lockout_check else
                   "; KMS's policy lockout safety check would also refuse to create the key with this policy")
@@ -56,7 +58,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                    f"{'explicitly denied' if explicit else 'allowed by no statement'} for "
                    f"{', '.join(label for label, _ in decisions[:4])}"
                    + (f" ({stmt.name})" if stmt is not None and explicit else "") + safety)
-        location = stmt.location if explicit and stmt is not None and stmt.location else \
+        location = stmt.location if explicit is not None and stmt is not None and stmt.location else \
             (key.policy.location or key.location)
         yield Finding(
             rule=RULE.id, kind="lockout", severity="error", message=message, location=location,

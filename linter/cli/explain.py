@@ -126,6 +126,7 @@ def _settings(args: argparse.Namespace) -> tuple[object, object]:
 
 def _run(args: argparse.Namespace) -> int:
     from why403.model import symbols
+    from why403.model.symbols import home_may_be_literal
     from why403.pipeline import CheckRequest, analyze
     from why403.world.explain import ExplainError, explain_access, render_explanation
 
@@ -140,7 +141,9 @@ def _run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"why403 explain: {where}: {err.message}\n")
     context = _pairs("--context", args.context)
     try:
-        explanations = explain_access(analyzed.analysis, args.principal, args.action, args.resource, args.via, context)
+        with home_may_be_literal(analyzed.analysis.world.home_uncertain):
+            explanations = explain_access(analyzed.analysis, args.principal, args.action, args.resource, args.via,
+                                          context)
     except ExplainError as exc:
         raise ValueError(str(exc)) from exc
     out = sys.stdout

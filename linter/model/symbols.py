@@ -115,11 +115,29 @@ def has_token(value: str) -> bool:
     return OPEN in value
 
 
+# When the sources suggest that a literal account id is their own (a key policy delegating its
+# administration to that account's root), the home account may be that literal: it is then unknown,
+# not distinct, against literals.
+_HOME_UNCERTAIN: ContextVar[bool] = ContextVar("why403_home_uncertain", default=False)
+
+
+@contextmanager
+def home_may_be_literal(uncertain: bool) -> Iterator[None]:
+    """Compare the home account as an unknown value (``True``) rather than a known distinct one."""
+    reset = _HOME_UNCERTAIN.set(uncertain)
+    try:
+        yield
+    finally:
+        _HOME_UNCERTAIN.reset(reset)
+
+
 def has_uncertain_token(value: str) -> bool:
-    """True when the string holds a token that can make comparisons unknown (not the home account)."""
+    """True when the string holds a token that can make comparisons unknown (not the home account,
+    unless :func:`home_may_be_literal` is in force)."""
     if OPEN not in value:
         return False
-    return any(m.group(1) not in ("a", "s") for m in _TOKEN_RE.finditer(value))
+    certain = ("s",) if _HOME_UNCERTAIN.get() else ("a", "s")
+    return any(m.group(1) not in certain for m in _TOKEN_RE.finditer(value))
 
 
 def is_entirely_unknown(value: str) -> bool:
@@ -235,7 +253,7 @@ def _atoms(value: str, wildcards: bool) -> tuple[Atom, ...]:
         out.extend(_literal_atoms(value[pos : m.start()], wildcards))
         kind = m.group(1)
         if kind == "a":
-            out.append(_Home())
+            out.append(_ANY if _HOME_UNCERTAIN.get() else _Home())
         elif kind == "s":
             out.append(_Home(m.group(2)))
         elif kind == "o":

@@ -579,8 +579,38 @@ class _Builder:
                         seen.add(id(policy))
                         self.world.policies.append((policy, fact.ref))
 
+    def home_evidence(self) -> None:
+        """Literal accounts the sources treat as the home account (only while it is not configured)."""
+        if self.settings.account_id:
+            return
+        found: set[str] = set()
+        defined_names = {f.name for f in (*self.of(RoleFact), *self.of(UserFact))  # type: ignore[attr-defined]
+                         if getattr(f, "account", None) == symbols.HOME_ACCOUNT}
+        for f in self.of(KeyFact):
+            assert isinstance(f, KeyFact)
+            if f.account != symbols.HOME_ACCOUNT or f.policy is None:
+                continue
+            for stmt in f.policy.statements:
+                manages = stmt.actions is not None and any(
+                    a.lower() in ("kms:*", "*", "kms:putkeypolicy", "kms:put*") for a in stmt.actions)
+                if stmt.effect != "Allow" or not manages:
+                    continue
+                for entry in stmt.principals or ():
+                    account = _literal_root(entry.value)
+                    if account:
+                        found.add(account)
+        for policy, _ in self.world.policies:
+            for stmt in policy.statements:
+                for value in (*(e.value for e in stmt.principals or ()), *(stmt.resources or ())):
+                    parts = value.split(":", 5)
+                    if len(parts) == 6 and parts[2] == "iam" and parts[4].isdigit() and len(parts[4]) == 12 \
+                            and parts[5].split("/")[-1] in defined_names:
+                        found.add(parts[4])
+        self.world.home_literals = tuple(sorted(found))
+
     def build(self) -> World:
         self.collect_policies()
+        self.home_evidence()
         self.accounts()
         self.world.env = Environment(orgs=self.organizations())
         self.keys()
@@ -645,6 +675,15 @@ def _acl(f: BucketAclFact, owner: str) -> tuple[AclGrant, ...]:
             grants.append(AclGrant(grantee, perm))  # type: ignore[arg-type]
     grants.extend(f.grants)
     return tuple(grants)
+
+
+def _literal_root(value: str) -> str | None:
+    if len(value) == 12 and value.isdigit():
+        return value
+    parts = value.split(":", 5)
+    if len(parts) == 6 and parts[2] == "iam" and parts[5] == "root" and parts[4].isdigit() and len(parts[4]) == 12:
+        return parts[4]
+    return None
 
 
 def _grants_beyond_owner(f: BucketAclFact) -> bool:

@@ -115,6 +115,14 @@ class World:
     refs: dict[str, str] = field(default_factory=dict)  # source address -> ARN (or bucket name)
     # Every policy document the sources write, once each, with the source object that holds it.
     policies: list[tuple[Policy, str]] = field(default_factory=list)
+    # Literal account ids the sources treat as their own while the home account is not configured
+    # (a key of the home account administered by that account's root): the home account is then
+    # compared as unknown against literals (see symbols.home_may_be_literal).
+    home_literals: tuple[str, ...] = ()
+
+    @property
+    def home_uncertain(self) -> bool:
+        return bool(self.home_literals)
     resources: int = 0
 
     def unique_keys(self) -> list[KmsKey]:
