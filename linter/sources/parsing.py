@@ -293,7 +293,7 @@ class ParseSession:
     def _parse_in_workers(self, todo: dict[str, tuple[str, bytes]]) -> None:
         # Largest first, so that no worker is left with a big file at the end.
         order = sorted(todo, key=lambda k: -len(todo[k][1]))
-        workers = min(self.jobs, len(order))
+        workers = min(self.jobs, len(order), 61 if sys.platform == "win32" else len(order))  # Windows' pool limit
         chunk = max(1, min(16, len(order) // (workers * 8)))
         self.stats.workers = workers
         try:
