@@ -101,10 +101,18 @@ def _read_inputs_scoped(request: CheckRequest) -> tuple[list[SourceResult], list
 
 def _distinct(findings: list[Finding]) -> list[Finding]:
     """One finding per rule, place and message: two root modules calling the same child module report
-    its defects at the same line once, not once per caller."""
+    its defects at the same line once, not once per caller. Messages are for people: any value a rule
+    quoted raw is rendered (``${AccountId}``, ``${var.bucket}``)."""
+    from dataclasses import replace
+
+    from why403.model import symbols
+
     seen: set[tuple[str, str, int, str]] = set()
     out = []
     for f in findings:
+        if symbols.has_token(f.message) or (f.suggestion and symbols.has_token(f.suggestion)):
+            f = replace(f, message=symbols.render(f.message),
+                        suggestion=symbols.render(f.suggestion) if f.suggestion else None)
         key = (f.rule, f.location.file if f.location else "", f.location.line if f.location else 0, f.message)
         if key not in seen:
             seen.add(key)

@@ -261,6 +261,10 @@ class _Builder:
         for f in self.of(BucketPolicyFact):
             assert isinstance(f, BucketPolicyFact)
             all_policies[f.bucket].append(f)
+        definitions: dict[str, int] = defaultdict(int)
+        for f in self.of(BucketFact):
+            assert isinstance(f, BucketFact)
+            definitions[f.name] += 1
         bucket_bpa: dict[str, PublicAccessBlockFact] = {}
         account_bpa: dict[str, PublicAccessBlockFact] = {}
         for f in self.of(PublicAccessBlockFact):
@@ -274,7 +278,9 @@ class _Builder:
             name = f.name
             policy_fact = by_bucket[BucketPolicyFact].get(name)
             policy = policy_fact.policy if isinstance(policy_fact, BucketPolicyFact) else None
-            competing = all_policies.get(name, [])
+            # Competing policies of one bucket; a name defined by several buckets (copies of a fixture,
+            # stacks that cannot both be deployed) is not one bucket whose policies compete.
+            competing = all_policies.get(name, []) if definitions[name] == 1 else []
             if len(competing) > 1:
                 refs = ", ".join(p.ref for p in competing)
                 policy = Policy(kind=PolicyKind.BUCKET, origin=f"{f.ref} policy", location=f.location,
