@@ -58,7 +58,7 @@ def _inputs(tmp_path: Path) -> tuple[str, ...]:
     if GENERATOR.is_file():
         paths.append(generated(tmp_path / "corpus", 6))
     else:
-        paths.append(synthetic(tmp_path / "corpus", 30))
+        paths.append(synthetic(tmp_path / "corpus", 120))  # past the pool threshold (MIN_POOL_BYTES)
     if EXAMPLES.is_dir():
         paths.append(EXAMPLES)
     return tuple(str(p) for p in paths)
