@@ -218,8 +218,33 @@ def _baseline(request: CheckRequest) -> tuple[Analysis, tuple[tuple[str, str], .
 
 
 def run_check(request: CheckRequest) -> CheckOutcome:
-    """Read every input, build one world, simulate every intent, run the selected rules."""
+    """Read every input, build one world, simulate every intent, run the selected rules.
+
+    An unchanged re-run (same files, same request, same why403) is answered from the run cache.
+    """
+    from dataclasses import replace
+
+    from why403 import runcache
+
     started = time.perf_counter()
+    cache = run_key = None
+    if request.use_cache:
+        from why403.sources.parsecache import default_cache_dir
+
+        cache = runcache.RunCache(Path(request.cache_dir) if request.cache_dir else default_cache_dir())
+        run_key = runcache.key(request)
+        hit = cache.get(run_key) if run_key else None
+        if hit is not None:
+            cached, suppressions = hit
+            stats = replace(cached.stats, seconds=round(time.perf_counter() - started, 3))
+            return CheckOutcome(result=replace(cached, stats=stats), suppressions=suppressions)
+    outcome = _run_check(request, started)
+    if cache is not None and run_key is not None:
+        cache.put(run_key, outcome.result, outcome.suppressions)
+    return outcome
+
+
+def _run_check(request: CheckRequest, started: float) -> CheckOutcome:
     analyzed = analyze(request)
     analysis, results, errors, files = analyzed.analysis, analyzed.results, analyzed.errors, analyzed.files
     world = analysis.world

@@ -1,0 +1,89 @@
+"""The run cache answers an unchanged re-run, and only that."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from why403 import pipeline
+from why403.model.facts import SourceOptions
+from why403.pipeline import CheckRequest, run_check
+
+CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def analyses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = pipeline.analyze
+
+    def counting(request: CheckRequest) -> pipeline.Analyzed:
+        calls.append(1)
+        return real(request)
+
+    monkeypatch.setattr(pipeline, "analyze", counting)
+    return calls
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    target = tmp_path / "infra"
+    shutil.copytree(CHECKOUT / "examples" / "kms-403", target)
+    return target
+
+
+def _request(repo: Path, tmp_path: Path, **kwargs: object) -> CheckRequest:
+    return CheckRequest(paths=(str(repo),), cache_dir=str(tmp_path / "cache"), **kwargs)  # type: ignore[arg-type]
+
+
+def test_an_unchanged_rerun_is_answered_from_the_cache(repo: Path, tmp_path: Path, analyses: list[int]) -> None:
+    first = run_check(_request(repo, tmp_path))
+    second = run_check(_request(repo, tmp_path))
+    assert len(analyses) == 1
+    assert first.result.findings == second.result.findings and first.result.findings
+    assert first.result.files == second.result.files
+    assert first.suppressions == second.suppressions
+
+
+def test_any_change_below_the_paths_is_a_new_run(repo: Path, tmp_path: Path, analyses: list[int]) -> None:
+    run_check(_request(repo, tmp_path))
+    (repo / "main.tf").write_text((repo / "main.tf").read_text().replace('"kms:Encrypt"', '"kms:GenerateDataKey"'))
+    fixed = run_check(_request(repo, tmp_path))
+    assert len(analyses) == 2
+    assert not [f for f in fixed.result.findings if f.rule == "W403-D103"]
+    (repo / "policy.json").write_text("{}")  # a file Terraform could read with file()
+    run_check(_request(repo, tmp_path))
+    assert len(analyses) == 3
+
+
+def test_options_and_var_files_are_part_of_the_key(repo: Path, tmp_path: Path, analyses: list[int]) -> None:
+    var_file = tmp_path / "prod.tfvars"
+    var_file.write_text('region = "eu-west-1"\n')
+    options = SourceOptions(tf_var_files=(str(var_file),))
+    run_check(_request(repo, tmp_path, source_options=options))
+    run_check(_request(repo, tmp_path, source_options=options))
+    assert len(analyses) == 1
+    var_file.write_text('region = "eu-west-2"\n')
+    run_check(_request(repo, tmp_path, source_options=options))
+    run_check(_request(repo, tmp_path, select=("W403-D",)))
+    assert len(analyses) == 3
+
+
+def test_no_cache_and_baseline_always_run(repo: Path, tmp_path: Path, analyses: list[int]) -> None:
+    run_check(_request(repo, tmp_path, use_cache=False))
+    run_check(_request(repo, tmp_path, use_cache=False))
+    assert len(analyses) == 2
+    assert not (tmp_path / "cache" / "runs").exists()
+
+
+def test_a_damaged_entry_is_ignored_and_rewritten(repo: Path, tmp_path: Path, analyses: list[int]) -> None:
+    first = run_check(_request(repo, tmp_path))
+    entries = list((tmp_path / "cache" / "runs").glob("*.json"))
+    assert len(entries) == 1
+    entries[0].write_text('{"format": 1, "findings": [{"rule": 3}]}')
+    again = run_check(_request(repo, tmp_path))
+    assert len(analyses) == 2 and again.result.findings == first.result.findings
+    assert run_check(_request(repo, tmp_path)).result.findings == first.result.findings
+    assert len(analyses) == 2
