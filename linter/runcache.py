@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict, fields
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -115,18 +115,27 @@ def _suppression(d: dict[str, Any]) -> SuppressionFact:
 
 
 def _plain(value: Any) -> Any:
-    """Strings of the frontends may be str subclasses; store them as plain JSON."""
-    return json.loads(json.dumps(value, default=str))
+    """A dataclass tree as plain JSON values. Strings of the frontends may be str subclasses that
+    carry their source position (and cannot be copied the way ``dataclasses.asdict`` copies)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, str):
+        return str(value)
+    return value
 
 
 def dump(result: RunResult, suppressions: tuple[SuppressionFact, ...]) -> str:
     return json.dumps({
         "format": FORMAT,
-        "findings": [_plain(asdict(f)) for f in result.findings],
-        "errors": [_plain(asdict(e)) for e in result.errors],
-        "stats": asdict(result.stats),
-        "files": list(result.files),
-        "suppressions": [_plain(asdict(s)) for s in suppressions],
+        "findings": [_plain(f) for f in result.findings],
+        "errors": [_plain(e) for e in result.errors],
+        "stats": _plain(result.stats),
+        "files": [str(f) for f in result.files],
+        "suppressions": [_plain(s) for s in suppressions],
     })
 
 
@@ -163,14 +172,15 @@ class RunCache:
 
     def put(self, run_key: str, result: RunResult, suppressions: tuple[SuppressionFact, ...]) -> None:
         try:
+            text = dump(result, suppressions)
             self.directory.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(dump(result, suppressions))
+                fh.write(text)
             os.replace(tmp, self.directory / f"{run_key}.json")
             self._evict()
-        except OSError:
-            return  # a cache that cannot be written only costs time
+        except Exception:  # a cache that cannot be written only costs time, never the run
+            return
 
     def _evict(self) -> None:
         entries = sorted(self.directory.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)

@@ -87,3 +87,23 @@ def test_a_damaged_entry_is_ignored_and_rewritten(repo: Path, tmp_path: Path, an
     assert len(analyses) == 2 and again.result.findings == first.result.findings
     assert run_check(_request(repo, tmp_path)).result.findings == first.result.findings
     assert len(analyses) == 2
+
+
+def test_frontend_string_subclasses_are_stored_as_plain_strings() -> None:
+    """Terraform's strings carry their position (a str subclass that deepcopy cannot rebuild)."""
+    from why403 import runcache
+    from why403.model.finding import Finding, RunResult
+    from why403.model.location import Location
+
+    class Located(str):
+        def __new__(cls, text: str, line: int) -> Located:
+            self = super().__new__(cls, text)
+            self.line = line  # type: ignore[attr-defined]
+            return self
+
+    finding = Finding(rule="W403-D101", kind="denied", severity="error", message=Located("denied", 3),
+                      location=Location(Located("main.tf", 3), 3), identity=(Located("aws_s3_bucket.b", 3),))
+    text = runcache.dump(RunResult(findings=(finding,)), ())
+    loaded = runcache.load(text)
+    assert loaded is not None and loaded[0].findings == (finding,)
+    assert type(loaded[0].findings[0].message) is str
