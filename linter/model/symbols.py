@@ -459,7 +459,10 @@ def tri_glob(pattern: str, value: str, mode: GlobMode = "glob", ignore_case: boo
         return True
     if ignore_case:
         pattern, value = pattern.lower(), value.lower()
-    if glob_regex(pattern, mode, tokens=OPEN in value).fullmatch(value) is not None:
+    if "*" not in pattern and "?" not in pattern:
+        if pattern == value:  # a pattern without wildcards matches only itself: no regex to build
+            return True
+    elif glob_regex(pattern, mode, tokens=OPEN in value).fullmatch(value) is not None:
         return True
     if not (has_uncertain_token(pattern) or has_uncertain_token(value)):
         return False

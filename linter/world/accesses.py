@@ -16,7 +16,7 @@ from why403.simulate.engine import authorize
 from why403.simulate.request import S3Request
 from why403.simulate.state import BlockPublicAccess, BucketState
 from why403.world.intents import AccessIntent
-from why403.world.model import NetworkPath, World, endpoint_path
+from why403.world.model import EndpointInfo, NetworkPath, World, endpoint_path
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,14 @@ class Simulator:
         self.world = world
         self.cache: dict[tuple[object, ...], Decision] = {}
         self.simulated = 0
+        self._s3_endpoints = tuple(sorted((ep for ep in world.endpoints.values() if ep.is_s3), key=lambda e: e.ref))
+        self._endpoint_order = {id(ep): n for n, ep in enumerate(self._s3_endpoints)}
+        self._endpoints_by_id: dict[str, list[EndpointInfo]] = {}
+        self._endpoints_by_vpc: dict[str, list[EndpointInfo]] = {}
+        for ep in self._s3_endpoints:
+            self._endpoints_by_id.setdefault(ep.endpoint_id, []).append(ep)
+            self._endpoints_by_vpc.setdefault(ep.vpc_id, []).append(ep)
+        self._expected: dict[tuple[str, int, str], tuple[object, tuple[NetworkPath, ...]]] = {}
 
     def bucket(self, name: str) -> BucketState:
         info = self.world.buckets.get(name)
@@ -95,10 +103,24 @@ class Simulator:
 
     def expected_paths(self, bucket: BucketState, action: str) -> tuple[NetworkPath, ...]:
         """The endpoints a bucket policy admits requests through (issue 5: a policy that admits a
-        principal only through ``aws:SourceVpce``/``aws:SourceVpc`` tells the path it expects)."""
+        principal only through ``aws:SourceVpce``/``aws:SourceVpc`` tells the path it expects).
+
+        Memoised per bucket, policy and action: every intent on a bucket asks the same question,
+        and answering it afresh made large runs quadratic in the number of endpoints."""
         policy = bucket.policy
-        if policy is None or policy.unknown is not None:
+        if policy is None or policy.unknown is not None or not self._s3_endpoints:
             return ()
+        key = (bucket.name, id(policy), action.lower())
+        hit = self._expected.get(key)
+        if hit is not None and hit[0] is policy:
+            return hit[1]
+        paths = self._expected_paths(bucket, action)
+        self._expected[key] = (policy, paths)  # holding the policy keeps its id from being reused
+        return paths
+
+    def _expected_paths(self, bucket: BucketState, action: str) -> tuple[NetworkPath, ...]:
+        policy = bucket.policy
+        assert policy is not None
         vpces: set[str] = set()
         vpcs: set[str] = set()
         for stmt in policy.statements:
@@ -114,11 +136,12 @@ class Simulator:
                     vpces.update(cond.values)
                 elif cond.key_lower == "aws:sourcevpc":
                     vpcs.update(cond.values)
-        paths = []
-        for ep in sorted(self.world.endpoints.values(), key=lambda e: e.ref):
-            if ep.is_s3 and (ep.endpoint_id in vpces or ep.vpc_id in vpcs):
-                paths.append(endpoint_path(ep, f"the policy of bucket {bucket.name} only admits requests through it"))
-        return tuple(paths)
+        if not vpces and not vpcs:
+            return ()
+        chosen = {id(ep): ep for value in vpces for ep in self._endpoints_by_id.get(value, ())}
+        chosen.update({id(ep): ep for value in vpcs for ep in self._endpoints_by_vpc.get(value, ())})
+        return tuple(endpoint_path(ep, f"the policy of bucket {bucket.name} only admits requests through it")
+                     for ep in sorted(chosen.values(), key=lambda e: self._endpoint_order[id(e)]))
 
     def paths_for(self, intent: AccessIntent, bucket: BucketState, action: str) -> tuple[NetworkPath, ...]:
         paths = intent.paths or intent.principal.paths
