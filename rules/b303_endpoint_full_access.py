@@ -36,7 +36,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
     settings = analysis.world.settings
     stranger = analysis.stranger.actor
     bucket = external_bucket(FOREIGN_BUCKET)
-    for ep_id, ep in sorted(analysis.world.endpoints.items(), key=lambda kv: kv[1].ref):
+    for ep in sorted(analysis.world.endpoints.values(), key=lambda e: e.ref):
         if not ep.is_s3:
             continue
         if ep.policy is None:
@@ -59,7 +59,6 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                 break
         if not through:
             continue
-        del ep_id
         yield Finding(
             rule=RULE.id, kind="broad-allow", severity=settings.explicit_full_access_endpoint_severity,  # type: ignore[arg-type]
             message=(f"the policy of S3 endpoint {ep.ref} lets principals of any account read and write any "

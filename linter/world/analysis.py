@@ -72,6 +72,20 @@ class Analysis:
             out.setdefault(r.request.bucket.name, []).append(r)
         return out
 
+    @cached_property
+    def results_by_default_key(self) -> dict[str, list[AccessResult]]:
+        """Results on buckets encrypted by default with each KMS key, by key ARN."""
+        out: dict[str, list[AccessResult]] = {}
+        for r in self.results:
+            key = r.request.bucket.default_key
+            if key is not None:
+                out.setdefault(key.arn, []).append(r)
+        return out
+
+    @cached_property
+    def _sorted_admins(self) -> list[PrincipalInfo]:
+        return sorted((i for i in self.world.principals.values() if i.admin), key=lambda i: i.ref)
+
     @property
     def sim(self) -> Simulator:
         if self.simulator is None:
@@ -100,8 +114,8 @@ class Analysis:
                 info = assumed_admin(ref, ref, None)
             if info is not None and info not in out:
                 out.append(info)
-        for info in sorted(self.world.principals.values(), key=lambda i: i.ref):
-            if info.admin and info.account == account and info not in out:
+        for info in self._sorted_admins:  # sorted once: every bucket and key asks
+            if info.account == account and info not in out:
                 out.append(info)
         return out or [self.hypothetical_admin(account)]
 

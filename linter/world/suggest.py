@@ -157,8 +157,7 @@ def _key_policy_fix(r: AccessResult, analysis: Analysis) -> str | None:
 
     env = analysis.world.env
     new_env = Environment(orgs=env.orgs, keys={k: (new_key if v.arn == key.arn else v) for k, v in env.keys.items()})
-    affected = [x for x in analysis.results if x.request.bucket.default_key is not None
-                and x.request.bucket.default_key.arn == key.arn]
+    affected = analysis.results_by_default_key.get(key.arn, [])
     if not _Trial(analysis, r).verify(rebuild, new_env, affected):
         return None
     note = ""
