@@ -170,6 +170,17 @@ def test_real_results_round_trip_through_the_allowlist(tmp_path: Path) -> None:
     assert back == cfn and back.template is not None and back.template["Resources"].key_line("B") == 2
 
 
+def test_node_state_of_the_wrong_length_is_a_bad_payload() -> None:
+    """Nodes pickle as a tuple of their fields (fast to load); a damaged state must not half-build one."""
+    from why403.sources.terraform.syntax import Lit
+
+    good = pickle.dumps(Lit("x", 1))
+    assert pickle.loads(good) == Lit("x", 1)
+    node = Lit.__new__(Lit)
+    with pytest.raises(TypeError):
+        node.__setstate__(("x",))  # what unpickling a state of the wrong length calls
+
+
 # -- eviction --------------------------------------------------------------------------------------
 
 

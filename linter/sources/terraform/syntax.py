@@ -9,7 +9,7 @@ to the parent. Nothing here evaluates: that is :mod:`.evaluate`'s job.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from fractions import Fraction
 
 # -- expressions -------------------------------------------------------------------------------
@@ -302,3 +302,31 @@ class ParsedFile:
     error: ParseError | None = None
     comments: tuple[Comment, ...] = ()
     lines: int = 0
+
+
+def _install_fast_pickling() -> None:
+    """Give every node class a pickled state that is a plain tuple of its fields.
+
+    A slotted frozen dataclass unpickles through ``dataclasses._dataclass_setstate``, which calls
+    ``fields()`` for every node: 4.6 of the 5.2 s it took to load the parse cache of 1000 modules.
+    The field names are looked up once here instead; a state of the wrong length (a damaged entry)
+    raises ``TypeError``, which the cache treats as a miss."""
+    for cls in list(globals().values()):
+        if not isinstance(cls, type) or cls.__module__ != __name__ or not hasattr(cls, "__dataclass_fields__"):
+            continue
+        names = tuple(f.name for f in fields(cls))
+
+        def getstate(self: object, names: tuple[str, ...] = names) -> tuple[object, ...]:
+            return tuple(getattr(self, n) for n in names)
+
+        def setstate(self: object, state: tuple[object, ...], names: tuple[str, ...] = names) -> None:
+            if len(state) != len(names):
+                raise TypeError(f"{type(self).__name__}: a pickled state of {len(state)} fields, not {len(names)}")
+            for n, v in zip(names, state, strict=True):
+                object.__setattr__(self, n, v)
+
+        cls.__getstate__ = getstate  # type: ignore[assignment]
+        cls.__setstate__ = setstate  # type: ignore[attr-defined]
+
+
+_install_fast_pickling()
