@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 3000))
 
+from atheris_main import fuzz  # noqa: E402
+
 from tests.fuzz import harness  # noqa: E402
 
 # why403 is installed in editable mode, through a finder atheris's import hook does not see:
@@ -50,14 +52,7 @@ def seeds() -> list[bytes]:
 
 
 def main() -> None:
-    argv = list(sys.argv)
-    if not any(not a.startswith("-") for a in argv[1:]):  # no corpus directory given: start from seeds
-        corpus = Path(tempfile.mkdtemp(prefix="why403-fuzz-corpus-"))
-        for i, data in enumerate(seeds()):
-            (corpus / f"seed-{i}").write_bytes(data)
-        argv.append(str(corpus))
-    atheris.Setup(argv, one_input)
-    atheris.Fuzz()
+    fuzz(one_input, seeds)
 
 
 if __name__ == "__main__":

@@ -130,3 +130,19 @@ def test_a_whole_policy_from_an_unset_variable_is_unknown_with_its_reason(tmp_pa
     policy = one(result, BucketPolicyFact).policy
     assert policy.unknown is not None and "bucket_policy" in symbols.render(policy.unknown)
     assert [n for n in notes(result) if "var.bucket_policy" in n.message]
+
+
+def test_policy_document_text_keeps_the_provider_order_and_layout() -> None:
+    """``aws_iam_policy_document`` writes keys in its own order (Version first), indented for
+    ``json`` and compact for ``minified_json``; ``jsonencode`` sorts keys. One encoder does both."""
+    from fractions import Fraction
+
+    from why403.sources.terraform.functions import dumps
+
+    doc = {"Version": "2012-10-17", "Statement": [{"Sid": "a<b", "Effect": "Allow", "N": Fraction(1, 2)}]}
+    assert dumps(doc, indent=True, sort_keys=False) == (
+        '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {\n      "Sid": "a\\u003cb",\n'
+        '      "Effect": "Allow",\n      "N": 0.5\n    }\n  ]\n}')
+    assert dumps(doc, sort_keys=False) == \
+        '{"Version":"2012-10-17","Statement":[{"Sid":"a\\u003cb","Effect":"Allow","N":0.5}]}'
+    assert dumps(doc) == '{"Statement":[{"Effect":"Allow","N":0.5,"Sid":"a\\u003cb"}],"Version":"2012-10-17"}'

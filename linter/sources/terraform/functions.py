@@ -275,12 +275,15 @@ def _json_number(n: Any) -> str:
     return format_number(n)
 
 
-def dumps(doc: Any, indent: bool = False) -> str:
-    """JSON text as Terraform writes it: keys sorted, ``<``, ``>``, ``&`` escaped, numbers exact."""
-    return _dump(doc, "  " if indent else None, 0)
+def dumps(doc: Any, indent: bool = False, sort_keys: bool = True) -> str:
+    """JSON text as Terraform writes it: keys sorted, ``<``, ``>``, ``&`` escaped, numbers exact.
+
+    ``sort_keys=False`` keeps the order of the mapping, as the AWS provider's
+    ``aws_iam_policy_document`` does for its output."""
+    return _dump(doc, "  " if indent else None, 0, sort_keys)
 
 
-def _dump(v: Any, indent: str | None, level: int) -> str:
+def _dump(v: Any, indent: str | None, level: int, sort_keys: bool = True) -> str:
     if v is None:
         return "null"
     if v is True:
@@ -296,12 +299,13 @@ def _dump(v: Any, indent: str | None, level: int) -> str:
         if not v:
             return "{}"
         colon = ":" if indent is None else ": "
-        items = [f"{_json_string(k)}{colon}{_dump(v[k], indent, level + 1)}" for k in sorted(v)]
+        items = [f"{_json_string(k)}{colon}{_dump(v[k], indent, level + 1, sort_keys)}"
+                 for k in (sorted(v) if sort_keys else v)]
         return _wrap("{", "}", items, indent, level, sep)
     if isinstance(v, list):
         if not v:
             return "[]"
-        return _wrap("[", "]", [_dump(x, indent, level + 1) for x in v], indent, level, sep)
+        return _wrap("[", "]", [_dump(x, indent, level + 1, sort_keys) for x in v], indent, level, sep)
     raise EvalError(f"cannot encode {type(v).__name__}")
 
 

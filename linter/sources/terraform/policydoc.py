@@ -16,7 +16,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from why403.model.values import Unknown
-from why403.sources.terraform.functions import has_markers, to_json_like
+from why403.sources.terraform.convert import EvalError
+from why403.sources.terraform.functions import dumps, has_markers, to_json_like
 from why403.sources.terraform.numbers import norm
 from why403.sources.terraform.tfvalues import ABSENT, LocatedJson, Unk, combine_unknown
 
@@ -45,7 +46,10 @@ def document_attribute(inst: ResourceInstance, name: str) -> Any:
         u.doc = doc
         u.locs = locs
         return u
-    text = _dump_ordered(doc, indent=name == "json")
+    try:
+        text = dumps(doc, indent=name == "json", sort_keys=False)
+    except EvalError as e:  # a value no JSON can hold: say so rather than guess its text
+        return Unk(f"{inst.ref}.{name}", f"{inst.ref}.{name} cannot be written as JSON: {e}")
     return LocatedJson(text, doc, file, line, locs)
 
 
@@ -289,33 +293,3 @@ def _conditions(view: BodyReader, unknowns: list[Any], version: str) -> Any:
     return raw
 
 
-def _dump_ordered(doc: Any, indent: bool) -> str:
-    from why403.sources.terraform.convert import is_number
-    from why403.sources.terraform.functions import _json_number, _json_string
-
-    def dump(v: Any, level: int) -> str:
-        if v is None:
-            return "null"
-        if v is True:
-            return "true"
-        if v is False:
-            return "false"
-        if isinstance(v, str):
-            return _json_string(v)
-        if is_number(v):
-            return _json_number(v)
-        pad = "\n" + "  " * (level + 1) if indent else ""
-        end = "\n" + "  " * level if indent else ""
-        colon = ": " if indent else ":"
-        if isinstance(v, dict):
-            if not v:
-                return "{}"
-            items = [_json_string(k) + colon + dump(x, level + 1) for k, x in v.items()]
-            return "{" + pad + ("," + pad).join(items) + end + "}"
-        if isinstance(v, list):
-            if not v:
-                return "[]"
-            return "[" + pad + ("," + pad).join(dump(x, level + 1) for x in v) + end + "]"
-        return json.dumps(str(v))
-
-    return dump(doc, 0)
