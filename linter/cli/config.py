@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from why403.report.suppress import SuppressionPolicy
 
 YAML_NAMES = (".why403.yaml", ".why403.yml")
 _ACCOUNT = re.compile(r"^\d{12}$")
+_ACCOUNT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _SEVERITIES = ("error", "warning", "note")
 
 
@@ -118,6 +120,7 @@ class _Where:
     file: str
     prefix: str
     base: Path
+    names: Mapping[str, str] = field(default_factory=dict)  # the config's account names -> ids
 
     def error(self, key: str, problem: str) -> ConfigError:
         return ConfigError(f"{self.file}: {self.prefix}{key}: {problem}")
@@ -148,11 +151,26 @@ def _int(where: _Where, key: str, value: Any) -> int:
 
 
 def _account(where: _Where, key: str, value: Any) -> str:
+    if isinstance(value, str) and value in where.names:
+        return where.names[value]
     if isinstance(value, int) and not isinstance(value, bool) and len(str(value)) == 12:
         value = str(value)
     if not isinstance(value, str) or not _ACCOUNT.match(value):
         raise where.error(key, f"expected a 12-digit AWS account id in quotes, got {_show(value)}")
     return value
+
+
+def _principal(where: _Where, key: str, value: Any) -> str:
+    """A principal or ARN in which an account may be given by its name in ``accounts``: a bare name
+    is that account (its root ARN), and a name in an ARN's account field is replaced by the id."""
+    text = _str(where, key, value)
+    if text in where.names:
+        return f"arn:aws:iam::{where.names[text]}:root"
+    parts = text.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn" and parts[4] in where.names:
+        parts[4] = where.names[parts[4]]
+        return ":".join(parts)
+    return text
 
 
 def _str_list(where: _Where, key: str, value: Any) -> tuple[str, ...]:
@@ -243,25 +261,34 @@ def _parse(table: Any, where: _Where) -> Config:
         fail_level = _choice(where, "fail-level", get("fail-level"), FAIL_LEVELS)
 
     settings_kwargs: dict[str, Any] = {}
+    if "accounts" in table:  # first: the other keys may name accounts
+        accounts = _table(where, "accounts", get("accounts"))
+        for name in accounts:
+            if not _ACCOUNT_NAME.match(str(name)) or _ACCOUNT.match(str(name)):
+                raise where.error(f"accounts.{name}", "an account name is letters, digits, '.', '_' or '-', "
+                                  "and not 12 digits (it stands for an id in the other settings)")
+        settings_kwargs["accounts"] = tuple(
+            (str(name), _account(where, f"accounts.{name}", acct)) for name, acct in accounts.items()
+        )
+        where = replace(where, names=dict(settings_kwargs["accounts"]))
     if "account-id" in table:
         settings_kwargs["account_id"] = _account(where, "account-id", get("account-id"))
     if "region" in table:
         settings_kwargs["region"] = _str(where, "region", get("region"))
-    if "accounts" in table:
-        accounts = _table(where, "accounts", get("accounts"))
-        settings_kwargs["accounts"] = tuple(
-            (str(name), _account(where, f"accounts.{name}", acct)) for name, acct in accounts.items()
-        )
     if "organization" in table:
         settings_kwargs["organization"] = _organization(where, get("organization"))
     if "intents" in table:
         settings_kwargs["intents"] = _intents(where, get("intents"))
     if "paths" in table:
-        settings_kwargs["paths"] = _str_map(where, "paths", get("paths"))
+        settings_kwargs["paths"] = tuple((_principal(where, f"paths.{k}", k), v)
+                                         for k, v in _str_map(where, "paths", get("paths")))
     if "admins" in table:
-        settings_kwargs["admins"] = _str_list(where, "admins", get("admins"))
+        settings_kwargs["admins"] = tuple(_principal(where, f"admins[{i}]", a)
+                                          for i, a in enumerate(_str_list(where, "admins", get("admins"))))
     if "deployers" in table:
-        settings_kwargs["deployers"] = _str_list(where, "deployers", get("deployers"))
+        settings_kwargs["deployers"] = tuple(
+            _principal(where, f"deployers[{i}]", a)
+            for i, a in enumerate(_str_list(where, "deployers", get("deployers"))))
     if "severity" in table:
         severity = _table(where, "severity", get("severity"))
         names = ("default-endpoint-policy", "full-access-endpoint-policy")
@@ -361,9 +388,9 @@ def _intents(where: _Where, value: Any) -> tuple[Intent, ...]:
                     )
             out.append(
                 Intent(
-                    principal=_str(where, f"{key}.principal", entry["principal"]),
+                    principal=_principal(where, f"{key}.principal", entry["principal"]),
                     action=_str(where, f"{key}.action", entry["action"]),
-                    resource=_str(where, f"{key}.resource", entry["resource"]),
+                    resource=_principal(where, f"{key}.resource", entry["resource"]),
                     expect_allowed=kind == "must-allow",
                     via=_str(where, f"{key}.via", entry["via"]) if "via" in entry else None,
                 )

@@ -110,6 +110,44 @@ suppressions: {inline: false}
     assert config.suppressions.inline is False
 
 
+def test_account_names_stand_for_their_ids_in_the_other_settings(tmp_path: Path) -> None:
+    (tmp_path / ".why403.yaml").write_text(
+        """
+accounts: {prod: "111122223333", partner: "444455556666"}
+account-id: prod
+organization: {id: o-a1b2c3d4e5, accounts: [prod, "777788889999"], management-account: partner}
+admins: ["arn:aws:iam::prod:role/Admin"]
+deployers: [prod]
+paths: {"arn:aws:iam::partner:role/etl": internet, "aws_iam_role.app": "aws_vpc_endpoint.s3"}
+intents:
+  must-allow:
+    - {principal: "arn:aws:iam::partner:role/etl", action: "kms:Decrypt",
+       resource: "arn:aws:kms:eu-west-1:prod:key/1234abcd-12ab-34cd-56ef-1234567890ab"}
+  must-deny:
+    - {principal: partner, action: "s3:GetObject", resource: "arn:aws:s3:::data/*"}
+"""
+    )
+    settings = load_config(tmp_path / ".why403.yaml").settings
+    assert settings.accounts == (("prod", "111122223333"), ("partner", "444455556666"))
+    assert settings.account_id == "111122223333"
+    assert settings.organization == Organization("o-a1b2c3d4e5", ("111122223333", "777788889999"), "444455556666")
+    assert settings.admins == ("arn:aws:iam::111122223333:role/Admin",)
+    assert settings.deployers == ("arn:aws:iam::111122223333:root",)
+    assert settings.paths == (("arn:aws:iam::444455556666:role/etl", "internet"),
+                              ("aws_iam_role.app", "aws_vpc_endpoint.s3"))
+    allow, deny = settings.intents
+    assert allow.principal == "arn:aws:iam::444455556666:role/etl"
+    assert allow.resource == "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    assert deny.principal == "arn:aws:iam::444455556666:root"
+    assert deny.resource == "arn:aws:s3:::data/*"  # no account field: untouched
+
+
+def test_an_unnamed_account_is_still_an_error(tmp_path: Path) -> None:
+    (tmp_path / ".why403.yaml").write_text('accounts: {prod: "111122223333"}\naccount-id: staging\n')
+    with pytest.raises(ConfigError, match="account-id: expected a 12-digit AWS account id"):
+        load_config(tmp_path / ".why403.yaml")
+
+
 def test_empty_yaml_is_an_empty_config(tmp_path: Path) -> None:
     (tmp_path / ".why403.yaml").write_text("# nothing yet\n")
     config = load_config(tmp_path / ".why403.yaml")
@@ -152,6 +190,9 @@ def test_found_walking_up_nearest_first(tmp_path: Path) -> None:
             "tool.why403.jobs: expected a positive whole number, got str 'two'",
         ),
         ('[tool.why403]\naccounts = ["a"]\n', "tool.why403.accounts: expected a table (mapping), got list"),
+        ('[tool.why403]\naccounts = {"123456789012" = "210987654321"}\n',
+         "tool.why403.accounts.123456789012: an account name is letters"),
+        ('[tool.why403]\naccounts = {"a:b" = "210987654321"}\n', "tool.why403.accounts.a:b: an account name is"),
         ("[tool.why403.organization]\naccounts = []\n", "tool.why403.organization.id: missing"),
         (
             '[tool.why403.organization]\nid = "acme"\n',
@@ -221,3 +262,26 @@ def test_the_examples_in_docs_config_md_load(tmp_path: Path) -> None:
     (tmp_path / ".why403.yaml").write_text(yaml_text.group(1))
     assert load_config(tmp_path / "pyproject.toml").settings.organization is not None
     assert load_config(tmp_path / ".why403.yaml").fail_level == "error"
+
+
+def test_a_config_naming_accounts_checks_as_one_giving_ids(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Through the real pipeline: the names resolve before anything is judged, so the organization
+    perimeter of the template below decides the same way (here: a denial, the account is outside)."""
+    import json
+
+    from tests.rules.test_notes_and_intents import TEMPLATE
+    from why403.cli.main import main
+
+    (tmp_path / "stack.yaml").write_text(TEMPLATE)
+    monkeypatch.chdir(tmp_path)
+    outputs = []
+    for config in ('accounts: {home: "111122223333", other: "444455556666"}\naccount-id: home\n'
+                   "organization: {id: o-a1b2c3d4e5, accounts: [other]}\n",
+                   'account-id: "111122223333"\norganization: {id: o-a1b2c3d4e5, accounts: ["444455556666"]}\n'):
+        (tmp_path / ".why403.yaml").write_text(config)
+        code = main(["check", ".", "--format", "json", "--no-cache"])
+        report = json.loads(capsys.readouterr().out)
+        outputs.append((code, [(f["rule"], f["message"]) for f in report["findings"]]))
+    assert outputs[0] == outputs[1]
+    assert any(rule == "W403-D101" and "OrgOnly" in message for rule, message in outputs[0][1]), outputs[0]
