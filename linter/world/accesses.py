@@ -64,7 +64,11 @@ class Simulator:
 
     def __init__(self, world: World) -> None:
         self.world = world
-        self.cache: dict[tuple[object, ...], Decision] = {}
+        # Keyed by the identity of the actor and the bucket state (callers pass drafts and variants
+        # of a bucket under its own name); each entry holds both, so an id is never reused while
+        # its entry lives.
+        self.cache: dict[tuple[object, ...], tuple[Actor, BucketState, Decision]] = {}
+        self._external: dict[str, BucketState] = {}
         self.simulated = 0
         self._s3_endpoints = tuple(sorted((ep for ep in world.endpoints.values() if ep.is_s3), key=lambda e: e.ref))
         self._endpoint_order = {id(ep): n for n, ep in enumerate(self._s3_endpoints)}
@@ -77,7 +81,11 @@ class Simulator:
 
     def bucket(self, name: str) -> BucketState:
         info = self.world.buckets.get(name)
-        return info.state if info is not None else external_bucket(name)
+        if info is not None:
+            return info.state
+        if name not in self._external:  # one state per name, so that its decisions are cached
+            self._external[name] = external_bucket(name)
+        return self._external[name]
 
     def request(self, actor: Actor, action: str, bucket: BucketState, key: str | None, path: NetworkPath,
                 context: tuple[tuple[str, ContextValue], ...] = (), access_point: str | None = None) -> S3Request:
@@ -93,12 +101,13 @@ class Simulator:
                context: tuple[tuple[str, ContextValue], ...] = (), access_point: str | None = None
                ) -> tuple[S3Request, Decision]:
         req = self.request(actor, action, bucket, key, path, context, access_point)
-        cache_key = (id(actor), actor.arn, action.lower(), bucket.name, key, path.network, context, access_point)
-        found = self.cache.get(cache_key)
-        if found is None:
-            found = authorize(req, self.world.env)
-            self.cache[cache_key] = found
-            self.simulated += 1
+        cache_key = (id(actor), id(bucket), action.lower(), key, path.network, context, access_point)
+        hit = self.cache.get(cache_key)
+        if hit is not None and hit[0] is actor and hit[1] is bucket:
+            return req, hit[2]
+        found = authorize(req, self.world.env)
+        self.cache[cache_key] = (actor, bucket, found)
+        self.simulated += 1
         return req, found
 
     def expected_paths(self, bucket: BucketState, action: str) -> tuple[NetworkPath, ...]:
