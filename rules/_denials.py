@@ -132,8 +132,9 @@ def _names_principal(stmt: Statement, policy: Policy, r: AccessResult) -> bool:
 
 
 def _names_resource(stmt: Statement, r: AccessResult) -> bool:
+    """Whether a Deny names this bucket (or objects in it) rather than a pattern of many buckets."""
     bucket_arn = f"arn:aws:s3:::{r.intent.bucket}"
-    return any(res.startswith(bucket_arn) for res in stmt.resources or ())
+    return any(res == bucket_arn or res.startswith(bucket_arn + "/") for res in stmt.resources or ())
 
 
 def severity_of(r: AccessResult) -> Severity:
@@ -155,7 +156,6 @@ def _location(r: AccessResult) -> Location | None:
     if d.outcome == "explicit-deny" and d.statement is not None and d.statement.location is not None:
         return d.statement.location
     layer = d.layer
-    world_key = None
     if layer == "kms-key-policy" or (layer == "kms-grant"):
         for step in reversed(d.trace):
             if step.policy is not None and step.policy.kind is PolicyKind.KEY and step.location is not None:
@@ -171,7 +171,6 @@ def _location(r: AccessResult) -> Location | None:
             return bucket.policy.location
         if bucket.location is not None:
             return bucket.location
-    del world_key
     intent = r.intent
     if intent.statement is not None and intent.statement.location is not None:
         return intent.statement.location

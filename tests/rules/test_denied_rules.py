@@ -87,6 +87,16 @@ def test_d101_silent_when_the_deny_covers_another_prefix(lint: Lint) -> None:
     assert by_rule(findings, "W403-D101") == []
 
 
+def test_d101_is_a_warning_when_the_deny_names_a_pattern_of_buckets(lint: Lint) -> None:
+    """A Deny on ``data-bkt-example*`` covers other buckets too (data-bkt-example-archive): it is a
+    guard, not a statement about this bucket, so the denial is a warning rather than an error."""
+    deny = DENY_APP.format(prefix="reports").replace("arn:aws:s3:::data-bkt-example/reports/*",
+                                                     "arn:aws:s3:::data-bkt-example*")
+    findings = lint({"t.yaml": template(role(READ), BUCKET.format(extra=""), bucket_policy(deny))})
+    hits = by_rule(findings, "W403-D101")
+    assert len(hits) == 1 and hits[0].severity == "warning"
+
+
 LOGGING = """      LoggingConfiguration:
         DestinationBucketName: !Ref LogBucket
         LogFilePrefix: data/
