@@ -12,12 +12,9 @@ import pkgutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from why403.model.finding import Finding, Kind, Severity
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True)
@@ -28,10 +25,6 @@ class Rule:
     summary: str
     check: Callable[[Any], Iterable[Finding]]
     doc: str = ""
-
-    @property
-    def title(self) -> str:
-        return self.summary
 
 
 @cache

@@ -249,6 +249,14 @@ def make_finding(rule_id: str, group: _Group, analysis: Analysis) -> Finding:
         related=_related(r, location), identity=identity)
 
 
+def s3_layer(*layers: str) -> Callable[[Decision], bool]:
+    """Denials of an S3 request (not of the KMS call S3 makes for it) by one of ``layers``."""
+    def selects(d: Decision) -> bool:
+        return d.layer in layers and d.kms_action is None
+
+    return selects
+
+
 def denial_rule(rule_id: str, predicate: Callable[[Decision], bool]) -> Callable[[Analysis], Iterable[Finding]]:
     def check(analysis: Analysis) -> Iterable[Finding]:
         for group in denied_results(analysis, predicate):

@@ -35,17 +35,19 @@ def check(analysis: Analysis) -> Iterable[Finding]:
     for key in sorted(analysis.world.unique_keys(), key=lambda k: k.ref or k.arn):
         if key.aws_managed:
             continue
-        for stmt in key.policy.statements:
-            if stmt.effect != "Allow":
-                continue
-            if stmt.principals is not None and not any(e.is_wildcard for e in stmt.principals):
-                continue
+        wide = [s for s in key.policy.statements if s.effect == "Allow"
+                and (s.principals is None or any(e.is_wildcard for e in s.principals))]
+        if not wide:
+            continue
+        # The stranger's calls, directly and through S3, asked once per key: each wide statement
+        # is then judged by whether it is among those that granted them.
+        granted = [(action, d) for action in USE + MANAGE for via in (None, f"s3.{key.region}.amazonaws.com")
+                   if (d := analysis.kms_direct(stranger.actor, action, key, via)).allowed]
+        for stmt in wide:
             allowed: list[str] = []
-            for action in USE + MANAGE:
-                for via in (None, f"s3.{key.region}.amazonaws.com"):
-                    d = analysis.kms_direct(stranger.actor, action, key, via)
-                    if d.allowed and _decided_by(d, stmt) and action not in allowed:
-                        allowed.append(action)
+            for action, d in granted:
+                if d.granted_by(stmt) and action not in allowed:
+                    allowed.append(action)
             if not allowed:
                 continue
             message = (f"{stmt.name} of the policy of KMS key {key.ref or symbols.render(key.arn)} lets "
@@ -57,11 +59,6 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                 access=Access(principal="*", action=allowed[0], resource=symbols.render(key.arn)),
                 identity=(key.ref or key.arn, stmt.label),
             )
-
-
-def _decided_by(d: object, stmt: object) -> bool:
-    related = getattr(d, "related", ())
-    return any(getattr(h, "statement", None) is stmt for h in related)
 
 
 RULE = Rule(

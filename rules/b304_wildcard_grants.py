@@ -27,6 +27,7 @@ from why403.rules import Rule
 from why403.simulate.request import S3Request, build_context
 from why403.world.accesses import external_bucket
 from why403.world.analysis import Analysis
+from why403.world.managed import is_aws_managed
 
 WIDE = frozenset({"*", "s3:*", "kms:*"})
 DATA_ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
@@ -64,7 +65,7 @@ def _identity_findings(analysis: Analysis) -> Iterable[Finding]:
         if info.admin or info.kind not in ("role", "user") or info.actor.identity_policies is None:
             continue
         written = tuple(p for p in info.actor.identity_policies
-                        if p.arn is None or not p.arn.startswith("arn:aws:iam::aws:policy/"))
+                        if p.arn is None or not is_aws_managed(p.arn))
         for policy in written:
             for stmt in policy.statements:
                 if stmt.effect != "Allow" or stmt.resources is None or "*" not in stmt.resources or stmt.maybe:

@@ -29,18 +29,12 @@ cross-account principal or service. The finding carries a draft when one is prov
 from __future__ import annotations
 
 from why403.rules import Rule
-from why403.rules._denials import denial_rule
-from why403.simulate.decision import Decision
-
-
-def _selects(d: Decision) -> bool:
-    return d.layer in ("bucket-policy", "bucket-acl") and d.kms_action is None
-
+from why403.rules._denials import denial_rule, s3_layer
 
 RULE = Rule(
     id="W403-D101",
     kind="denied",
     severity="error",
     summary="An intended access is denied by the bucket policy (or, for objects of another account, by their ACL)",
-    check=denial_rule("W403-D101", _selects),
+    check=denial_rule("W403-D101", s3_layer("bucket-policy", "bucket-acl")),
 )

@@ -20,18 +20,12 @@ checks) in the principal's identity policy.
 from __future__ import annotations
 
 from why403.rules import Rule
-from why403.rules._denials import denial_rule
-from why403.simulate.decision import Decision
-
-
-def _selects(d: Decision) -> bool:
-    return d.layer == "identity-policy" and d.kms_action is None
-
+from why403.rules._denials import denial_rule, s3_layer
 
 RULE = Rule(
     id="W403-D102",
     kind="denied",
     severity="error",
     summary="An intended access is denied by the caller's identity-based policies",
-    check=denial_rule("W403-D102", _selects),
+    check=denial_rule("W403-D102", s3_layer("identity-policy")),
 )

@@ -19,18 +19,12 @@ and an `aws:PrincipalArn` condition for gateway endpoints), or move the workload
 from __future__ import annotations
 
 from why403.rules import Rule
-from why403.rules._denials import denial_rule
-from why403.simulate.decision import Decision
-
-
-def _selects(d: Decision) -> bool:
-    return d.layer == "vpc-endpoint-policy" and d.kms_action is None
-
+from why403.rules._denials import denial_rule, s3_layer
 
 RULE = Rule(
     id="W403-D104",
     kind="denied",
     severity="error",
     summary="An intended access through a VPC endpoint is denied by the endpoint policy",
-    check=denial_rule("W403-D104", _selects),
+    check=denial_rule("W403-D104", s3_layer("vpc-endpoint-policy")),
 )

@@ -13,18 +13,12 @@ management account or service-linked roles.
 from __future__ import annotations
 
 from why403.rules import Rule
-from why403.rules._denials import denial_rule
-from why403.simulate.decision import Decision
-
-
-def _selects(d: Decision) -> bool:
-    return d.layer == "scp" and d.kms_action is None
-
+from why403.rules._denials import denial_rule, s3_layer
 
 RULE = Rule(
     id="W403-D105",
     kind="denied",
     severity="error",
     summary="An intended access is denied by a service control policy",
-    check=denial_rule("W403-D105", _selects),
+    check=denial_rule("W403-D105", s3_layer("scp")),
 )

@@ -16,18 +16,12 @@ accounts; the bucket policy grants an external auditor's role `s3:GetObject`: it
 from __future__ import annotations
 
 from why403.rules import Rule
-from why403.rules._denials import denial_rule
-from why403.simulate.decision import Decision
-
-
-def _selects(d: Decision) -> bool:
-    return d.layer == "rcp" and d.kms_action is None
-
+from why403.rules._denials import denial_rule, s3_layer
 
 RULE = Rule(
     id="W403-D106",
     kind="denied",
     severity="error",
     summary="An intended access is denied by a resource control policy",
-    check=denial_rule("W403-D106", _selects),
+    check=denial_rule("W403-D106", s3_layer("rcp")),
 )

@@ -14,18 +14,12 @@ intended.
 from __future__ import annotations
 
 from why403.rules import Rule
-from why403.rules._denials import denial_rule
-from why403.simulate.decision import Decision
-
-
-def _selects(d: Decision) -> bool:
-    return d.layer == "permissions-boundary" and d.kms_action is None
-
+from why403.rules._denials import denial_rule, s3_layer
 
 RULE = Rule(
     id="W403-D107",
     kind="denied",
     severity="error",
     summary="An intended access is denied by the principal's permissions boundary",
-    check=denial_rule("W403-D107", _selects),
+    check=denial_rule("W403-D107", s3_layer("permissions-boundary")),
 )

@@ -10,18 +10,12 @@ delegates to access points (`s3:DataAccessPointAccount`).
 from __future__ import annotations
 
 from why403.rules import Rule
-from why403.rules._denials import denial_rule
-from why403.simulate.decision import Decision
-
-
-def _selects(d: Decision) -> bool:
-    return d.layer == "access-point-policy" and d.kms_action is None
-
+from why403.rules._denials import denial_rule, s3_layer
 
 RULE = Rule(
     id="W403-D109",
     kind="denied",
     severity="error",
     summary="An intended access through an access point is denied by its policy",
-    check=denial_rule("W403-D109", _selects),
+    check=denial_rule("W403-D109", s3_layer("access-point-policy")),
 )

@@ -11,18 +11,12 @@ conditions such as `aws:PrincipalOrgID` or `aws:SourceVpce`), so the policy is n
 from __future__ import annotations
 
 from why403.rules import Rule
-from why403.rules._denials import denial_rule
-from why403.simulate.decision import Decision
-
-
-def _selects(d: Decision) -> bool:
-    return d.layer == "block-public-access" and d.kms_action is None
-
+from why403.rules._denials import denial_rule, s3_layer
 
 RULE = Rule(
     id="W403-D110",
     kind="denied",
     severity="error",
     summary="An intended access is refused by S3 Block Public Access",
-    check=denial_rule("W403-D110", _selects),
+    check=denial_rule("W403-D110", s3_layer("block-public-access")),
 )

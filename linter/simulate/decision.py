@@ -74,6 +74,10 @@ class Decision:
     def policy(self) -> Policy | None:
         return self.hit.policy if self.hit is not None else None
 
+    def granted_by(self, stmt: Statement) -> bool:
+        """Whether ``stmt`` is one of the statements that contributed to this decision."""
+        return any(h.statement is stmt for h in self.related)
+
     def summary(self) -> str:
         if self.outcome == "allowed":
             return "allowed"

@@ -21,10 +21,9 @@ from why403.simulate.request import S3Request, build_context, principal_keys
 from why403.simulate.state import KmsKey, Network
 from why403.world.accesses import AccessResult, Simulator
 from why403.world.intents import AccessIntent, enumerate_intents
-from why403.world.managed import aws_managed_policy
+from why403.world.managed import ADMIN_POLICY_ARN, aws_managed_policy
 from why403.world.model import NetworkPath, PrincipalInfo, World
 
-ADMIN_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
 # Known to differ from every account and name the sources mention (a "distinct" token).
 STRANGER_ACCOUNT = symbols.distinct("an account outside the sources")
 _CRYPTO_ACTIONS = frozenset({"kms:decrypt", "kms:encrypt", "kms:generatedatakey", "kms:reencryptfrom",
@@ -34,9 +33,9 @@ _CRYPTO_ACTIONS = frozenset({"kms:decrypt", "kms:encrypt", "kms:generatedatakey"
 @dataclass
 class Analysis:
     world: World
+    sim: Simulator
     intents: list[AccessIntent] = field(default_factory=list)
     results: list[AccessResult] = field(default_factory=list)
-    simulator: Simulator | None = None
     baseline: Analysis | None = None  # the world at --baseline REF
     # (path of the export at REF, path as given): findings at REF are compared by fingerprint, which
     # includes the file, so their files are mapped back to the paths the user gave.
@@ -56,7 +55,7 @@ class Analysis:
         sim = Simulator(world)
         intents = enumerate_intents(world)
         results = sim.run(intents)
-        return Analysis(world, intents, results, sim)
+        return Analysis(world, sim, intents, results)
 
     @cached_property
     def results_by_principal(self) -> dict[str, list[AccessResult]]:
@@ -85,12 +84,6 @@ class Analysis:
     @cached_property
     def _sorted_admins(self) -> list[PrincipalInfo]:
         return sorted((i for i in self.world.principals.values() if i.admin), key=lambda i: i.ref)
-
-    @property
-    def sim(self) -> Simulator:
-        if self.simulator is None:
-            self.simulator = Simulator(self.world)
-        return self.simulator
 
     @property
     def accesses_simulated(self) -> int:
@@ -139,7 +132,7 @@ class Analysis:
     def hypothetical_admin(self, account: str) -> PrincipalInfo:
         role = f"arn:aws:iam::{account}:role/{symbols.opaque(f'an administrator role of {account}')}"
         actor = role_session(role, unique_id=symbols.opaque(f"{role}.unique_id"),
-                             identity_policies=(aws_managed_policy(ADMIN_ARN),), tags=None, org_known=False,
+                             identity_policies=(aws_managed_policy(ADMIN_POLICY_ARN),), tags=None, org_known=False,
                              ref=f"an administrator of {symbols.render(account)}")
         net = (NetworkPath(Network("internet", source_ip=None, known=False), None, "console or CLI"),)
         return PrincipalInfo(actor.ref or role, role, account, actor, None, "role", net, admin=True,
@@ -156,7 +149,7 @@ class Analysis:
         """An administrator of some account outside the sources: it grants itself anything in IAM."""
         role = f"arn:aws:iam::{STRANGER_ACCOUNT}:role/{symbols.distinct('a role outside the sources')}"
         actor = role_session(role, unique_id=symbols.distinct("stranger.unique_id"),
-                             identity_policies=(aws_managed_policy(ADMIN_ARN),), tags={}, org_known=False,
+                             identity_policies=(aws_managed_policy(ADMIN_POLICY_ARN),), tags={}, org_known=False,
                              ref="a principal of any other AWS account")
         net = (NetworkPath(Network("internet", source_ip=None, known=False), None, "anywhere"),)
         return PrincipalInfo(actor.ref or role, role, STRANGER_ACCOUNT, actor, None, "external", net,

@@ -113,6 +113,15 @@ class Baseline:
     def __init__(self, now: Analysis, ref: Analysis) -> None:
         self.now, self.ref = now, ref
         self.findings: list[Finding] = []
+        # Whether an intent (principal, action, resource) was denied at REF: asked for every new
+        # access, so indexed once rather than scanned per finding.
+        self._denied_before: dict[tuple[str, str, str], bool] = {}
+        for x in ref.results:
+            k = (x.intent.principal.arn, x.action, x.intent.resource)
+            self._denied_before[k] = self._denied_before.get(k, False) or x.decision.denied
+
+    def denied_before(self, r: AccessResult) -> bool:
+        return self._denied_before.get((r.intent.principal.arn, r.action, r.intent.resource), False)
 
     def changed(self) -> tuple[set[str], set[str], set[str], bool]:
         now, ref = self.now.world, self.ref.world
@@ -212,14 +221,12 @@ class Baseline:
 
     def intent_for(self, p: PrincipalInfo, action: str, resource_arn: str) -> tuple[bool, bool]:
         """(an intent of the change covers this access, that intent was denied before the change)."""
-        for r in self.now.results:
-            if r.intent.principal.arn != p.arn or r.action.lower() != action.lower():
+        for r in self.now.results_by_principal.get(p.arn, []):
+            if r.action.lower() != action.lower():
                 continue
             if symbols.tri_glob(r.intent.resource, resource_arn, "resource") is not True:
                 continue
-            before = [x for x in self.ref.results if x.intent.principal.arn == p.arn and x.action == r.action
-                      and x.intent.resource == r.intent.resource]
-            return True, any(x.decision.denied for x in before)
+            return True, self.denied_before(r)
         return False, False
 
     def new_access(self, p: PrincipalInfo, cls: str, action: str, resource: str, resource_arn: str, path: str,
@@ -258,12 +265,10 @@ class Baseline:
             identity=("new", p.ref, action, symbols.render(resource_arn), path))
 
     def key_use_intent(self, p: PrincipalInfo, key_arn: str) -> tuple[bool, bool]:
-        for r in self.now.results:
+        for r in self.now.results_by_principal.get(p.arn, []):
             bucket_key = r.request.bucket.default_key
-            if r.intent.principal.arn == p.arn and bucket_key is not None and bucket_key.arn == key_arn:
-                before = [x for x in self.ref.results if x.intent.principal.arn == p.arn
-                          and x.intent.resource == r.intent.resource and x.action == r.action]
-                return True, any(x.decision.denied for x in before)
+            if bucket_key is not None and bucket_key.arn == key_arn:
+                return True, self.denied_before(r)
         return False, False
 
     def _owner(self, resource: str, is_key: bool) -> str:
@@ -283,10 +288,8 @@ class Baseline:
         stmt, policy = hit.statement, hit.policy
         if not policy.kind.is_resource_policy:
             return None
-        remedies = [r for r in self.now.results if r.decision.allowed and _granted_by(r.decision, stmt)
-                    and any(x.decision.denied for x in self.ref.results
-                            if x.intent.principal.arn == r.intent.principal.arn and x.action == r.action
-                            and x.intent.resource == r.intent.resource)]
+        remedies = [r for r in self.now.results
+                    if r.decision.allowed and r.decision.granted_by(stmt) and self.denied_before(r)]
         if not remedies:
             return None
         principals = sorted({p for p in (_policy_principal(r.intent.principal) for r in remedies) if p is not None})
@@ -348,10 +351,6 @@ def _shown(p: PrincipalInfo) -> str:
     if p.kind == "external" and p.ref != p.arn:
         return p.ref
     return symbols.render(p.actor.display)
-
-
-def _granted_by(d: Decision, stmt: Statement) -> bool:
-    return any(h.statement is stmt for h in d.related)
 
 
 def _policy_principal(p: PrincipalInfo) -> str | None:

@@ -123,8 +123,7 @@ def explain_access(analysis: Analysis, principal: str, action: str, resource: st
     extra: tuple[tuple[str, ContextValue], ...] = tuple((k, v) for k, v in context)
     out = []
     for path in _paths(analysis, info, via):
-        req = analysis.sim.request(info.actor, action, bucket, key, path, extra)
-        decision = analysis.sim.decide(info.actor, action, bucket, key, path, extra)[1]
+        req, decision = analysis.sim.decide(info.actor, action, bucket, key, path, extra)
         intent = AccessIntent(info, (action,), arn, bucket_name, key, "config")
         suggestion = suggest_fix(AccessResult(intent, action, path, req, decision), analysis) \
             if decision.denied else None

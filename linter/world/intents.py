@@ -21,6 +21,7 @@ from why403.policy import catalogue
 from why403.policy.context import ContextValue
 from why403.policy.document import Policy, PrincipalEntry, Statement
 from why403.simulate.state import Network
+from why403.world.managed import is_aws_managed
 from why403.world.model import NetworkPath, PrincipalInfo, ServiceUse, World, endpoint_path
 
 # Everyday S3 actions a wildcard grant is taken to intend (explicitly named actions are always kept).
@@ -154,7 +155,7 @@ def intended_actions(patterns: tuple[str, ...], is_object: bool
 
 def _identity_intents(world: World, info: PrincipalInfo) -> Iterator[AccessIntent]:
     for policy in info.actor.identity_policies or ():
-        if policy.unknown is not None or (policy.arn and policy.arn.startswith("arn:aws:iam::aws:policy/")):
+        if policy.unknown is not None or (policy.arn and is_aws_managed(policy.arn)):
             continue
         for stmt in policy.statements:
             if stmt.effect != "Allow" or stmt.actions is None or stmt.resources is None or stmt.maybe:
@@ -266,7 +267,7 @@ def _unknown_boundary(actor: Actor) -> Actor:
     return replace(actor, permissions_boundary=boundary)
 
 
-def service_principal(service: str, context: tuple[tuple[str, ContextValue], ...] = ()) -> PrincipalInfo:
+def service_principal(service: str) -> PrincipalInfo:
     actor = Actor(kind="service", service=service, ref=service)
     path = (NetworkPath(Network("aws_service", source_ip=None), None, "AWS service"),)
     return PrincipalInfo(service, service, "", actor, None, "service", path, in_sources=False)
@@ -283,8 +284,8 @@ def _bucket_policy_intents(world: World) -> Iterator[AccessIntent]:
                 principal = external_principal(world, entry.value)
                 context: tuple[tuple[str, ContextValue], ...] = ()
             elif entry.type == "Service":
-                context = _service_context(uses.get((entry.value.lower(), name)), binfo.state.account)
-                principal = service_principal(entry.value, context)
+                context = _service_context(uses.get((entry.value.lower(), name)))
+                principal = service_principal(entry.value)
             else:
                 continue
             for resource in stmt.resources or ():
@@ -299,7 +300,7 @@ def _bucket_policy_intents(world: World) -> Iterator[AccessIntent]:
                                        "bucket-policy", policy, stmt, context=context, from_wildcard=wildcard)
 
 
-def _service_context(use: ServiceUse | None, bucket_account: str) -> tuple[tuple[str, ContextValue], ...]:
+def _service_context(use: ServiceUse | None) -> tuple[tuple[str, ContextValue], ...]:
     from why403.model.values import Unknown
 
     if use is None:
@@ -312,8 +313,8 @@ def _service_intents(world: World) -> Iterator[AccessIntent]:
     for use in world.services:
         if use.bucket not in world.buckets:
             continue
-        context = _service_context(use, use.source_account)
-        principal = service_principal(use.service, context)
+        context = _service_context(use)
+        principal = service_principal(use.service)
         key = (use.prefix or "") + "*"
         resource = f"arn:aws:s3:::{use.bucket}/{key}"
         yield AccessIntent(principal, ("s3:PutObject",), resource, use.bucket, sample_key(key), "service",

@@ -28,6 +28,9 @@ def _catalogue() -> dict[str, Any]:
     return data
 
 
+ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
+
+
 def is_aws_managed(arn: str) -> bool:
     return arn.startswith(AWS_MANAGED_PREFIXES)
 

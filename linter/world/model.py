@@ -25,10 +25,6 @@ class NetworkPath:
     endpoint_ref: str | None = None
     reason: str = ""
 
-    @property
-    def via(self) -> str | None:
-        return self.endpoint_ref
-
 
 @dataclass(frozen=True)
 class PrincipalInfo:
@@ -145,9 +141,7 @@ class World:
 
 def endpoint_path(ep: EndpointInfo, reason: str) -> NetworkPath:
     """Requests that travel through an S3 endpoint carry its id and VPC and meet its policy."""
-    from why403.simulate.state import Network as _Network
-
     kind = "gateway_endpoint" if ep.endpoint_type.lower() == "gateway" else "interface_endpoint"
-    net = _Network(kind, endpoint_policy=ep.policy, vpce_id=ep.endpoint_id, vpc_id=ep.vpc_id,  # type: ignore[arg-type]
+    net = Network(kind, endpoint_policy=ep.policy, vpce_id=ep.endpoint_id, vpc_id=ep.vpc_id,  # type: ignore[arg-type]
                    source_ip=None, endpoint_ref=ep.ref, endpoint_region=ep.region)
     return NetworkPath(net, ep.ref, reason)

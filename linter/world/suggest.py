@@ -190,14 +190,12 @@ def _bucket_policy_fix(r: AccessResult, analysis: Analysis) -> str | None:
         if conds:
             stmt["Condition"] = conds
     new_policy = _with_statement(bucket.policy, stmt, PolicyKind.BUCKET)
-    new_bucket = replace(bucket, policy=new_policy)
 
     def rebuild(req: S3Request) -> S3Request | None:
         if req.bucket.name != bucket.name:
             return None
         return replace(req, bucket=replace(req.bucket, policy=new_policy))
 
-    del new_bucket
     if not _Trial(analysis, r).verify(rebuild, affected=analysis.results_by_bucket.get(bucket.name, [])):
         return None
     return _draft(f"the bucket policy of {bucket.ref or bucket.name}", stmt)
