@@ -162,11 +162,19 @@ def _guarded_bool(fn: Callable[[], bool]) -> bool:
         return False
 
 
-def _selected(rule_id: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:
-    rid = rule_id.upper()
-    if select and not any(rid.startswith(s.upper()) for s in select):
+def rule_matches(rule_id: str, pattern: str) -> bool:
+    """Whether ``pattern`` (a rule id or a prefix of one, any case; ``ALL`` or ``*`` for every
+    rule) names ``rule_id``."""
+    pattern = pattern.strip().upper()
+    return bool(pattern) and (pattern in {"ALL", "*"} or rule_id.upper().startswith(pattern))
+
+
+def rule_selected(rule_id: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:
+    """Whether a run with these ``--select`` (empty: every rule) and ``--ignore`` patterns runs and
+    reports ``rule_id``. The pipeline, the command and the suppressions all decide by this."""
+    if select and not any(rule_matches(rule_id, p) for p in select):
         return False
-    return not any(rid.startswith(s.upper()) for s in ignore)
+    return not any(rule_matches(rule_id, p) for p in ignore)
 
 
 @dataclass
@@ -270,7 +278,7 @@ def _run_rules(request: CheckRequest, analysis: Analysis) -> list[Finding]:
         before = {_relocated(f, analysis.baseline_paths).fingerprint for rule in all_rules()
                   if not rule.id.startswith("W403-N") for f in rule.check(analysis.baseline)}
     for rule in all_rules():
-        if not _selected(rule.id, request.select, request.ignore):
+        if not rule_selected(rule.id, request.select, request.ignore):
             continue
         for finding in rule.check(analysis):
             if before is None or finding.kind == "new-access" or finding.fingerprint not in before:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from why403.cli.config import Config, ConfigError, find_config, load_config
 from why403.report import FORMATS
-from why403.report.base import FAIL_LEVELS, PARSE_ERROR_RULE, Report, rule_matches
+from why403.report.base import FAIL_LEVELS, PARSE_ERROR_RULE, Report
 
 if TYPE_CHECKING:
     from why403.pipeline import CheckRequest
@@ -254,10 +254,9 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
     result = outcome.result
 
     def active(rule: str) -> bool:
-        selected = not select or any(rule_matches(rule, p) for p in select)
-        return selected and not any(rule_matches(rule, p) for p in ignore)
+        return pipeline.rule_selected(rule, select, ignore)
 
-    findings = tuple(f for f in result.findings if active(f.rule))
+    findings = result.findings  # the pipeline ran the selected rules only
     if outcome.suppressions:
         from why403.report.suppress import apply_suppressions
 
@@ -412,6 +411,7 @@ def _merge(base: Pairs, override: Pairs) -> Pairs:
 
 
 def _rule_known(rule: str) -> bool:
+    from why403.pipeline import rule_matches
     from why403.rules import all_rules
 
     return any(rule_matches(r.id, rule) for r in all_rules())

@@ -103,12 +103,6 @@ def parse_error_findings(errors: tuple[InputError, ...]) -> tuple[Finding, ...]:
     )
 
 
-def rule_matches(rule_id: str, pattern: str) -> bool:
-    """Whether ``pattern`` (a rule id or a prefix of one, any case) names ``rule_id``."""
-    pattern = pattern.strip().upper()
-    return bool(pattern) and (pattern in {"ALL", "*"} or rule_id.upper().startswith(pattern))
-
-
 def summary_line(report: Report) -> str:
     """``3 errors, 1 warning, 0 notes in 12 files (2 suppressed; 1 file could not be read)``."""
     counts = report.counts()

@@ -23,7 +23,8 @@ from dataclasses import dataclass, replace
 from why403.model.facts import SuppressionFact
 from why403.model.finding import Finding, Suppression
 from why403.model.location import Location
-from why403.report.base import SUPPRESSION_RULE, rule_matches
+from why403.pipeline import rule_matches
+from why403.report.base import SUPPRESSION_RULE
 
 
 @dataclass(frozen=True)

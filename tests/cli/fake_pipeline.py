@@ -24,9 +24,11 @@ class FakePipeline:
     def __call__(self, request: pipeline.CheckRequest) -> pipeline.CheckOutcome:
         self.requests.append(request)
         files = self.files if self.files is not None else ["main.tf"]
+        # Like the real pipeline, it reports only the rules the request selects.
+        findings = tuple(f for f in self.findings if pipeline.rule_selected(f.rule, request.select, request.ignore))
         return pipeline.CheckOutcome(
             RunResult(
-                findings=tuple(self.findings),
+                findings=findings,
                 errors=tuple(self.errors),
                 stats=Stats(files=len(files), resources=3, accesses_simulated=5, seconds=0.01),
                 files=tuple(files),
