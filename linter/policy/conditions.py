@@ -16,7 +16,7 @@ import re
 from datetime import UTC, datetime
 
 from why403.model import symbols
-from why403.model.symbols import Tri, tri_all, tri_and, tri_not, tri_or
+from why403.model.symbols import Tri, tri_all, tri_not, tri_or
 from why403.model.values import Unknown
 from why403.policy import variables
 from why403.policy.context import ABSENT, RequestContext
@@ -242,8 +242,4 @@ def _binary(req: str, policy: str) -> bool:
         return False
 
 
-def condition_is_negated(cond: Condition) -> bool:
-    return cond.negated
-
-
-__all__ = ["eval_condition", "eval_conditions", "parse_date", "tri_and"]
+__all__ = ["eval_condition", "eval_conditions", "parse_date"]

@@ -62,15 +62,3 @@ class RequestContext:
         if self.open_world:
             return Unknown(f"{key}: {self.unknown_reason}")
         return ABSENT
-
-    def with_values(self, items: Mapping[str, ContextValue]) -> RequestContext:
-        merged = dict(self.values)
-        merged.update({k.lower(): v for k, v in items.items()})
-        return RequestContext(merged, self.open_world, self.unknown_reason, self.unknown_prefixes)
-
-    def without(self, keys: Iterable[str]) -> RequestContext:
-        drop = {k.lower() for k in keys}
-        merged = {k: v for k, v in self.values.items() if k not in drop}
-        for k in drop:
-            merged[k] = ABSENT
-        return RequestContext(merged, self.open_world, self.unknown_reason, self.unknown_prefixes)

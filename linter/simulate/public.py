@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from why403.model import symbols
 from why403.model.symbols import Tri, tri_or
 from why403.policy.document import Policy, PolicyKind, Statement
-from why403.simulate.state import AclGrant
 
 FIXED_VALUE_KEYS = frozenset(
     {
@@ -100,12 +98,8 @@ def public_statements(policy: Policy | None) -> list[Statement]:
     return [s for s in policy.statements if statement_is_public(s, policy.kind) is not False]
 
 
-def acl_is_public(acl: tuple[AclGrant, ...]) -> bool:
-    return any(g.grantee in ("AllUsers", "AuthenticatedUsers") for g in acl)
-
-
 def canned_acl_is_public(canned: str | None) -> bool:
     return canned in ("public-read", "public-read-write", "authenticated-read")
 
 
-__all__ = ["acl_is_public", "policy_is_public", "public_statements", "statement_is_public", "symbols"]
+__all__ = ["canned_acl_is_public", "policy_is_public", "public_statements", "statement_is_public"]

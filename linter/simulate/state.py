@@ -7,7 +7,7 @@ derives them from the sources, and the test vectors write them by hand (access-m
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
 from why403.model.location import Location
@@ -181,7 +181,3 @@ class Organizations:
         if account is None:
             return None
         return self.accounts.get(account)
-
-
-def with_policy(bucket: BucketState, policy: Policy | None) -> BucketState:
-    return replace(bucket, policy=policy)
