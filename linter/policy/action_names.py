@@ -2,14 +2,14 @@
 
 The catalogue that cfn-lint ships stores names in lower case; findings read better as
 ``s3:GetObject``. Names missing here are shown as the user wrote them, or in lower case.
-``tests/test_catalogue.py`` checks every name below against the catalogue.
+``tests/policy/test_catalogue.py`` checks every name below against the catalogue.
 """
 
 from __future__ import annotations
 
 _S3 = """
 AbortMultipartUpload BypassGovernanceRetention CreateAccessPoint CreateBucket CreateJob
-DeleteAccessPoint DeleteAccessPointPolicy DeleteBucket DeleteBucketOwnershipControls DeleteBucketPolicy
+DeleteAccessPoint DeleteAccessPointPolicy DeleteBucket DeleteBucketPolicy
 DeleteBucketWebsite DeleteObject DeleteObjectTagging DeleteObjectVersion DeleteObjectVersionTagging
 GetAccelerateConfiguration GetAccessPoint GetAccessPointPolicy GetAccessPointPolicyStatus
 GetAccountPublicAccessBlock GetAnalyticsConfiguration GetBucketAcl GetBucketCORS GetBucketLocation

@@ -2,8 +2,9 @@
 
 A :class:`Policy` is what AWS would store: its statements, each with the source location the
 frontend supplied, plus the :class:`~why403.model.location.Problem` list found while reading it.
-Wildcard patterns are compiled once here (``Statement`` caches) so that evaluating thousands of
-requests never re-reads a document.
+A ``Policy`` carries a private cache (``Policy._cache``) where the matcher keeps, per action, the
+statements that can concern it, and the Block Public Access test keeps its verdict, so that
+evaluating thousands of requests never re-reads a document.
 """
 
 from __future__ import annotations
