@@ -34,34 +34,30 @@ def validate_policy(policy: Policy) -> tuple[Problem, ...]:
     return tuple(problems)
 
 
-def _where(stmt: Statement) -> str:
-    return f"statement {stmt.sid}" if stmt.sid else f"statement {stmt.index}"
-
-
 def _check_actions(stmt: Statement, severity: str) -> list[Problem]:
     out: list[Problem] = []
     for action in stmt.actions or stmt.not_actions or ():
         if action == "*" or symbols.has_uncertain_token(action):
             continue
         if not _ACTION_SHAPE.fullmatch(action):
-            out.append(Problem("action-shape", f"{_where(stmt)}: {action!r} is not of the form service:Action",
+            out.append(Problem("action-shape", f"{stmt.name}: {action!r} is not of the form service:Action",
                                stmt.location, severity))
             continue
         service, name = action.split(":", 1)
         if any(c in service for c in "*?"):
             continue
         if not catalogue.service_known(service):
-            out.append(Problem("unknown-service", f"{_where(stmt)}: no AWS service has the prefix {service!r}",
+            out.append(Problem("unknown-service", f"{stmt.name}: no AWS service has the prefix {service!r}",
                                stmt.location, severity))
             continue
         if any(c in name for c in "*?"):
             if not catalogue.expand(action):
                 out.append(Problem("wildcard-matches-nothing",
-                                   f"{_where(stmt)}: {action!r} matches no {service} action", stmt.location, severity))
+                                   f"{stmt.name}: {action!r} matches no {service} action", stmt.location, severity))
             continue
         if not catalogue.action_exists(action):
             hint = catalogue.API_TO_PERMISSION.get(action.lower())
-            message = f"{_where(stmt)}: {action} is not an IAM action, so it never matches"
+            message = f"{stmt.name}: {action} is not an IAM action, so it never matches"
             if hint:
                 message += f"; the API operation is authorized by {' and '.join(hint)}"
             out.append(Problem("unknown-action", message, stmt.location, severity))
@@ -75,10 +71,10 @@ def _check_resources(stmt: Statement) -> list[Problem]:
             continue
         parts = resource.split(":", 5)
         if len(parts) < 6 or parts[0] != "arn" or not parts[2] or not parts[5]:
-            out.append(Problem("malformed-arn", f"{_where(stmt)}: {resource!r} is not an ARN", stmt.location,
+            out.append(Problem("malformed-arn", f"{stmt.name}: {resource!r} is not an ARN", stmt.location,
                                "warning"))
         elif any(c in parts[2] for c in "*?"):
-            out.append(Problem("malformed-arn", f"{_where(stmt)}: wildcards are not allowed in the service part of "
+            out.append(Problem("malformed-arn", f"{stmt.name}: wildcards are not allowed in the service part of "
                                f"{resource!r}", stmt.location, "warning"))
     return out
 
@@ -113,13 +109,13 @@ def _check_s3_shape(stmt: Statement, severity: str) -> list[Problem]:
         if wants_object and not wants_bucket and shapes == {"bucket"}:
             out.append(Problem(
                 "object-action-on-bucket",
-                f"{_where(stmt)}: {catalogue.display(action)} applies to objects, but the statement only names "
+                f"{stmt.name}: {catalogue.display(action)} applies to objects, but the statement only names "
                 f"bucket ARNs ({', '.join(stmt.resources)}); add /* to the ARN",
                 stmt.location, severity))
         elif wants_bucket and not wants_object and shapes == {"object"}:
             out.append(Problem(
                 "bucket-action-on-object",
-                f"{_where(stmt)}: {catalogue.display(action)} applies to the bucket, but the statement only names "
+                f"{stmt.name}: {catalogue.display(action)} applies to the bucket, but the statement only names "
                 f"object ARNs ({', '.join(stmt.resources)}); use the bucket ARN without /*",
                 stmt.location, severity))
     return out
