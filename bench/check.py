@@ -32,7 +32,7 @@ from why403.world.build import build_world
 
 request = CheckRequest(paths=(sys.argv[1],), use_cache=False)
 t0 = time.perf_counter()
-results, errors, files = _read_inputs(request)
+results, errors = _read_inputs(request)
 t1 = time.perf_counter()
 world = build_world(results, request.settings)
 t2 = time.perf_counter()
@@ -41,7 +41,7 @@ t3 = time.perf_counter()
 findings = [f for rule in all_rules() for f in rule.check(analysis)]
 t4 = time.perf_counter()
 print(json.dumps({
-    "files": files, "errors": len(errors), "intents": len(analysis.intents),
+    "files": len({f for r in results for f in r.files}), "errors": len(errors), "intents": len(analysis.intents),
     "simulated": analysis.accesses_simulated, "findings": len(findings),
     "read": t1 - t0, "world": t2 - t1, "simulate": t3 - t2, "rules": t4 - t3, "total": t4 - t0,
     "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

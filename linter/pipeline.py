@@ -45,20 +45,19 @@ class CheckOutcome:
     suppressions: tuple[SuppressionFact, ...] = ()
 
 
-def _read_inputs(request: CheckRequest) -> tuple[list[SourceResult], list[InputError], int]:
+def _read_inputs(request: CheckRequest) -> tuple[list[SourceResult], list[InputError]]:
     """Every input of the run through its frontend; a frontend failure never hides the others."""
     with token_scope_roots(request.paths):
         return _read_inputs_scoped(request)
 
 
-def _read_inputs_scoped(request: CheckRequest) -> tuple[list[SourceResult], list[InputError], int]:
+def _read_inputs_scoped(request: CheckRequest) -> tuple[list[SourceResult], list[InputError]]:
     from why403.sources.discover import discover
     from why403.sources.parsing import CFN, session_for, terraform_files
 
     inputs = discover(request.paths, request.exclude)
     results: list[SourceResult] = []
     errors: list[InputError] = [InputError(p, None, "no such file or directory") for p in inputs.missing]
-    files = 0
     read_files: set[str] = set()
     templates: list[Path] = []
     if inputs.template_candidates:
@@ -80,13 +79,11 @@ def _read_inputs_scoped(request: CheckRequest) -> tuple[list[SourceResult], list
             if result is not None:
                 results.append(result)
                 read_files.update(str(Path(f)) for f in result.files)
-                files += len(result.files)
         for plan in inputs.plans:
             with token_scope(str(plan)):
                 result = _guarded(partial(terraform.load_plan, plan, request.source_options), str(plan), errors)
             if result is not None:
                 results.append(result)
-                files += 1
     if templates:
         from why403.sources import cloudformation
 
@@ -94,9 +91,8 @@ def _read_inputs_scoped(request: CheckRequest) -> tuple[list[SourceResult], list
                                   session.cloudformation), ", ".join(map(str, templates[:3])), errors)
         if loaded is not None:
             results.extend(loaded)
-            files += sum(len(r.files) for r in loaded)
     session.finish()
-    return results, errors, files
+    return results, errors
 
 
 def _distinct(findings: list[Finding]) -> list[Finding]:
@@ -184,7 +180,6 @@ class Analyzed:
     analysis: Analysis
     results: list[SourceResult]
     errors: list[InputError]
-    files: int
 
 
 def analyze(request: CheckRequest) -> Analyzed:
@@ -196,7 +191,7 @@ def analyze(request: CheckRequest) -> Analyzed:
     from why403.world.analysis import Analysis
     from why403.world.build import build_world
 
-    results, errors, files = _read_inputs(request)
+    results, errors = _read_inputs(request)
     for result in results:
         for diag in result.diagnostics:
             if diag.severity == "error":
@@ -206,7 +201,7 @@ def analyze(request: CheckRequest) -> Analyzed:
         analysis = Analysis.of(world)
     if request.settings.baseline:
         analysis.baseline, analysis.baseline_paths = _baseline(request)
-    return Analyzed(analysis, results, errors, files)
+    return Analyzed(analysis, results, errors)
 
 
 def _baseline(request: CheckRequest) -> tuple[Analysis, tuple[tuple[str, str], ...]]:
@@ -219,7 +214,7 @@ def _baseline(request: CheckRequest) -> tuple[Analysis, tuple[tuple[str, str], .
     assert request.settings.baseline is not None
     with checkout(request.settings.baseline, request.paths) as old_paths:
         old = replace(request, paths=old_paths, settings=replace(request.settings, baseline=None))
-        results, _, _ = _read_inputs(old)
+        results, _ = _read_inputs(old)
         world = build_world(results, old.settings)
         with home_may_be_literal(world.home_uncertain):
             return Analysis.of(world), tuple(zip(old_paths, request.paths, strict=True))
@@ -254,7 +249,7 @@ def run_check(request: CheckRequest) -> CheckOutcome:
 
 def _run_check(request: CheckRequest, started: float) -> CheckOutcome:
     analyzed = analyze(request)
-    analysis, results, errors, files = analyzed.analysis, analyzed.results, analyzed.errors, analyzed.files
+    analysis, results, errors = analyzed.analysis, analyzed.results, analyzed.errors
     world = analysis.world
     with home_may_be_literal(world.home_uncertain):
         findings = _run_rules(request, analysis)
@@ -262,7 +257,7 @@ def _run_check(request: CheckRequest, started: float) -> CheckOutcome:
     findings.sort(key=Finding.sort_key)
     suppressions = tuple(f for r in results for f in r.facts if isinstance(f, SuppressionFact))
     all_files = tuple(sorted({f for r in results for f in r.files}))
-    stats = Stats(files=files, resources=world.resources, accesses_simulated=analysis.accesses_simulated,
+    stats = Stats(files=len(all_files), resources=world.resources, accesses_simulated=analysis.accesses_simulated,
                   seconds=round(time.perf_counter() - started, 3))
     run = RunResult(findings=tuple(findings), errors=tuple(errors), stats=stats, files=all_files)
     return CheckOutcome(result=run, suppressions=suppressions)
