@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from why403.model import symbols
 from why403.policy.action_names import DISPLAY_NAMES
 
 
@@ -83,29 +83,11 @@ def resource_types(action: str) -> tuple[str, ...]:
 
 
 @cache
-def expand(pattern: str) -> tuple[str, ...]:
-    """Every concrete action (``s3:getobject``, lower case) that an action pattern matches."""
-    if pattern == "*":
-        return tuple(
-            f"{service}:{name}" for service in sorted(_data()) for name in sorted(service_actions(service))
-        )
-    if ":" not in pattern:
-        return ()
-    service, name = pattern.lower().split(":", 1)
-    if any(c in service for c in "*?"):
-        rx = re.compile(_glob_to_regex(pattern.lower()))
-        return tuple(
-            f"{s}:{n}" for s in sorted(_data()) for n in sorted(service_actions(s)) if rx.fullmatch(f"{s}:{n}")
-        )
-    actions = service_actions(service)
-    if not any(c in name for c in "*?"):
-        return (f"{service}:{name}",) if name in actions else ()
-    rx = re.compile(_glob_to_regex(name))
-    return tuple(f"{service}:{n}" for n in sorted(actions) if rx.fullmatch(n))
-
-
-def _glob_to_regex(pattern: str) -> str:
-    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+def any_action_matches(service: str, pattern: str) -> bool:
+    """Whether the wildcard action name ``pattern`` (the part after ``service:``) matches some action
+    of ``service``, ignoring case as IAM does."""
+    rx = symbols.glob_regex(pattern.lower())
+    return any(rx.fullmatch(name) for name in service_actions(service))
 
 
 def display(action: str) -> str:

@@ -51,7 +51,7 @@ def _check_actions(stmt: Statement, severity: str) -> list[Problem]:
                                stmt.location, severity))
             continue
         if any(c in name for c in "*?"):
-            if not catalogue.expand(action):
+            if not catalogue.any_action_matches(service, name):
                 out.append(Problem("wildcard-matches-nothing",
                                    f"{stmt.name}: {action!r} matches no {service} action", stmt.location, severity))
             continue

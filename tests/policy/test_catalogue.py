@@ -20,3 +20,19 @@ def test_display_names_are_keyed_by_their_lower_case() -> None:
     assert all(key == name.lower() for key, name in DISPLAY_NAMES.items())
     assert catalogue.display("S3:GETOBJECT") == "s3:GetObject"
     assert catalogue.display("s3:NotAThing") == "s3:NotAThing"
+
+
+@pytest.mark.parametrize(("service", "pattern", "matches"), [
+    ("s3", "Get*", True),
+    ("s3", "get*", True),
+    ("S3", "PUT*OBJECT", True),
+    ("s3", "G?tObject", True),
+    ("s3", "*", True),
+    ("s3", "Frobnicate*", False),
+    ("s3", "Put?bjectZ*", False),
+    ("s3", "GetObject?", False),
+    ("kms", "Decrypt*", True),
+    ("s4", "*", False),
+])
+def test_any_action_matches(service: str, pattern: str, matches: bool) -> None:
+    assert catalogue.any_action_matches(service, pattern) is matches
