@@ -116,6 +116,31 @@ def test_policy_variables_and_json_encoding_details(tmp_path: Path) -> None:
     assert not notes(result) and not errors(result)
 
 
+def test_policy_document_writes_numbers_as_terraform_does(tmp_path: Path) -> None:
+    """Condition values are a set of strings: a fractional number becomes Terraform's decimal text
+    (``0.5``), never the Fraction's ``1/2``."""
+    result = load(tmp_path, {"main.tf": '''
+        data "aws_iam_policy_document" "d" {
+          statement {
+            actions   = ["s3:GetObject"]
+            resources = ["*"]
+            condition {
+              test     = "NumericLessThan"
+              variable = "s3:max-keys"
+              values   = [0.5, 10 / 4, -0.25, true]
+            }
+          }
+        }
+        resource "aws_iam_user_policy" "d" {
+          user   = "u"
+          policy = data.aws_iam_policy_document.d.json
+        }
+        '''})
+    stmt = one(result, InlinePolicyFact).policy.statements[0]
+    assert stmt.conditions[0].values == ("0.5", "2.5", "-0.25", "true")
+    assert not notes(result) and not errors(result)
+
+
 def test_a_whole_policy_from_an_unset_variable_is_unknown_with_its_reason(tmp_path: Path) -> None:
     result = load(tmp_path, {"main.tf": '''
         variable "bucket_policy" {

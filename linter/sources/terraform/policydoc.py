@@ -16,9 +16,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from why403.model.values import Unknown
-from why403.sources.terraform.convert import EvalError
+from why403.sources.terraform.convert import EvalError, to_str
 from why403.sources.terraform.functions import dumps, has_markers, to_json_like
-from why403.sources.terraform.numbers import norm
 from why403.sources.terraform.tfvalues import ABSENT, LocatedJson, Unk, combine_unknown
 
 if TYPE_CHECKING:
@@ -193,9 +192,9 @@ def _string_list(view: BodyReader, name: str, unknowns: list[Any], version: str,
         if isinstance(v, Unk):
             unknowns.append(v)
         items.append(to_json_like(v) if not isinstance(v, Unk) or v.many else view.ctx.evaluator.token_for(v))
-    # The provider's arguments are sets of strings: numbers and bools arrive as their text.
-    items = [("true" if i else "false") if isinstance(i, bool) else
-             str(norm(i)) if isinstance(i, int | Fraction) else i for i in items]
+    # The provider's arguments are sets of strings: numbers and bools arrive as Terraform's text for
+    # them ("1.5", not the Fraction's "3/2").
+    items = [to_str(i) if isinstance(i, bool | int | Fraction) else i for i in items]
     if replace_vars:
         items = _policy_vars(items, version)
     if not items:
