@@ -6,7 +6,6 @@ reports and suppressions are applied to its result by the caller.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -131,11 +130,10 @@ def _relocated(finding: Finding, paths: tuple[tuple[str, str], ...]) -> Finding:
 
 def _all_read(directory: Path, read_files: set[str]) -> bool:
     """True when a root module already read every Terraform file of this directory (a child module)."""
-    try:
-        names = [n for n in os.listdir(directory) if n.endswith(".tf") or n.endswith(".tf.json")]
-    except OSError:
-        return False
-    return bool(names) and all(str(directory / n) in read_files for n in names)
+    from why403.sources.discover import terraform_module_files
+
+    files = terraform_module_files(directory)
+    return bool(files) and all(str(f) in read_files for f in files)
 
 
 def _guarded(fn: Callable[[], _T], where: str, errors: list[InputError]) -> _T | None:

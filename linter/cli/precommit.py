@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
@@ -40,14 +41,10 @@ def targets(files: Iterable[str]) -> tuple[str, ...]:
 
 def _module_file(directory: str) -> str | None:
     """One Terraform file of ``directory``: the check reads its directory and nothing below it."""
-    try:
-        names = sorted(os.listdir(directory or "."))
-    except OSError:
-        return None
-    tf = next(
-        (n for n in names if n.endswith((".tf", ".tf.json")) and os.path.isfile(os.path.join(directory, n))), None
-    )
-    return os.path.join(directory, tf) if tf else None  # only .tfvars changed in a folder without .tf: skip
+    from why403.sources.discover import terraform_module_files
+
+    files = terraform_module_files(Path(directory or "."))
+    return str(files[0]) if files else None  # only .tfvars changed in a folder without .tf: skip
 
 
 def is_template(path: str) -> bool:

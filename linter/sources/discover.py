@@ -31,8 +31,13 @@ def _excluded(path: Path, patterns: tuple[str, ...]) -> bool:
                for p in patterns)
 
 
-def _is_tf(name: str) -> bool:
-    return name.endswith(".tf") or name.endswith(".tf.json")
+def terraform_module_files(directory: Path) -> list[Path]:
+    """The files Terraform reads as the module in ``directory``, as the Terraform frontend reads
+    them: not, say, an editor's lock ``.#main.tf``. Discovery, the pre-commit hook and the pipeline
+    ask this, so that none of them takes a directory for a module the frontend would not read so."""
+    from why403.sources.terraform.config import module_files
+
+    return module_files(directory)
 
 
 def discover(paths: tuple[str, ...] | list[str], exclude: tuple[str, ...] = ()) -> Inputs:
@@ -40,12 +45,20 @@ def discover(paths: tuple[str, ...] | list[str], exclude: tuple[str, ...] = ()) 
     tf_dirs: dict[Path, None] = {}
     plans: dict[Path, None] = {}
     templates: dict[Path, None] = {}
+    module_files: dict[Path, frozenset[Path]] = {}
+
+    def is_module_file(p: Path) -> bool:
+        if not p.name.endswith((".tf", ".tf.json")):
+            return False  # not worth listing the directory (nor importing the Terraform frontend)
+        if p.parent not in module_files:
+            module_files[p.parent] = frozenset(terraform_module_files(p.parent))
+        return p in module_files[p.parent]
 
     def consider_file(p: Path) -> None:
         if _excluded(p, exclude):
             return
         name = p.name
-        if _is_tf(name):
+        if is_module_file(p):
             tf_dirs[p.parent] = None
         elif name.endswith(".json") and _looks_like_plan(p):
             plans[p] = None

@@ -34,3 +34,28 @@ def test_a_child_module_called_twice_counts_once(tmp_path: Path) -> None:
     assert len(result.files) == 3
     assert result.stats.files == 3  # not 4: both roots read the child's main.tf
 
+
+def test_an_editor_lock_file_does_not_make_a_child_module_a_root(tmp_path: Path) -> None:
+    """Terraform (and the frontend) skip dotfiles such as emacs' ``.#main.tf`` lock: so does the
+    test that a directory was already read through a root module."""
+    repo = _tree(tmp_path)
+    (repo / "modules" / "store" / ".#main.tf").symlink_to("someone@host.1234:1700000000")
+    result = run_check(CheckRequest(paths=(str(repo),), use_cache=False)).result
+    assert result.errors == ()
+    assert len(result.files) == 3
+    # Read as a root, the child would add a bucket with an unknown name to the two named ones.
+    assert result.stats.resources == run_check(CheckRequest(paths=(str(_tree(tmp_path / "x")),),
+                                                            use_cache=False)).result.stats.resources
+
+
+def test_discovery_and_the_hook_take_the_frontends_view_of_a_module(tmp_path: Path) -> None:
+    from why403.cli.precommit import targets
+    from why403.sources.discover import discover
+
+    module = tmp_path / "mod"
+    module.mkdir()
+    (module / ".#main.tf").write_text("")  # an editor's copy, which Terraform does not read
+    assert discover((str(tmp_path),)).terraform_dirs == []
+    (module / "main.tf").write_text(CHILD)
+    assert discover((str(tmp_path),)).terraform_dirs == [module]
+    assert targets([str(module / "main.tf")]) == (str(module / "main.tf"),)
