@@ -10,7 +10,7 @@ evaluating thousands of requests never re-reads a document.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from why403.model.location import Location, Problem
@@ -201,7 +201,9 @@ class Policy:
     unknown: str | None = None
     # Free-form identity of the document (an ARN for managed policies), used to de-duplicate.
     arn: str | None = None
-    _cache: dict[object, object] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # Per-document memo of the matcher and the public-policy test. Not an init field, so that
+    # ``dataclasses.replace`` gives every changed copy a fresh, empty cache.
+    _cache: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def substitutes_variables(self) -> bool:
@@ -216,17 +218,7 @@ class Policy:
         """The same document used in another role (a managed policy used as a boundary)."""
         if kind is self.kind:
             return self
-        return Policy(
-            kind=kind,
-            statements=self.statements,
-            version=self.version,
-            id=self.id,
-            origin=self.origin,
-            location=self.location,
-            problems=self.problems,
-            unknown=self.unknown,
-            arn=self.arn,
-        )
+        return replace(self, kind=kind)
 
 
 def unknown_policy(kind: PolicyKind, reason: str, origin: str = "", location: Location | None = None) -> Policy:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from why403.model import symbols
@@ -105,17 +106,7 @@ def parse_policy(
 
         extra = validate_policy(policy)
         if extra:
-            policy = Policy(
-                kind=policy.kind,
-                statements=policy.statements,
-                version=policy.version,
-                id=policy.id,
-                origin=policy.origin,
-                location=policy.location,
-                problems=policy.problems + extra,
-                unknown=policy.unknown,
-                arn=policy.arn,
-            )
+            policy = replace(policy, problems=policy.problems + extra)
     return policy
 
 

@@ -316,7 +316,7 @@ class Baseline:
 
     def _verify(self, policy: Policy, old: Statement, new: Statement, remedies: Sequence[AccessResult]) -> bool:
         statements = tuple(new if s is old else s for s in policy.statements)
-        new_policy = replace(policy, statements=statements, _cache={})
+        new_policy = replace(policy, statements=statements)
         env = self.now.world.env
         for r in remedies:
             req = r.request

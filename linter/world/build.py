@@ -116,7 +116,7 @@ def _full_access(kind: PolicyKind, name: str) -> Policy:
 def _maybe_policy(policy: Policy, reason: str) -> Policy:
     """The same policy, every statement of which may or may not apply (unknown attachment)."""
     stmts = tuple(replace(s, maybe=s.maybe or reason) for s in policy.statements)
-    return replace(policy, statements=stmts, _cache={})
+    return replace(policy, statements=stmts)
 
 
 class _Builder:
@@ -350,7 +350,7 @@ class _Builder:
     def managed(self) -> None:
         for f in self.of(ManagedPolicyFact):
             assert isinstance(f, ManagedPolicyFact)
-            self.world.managed_policies[f.arn] = replace(f.policy, arn=f.arn, _cache={})
+            self.world.managed_policies[f.arn] = replace(f.policy, arn=f.arn)
             self.world.refs[f.ref] = f.arn
 
     def resolve_managed(self, arn: str, location: Location | None) -> Policy:

@@ -66,4 +66,4 @@ def policy_from_value(value: Any, kind: PolicyKind, origin: str, fallback: Locat
 def maybe_policy(policy: Policy, reason: str) -> Policy:
     """Every statement exists only if the resource does (its count or for_each is unknown)."""
     stmts = tuple(replace(s, maybe=s.maybe or reason) for s in policy.statements)
-    return replace(policy, statements=stmts, _cache={})
+    return replace(policy, statements=stmts)

@@ -1,0 +1,45 @@
+"""Policy documents as values: copies, equality and the private per-document cache."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from why403.policy.document import Policy, PolicyKind
+from why403.policy.parse import parse_policy
+
+
+def _policy() -> Policy:
+    return parse_policy({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]},
+        PolicyKind.IDENTITY, origin="test")
+
+
+def test_a_changed_copy_starts_with_an_empty_cache() -> None:
+    """A memo of the old statements must never answer for the new ones."""
+    p = _policy()
+    p._cache["probe"] = True
+    assert replace(p, statements=())._cache == {}
+    assert p.with_kind(PolicyKind.BOUNDARY)._cache == {}
+    assert p._cache == {"probe": True}
+
+
+def test_the_cache_takes_no_part_in_equality_hash_or_repr() -> None:
+    p, q = _policy(), _policy()
+    p._cache["probe"] = True
+    assert p == q and hash(p) == hash(q)
+    assert "_cache" not in repr(p)
+
+
+def test_the_cache_cannot_be_passed_in() -> None:
+    with pytest.raises(ValueError, match="init=False"):
+        replace(_policy(), _cache={})
+
+
+def test_with_kind_keeps_everything_but_the_kind() -> None:
+    p = replace(_policy(), arn="arn:aws:iam::aws:policy/X")
+    b = p.with_kind(PolicyKind.BOUNDARY)
+    assert b.kind is PolicyKind.BOUNDARY
+    assert replace(b, kind=p.kind) == p
+    assert p.with_kind(p.kind) is p
