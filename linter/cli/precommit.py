@@ -13,14 +13,12 @@ being reported as unreadable templates.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from why403.sources.discover import TEMPLATE_SUFFIXES, terraform_module_files
+
 TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
-TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
-_TEMPLATE_MARK = re.compile(rb"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::")
-_SNIFF_BYTES = 256 * 1024
 
 
 def targets(files: Iterable[str]) -> tuple[str, ...]:
@@ -34,24 +32,20 @@ def targets(files: Iterable[str]) -> tuple[str, ...]:
         name = path.lower()
         if name.endswith(TERRAFORM_SUFFIXES):
             modules.setdefault(os.path.dirname(path), None)
-        elif name.endswith(TEMPLATE_SUFFIXES) and is_template(path):
+        elif name.endswith(TEMPLATE_SUFFIXES) and _is_template(path):
             templates.setdefault(path, None)
     return (*(m for m in map(_module_file, sorted(modules)) if m), *sorted(templates))
 
 
 def _module_file(directory: str) -> str | None:
     """One Terraform file of ``directory``: the check reads its directory and nothing below it."""
-    from why403.sources.discover import terraform_module_files
-
     files = terraform_module_files(Path(directory or "."))
     return str(files[0]) if files else None  # only .tfvars changed in a folder without .tf: skip
 
 
-def is_template(path: str) -> bool:
-    """Whether the file looks like a CloudFormation template (or SAM/CDK output)."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(_SNIFF_BYTES)
-    except OSError:
-        return True  # let the run say why it cannot be read
-    return bool(_TEMPLATE_MARK.search(head))
+def _is_template(path: str) -> bool:
+    """The check's own test (the CloudFormation frontend's sniff), so that the hook passes on
+    exactly the files the check would lint."""
+    from why403.sources.cloudformation.sniff import is_template
+
+    return is_template(Path(path))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache",
                        ".pytest_cache", ".ruff_cache", ".hypothesis", ".serverless", ".aws-sam"})
+# Where CloudFormation templates may be (compared lower-case); the frontend's sniff says which are.
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 
 
@@ -62,7 +63,7 @@ def discover(paths: tuple[str, ...] | list[str], exclude: tuple[str, ...] = ()) 
             tf_dirs[p.parent] = None
         elif name.endswith(".json") and _looks_like_plan(p):
             plans[p] = None
-        elif name.endswith(TEMPLATE_SUFFIXES):
+        elif name.lower().endswith(TEMPLATE_SUFFIXES):
             templates[p] = None
 
     for raw in paths:

@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 from why403.sources.cloudformation.decode import text_of
+from why403.sources.discover import TEMPLATE_SUFFIXES
 
-EXTENSIONS = frozenset({".yaml", ".yml", ".json", ".template"})
 _HEAD_BYTES = 256 * 1024
 
 _VERSION = re.compile(r"""^\s*["']?AWSTemplateFormatVersion["']?\s*:""", re.MULTILINE)
@@ -24,7 +24,7 @@ _AWS_TYPE = re.compile(r"""["']?Type["']?\s*:\s*["']?AWS::""")
 
 def is_template(path: Path) -> bool:
     """True for a file that looks like a template; never raises (unreadable files are not templates)."""
-    if path.suffix.lower() not in EXTENSIONS:
+    if not path.name.lower().endswith(TEMPLATE_SUFFIXES):
         return False
     try:
         with path.open("rb") as fh:
