@@ -18,7 +18,8 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
+import re
+import time
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from why403.model.location import Location
 FORMAT = 1
 KEEP = 32
 _SUBDIR = "runs"
+_ENTRY = re.compile(r"[0-9a-f]{64}\.json")
 # Files hashed by content up to this size; larger ones (Lambda packages, images) by size and mtime.
 _CONTENT_LIMIT = 1024 * 1024
 _SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache",
@@ -171,19 +173,31 @@ class RunCache:
         return load(text)
 
     def put(self, run_key: str, result: RunResult, suppressions: tuple[SuppressionFact, ...]) -> None:
+        from why403.sources.parsecache import atomic_write
+
         try:
-            text = dump(result, suppressions)
+            data = dump(result, suppressions).encode("utf-8")
             self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, self.directory / f"{run_key}.json")
+            atomic_write(self.directory / f"{run_key}.json", data)
             self._evict()
         except Exception:  # a cache that cannot be written only costs time, never the run
             return
 
     def _evict(self) -> None:
-        entries = sorted(self.directory.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in entries[KEEP:]:
+        """Keep the :data:`KEEP` newest entries. Another run's write in progress (a temporary
+        file) is neither an entry nor removed, unless a killed run left it long ago."""
+        from why403.sources.parsecache import is_stale_temp
+
+        now = time.time()
+        entries: list[tuple[float, Path]] = []
+        for path in self.directory.iterdir():
+            with contextlib.suppress(OSError):
+                mtime = path.stat().st_mtime
+                if is_stale_temp(path.name, mtime, now):
+                    path.unlink()
+                elif _ENTRY.fullmatch(path.name):
+                    entries.append((mtime, path))
+        entries.sort(reverse=True)
+        for _, old in entries[KEEP:]:
             with contextlib.suppress(OSError):
                 old.unlink()

@@ -49,6 +49,7 @@ DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
 _TOUCH_AFTER = 3600.0  # a hit refreshes its entry's mtime (its place in eviction order) at most hourly
 _STALE_TEMP = 3600.0  # temporary files older than this were left by a killed run
 _SUBDIR = "parse"
+TEMP_PREFIX = ".tmp-"
 
 
 def default_cache_dir() -> Path:
@@ -220,14 +221,7 @@ class ParseCache:
             if key[:2] not in self._made:
                 folder.mkdir(parents=True, exist_ok=True, mode=0o700)
                 self._made.add(key[:2])
-            fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(blob)
-                os.replace(temp, folder / key)
-            except BaseException:
-                _unlink(temp)
-                raise
+            atomic_write(folder / key, blob)
         except OSError:
             self.stats.write_errors += 1
             return
@@ -262,6 +256,25 @@ class ParseCache:
         return sum(size for _, size, _, temp in _scan(self.root) if not temp)
 
 
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the whole file or none of it: into a
+    temporary file (named ``.tmp-*``, which cache readers and eviction skip) in the same directory,
+    then renamed over ``path``. On any failure the temporary file is removed and the error raised."""
+    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        _unlink(temp)
+        raise
+
+
+def is_stale_temp(name: str, mtime: float, now: float) -> bool:
+    """A temporary file of :func:`atomic_write` that a killed run left behind."""
+    return name.startswith(TEMP_PREFIX) and now - mtime > _STALE_TEMP
+
+
 def _scan(root: Path) -> Iterable[tuple[str, int, float, bool]]:
     """(path, size, mtime, is a temporary file) of every file in the fan-out folders."""
     try:
@@ -280,7 +293,7 @@ def _scan(root: Path) -> Iterable[tuple[str, int, float, bool]]:
                 st = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            yield entry.path, st.st_size, st.st_mtime, entry.name.startswith(".tmp-")
+            yield entry.path, st.st_size, st.st_mtime, entry.name.startswith(TEMP_PREFIX)
 
 
 def _unlink(path: str | Path) -> bool:

@@ -107,3 +107,44 @@ def test_frontend_string_subclasses_are_stored_as_plain_strings() -> None:
     loaded = runcache.load(text)
     assert loaded is not None and loaded[0].findings == (finding,)
     assert type(loaded[0].findings[0].message) is str
+
+
+def _outcome() -> tuple[object, tuple[()]]:
+    from why403.model.finding import RunResult
+
+    return RunResult(files=("main.tf",)), ()
+
+
+def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from why403 import runcache
+
+    cache = runcache.RunCache(tmp_path)
+
+    def full_disk(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(runcache.os, "replace", full_disk)
+    result, suppressions = _outcome()
+    cache.put("a" * 64, result, suppressions)  # type: ignore[arg-type]
+    assert list(cache.directory.iterdir()) == []
+
+
+def test_eviction_keeps_the_newest_entries_and_another_runs_write_in_progress(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from why403 import runcache
+
+    cache = runcache.RunCache(tmp_path)
+    result, suppressions = _outcome()
+    now = time.time()
+    for n in range(runcache.KEEP):
+        cache.put(f"{n:064x}", result, suppressions)  # type: ignore[arg-type]
+        os.utime(cache.directory / f"{n:064x}.json", (now - 1000 + n, now - 1000 + n))
+    in_flight = cache.directory / ".tmp-another-run.json"
+    in_flight.write_text("{")  # a concurrent run between its write and its rename
+    cache.put("f" * 64, result, suppressions)  # type: ignore[arg-type]
+    entries = {p.name for p in cache.directory.glob("*.json") if not p.name.startswith(".")}
+    assert len(entries) == runcache.KEEP
+    assert f"{0:064x}.json" not in entries and "f" * 64 + ".json" in entries
+    assert in_flight.exists()
