@@ -214,6 +214,12 @@ class Policy:
         """False when AWS would refuse to store it (an ``error`` problem)."""
         return not any(p.severity == "error" for p in self.problems)
 
+    def with_maybe(self, reason: str) -> Policy:
+        """The same document, each statement of which may or may not apply (the attachment, or the
+        resource itself, depends on a value the sources leave open); a statement that already has
+        its own reason keeps it."""
+        return replace(self, statements=tuple(replace(s, maybe=s.maybe or reason) for s in self.statements))
+
     def with_kind(self, kind: PolicyKind) -> Policy:
         """The same document used in another role (a managed policy used as a boundary)."""
         if kind is self.kind:

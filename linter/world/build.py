@@ -113,12 +113,6 @@ def _full_access(kind: PolicyKind, name: str) -> Policy:
     return parse_policy(doc, kind, origin=name, validate=False)
 
 
-def _maybe_policy(policy: Policy, reason: str) -> Policy:
-    """The same policy, every statement of which may or may not apply (unknown attachment)."""
-    stmts = tuple(replace(s, maybe=s.maybe or reason) for s in policy.statements)
-    return replace(policy, statements=stmts)
-
-
 class _Builder:
     def __init__(self, results: Sequence[SourceResult], settings: Settings) -> None:
         self.settings = settings
@@ -188,7 +182,7 @@ class _Builder:
                     reason = f"attached to {symbols.render(target)}, whose member accounts are not in the " \
                              "sources (config: organization.accounts)"
                     for account in everyone:
-                        bucket[account].append(_maybe_policy(fact.policy, reason))
+                        bucket[account].append(fact.policy.with_maybe(reason))
         accounts: dict[str, AccountOrg] = {}
         for account in everyone | set(scp) | set(rcp) | in_some_org:
             org_id = org.id if org and (account in members or account in management) else None

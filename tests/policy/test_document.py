@@ -43,3 +43,14 @@ def test_with_kind_keeps_everything_but_the_kind() -> None:
     assert b.kind is PolicyKind.BOUNDARY
     assert replace(b, kind=p.kind) == p
     assert p.with_kind(p.kind) is p
+
+
+def test_with_maybe_marks_every_statement_and_keeps_an_earlier_reason() -> None:
+    p = parse_policy({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}]}, PolicyKind.IDENTITY, origin="test")
+    p = replace(p, statements=(replace(p.statements[0], maybe="its own reason"), p.statements[1]))
+    m = p.with_maybe("the attachment is open")
+    assert [s.maybe for s in m.statements] == ["its own reason", "the attachment is open"]
+    assert [replace(s, maybe=None) for s in m.statements] == [replace(s, maybe=None) for s in p.statements]
+    assert (m.kind, m.origin, m.problems) == (p.kind, p.origin, p.problems)

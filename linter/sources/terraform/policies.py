@@ -8,7 +8,6 @@ a value only partly known. Each is turned into the parser's input with the best 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from why403.model.location import Location
@@ -58,12 +57,6 @@ def policy_from_value(value: Any, kind: PolicyKind, origin: str, fallback: Locat
     else:
         policy = parse_policy(Unknown(f"{origin}: the policy is not a string"), kind, origin=origin,
                               location=fallback)
-    if maybe:
-        policy = maybe_policy(policy, maybe)
+    if maybe:  # every statement exists only if the resource does (its count or for_each is unknown)
+        policy = policy.with_maybe(maybe)
     return policy
-
-
-def maybe_policy(policy: Policy, reason: str) -> Policy:
-    """Every statement exists only if the resource does (its count or for_each is unknown)."""
-    stmts = tuple(replace(s, maybe=s.maybe or reason) for s in policy.statements)
-    return replace(policy, statements=stmts)
