@@ -224,7 +224,7 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
     """Run the check the arguments describe: config, flags, pipeline, rule selection and
     suppressions. None when the pre-commit hook was given nothing it lints. The cfn-lint plugin
     calls this too, so that both apply the same configuration the same way."""
-    config = _config(args, cwd)
+    config = config_for(args, cwd)
     fail_level = args.fail_level or config.fail_level or "warning"
     if args.pre_commit:
         from why403.cli.precommit import targets
@@ -240,7 +240,7 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
 
     select = tuple(args.select) if args.select else config.select
     ignore = (*config.ignore, *(args.ignore or ()))
-    request = _request(args, config, paths, select, ignore)
+    request = request_for(args, config, paths, select, ignore)
 
     from why403 import pipeline
 
@@ -331,7 +331,8 @@ def pair_outputs(items: Sequence[tuple[str, Any]]) -> tuple[OutputSpec, ...]:
     return specs
 
 
-def _config(args: argparse.Namespace, cwd: str) -> Config:
+def config_for(args: argparse.Namespace, cwd: str) -> Config:
+    """The configuration ``--config``/``--no-config`` name, else the one found walking up from ``cwd``."""
     if args.no_config:
         return Config()
     if args.config:
@@ -342,13 +343,15 @@ def _config(args: argparse.Namespace, cwd: str) -> Config:
     return load_config(found) if found is not None else Config()
 
 
-def _request(
+def request_for(
     args: argparse.Namespace,
     config: Config,
     paths: tuple[str, ...],
     select: tuple[str, ...],
     ignore: tuple[str, ...],
 ) -> CheckRequest:
+    """The pipeline request of these arguments over this configuration (``explain`` builds its
+    own this way too). Var and parameter files must exist: a usage error names the missing one."""
     from dataclasses import replace
 
     from why403.model.facts import SourceOptions

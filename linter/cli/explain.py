@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import replace
 
 EXIT_ALLOWED, EXIT_DENIED, EXIT_USAGE, EXIT_UNKNOWN = 0, 1, 2, 3
 
@@ -71,6 +70,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a CloudFormation parameter file")
     parser.add_argument("--config", help="configuration file (default: the nearest .why403.yaml or pyproject.toml)")
     parser.add_argument("--no-config", action="store_true", help="ignore configuration files")
+    # check's options that explain does not take: its request is built the same way (request_for)
+    parser.set_defaults(exclude=None, jobs=None, cache_dir=None, no_cache=False, baseline=None)
 
 
 def _pairs(flag: str, items: list[str]) -> tuple[tuple[str, str], ...]:
@@ -84,57 +85,26 @@ def _pairs(flag: str, items: list[str]) -> tuple[tuple[str, str], ...]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from why403.cli.check import UsageError
+    from why403.cli.config import ConfigError
+
     try:
         return _run(args)
-    except ValueError as exc:
+    except (ValueError, UsageError, ConfigError) as exc:
         sys.stderr.write(f"why403 explain: error: {exc}\n")
         return EXIT_USAGE
 
 
-def _settings(args: argparse.Namespace) -> tuple[object, object]:
-    from why403.cli.config import ConfigError, find_config, load_config
-    from why403.model.facts import SourceOptions
-
-    try:
-        if args.no_config:
-            config = None
-        elif args.config:
-            config = load_config(args.config)
-        else:
-            found = find_config(os.getcwd())
-            config = load_config(found) if found is not None else None
-    except ConfigError as exc:
-        raise ValueError(str(exc)) from exc
-    if args.account_id and not (len(args.account_id) == 12 and args.account_id.isdigit()):
-        raise ValueError(f"--account-id: expected 12 digits, got {args.account_id!r}")
-    from why403.model.settings import Settings
-
-    settings = config.settings if config is not None else Settings()
-    account = args.account_id or settings.account_id
-    region = args.region or settings.region
-    settings = replace(settings, account_id=account, region=region)
-    options = SourceOptions(
-        account_id=account,
-        region=region,
-        tf_vars=(*(config.tf_vars if config else ()), *_pairs("--var", args.var)),
-        tf_var_files=(*(config.tf_var_files if config else ()), *args.var_file),
-        cfn_parameters=(*(config.cfn_parameters if config else ()), *_pairs("--parameter", args.parameter)),
-        cfn_parameter_files=(*(config.cfn_parameter_files if config else ()), *args.parameter_file),
-    )
-    return settings, options
-
-
 def _run(args: argparse.Namespace) -> int:
-    from why403.model import symbols
+    from why403.cli.check import config_for, request_for
     from why403.model.symbols import home_may_be_literal
-    from why403.pipeline import CheckRequest, analyze
+    from why403.pipeline import analyze
     from why403.world.explain import ExplainError, explain_access, render_explanation
 
-    settings, options = _settings(args)
     for path in args.paths:
         if not os.path.exists(path):
             raise ValueError(f"{path}: no such file or directory")
-    request = CheckRequest(paths=tuple(args.paths), source_options=options, settings=settings)  # type: ignore[arg-type]
+    request = request_for(args, config_for(args, os.getcwd()), tuple(args.paths), (), ())
     analyzed = analyze(request)
     for err in analyzed.errors:
         where = f"{err.file}:{err.line}" if err.line else err.file
@@ -152,7 +122,6 @@ def _run(args: argparse.Namespace) -> int:
         out.write(render_explanation(exp))
         out.write("\n")
         codes.append(EXIT_DENIED if exp.decision.denied else EXIT_ALLOWED if exp.decision.allowed else EXIT_UNKNOWN)
-    del symbols
     if EXIT_DENIED in codes:
         return EXIT_DENIED
     if EXIT_UNKNOWN in codes:
