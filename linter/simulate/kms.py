@@ -9,6 +9,7 @@ anywhere still win; IAM alone is never enough.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 from why403.model.actor import Actor
@@ -51,8 +52,13 @@ class KmsCall:
     bucket_key: bool = False
 
 
+@cache
 def aws_managed_s3_key(account: str, region: str) -> KmsKey:
-    """The AWS managed key ``aws/s3`` of an account, with the key policy AWS gives it (3.2, OBS)."""
+    """The AWS managed key ``aws/s3`` of an account, with the key policy AWS gives it (3.2, OBS).
+
+    Built once per (account, region): the key is immutable, and every SSE-KMS request that falls
+    back to it would otherwise parse the same policy again (and start with a cold match cache).
+    """
     doc = {
         "Version": "2012-10-17",
         "Id": "auto-s3-2",
