@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from why403.model import symbols
 from why403.model.actor import Actor
@@ -222,12 +223,14 @@ class _Evaluation:
             raise self.reject("request-validation",
                               f"the VPC endpoint is in {net.endpoint_region}, the bucket in {bucket.region}: "
                               "endpoints do not carry requests to another Region")
-        if (not req.signed or not req.network.tls) and self.uses_sse_kms():
+        if (not req.signed or not req.network.tls) and self.kms_calls:
             raise self.reject("request-validation",
                               "SSE-KMS objects can only be read or written with signed requests over TLS")
 
-    def uses_sse_kms(self) -> bool:
-        return bool(kms_calls(self.req, self.env))
+    @cached_property
+    def kms_calls(self) -> list[KmsCall]:
+        """The KMS calls S3 makes for this request (asked by the prechecks and by the KMS step)."""
+        return kms_calls(self.req, self.env)
 
     def explicit_denies(self) -> None:
         req, actor = self.req, self.actor
@@ -668,7 +671,7 @@ class _Evaluation:
     # -- KMS --------------------------------------------------------------------------------------
 
     def kms(self) -> None:
-        for call in kms_calls(self.req, self.env):
+        for call in self.kms_calls:
             self.kms_call(call)
 
     def kms_call(self, call: KmsCall) -> None:
