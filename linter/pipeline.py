@@ -203,19 +203,15 @@ def analyze(request: CheckRequest) -> Analyzed:
 
 
 def _baseline(request: CheckRequest) -> tuple[Analysis, tuple[tuple[str, str], ...]]:
+    """The world the same paths build at ``settings.baseline``, and each path there -> here."""
     from dataclasses import replace
 
     from why403.sources.gitref import checkout
-    from why403.world.analysis import Analysis
-    from why403.world.build import build_world
 
     assert request.settings.baseline is not None
     with checkout(request.settings.baseline, request.paths) as old_paths:
         old = replace(request, paths=old_paths, settings=replace(request.settings, baseline=None))
-        results, _ = _read_inputs(old)
-        world = build_world(results, old.settings)
-        with home_may_be_literal(world.home_uncertain):
-            return Analysis.of(world), tuple(zip(old_paths, request.paths, strict=True))
+        return analyze(old).analysis, tuple(zip(old_paths, request.paths, strict=True))
 
 
 def run_check(request: CheckRequest) -> CheckOutcome:
@@ -264,15 +260,15 @@ def _run_check(request: CheckRequest, started: float) -> CheckOutcome:
 def _run_rules(request: CheckRequest, analysis: Analysis) -> list[Finding]:
     from why403.rules import all_rules
 
+    selected = [rule for rule in all_rules() if rule_selected(rule.id, request.select, request.ignore)]
     findings: list[Finding] = []
     before: set[str] | None = None
     if analysis.baseline is not None:
         # Baseline mode reports only what the change adds: findings already present at REF are dropped.
-        before = {_relocated(f, analysis.baseline_paths).fingerprint for rule in all_rules()
+        # New-access rules compare the two worlds themselves; the rules not selected report nothing.
+        before = {_relocated(f, analysis.baseline_paths).fingerprint for rule in selected
                   if not rule.id.startswith("W403-N") for f in rule.check(analysis.baseline)}
-    for rule in all_rules():
-        if not rule_selected(rule.id, request.select, request.ignore):
-            continue
+    for rule in selected:
         for finding in rule.check(analysis):
             if before is None or finding.kind == "new-access" or finding.fingerprint not in before:
                 findings.append(finding)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from why403.pipeline import CheckRequest, run_check
 
+KMS_403 = Path(__file__).resolve().parents[2] / "examples" / "kms-403" / "main.tf"
 CHILD = """
 variable "name" {}
 resource "aws_s3_bucket" "b" {
@@ -59,3 +65,34 @@ def test_discovery_and_the_hook_take_the_frontends_view_of_a_module(tmp_path: Pa
     (module / "main.tf").write_text(CHILD)
     assert discover((str(tmp_path),)).terraform_dirs == [module]
     assert targets([str(module / "main.tf")]) == (str(module / "main.tf"),)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_baseline_runs_only_the_selected_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The baseline world is only there to drop findings the change did not add: rules left out of
+    the run have no findings to drop, so they are not run on it either."""
+    from dataclasses import replace
+
+    from why403 import rules
+    from why403.model.settings import Settings
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "main.tf").write_text(KMS_403.read_text())
+    for args in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+    ran: list[str] = []
+    real = rules.all_rules()
+
+    def spied(rule: rules.Rule) -> rules.Rule:
+        def check(analysis: Any) -> Any:
+            ran.append(rule.id)
+            return rule.check(analysis)
+
+        return replace(rule, check=check)
+
+    monkeypatch.setattr(rules, "all_rules", lambda: tuple(spied(r) for r in real))
+    request = CheckRequest(paths=(str(repo),), use_cache=False, select=("W403-D",),
+                           settings=Settings(baseline="HEAD"))
+    assert run_check(request).result.findings == ()  # nothing the change adds: there is no change
+    assert ran and all(rule.startswith("W403-D") for rule in ran), sorted(set(ran))
