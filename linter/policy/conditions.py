@@ -63,7 +63,7 @@ def eval_conditions(conditions: tuple[Condition, ...], ctx: RequestContext, subs
 
 
 def eval_condition(cond: Condition, ctx: RequestContext, substitute: bool) -> Tri:
-    if cond.key == "why403:unknown-condition":
+    if cond.is_unknown:
         return None
     got = ctx.get(cond.key)
     if isinstance(got, Unknown):

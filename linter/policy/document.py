@@ -78,6 +78,11 @@ class PrincipalEntry:
         return self.type == "*" or (self.type == "AWS" and self.value == "*")
 
 
+# The key of the stand-in Condition the parser puts where a Condition block, or one operator's
+# block, is left open by the sources: no request carries it, and it evaluates to unknown.
+UNKNOWN_CONDITION_KEY = "why403:unknown-condition"
+
+
 @dataclass(frozen=True)
 class Condition:
     """One (operator, key) pair of a Condition block with its values (OR-ed, or NOR-ed when negated)."""
@@ -96,6 +101,11 @@ class Condition:
     @property
     def negated(self) -> bool:
         return self.base in NEGATED_OPERATORS
+
+    @property
+    def is_unknown(self) -> bool:
+        """The parser's stand-in for a condition the sources leave open."""
+        return self.key == UNKNOWN_CONDITION_KEY
 
 
 NEGATED_OPERATORS = frozenset(

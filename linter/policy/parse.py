@@ -19,6 +19,7 @@ from why403.model.location import Location, Problem
 from why403.model.values import MaybePresent, Unknown
 from why403.policy.document import (
     BASE_OPERATORS,
+    UNKNOWN_CONDITION_KEY,
     Condition,
     Policy,
     PolicyKind,
@@ -328,7 +329,7 @@ class _Reader:
             self.problem("resource", f"{where}: Resource and NotResource cannot both be used", loc)
         conditions = self.conditions(item.get("Condition"), where, loc)
         if conditions is None:
-            conditions = (Condition("Null", "Null", None, False, "why403:unknown-condition",
+            conditions = (Condition("Null", "Null", None, False, UNKNOWN_CONDITION_KEY,
                                     (symbols.unknown("condition"),)),)
             maybe = maybe or "its Condition is unknown"
         return Statement(
@@ -435,7 +436,7 @@ class _Reader:
                 continue
             set_op, base, if_exists = parsed
             if isinstance(block, Unknown):
-                out.append(Condition(operator, "Null", None, False, "why403:unknown-condition",
+                out.append(Condition(operator, "Null", None, False, UNKNOWN_CONDITION_KEY,
                                      (symbols.unknown(f"condition {operator}"),)))
                 continue
             if not isinstance(block, Mapping):

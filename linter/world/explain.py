@@ -12,6 +12,7 @@ from why403.model import symbols
 from why403.model.values import Unknown
 from why403.policy import catalogue
 from why403.policy.context import ABSENT, ContextValue
+from why403.policy.document import UNKNOWN_CONDITION_KEY
 from why403.simulate.decision import Decision, TraceStep
 from why403.simulate.request import S3Request, build_context
 from why403.simulate.state import Organizations
@@ -158,7 +159,7 @@ def _condition_keys(exp: Explanation) -> set[str]:
     for step in exp.decision.trace:
         if step.statement is not None:
             keys |= set(step.statement.condition_keys())
-    return {k for k in keys if not k.startswith("kms:") and k != "why403:unknown-condition"}
+    return {k for k in keys if not k.startswith("kms:") and k != UNKNOWN_CONDITION_KEY}
 
 
 def render_explanation(exp: Explanation) -> str:

@@ -6,7 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from why403.policy.document import Policy, PolicyKind
+from why403.model.values import Unknown
+from why403.policy.conditions import eval_condition
+from why403.policy.context import RequestContext
+from why403.policy.document import UNKNOWN_CONDITION_KEY, Policy, PolicyKind
 from why403.policy.parse import parse_policy
 
 
@@ -54,3 +57,17 @@ def test_with_maybe_marks_every_statement_and_keeps_an_earlier_reason() -> None:
     assert [s.maybe for s in m.statements] == ["its own reason", "the attachment is open"]
     assert [replace(s, maybe=None) for s in m.statements] == [replace(s, maybe=None) for s in p.statements]
     assert (m.kind, m.origin, m.problems) == (p.kind, p.origin, p.problems)
+
+
+@pytest.mark.parametrize("condition", [Unknown("var.condition"), {"StringEquals": Unknown("var.block")}],
+                         ids=["whole-block", "one-operator"])
+def test_an_open_condition_is_a_stand_in_that_evaluates_to_unknown(condition: object) -> None:
+    p = parse_policy({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": condition}]},
+        PolicyKind.IDENTITY, origin="test")
+    (cond,) = p.statements[0].conditions
+    assert cond.is_unknown and cond.key == UNKNOWN_CONDITION_KEY
+    assert eval_condition(cond, RequestContext.of({UNKNOWN_CONDITION_KEY: "true"}), substitute=True) is None
+    assert not any(c.is_unknown for c in parse_policy({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+         "Condition": {"Null": {"aws:SourceVpce": "true"}}}]}, PolicyKind.IDENTITY).statements[0].conditions)
