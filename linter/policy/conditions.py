@@ -20,7 +20,7 @@ from why403.model.symbols import Tri, tri_all, tri_not, tri_or
 from why403.model.values import Unknown
 from why403.policy import variables
 from why403.policy.context import ABSENT, RequestContext
-from why403.policy.document import Condition
+from why403.policy.document import NEGATED_OPERATORS, POSITIVE_OF, Condition
 
 _VARIABLE_OPERATORS = frozenset(
     {
@@ -37,18 +37,6 @@ _VARIABLE_OPERATORS = frozenset(
         "Bool",
     }
 )
-
-_POSITIVE = {
-    "StringNotEquals": "StringEquals",
-    "StringNotEqualsIgnoreCase": "StringEqualsIgnoreCase",
-    "StringNotLike": "StringLike",
-    "NumericNotEquals": "NumericEquals",
-    "DateNotEquals": "DateEquals",
-    "NotIpAddress": "IpAddress",
-    "ArnNotEquals": "ArnEquals",
-    "ArnNotLike": "ArnLike",
-}
-
 
 def eval_conditions(conditions: tuple[Condition, ...], ctx: RequestContext, substitute: bool) -> Tri:
     """AND over every (operator, key) pair of a statement's Condition block."""
@@ -115,8 +103,8 @@ def _policy_values(cond: Condition, ctx: RequestContext, substitute: bool) -> li
 
 
 def _single_test(base: str, req_value: str, values: list[_Value]) -> Tri:
-    negated = base in _POSITIVE
-    positive = _POSITIVE.get(base, base)
+    negated = base in NEGATED_OPERATORS
+    positive = POSITIVE_OF.get(base, base)
     hits: list[Tri] = []
     for v in values:
         if isinstance(v, variables.Unresolved):

@@ -108,18 +108,19 @@ class Condition:
         return self.key == UNKNOWN_CONDITION_KEY
 
 
-NEGATED_OPERATORS = frozenset(
-    {
-        "StringNotEquals",
-        "StringNotEqualsIgnoreCase",
-        "StringNotLike",
-        "NumericNotEquals",
-        "DateNotEquals",
-        "NotIpAddress",
-        "ArnNotEquals",
-        "ArnNotLike",
-    }
-)
+# Each negated operator and the positive operator it negates: a negated test is the NOR of the
+# positive one over the policy's values, and true when the key is absent.
+POSITIVE_OF = {
+    "StringNotEquals": "StringEquals",
+    "StringNotEqualsIgnoreCase": "StringEqualsIgnoreCase",
+    "StringNotLike": "StringLike",
+    "NumericNotEquals": "NumericEquals",
+    "DateNotEquals": "DateEquals",
+    "NotIpAddress": "IpAddress",
+    "ArnNotEquals": "ArnEquals",
+    "ArnNotLike": "ArnLike",
+}
+NEGATED_OPERATORS = frozenset(POSITIVE_OF)
 
 BASE_OPERATORS = frozenset(
     {

@@ -9,7 +9,14 @@ import pytest
 from why403.model.values import Unknown
 from why403.policy.conditions import eval_condition
 from why403.policy.context import RequestContext
-from why403.policy.document import UNKNOWN_CONDITION_KEY, Policy, PolicyKind
+from why403.policy.document import (
+    BASE_OPERATORS,
+    NEGATED_OPERATORS,
+    POSITIVE_OF,
+    UNKNOWN_CONDITION_KEY,
+    Policy,
+    PolicyKind,
+)
 from why403.policy.parse import parse_policy
 
 
@@ -71,3 +78,8 @@ def test_an_open_condition_is_a_stand_in_that_evaluates_to_unknown(condition: ob
     assert not any(c.is_unknown for c in parse_policy({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
          "Condition": {"Null": {"aws:SourceVpce": "true"}}}]}, PolicyKind.IDENTITY).statements[0].conditions)
+
+
+def test_every_negated_operator_negates_a_known_positive_one() -> None:
+    assert NEGATED_OPERATORS == set(POSITIVE_OF) <= BASE_OPERATORS
+    assert set(POSITIVE_OF.values()) <= BASE_OPERATORS - NEGATED_OPERATORS
