@@ -201,10 +201,8 @@ class _Evaluation:
             raise self.reject("object-ownership",
                               f"ACLs are disabled (BucketOwnerEnforced); x-amz-acl: {acl} is refused "
                               "with AccessControlListNotSupported", http=400)
-        if acl is not None and public.canned_acl_is_public(acl):
-            bpa = bucket.bpa.combined(req.access_point.bpa if req.access_point else None)
-            if bpa.block_public_acls is True:
-                raise self.reject("block-public-access", f"BlockPublicAcls refuses the public ACL {acl}")
+        if acl is not None and public.canned_acl_is_public(acl) and req.bpa.block_public_acls is True:
+            raise self.reject("block-public-access", f"BlockPublicAcls refuses the public ACL {acl}")
         if req.action.lower() in ("s3:putbucketpolicy", "s3:putaccesspointpolicy") \
                 and req.new_policy is not None:
             new_policy = req.new_policy
@@ -265,7 +263,7 @@ class _Evaluation:
 
     def block_public_access(self) -> None:
         req = self.req
-        bpa = req.bucket.bpa.combined(req.access_point.bpa if req.access_point else None)
+        bpa = req.bpa
         if bpa.restrict_public_buckets is False:
             return
         is_public = public.policy_is_public(req.bucket.policy)
@@ -414,8 +412,7 @@ class _Evaluation:
                 merge(self.acl_kinds(req.object.acl, False))
         elif acls_on and req.object is not None:
             merge(self.acl_kinds(req.object.acl, False))
-        bpa = bucket.bpa.combined(req.access_point.bpa if req.access_point else None)
-        if bpa.ignore_public_acls is True:
+        if req.bpa.ignore_public_acls is True:
             kinds.pop("acl_allusers", None)
             kinds.pop("acl_authusers", None)
         return kinds

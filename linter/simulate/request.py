@@ -11,6 +11,7 @@ from why403.model.values import Unknown
 from why403.policy.context import ABSENT, ContextValue, RequestContext
 from why403.simulate.state import (
     AccessPointState,
+    BlockPublicAccess,
     BucketState,
     KmsKey,
     Network,
@@ -64,6 +65,12 @@ class S3Request:
     @property
     def creates_object(self) -> bool:
         return self.action.lower() == "s3:putobject" and self.key is not None
+
+    @property
+    def bpa(self) -> BlockPublicAccess:
+        """The Block Public Access in force: the bucket's, made stricter by the access point's when
+        the request goes through one."""
+        return self.bucket.bpa.combined(self.access_point.bpa if self.access_point else None)
 
     @property
     def signed(self) -> bool:
