@@ -132,6 +132,16 @@ def principal_keys(actor: Actor, orgs: Organizations, open_world: bool) -> dict[
     return out
 
 
+def _context(req: S3Request, values: dict[str, ContextValue]) -> RequestContext:
+    """The keys lower-cased; the caller's ``aws:PrincipalTag/*`` unknown (not absent) when the
+    sources do not list its tags."""
+    prefixes = {}
+    if req.actor.tags is None:
+        prefixes["aws:principaltag/"] = "the caller's tags are not in the sources"
+    return RequestContext({k.lower(): v for k, v in values.items()}, req.open_world,
+                          unknown_prefixes=prefixes)
+
+
 def build_context(req: S3Request, orgs: Organizations) -> RequestContext:
     """The request context of the S3 request itself."""
     actor, net = req.actor, req.network
@@ -176,11 +186,7 @@ def build_context(req: S3Request, orgs: Organizations) -> RequestContext:
         values["s3:DataAccessPointAccount"] = ABSENT
         values["s3:AccessPointNetworkOrigin"] = ABSENT
     values.update(req.context)
-    prefixes = {}
-    if actor.tags is None:
-        prefixes["aws:principaltag/"] = "the caller's tags are not in the sources"
-    return RequestContext({k.lower(): v for k, v in values.items()}, req.open_world,
-                          unknown_prefixes=prefixes)
+    return _context(req, values)
 
 
 def kms_context(req: S3Request, key: KmsKey, orgs: Organizations, bucket_key: bool) -> RequestContext:
@@ -210,8 +216,4 @@ def kms_context(req: S3Request, key: KmsKey, orgs: Organizations, bucket_key: bo
     else:
         values["aws:SourceIp"] = net.source_ip if net.source_ip else ABSENT
     values["kms:GrantIsForAWSResource"] = ABSENT
-    prefixes = {}
-    if actor.tags is None:
-        prefixes["aws:principaltag/"] = "the caller's tags are not in the sources"
-    return RequestContext({k.lower(): v for k, v in values.items()}, req.open_world,
-                          unknown_prefixes=prefixes)
+    return _context(req, values)
