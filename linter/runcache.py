@@ -40,21 +40,15 @@ _SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", 
 
 @functools.cache
 def code_fingerprint() -> str:
-    """sha256 of why403's code and data (the rules and the managed-policy catalogue change outcomes;
-    a development install changes them without changing the version)."""
+    """sha256 of why403's version, code and data (the rules and the managed-policy catalogue
+    change outcomes; a development install changes them without changing the version)."""
     import why403
     import why403.rules
+    from why403.sources.parsecache import code_fingerprint as files_fingerprint
 
-    h = hashlib.sha256(why403.__version__.encode())
-    roots = [Path(p) for p in (*why403.__path__, *why403.rules.__path__)]
-    for root in roots:
-        for path in sorted(root.rglob("*")):
-            if path.suffix in (".py", ".json", ".yaml") and "__pycache__" not in path.parts:
-                try:
-                    h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-                except OSError:
-                    h.update(os.urandom(16))
-    return h.hexdigest()
+    code = files_fingerprint(*why403.__path__, *why403.rules.__path__, suffixes=(".py", ".json", ".yaml"),
+                             recursive=True)
+    return hashlib.sha256(f"{why403.__version__}\0{code}".encode()).hexdigest()
 
 
 def _walk_inputs(paths: tuple[str, ...]) -> list[Path]:

@@ -66,27 +66,33 @@ def default_cache_dir() -> Path:
     return Path.home() / ".cache" / "why403"
 
 
-def code_fingerprint(*packages: str) -> str:
-    """sha256 of the source files of these packages (directories of ``.py`` files).
+def code_fingerprint(*packages: str, suffixes: tuple[str, ...] = (".py",), recursive: bool = False) -> str:
+    """sha256 of the files of these directories whose names end in ``suffixes`` (and of their
+    subdirectories', ``__pycache__`` aside, when ``recursive``), with their relative paths.
 
     Development installs change code without changing the version; a frontend whose code changed
-    must not be served results of its former self. An installed wheel's files never change, so
-    this is stable there. Files that cannot be read make the fingerprint unique to this process
-    (no cache hits rather than stale ones).
+    must not be served results of its former self (nor the run cache outcomes of a former
+    why403). An installed wheel's files never change, so this is stable there. Files that cannot
+    be read make the fingerprint unique to this process (no cache hits rather than stale ones).
+    Callers compute theirs once per process (it reads every file).
     """
     digest = hashlib.sha256()
     for package in packages:
+        root = Path(package)
         try:
-            names = sorted(n for n in os.listdir(package) if n.endswith(".py"))
+            if recursive:
+                found = [p for p in root.rglob("*") if "__pycache__" not in p.relative_to(root).parts]
+            else:
+                found = [root / n for n in os.listdir(root)]
         except OSError:
             digest.update(os.urandom(16))
             continue
-        for name in names:
+        for path in sorted(p for p in found if p.name.endswith(suffixes) and p.is_file()):
             try:
-                with open(os.path.join(package, name), "rb") as handle:
-                    data = handle.read()
+                data = path.read_bytes()
             except OSError:
                 data = os.urandom(16)
+            name = path.relative_to(root).as_posix()
             digest.update(name.encode() + b"\x00" + len(data).to_bytes(8, "big") + data)
     return digest.hexdigest()
 

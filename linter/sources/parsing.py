@@ -22,13 +22,12 @@ cache is addressed by content: two files with the same bytes share one entry.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import pickle
 import sys
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -151,13 +150,20 @@ def _init_worker(recursion_limit: int) -> None:
 _SALTS: dict[str, bytes] = {}
 
 
+@functools.cache
+def _frontend_code() -> str:
+    """The fingerprint of the code that makes parse results (the same for every kind)."""
+    here = Path(__file__).resolve().parent
+    return parsecache.code_fingerprint(str(here), str(here / "terraform"), str(here / "cloudformation"),
+                                       str(here.parent / "model"))
+
+
 def _salt(kind: str) -> bytes:
+    """The cache-key salt of a ``kind`` parse: only worth making when there is a cache (it reads
+    the parsing libraries' installed metadata and hashes the frontends' code)."""
     if kind not in _SALTS:
-        here = Path(__file__).resolve().parent
-        fingerprint = parsecache.code_fingerprint(str(here), str(here / "terraform"), str(here / "cloudformation"),
-                                                  str(here.parent / "model"))
         versions = [f"{name}={parsecache.distribution_version(name)}" for name in _LIBRARIES[kind]]
-        _SALTS[kind] = parsecache.salt(kind, f"code={fingerprint}", *versions)
+        _SALTS[kind] = parsecache.salt(kind, f"code={_frontend_code()}", *versions)
     return _SALTS[kind]
 
 
@@ -213,11 +219,16 @@ class ParseSession:
         data = _read(path)
         if data is None:
             return _fallback(kind, path)  # the frontend's reader says why it cannot be read
-        key = parsecache.content_key(_salt(kind), data)
+        key = self._key(kind, data)
         result = self._ready(kind, key)
         if result is None:
             result = self._parse_here(kind, key, data)
         return relabel(kind, result, label)
+
+    def _key(self, kind: str, data: bytes) -> str:
+        """The key of a file's parse: the cache's (salted) key, or without a cache one that only has
+        to tell files apart within this run."""
+        return parsecache.content_key(_salt(kind) if self.cache is not None else kind.encode() + b"\x00", data)
 
     def _ready(self, kind: str, key: str) -> Any:
         """The result prefetched or cached under ``key``, or None (absent, corrupt, not valid).
@@ -275,7 +286,7 @@ class ParseSession:
             data = _read(path)
             if data is None:
                 continue
-            key = parsecache.content_key(_salt(kind), data)
+            key = self._key(kind, data)
             self._keys[label] = (kind, key)
             self._wanted[key] = self._wanted.get(key, 0) + 1
             if key in todo or key in self._payloads:
@@ -291,6 +302,10 @@ class ParseSession:
             self._parse_in_workers(todo)
 
     def _parse_in_workers(self, todo: dict[str, tuple[str, bytes]]) -> None:
+        # Imported here: they bring in multiprocessing, which only a large run needs.
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         # Largest first, so that no worker is left with a big file at the end.
         order = sorted(todo, key=lambda k: -len(todo[k][1]))
         workers = min(self.jobs, len(order), 61 if sys.platform == "win32" else len(order))  # Windows' pool limit

@@ -166,7 +166,7 @@ def test_one_job_never_starts_a_pool(tmp_path: Path, many: list[tuple[str, Path]
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("no pool with --jobs 1")
 
-    monkeypatch.setattr(parsing, "ProcessPoolExecutor", refuse)
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", refuse)  # imported when a pool starts
     session = ParseSession(ParseCache(tmp_path / "cache"), jobs=1)
     session.prefetch(many)
     assert all(_hook(session, p) == _expected(p) for _, p in many)
@@ -179,7 +179,7 @@ def test_a_broken_pool_leaves_the_files_to_this_process(tmp_path: Path, many: li
         def __init__(self, *args: object, **kwargs: object) -> None:
             raise BrokenProcessPool("a worker was killed")
 
-    monkeypatch.setattr(parsing, "ProcessPoolExecutor", Broken)
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", Broken)  # imported when a pool starts
     session = ParseSession(None, jobs=2)
     session.prefetch(many)
     assert all(_hook(session, p) == _expected(p) for _, p in many)
