@@ -447,12 +447,14 @@ class _Reader:
                 if not vals:
                     self.problem("condition", f"{where}: {operator} {key} has no values", loc)
                     continue
-                if base == "Null" and not all(v.lower() in ("true", "false") or symbols.has_token(v) for v in vals):
-                    self.problem("condition", f"{where}: Null takes \"true\" or \"false\", not {list(vals)!r}", loc)
-                    continue
-                if base == "Bool" and not all(v.lower() in ("true", "false") or symbols.has_token(v) for v in vals):
-                    self.problem("condition", f"{where}: Bool takes \"true\" or \"false\", not {list(vals)!r}", loc,
-                                 severity="warning")
+                if base in ("Null", "Bool") and \
+                        not all(v.lower() in ("true", "false") or symbols.has_token(v) for v in vals):
+                    # AWS refuses such a Null condition; it stores such a Bool one, which then never matches.
+                    refused = base == "Null"
+                    self.problem("condition", f"{where}: {base} takes \"true\" or \"false\", not {list(vals)!r}", loc,
+                                 severity="error" if refused else "warning")
+                    if refused:
+                        continue
                 out.append(Condition(operator, base, set_op, if_exists, key, vals))  # type: ignore[arg-type]
         return tuple(out)
 
