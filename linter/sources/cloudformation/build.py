@@ -49,7 +49,7 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def resolver_for(parsed: ParsedTemplate, template: Map, options: SourceOptions, supplied: Mapping[str, str],
+def resolver_for(template: Map, options: SourceOptions, supplied: Mapping[str, str],
                  exports: Mapping[str, Any] | None) -> tuple[Resolver, dict[str, Param]]:
     params = declared(template, supplied)
     r = Resolver(template, params, account=options.home_account, region=options.home_region,
@@ -63,8 +63,8 @@ def build(parsed: ParsedTemplate, options: SourceOptions, supplied: Mapping[str,
     if parsed.template is None:
         diags = (parsed.error,) if parsed.error is not None else ()
         return SourceResult(diagnostics=diags, files=(parsed.file,))
-    template = sam.expand(parsed.template) if sam.is_sam(parsed.template) else parsed.template
-    r, params = resolver_for(parsed, template, options, supplied, exports)
+    template = _expanded(parsed.template)
+    r, params = resolver_for(template, options, supplied, exports)
     ctx = Ctx(parsed.file, r)
     resources = template.get("Resources")
     assert isinstance(resources, Map)
@@ -145,6 +145,10 @@ def _resource(ctx: Ctx, resources: Map, lid: str, node: Any) -> None:
                                           span, code="cfn-template"))
 
 
+def _expanded(template: Map) -> Map:
+    return sam.expand(template) if sam.is_sam(template) else template
+
+
 def _unexpanded(ctx: Ctx, template: Map) -> None:
     resources = template.get("Resources")
     if isinstance(resources, Map) and any(k.startswith("Fn::ForEach::") for k in resources):
@@ -156,17 +160,15 @@ def _unexpanded(ctx: Ctx, template: Map) -> None:
 def exports(parsed: ParsedTemplate, options: SourceOptions, supplied: Mapping[str, str],
             known: Mapping[str, Any] | None) -> dict[str, Any]:
     """The Export names and values of one template's Outputs (with other templates' exports ``known``)."""
-    if parsed.template is None:
-        return {}
-    template = sam.expand(parsed.template) if sam.is_sam(parsed.template) else parsed.template
-    outputs = template.get("Outputs")
-    if not isinstance(outputs, dict):
-        return {}
-    r, _ = resolver_for(parsed, template, options, supplied, known)
+    outputs = parsed.template.get("Outputs") if parsed.template is not None else None
+    exported = [o for o in outputs.values() if isinstance(o, dict) and isinstance(o.get("Export"), dict)] \
+        if isinstance(outputs, dict) else []
+    if not exported or parsed.template is None:
+        return {}  # most templates: neither the SAM expansion nor a resolver is needed
+    # The expansion leaves Outputs as they are, but their values may name the roles it adds.
+    r, _ = resolver_for(_expanded(parsed.template), options, supplied, known)
     out: dict[str, Any] = {}
-    for output in outputs.values():
-        if not isinstance(output, dict) or not isinstance(output.get("Export"), dict):
-            continue
+    for output in exported:
         cond = output.get("Condition")
         if isinstance(cond, str) and r.condition(cond) is not True:
             continue
