@@ -31,13 +31,13 @@ from why403.model.finding import Access, Finding
 from why403.policy import catalogue
 from why403.rules import Rule
 from why403.simulate.public import statement_is_public
-from why403.simulate.state import BlockPublicAccess, Network
+from why403.simulate.state import BlockPublicAccess
 from why403.world.analysis import Analysis
 from why403.world.intents import concrete_actions, sample_key, split_s3_arn
-from why403.world.model import NetworkPath
+from why403.world.model import internet_path
 
 # Someone outside the organization, calling S3's public endpoint (not through a VPC endpoint).
-OUTSIDE = NetworkPath(Network("internet", source_ip=None, known=True), None, "the internet")
+OUTSIDE = internet_path(reason="the internet")
 
 
 def check(analysis: Analysis) -> Iterable[Finding]:

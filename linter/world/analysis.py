@@ -18,11 +18,11 @@ from why403.policy.document import Policy, Statement
 from why403.simulate.decision import Decision
 from why403.simulate.kms import authorize_kms_direct
 from why403.simulate.request import S3Request, build_context, principal_keys
-from why403.simulate.state import KmsKey, Network
+from why403.simulate.state import KmsKey
 from why403.world.accesses import AccessResult, Simulator
 from why403.world.intents import AccessIntent, enumerate_intents
 from why403.world.managed import ADMIN_POLICY_ARN, aws_managed_policy
-from why403.world.model import NetworkPath, PrincipalInfo, World
+from why403.world.model import PrincipalInfo, World, internet_path
 
 # Known to differ from every account and name the sources mention (a "distinct" token).
 STRANGER_ACCOUNT = symbols.distinct("an account outside the sources")
@@ -134,14 +134,14 @@ class Analysis:
         actor = role_session(role, unique_id=symbols.opaque(f"{role}.unique_id"),
                              identity_policies=(aws_managed_policy(ADMIN_POLICY_ARN),), tags=None, org_known=False,
                              ref=f"an administrator of {symbols.render(account)}")
-        net = (NetworkPath(Network("internet", source_ip=None, known=False), None, "console or CLI"),)
+        net = (internet_path(known=False, reason="console or CLI"),)
         return PrincipalInfo(actor.ref or role, role, account, actor, None, "role", net, admin=True,
                              in_sources=False)
 
     def root(self, account: str) -> PrincipalInfo:
         actor = Actor(kind="root", account=account, arn=f"arn:aws:iam::{account}:root", tags=None, org_known=False,
                       ref=f"the root user of {symbols.render(account)}")
-        net = (NetworkPath(Network("internet", source_ip=None, known=False), None, "console"),)
+        net = (internet_path(known=False, reason="console"),)
         return PrincipalInfo(actor.ref or "", actor.arn or "", account, actor, None, "root", net, in_sources=False)
 
     @cached_property
@@ -151,14 +151,14 @@ class Analysis:
         actor = role_session(role, unique_id=symbols.distinct("stranger.unique_id"),
                              identity_policies=(aws_managed_policy(ADMIN_POLICY_ARN),), tags={}, org_known=False,
                              ref="a principal of any other AWS account")
-        net = (NetworkPath(Network("internet", source_ip=None, known=False), None, "anywhere"),)
+        net = (internet_path(known=False, reason="anywhere"),)
         return PrincipalInfo(actor.ref or role, role, STRANGER_ACCOUNT, actor, None, "external", net,
                              in_sources=False)
 
     @cached_property
     def anonymous(self) -> PrincipalInfo:
         actor = Actor(kind="anonymous", ref="anonymous (unsigned requests)", tags={})
-        net = (NetworkPath(Network("internet", source_ip=None, known=False), None, "anywhere"),)
+        net = (internet_path(known=False, reason="anywhere"),)
         return PrincipalInfo("anonymous", "*", "", actor, None, "external", net, in_sources=False)
 
     # -- what is unknown ---------------------------------------------------------------------------

@@ -26,11 +26,11 @@ from why403.policy.render import dumps, policy_to_json, statement_to_json
 from why403.simulate.decision import Decision
 from why403.simulate.engine import authorize
 from why403.simulate.kms import kms_calls
-from why403.simulate.state import BucketState, KmsKey, Network
+from why403.simulate.state import BucketState, KmsKey
 from why403.world.accesses import AccessResult
 from why403.world.analysis import Analysis
 from why403.world.intents import service_principal
-from why403.world.model import NetworkPath, PrincipalInfo, World
+from why403.world.model import NetworkPath, PrincipalInfo, World, internet_path
 
 SAMPLE_KEY = "why403-example"
 S3_CLASSES = (
@@ -96,7 +96,7 @@ def _specials(now: World, ref: World, analysis: Analysis) -> list[PrincipalInfo]
         role = f"arn:aws:iam::{account}:role/{symbols.distinct(f'a role of {account} with no policies')}"
         actor = role_session(role, unique_id=symbols.distinct(f"{role}.unique_id"), identity_policies=(), tags={},
                              org_known=False, ref=f"any principal of {symbols.render(account)}")
-        net = (NetworkPath(Network("internet", source_ip=None, known=False), None, "anywhere"),)
+        net = (internet_path(known=False, reason="anywhere"),)
         out.append(PrincipalInfo(actor.ref or role, role, account, actor, None, "external", net, in_sources=False))
     services = {s.service for w in (now, ref) for s in w.services}
     for w in (now, ref):

@@ -64,11 +64,10 @@ from why403.simulate.state import (
     BucketState,
     KmsGrant,
     KmsKey,
-    Network,
     Organizations,
     OrgLevel,
 )
-from why403.world.managed import aws_managed_policy, is_aws_managed
+from why403.world.managed import ADMIN_POLICY_ARN, aws_managed_policy, is_aws_managed
 from why403.world.model import (
     AccessPointInfo,
     BucketInfo,
@@ -78,9 +77,8 @@ from why403.world.model import (
     ServiceUse,
     World,
     endpoint_path,
+    internet_path,
 )
-
-ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
 
 _CANNED_BUCKET_ACLS: dict[str, tuple[tuple[str, str], ...]] = {
     "private": (),
@@ -507,26 +505,24 @@ class _Builder:
             if info is None:
                 continue
             if endpoint == "internet":
-                found[info.arn].append(NetworkPath(Network("internet", source_ip=None), None, "config"))
+                found[info.arn].append(internet_path(reason="config"))
                 continue
-            chosen = world.endpoints.get(endpoint) or world.endpoints.get(world.refs.get(endpoint, ""))
+            chosen = world.endpoint(endpoint)
             if chosen is not None:
                 found[info.arn].append(endpoint_path(chosen, "config"))
         for arn, info in list(world.principals.items()):
             unique: dict[tuple[str, str | None], NetworkPath] = {}
             for p in found.get(arn, []):
                 unique.setdefault((p.network.path, p.endpoint_ref), p)
-            paths = tuple(unique.values()) or (NetworkPath(Network("internet", source_ip=None, known=False),
-                                                           None, "no compute in the sources uses it"),)
+            paths = tuple(unique.values()) or (internet_path("no compute in the sources uses it", known=False),)
             world.principals[arn] = replace(info, paths=paths)
 
     def compute_path(self, f: ComputeFact, subnet_rts: dict[str, set[str]],
                      gateways_by_rt: dict[str, list[EndpointInfo]]) -> NetworkPath | None:
         if not f.subnet_ids:
             if f.kind == "lambda" and f.in_vpc is not True:
-                return NetworkPath(Network("internet", source_ip=None), None, f"{f.ref} runs outside a VPC")
-            return NetworkPath(Network("internet", source_ip=None, known=False), None,
-                               f"the subnets of {f.ref} are not in the sources")
+                return internet_path(reason=f"{f.ref} runs outside a VPC")
+            return internet_path(known=False, reason=f"the subnets of {f.ref} are not in the sources")
         endpoints: dict[str, EndpointInfo] = {}
         unknown = False
         for subnet in f.subnet_ids:
@@ -545,10 +541,8 @@ class _Builder:
             ep = sorted(endpoints.values(), key=lambda e: e.ref)[0]
             return endpoint_path(ep, f"{f.ref} runs in its subnets")
         if unknown:
-            return NetworkPath(Network("internet", source_ip=None, known=False), None,
-                               f"the route tables of {f.ref}'s subnets are not in the sources")
-        return NetworkPath(Network("internet", source_ip=None), None,
-                           f"{f.ref}'s subnets are not routed to an S3 gateway endpoint")
+            return internet_path(known=False, reason=f"the route tables of {f.ref}'s subnets are not in the sources")
+        return internet_path(reason=f"{f.ref}'s subnets are not routed to an S3 gateway endpoint")
 
     # -- deployers --------------------------------------------------------------------------------
 
@@ -659,7 +653,7 @@ def assumed_admin(arn: str, ref: str, location: Location | None) -> PrincipalInf
     else:
         actor = Actor(kind="root", account=account, arn=f"arn:aws:iam::{account}:root", ref=ref, org_known=False)
         kind = "root"
-    paths = (NetworkPath(Network("internet", source_ip=None, known=False), None, "not in the sources"),)
+    paths = (internet_path(known=False, reason="not in the sources"),)
     return PrincipalInfo(ref, arn, account, actor, location, kind, paths, admin=True, in_sources=False)
 
 

@@ -19,7 +19,7 @@ from why403.simulate.state import Organizations
 from why403.world.accesses import AccessResult
 from why403.world.analysis import Analysis
 from why403.world.intents import AccessIntent, external_principal, sample_key, service_principal, split_s3_arn
-from why403.world.model import NetworkPath, PrincipalInfo, endpoint_path
+from why403.world.model import NetworkPath, PrincipalInfo, endpoint_path, internet_path
 from why403.world.suggest import suggest_fix
 
 LAYERS = (
@@ -96,14 +96,13 @@ def _resource(analysis: Analysis, name: str, action: str) -> tuple[str, str, str
 
 
 def _paths(analysis: Analysis, info: PrincipalInfo, via: str | None) -> tuple[NetworkPath, ...]:
-    from why403.simulate.state import Network
 
     if via is None:
         return info.paths
     if via == "internet":
-        return (NetworkPath(Network("internet", source_ip=None), None, "--via internet"),)
+        return (internet_path(reason="--via internet"),)
     world = analysis.world
-    ep = world.endpoints.get(via) or world.endpoints.get(world.refs.get(via, ""))
+    ep = world.endpoint(via)
     if ep is None:
         known = sorted(e.ref for e in world.endpoints.values())
         raise ExplainError(f"--via {via}: no such VPC endpoint in the sources" +

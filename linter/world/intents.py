@@ -22,7 +22,7 @@ from why403.policy.context import ContextValue
 from why403.policy.document import Policy, PrincipalEntry, Statement
 from why403.simulate.state import Network
 from why403.world.managed import is_aws_managed
-from why403.world.model import NetworkPath, PrincipalInfo, ServiceUse, World, endpoint_path
+from why403.world.model import NetworkPath, PrincipalInfo, ServiceUse, World, endpoint_path, internet_path
 
 # Everyday S3 actions a wildcard grant is taken to intend (explicitly named actions are always kept).
 CORE_OBJECT_ACTIONS = (
@@ -225,8 +225,7 @@ def external_principal(world: World, arn: str) -> PrincipalInfo:
     parts = arn.split(":", 5)
     account = parts[4] if len(parts) == 6 else symbols.unknown(f"account of {arn}")
     resource = parts[5] if len(parts) == 6 else ""
-    unknown_net = (NetworkPath(Network("internet", source_ip=None, known=False), None,
-                               "not defined in the sources"),)
+    unknown_net = (internet_path(known=False, reason="not defined in the sources"),)
     if resource == "root":
         # "Any principal of this account" that the account's administrators let through IAM.
         role = f"arn:aws:iam::{account}:role/{symbols.opaque(f'principal of account {account}')}"
@@ -342,11 +341,11 @@ def _one_config_intent(world: World, ci: ConfigIntent) -> Iterator[AccessIntent]
     bucket, key_pattern = parsed
     paths = info.paths
     if ci.via:
-        ep = world.endpoints.get(ci.via) or world.endpoints.get(world.refs.get(ci.via, ""))
+        ep = world.endpoint(ci.via)
         if ep is not None:
             paths = (endpoint_path(ep, "config"),)
         elif ci.via == "internet":
-            paths = (NetworkPath(Network("internet", source_ip=None), None, "config"),)
+            paths = (internet_path(reason="config"),)
     yield AccessIntent(info, (catalogue.display(ci.action),), resource, bucket,
                        sample_key(key_pattern) if key_pattern is not None else None, "config",
                        expect_allowed=ci.expect_allowed, paths=paths)

@@ -127,6 +127,10 @@ class World:
             seen.setdefault(key.arn, key)
         return list(seen.values())
 
+    def endpoint(self, id_or_ref: str) -> EndpointInfo | None:
+        """A VPC endpoint by its id or its source address (as the config and --via name them)."""
+        return self.endpoints.get(id_or_ref) or self.endpoints.get(self.refs.get(id_or_ref, ""))
+
     def principal(self, ref_or_arn: str) -> PrincipalInfo | None:
         if ref_or_arn in self.principals:
             return self.principals[ref_or_arn]
@@ -137,6 +141,11 @@ class World:
             if info.ref == ref_or_arn or info.ref.endswith("." + ref_or_arn):
                 return info
         return None
+
+
+def internet_path(reason: str, known: bool = True) -> NetworkPath:
+    """Requests from the internet; ``known=False`` when that is only the default, not a fact."""
+    return NetworkPath(Network("internet", source_ip=None, known=known), None, reason)
 
 
 def endpoint_path(ep: EndpointInfo, reason: str) -> NetworkPath:
