@@ -64,12 +64,12 @@ def _walk_inputs(paths: tuple[str, ...]) -> list[Path]:
     return out
 
 
-def key(request: Any, code: str | None = None) -> str | None:
+def key(request: Any) -> str | None:
     """The key of a request's outcome, or None when it cannot be cached (baseline, unreadable input)."""
     if request.settings.baseline:
         return None
     h = hashlib.sha256()
-    h.update(f"why403 run cache {FORMAT}\0{code or code_fingerprint()}\0".encode())
+    h.update(f"why403 run cache {FORMAT}\0{code_fingerprint()}\0".encode())
     h.update(repr((tuple(os.path.abspath(p) for p in request.paths), request.source_options, request.settings,
                    request.select, request.ignore, request.exclude)).encode())
     extra = (*request.source_options.tf_var_files, *request.source_options.cfn_parameter_files)

@@ -243,14 +243,10 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
     request = request_for(args, config, paths, select, ignore)
 
     from why403 import pipeline
-
-    run_check = getattr(pipeline, "run_check", None)
-    if run_check is None:
-        raise UsageError("this build of why403 has no check pipeline yet (why403.pipeline.run_check)")
     from why403.cli.progress import Progress
 
     with Progress(sys.stderr, f"checking {_describe(paths)}", enabled=request.progress):
-        outcome = run_check(request)
+        outcome = pipeline.run_check(request)
     result = outcome.result
 
     def active(rule: str) -> bool:

@@ -8,14 +8,12 @@ every commit, so start-up time is part of the user interface.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
-from types import ModuleType
 
 from why403 import __version__
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_USAGE = 0, 2
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,9 +56,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         help="walk one access through every policy layer and show each decision",
         description="Walk one access through every policy layer and show each decision.",
     )
-    explain_module = _explain_module() if command == "explain" else None
-    if explain_module is not None:
-        explain_module.add_arguments(explain)
+    if command == "explain":
+        from why403.cli import explain as explain_cmd
+
+        explain_cmd.add_arguments(explain)
     else:
         explain.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     rules_cmd.add_arguments(
@@ -71,16 +70,6 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         )
     )
     return parser
-
-
-def _explain_module() -> ModuleType | None:
-    """``why403.cli.explain`` (written beside the engine), or None while it does not exist."""
-    try:
-        return importlib.import_module("why403.cli.explain")
-    except ModuleNotFoundError as exc:
-        if exc.name == "why403.cli.explain":
-            return None
-        raise
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -98,12 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return rules_cmd.run(args)
         if args.command == "explain":
-            explain = _explain_module()
-            if explain is None:
-                sys.stderr.write("why403: error: 'explain' is not available in this build yet\n")
-                return EXIT_USAGE
-            code: int = explain.run(args)
-            return code
+            from why403.cli import explain
+
+            return explain.run(args)
     except KeyboardInterrupt:
         sys.stderr.write("why403: interrupted\n")
         return 130

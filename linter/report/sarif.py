@@ -26,7 +26,6 @@ from why403.rules import Rule, all_rules
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "why403/v1"
-_LEVEL = {"error": "error", "warning": "warning", "note": "note"}
 _PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
 
 
@@ -87,7 +86,7 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": _first_paragraph(doc)},
         "help": {"text": doc, "markdown": doc},
-        "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+        "defaultConfiguration": {"level": rule.severity},
         "properties": {
             "tags": ["security", "aws", rule.kind],
             "kind": rule.kind,
@@ -100,7 +99,7 @@ def _result(finding: Finding, rule_index: int, report: Report) -> dict[str, Any]
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
-        "level": _LEVEL[finding.severity],
+        "level": finding.severity,  # why403's severities are SARIF's levels
         "message": {"text": finding.message},
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
     }

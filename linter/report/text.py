@@ -16,7 +16,7 @@ _COLOURS = {"error": "31;1", "warning": "33;1", "note": "36", "dim": "2", "ok": 
 
 def render(report: Report) -> str:
     out: list[str] = []
-    paint = _painter(report.color)
+    paint = _Paint(report.color)
     shown = report.with_parse_errors if report.verbose else report.active
     previous_file: str | None = None
     for finding in shown:
@@ -76,6 +76,3 @@ class _Paint:
             return text
         return f"\x1b[{code}m{text}\x1b[0m"
 
-
-def _painter(enabled: bool) -> _Paint:
-    return _Paint(enabled)

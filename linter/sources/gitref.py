@@ -8,7 +8,6 @@ from the sources.
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import subprocess
 import tarfile
@@ -37,9 +36,10 @@ def _git(args: list[str], cwd: Path) -> bytes:
 
 
 @contextmanager
-def checkout(ref: str, paths: tuple[str, ...], cwd: str | None = None) -> Iterator[tuple[str, ...]]:
-    """Yield ``paths`` mapped into a temporary export of ``ref`` (same relative layout)."""
-    here = Path(cwd or os.getcwd()).resolve()
+def checkout(ref: str, paths: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """Yield ``paths`` (relative to the working directory) mapped into a temporary export of ``ref``
+    (same relative layout)."""
+    here = Path.cwd().resolve()
     first = (here / paths[0]).resolve() if paths else here
     anchor = first if first.is_dir() else first.parent
     # The repository is the one holding the linted paths, which need not be the working directory's.

@@ -44,7 +44,6 @@ log = logging.getLogger(__name__)
 TF = "tf"
 TF_JSON = "tf.json"
 CFN = "cfn"
-KINDS = (TF, TF_JSON, CFN)
 
 # Placeholder name under which results are computed (and cached); never a real path.
 _LABEL = "\x00why403-cached\x00"

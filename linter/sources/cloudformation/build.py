@@ -9,6 +9,7 @@ from why403.model import symbols
 from why403.model.facts import Diagnostic, SourceOptions, SourceResult
 from why403.model.location import Location
 from why403.sources.cloudformation import res_compute, res_iam, res_kms, res_s3, sam
+from why403.sources.cloudformation.catalog import SAM_TRANSFORM
 from why403.sources.cloudformation.context import Ctx, Resource
 from why403.sources.cloudformation.decode import ParsedTemplate
 from why403.sources.cloudformation.intrinsics import NOVALUE, Resolver, text
@@ -103,7 +104,7 @@ def _unread(resources: Map, template: Map) -> tuple[str, ...]:
             out.append(f"{lid} ({kind})")
     transform = template.get("Transform")
     names = transform if isinstance(transform, list) else [transform] if transform is not None else []
-    out += [f"the {n} transform" for n in names if isinstance(n, str) and n != "AWS::Serverless-2016-10-31"]
+    out += [f"the {n} transform" for n in names if isinstance(n, str) and n != SAM_TRANSFORM]
     return tuple(out)
 
 

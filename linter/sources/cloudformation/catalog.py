@@ -45,6 +45,5 @@ PROPERTIES: dict[str, frozenset[str] | None] = {
                                             "AssumeRolePolicyDocument", "RolePath", "Tracing", "FunctionName"}),
 }
 
-MODELLED_TYPES = frozenset(PROPERTIES)
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"

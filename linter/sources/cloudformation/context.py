@@ -11,7 +11,7 @@ from why403.model.location import Location
 from why403.model.values import MaybePresent, Unknown
 from why403.policy.document import Policy, PolicyKind
 from why403.sources.cloudformation.intrinsics import NOVALUE, Resolver, text
-from why403.sources.cloudformation.tree import Map, line_of
+from why403.sources.cloudformation.tree import Map
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,6 @@ class Ctx:
     @property
     def region(self) -> str:
         return self.r.region
-
-    def loc(self, line: int, end_line: int | None = None) -> Location:
-        return Location(self.file, line, end_line)
 
     def at(self, res: Resource) -> Location:
         return Location(self.file, res.line, res.end_line)
@@ -129,6 +126,3 @@ def strings(v: Any, label: str) -> tuple[tuple[str, ...], bool]:
         out.append(text(item, label))
     return tuple(out), partial
 
-
-def node_line(node: Any, default: int) -> int:
-    return line_of(node, default)

@@ -16,6 +16,7 @@ import copy
 from typing import Any
 
 from why403.model import symbols
+from why403.sources.cloudformation.catalog import SAM_TRANSFORM
 from why403.sources.cloudformation.intrinsics import is_if, is_intrinsic, is_novalue
 from why403.sources.cloudformation.tree import Map, Seq, line_of, new_map, new_seq
 
@@ -165,7 +166,7 @@ def managed_policy_arn(name: str) -> str:
 def is_sam(template: Map) -> bool:
     """The SAM transform is declared, or SAM resource types are used (which only the transform accepts)."""
     t = template.get("Transform")
-    if t == "AWS::Serverless-2016-10-31" or (isinstance(t, list) and "AWS::Serverless-2016-10-31" in t):
+    if t == SAM_TRANSFORM or (isinstance(t, list) and SAM_TRANSFORM in t):
         return True
     resources = template.get("Resources")
     return isinstance(resources, dict) and any(
