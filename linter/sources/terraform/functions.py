@@ -36,8 +36,10 @@ from why403.sources.terraform.convert import (
     unify_primitives,
     unknown_for_token,
 )
+from why403.sources.terraform.evaluate import Scope
+from why403.sources.terraform.hclread import SyntaxProblem, parse_template
 from why403.sources.terraform.numbers import format_number, norm, round_half_even
-from why403.sources.terraform.syntax import Call, Expr
+from why403.sources.terraform.syntax import Call, Expr, Template, TPart
 from why403.sources.terraform.tfvalues import (
     Lazy,
     LocatedJson,
@@ -50,7 +52,7 @@ from why403.sources.terraform.tfvalues import (
 )
 
 if TYPE_CHECKING:
-    from why403.sources.terraform.evaluate import Evaluator, Scope
+    from why403.sources.terraform.evaluate import Evaluator
 
 Fn = Callable[["Evaluator", list[Any], int], Any]
 
@@ -103,7 +105,7 @@ class FileAccess:
         self.root = root.resolve()
         self.max_bytes = max_bytes
         self.texts: dict[Path, str | None] = {}
-        self.templates: dict[Path, Any] = {}
+        self.templates: dict[Path, tuple[TPart, ...]] = {}
 
     def resolve(self, name: str) -> Path | None:
         p = Path(name)
@@ -119,8 +121,10 @@ class FileAccess:
 
     def read(self, name: str) -> str | None:
         full = self.resolve(name)
-        if full is None:
-            return None
+        return None if full is None else self.read_resolved(full)
+
+    def read_resolved(self, full: Path) -> str | None:
+        """The text of a path :meth:`resolve` gave (None: too large, unreadable or not UTF-8)."""
         if full not in self.texts:
             try:
                 if full.stat().st_size > self.max_bytes:
@@ -191,10 +195,6 @@ def _file(ev: Evaluator, files: FileAccess | None, name: str, args: list[Any], l
 
 
 def _templatefile(ev: Evaluator, files: FileAccess | None, args: list[Any], line: int, scope: Scope) -> Any:
-    from why403.sources.terraform import template as tpl
-    from why403.sources.terraform.evaluate import Scope as ScopeCls
-    from why403.sources.terraform.hclread import SyntaxProblem, parse_expression
-
     _arity("templatefile", args, 2)
     path, variables = args
     if isinstance(path, Unk) or isinstance(variables, Unk):
@@ -206,27 +206,19 @@ def _templatefile(ev: Evaluator, files: FileAccess | None, args: list[Any], line
     if files is None:
         return Unk(f"templatefile({path})", "templatefile() is not available here")
     full = files.resolve(path)
-    text = files.read(path)
+    text = None if full is None else files.read_resolved(full)
     if full is None or text is None:
         return Unk(f'templatefile("{path}")', f"{path} cannot be read")
     parts = files.templates.get(full)
     if parts is None:
         try:
-            parts = tpl.assemble(tpl.scan(text, 1, parse_expression), 1)
-        except (tpl.TemplateError, SyntaxProblem) as exc:
+            parts = parse_template(text, 1)
+        except SyntaxProblem as exc:
             raise EvalError(f"the template {path} cannot be parsed: {exc}", line) from None
         files.templates[full] = parts
-    shown = files.display(path)
-    inner = ScopeCls(_NoNames(), shown, dict(variables))
-    if len(parts) == 1 and not isinstance(parts[0], str):
-        from why403.sources.terraform.syntax import Template
-
-        return ev.eval(Template(tuple(parts), 1, 1), inner)
-    out: list[str] = []
-    unknown = ev.render_parts(tuple(parts), inner, out)
-    if unknown is not None:
-        return unknown
-    return LocatedStr("".join(out), shown, 1)
+    # The file's text is a template like any other: the evaluator renders it (one interpolation
+    # alone gives its value, not text) in a scope holding only the variables given.
+    return ev.eval(Template(parts, line, 1), Scope(_NoNames(), files.display(path), dict(variables)))
 
 
 class _NoNames:

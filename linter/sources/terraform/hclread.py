@@ -75,6 +75,18 @@ def parse_expression(text: str, line: int) -> Expr:
     return expr
 
 
+def parse_template(source: str | list[tpl.Flat], line: int, parse_expr: tpl.ParseExpr = parse_expression, *,
+                   by_line: bool = True) -> tuple[TPart, ...]:
+    """Template text (a heredoc body, a ``.tf.json`` string, a ``templatefile`` file), or the
+    pieces python-hcl2 already split a quoted string into, as nested parts; a malformed template
+    is a :class:`SyntaxProblem` at its line."""
+    try:
+        flat = tpl.scan(source, line, parse_expr) if isinstance(source, str) else source
+        return tpl.assemble(flat, by_line=by_line)
+    except tpl.TemplateError as exc:
+        raise SyntaxProblem(str(exc), exc.line) from None
+
+
 def _first_line(exc: BaseException) -> str:
     msg = str(exc).strip().splitlines()
     return msg[0] if msg else type(exc).__name__
@@ -199,7 +211,7 @@ class _Converter:
                 flat.append(Interp(self.expr(exprs[0]), *self.strip_markers(inner)))
             else:
                 flat.append(self.flat_directive(inner))
-        return self.template(flat, line, line, heredoc=False, by_line=False)
+        return self.template(parse_template(flat, line, by_line=False), line, line, heredoc=False)
 
     def strip_markers(self, node: Any) -> tuple[bool, bool]:
         toks = [str(c) for c in node.children if not hasattr(c, "data")]
@@ -224,12 +236,7 @@ class _Converter:
         keyword = {"template_else": "else", "template_endif": "endif", "template_endfor": "endfor"}[data]
         return tpl.Directive(keyword, strip_left, strip_right, line)
 
-    def template(self, flat: list[tpl.Flat], line: int, text_line: int, heredoc: bool,
-                 by_line: bool = True) -> Expr:
-        try:
-            parts = tpl.assemble(flat, line, by_line=by_line)
-        except tpl.TemplateError as exc:
-            raise SyntaxProblem(str(exc), exc.line) from None
+    def template(self, parts: tuple[TPart, ...], line: int, text_line: int, heredoc: bool) -> Expr:
         if not parts:
             return Lit("", line)
         if len(parts) == 1 and isinstance(parts[0], str) and not heredoc:
@@ -254,11 +261,8 @@ class _Converter:
         if trim:
             body = tpl.dedent_heredoc(body)
         text_line = line + 1
-        try:
-            flat = tpl.scan(body, text_line, parse_expression_at(self.offset))
-        except tpl.TemplateError as exc:
-            raise SyntaxProblem(str(exc), exc.line) from None
-        return self.template(flat, line, text_line, heredoc=True)
+        parts = parse_template(body, text_line, parse_expression_at(self.offset))
+        return self.template(parts, line, text_line, heredoc=True)
 
     def _tuple(self, node: Any) -> Expr:
         items = tuple(self.expr(c) for c in node.children if hasattr(c, "data") and c.data != "new_line_or_comment")
@@ -430,4 +434,4 @@ def error_line(exc: BaseException) -> int:
     return int(m.group(1)) if m else 1
 
 
-__all__ = ["SyntaxProblem", "TPart", "error_line", "parse_body", "parse_expression"]
+__all__ = ["SyntaxProblem", "TPart", "error_line", "parse_body", "parse_expression", "parse_template"]

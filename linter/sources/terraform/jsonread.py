@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from why403.sources.terraform import template as tpl
-from why403.sources.terraform.hclread import SyntaxProblem, parse_expression
+from why403.sources.terraform.hclread import SyntaxProblem, parse_expression, parse_template
 from why403.sources.terraform.syntax import (
     Attribute,
     Block,
@@ -171,11 +170,7 @@ def string_expr(s: str, line: int) -> Expr:
     """A JSON string as a Terraform template."""
     if "${" not in s and "%{" not in s:
         return Lit(s, line)
-    try:
-        flat = tpl.scan(s, line, parse_expression)
-        parts = tpl.assemble(flat, line)
-    except tpl.TemplateError as exc:
-        raise SyntaxProblem(str(exc), exc.line) from None
+    parts = parse_template(s, line)
     if len(parts) == 1 and isinstance(parts[0], str):
         return Lit(parts[0], line)
     return Template(tuple(parts), line, line)

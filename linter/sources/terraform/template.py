@@ -46,12 +46,9 @@ _KEYWORD_RE = re.compile(r"\s*(if|else|endif|for|endfor)\b(.*)\Z", re.S)
 ParseExpr = Callable[[str, int], Expr]
 
 
-def scan(text: str, line: int, parse_expr: ParseExpr, *, escapes: bool = False) -> list[Flat]:
-    """Split template text into literal text, interpolations and directives.
-
-    ``escapes`` decodes backslash escapes in literal text (JSON strings come already decoded, so
-    it is only for callers that hand raw quoted text over).
-    """
+def scan(text: str, line: int, parse_expr: ParseExpr) -> list[Flat]:
+    """Split template text into literal text, interpolations and directives (``line``: the line
+    the text starts on, for the expressions' lines and errors)."""
     out: list[Flat] = []
     buf: list[str] = []
     i = 0
@@ -161,7 +158,7 @@ def _matching_brace(text: str, start: int) -> int:
     return -1
 
 
-def assemble(flat: list[Flat], line: int, *, by_line: bool = True) -> tuple[TPart, ...]:
+def assemble(flat: list[Flat], *, by_line: bool = True) -> tuple[TPart, ...]:
     """Apply strip markers, then nest ``if``/``for`` directives into their bodies.
 
     ``by_line``: heredocs, template files and JSON strings are scanned line by line, so a strip
@@ -169,10 +166,9 @@ def assemble(flat: list[Flat], line: int, *, by_line: bool = True) -> tuple[TPar
     indentation, not the line break before it); in a quoted string it strips all whitespace.
     """
     stripped = _apply_strip(flat, by_line)
-    parts, pos, end = _assemble(stripped, 0, line, ())
+    parts, _, end = _assemble(stripped, 0, ())
     if end is not None:
         raise TemplateError(f"unexpected %{{{end.keyword}}}", end.line)
-    del pos
     return tuple(parts)
 
 
@@ -209,8 +205,7 @@ def _strip_start(text: str, by_line: bool) -> str:
     return text[: nl + 1].lstrip(_WS) + text[nl + 1 :]
 
 
-def _assemble(flat: list[Flat], pos: int, line: int,
-              stops: tuple[str, ...]) -> tuple[list[TPart], int, Directive | None]:
+def _assemble(flat: list[Flat], pos: int, stops: tuple[str, ...]) -> tuple[list[TPart], int, Directive | None]:
     """Parts from ``pos`` until a directive in ``stops`` (returned) or the end."""
     out: list[TPart] = []
     while pos < len(flat):
@@ -220,17 +215,17 @@ def _assemble(flat: list[Flat], pos: int, line: int,
                 return out, pos + 1, item
             if item.keyword == "if":
                 assert item.cond is not None
-                then, pos, end = _assemble(flat, pos + 1, line, ("else", "endif"))
+                then, pos, end = _assemble(flat, pos + 1, ("else", "endif"))
                 otherwise: list[TPart] = []
                 if end is not None and end.keyword == "else":
-                    otherwise, pos, end = _assemble(flat, pos, line, ("endif",))
+                    otherwise, pos, end = _assemble(flat, pos, ("endif",))
                 if end is None or end.keyword != "endif":
                     raise TemplateError("%{if} without %{endif}", item.line)
                 out.append(TIf(item.cond, tuple(then), tuple(otherwise)))
                 continue
             if item.keyword == "for":
                 assert item.cond is not None
-                body, pos, end = _assemble(flat, pos + 1, line, ("endfor",))
+                body, pos, end = _assemble(flat, pos + 1, ("endfor",))
                 if end is None:
                     raise TemplateError("%{for} without %{endfor}", item.line)
                 out.append(TFor(item.key_var, item.value_var, item.cond, tuple(body)))
