@@ -15,7 +15,7 @@ from why403.sources.cloudformation.decode import ParsedTemplate
 from why403.sources.cloudformation.intrinsics import NOVALUE, Resolver, text
 from why403.sources.cloudformation.parameters import Param, declared
 from why403.sources.cloudformation.suppressions import suppressions
-from why403.sources.cloudformation.tree import Map
+from why403.sources.cloudformation.tree import Map, new_map
 
 Handler = Callable[[Ctx, Resource], None]
 
@@ -134,8 +134,7 @@ def _resource(ctx: Ctx, resources: Map, lid: str, node: Any) -> None:
             ctx.note_params(seen, lid)
     props = node.get("Properties")
     if not isinstance(props, Map):
-        props = Map()
-        props.line, props.end_line, props.key_lines = node.line, node.end_line, {}
+        props = new_map(node.line, node.end_line)
     res = Resource(lid, node["Type"], props, node, key_line, span.end_line or key_line, maybe)
     before = len(ctx.facts)
     try:

@@ -13,7 +13,7 @@ from typing import Any
 from why403.model.facts import Diagnostic
 from why403.model.location import Location
 from why403.sources.cloudformation.catalog import PROPERTIES
-from why403.sources.cloudformation.tree import Map, convert, new_map
+from why403.sources.cloudformation.tree import Map, bare_map, convert, new_map
 
 # CloudFormation accepts template bodies of at most 1 MB (from S3); anything far beyond that is
 # not a deployable template, and decoding it would only burn time.
@@ -229,10 +229,4 @@ def _convert_resource(res: Any, key_line: int) -> Any:
 
 def _bare(node: dict[str, Any], default_line: int) -> Map:
     start = getattr(node, "start_mark", None)
-    line = int(start.line) + 1 if start is not None else default_line
-    m = new_map(line, line)
-    m.key_lines = _NO_KEYS
-    return m
-
-
-_NO_KEYS: dict[str, int] = {}
+    return bare_map(int(start.line) + 1 if start is not None else default_line)

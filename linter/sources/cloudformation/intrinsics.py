@@ -25,7 +25,7 @@ from why403.model.symbols import Tri
 from why403.model.values import MaybePresent, Unknown
 from why403.sources.cloudformation.naming import Naming
 from why403.sources.cloudformation.parameters import Param
-from why403.sources.cloudformation.tree import Map
+from why403.sources.cloudformation.tree import Map, scalar_text
 
 
 class _NoValue:
@@ -60,13 +60,8 @@ def is_if(node: Any) -> bool:
 
 def text(value: Any, label: str) -> str:
     """A resolved scalar as a string; anything that is not one becomes an unknown token."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-    return symbols.unknown(label)
+    scalar = scalar_text(value)
+    return scalar if scalar is not None else symbols.unknown(label)
 
 
 class Resolver:

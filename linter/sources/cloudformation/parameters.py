@@ -16,7 +16,7 @@ from typing import Any
 
 from why403.model.facts import Diagnostic
 from why403.model.location import Location
-from why403.sources.cloudformation.tree import Map, line_of
+from why403.sources.cloudformation.tree import Map, line_of, scalar_text
 
 
 @dataclass(frozen=True)
@@ -37,16 +37,11 @@ class Param:
 
 
 def _text(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float):
-        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    """A parameter value as text: a scalar, or a list as CommaDelimitedList text."""
     if isinstance(value, list):
         parts = [_text(v) for v in value]
         return None if any(p is None for p in parts) else ",".join(p for p in parts if p is not None)
-    return None
+    return scalar_text(value)
 
 
 def declared(template: Map, supplied: Mapping[str, str]) -> dict[str, Param]:

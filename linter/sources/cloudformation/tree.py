@@ -41,6 +41,15 @@ def new_map(line: int = 0, end_line: int = 0) -> Map:
     return m
 
 
+def bare_map(line: int) -> Map:
+    """An empty mapping on one line whose keys will not record lines of their own (they point at
+    ``line``): what the decoder keeps of the parts it does not model."""
+    m = Map()
+    m.line = m.end_line = line
+    m.key_lines = _NO_KEY_LINES
+    return m
+
+
 def new_seq(line: int = 0, end_line: int = 0) -> Seq:
     s = Seq()
     s.line, s.end_line = line, end_line
@@ -95,13 +104,22 @@ def convert(node: Any, default_line: int = 0, key_depth: int = 2) -> Any:
 
 
 def _key_text(key: Any) -> str:
-    if isinstance(key, str):
-        return str(key)
-    if isinstance(key, datetime.date | datetime.datetime):
-        return key.isoformat()
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    return str(key)
+    text = scalar_text(key)
+    return text if text is not None else str(key)
+
+
+def scalar_text(value: Any) -> str | None:
+    """A scalar as CloudFormation reads it, as text (``true``, ``5``, ``2010-09-09``); None for
+    anything else. Mapping keys, parameter values and resolved values all become text this way."""
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    return None
 
 
 def line_of(node: Any, default: int = 0) -> int:
