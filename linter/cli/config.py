@@ -20,13 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from why403.model.settings import Intent, Organization, Settings
-from why403.report.base import FAIL_LEVELS, FailLevel
+from why403.report.base import FAIL_LEVELS, SEVERITIES, FailLevel
 from why403.report.suppress import SuppressionPolicy
 
 YAML_NAMES = (".why403.yaml", ".why403.yml")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _ACCOUNT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_SEVERITIES = ("error", "warning", "note")
 
 
 class ConfigError(Exception):
@@ -295,11 +294,11 @@ def _parse(table: Any, where: _Where) -> Config:
         _known_keys(where, severity, names, "severity.")
         if names[0] in severity:
             settings_kwargs["default_endpoint_policy_severity"] = _choice(
-                where, f"severity.{names[0]}", severity[names[0]], _SEVERITIES
+                where, f"severity.{names[0]}", severity[names[0]], SEVERITIES
             )
         if names[1] in severity:
             settings_kwargs["explicit_full_access_endpoint_severity"] = _choice(
-                where, f"severity.{names[1]}", severity[names[1]], _SEVERITIES
+                where, f"severity.{names[1]}", severity[names[1]], SEVERITIES
             )
 
     tf_vars: tuple[tuple[str, str], ...] = ()

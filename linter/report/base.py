@@ -9,13 +9,16 @@ from __future__ import annotations
 import os
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cached_property
+from typing import Literal, cast
 
 from why403.model.finding import SEVERITY_ORDER, Finding, InputError, Severity, Stats
 from why403.model.location import Location
 
+# Most severe first: the order of summaries, of fail levels and of what a config may set.
+SEVERITIES = cast("tuple[Severity, ...]", tuple(sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.__getitem__, reverse=True)))
 FailLevel = Literal["error", "warning", "note", "never"]
-FAIL_LEVELS: tuple[FailLevel, ...] = ("error", "warning", "note", "never")
+FAIL_LEVELS: tuple[FailLevel, ...] = (*SEVERITIES, "never")
 PARSE_ERROR_RULE = "W403-E001"
 SUPPRESSION_RULE = "W403-E002"
 
@@ -43,7 +46,8 @@ class Report:
     def rel(self, path: str) -> str:
         return relative(path, self.cwd)
 
-    @property
+    # Reports ask these several times; a Report is frozen, so each is computed once.
+    @cached_property
     def active(self) -> tuple[Finding, ...]:
         """Findings that count: not suppressed, parse errors included as W403-E001."""
         return tuple(f for f in self.with_parse_errors if f.suppressed is None)
@@ -52,7 +56,7 @@ class Report:
     def suppressed(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.suppressed is not None)
 
-    @property
+    @cached_property
     def with_parse_errors(self) -> tuple[Finding, ...]:
         """All findings plus one W403-E001 finding per input error, sorted."""
         extra = parse_error_findings(self.errors) if self.show_parse_errors else ()
@@ -106,7 +110,7 @@ def parse_error_findings(errors: tuple[InputError, ...]) -> tuple[Finding, ...]:
 def summary_line(report: Report) -> str:
     """``3 errors, 1 warning, 0 notes in 12 files (2 suppressed; 1 file could not be read)``."""
     counts = report.counts()
-    parts = [plural(counts.get(sev, 0), sev) for sev in ("error", "warning", "note")]
+    parts = [plural(counts.get(sev, 0), sev) for sev in SEVERITIES]
     files = report.stats.files or len(report.files)
     text = f"{', '.join(parts)} in {plural(files, 'file')}"
     extras = []

@@ -26,13 +26,12 @@ from typing import Any
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 from why403.model.finding import Finding
-from why403.report.base import PARSE_ERROR_RULE
+from why403.report.base import PARSE_ERROR_RULE, SEVERITIES
 from why403.rules import Rule, all_rules
 
 _LETTER = {"error": "E", "warning": "W", "note": "I"}
 # why403's rule families: E source, D denied, L lockout, B broad allow, N new access, S policy shape
 _FAMILY = {"E": "0", "D": "1", "L": "2", "B": "3", "N": "4", "S": "5"}
-_SEVERITIES = ("error", "warning", "note")
 _cache: dict[tuple[str, float], tuple[Finding, ...]] = {}
 
 
@@ -139,7 +138,7 @@ def _register() -> None:
     for rule in all_rules():
         if rule.id == PARSE_ERROR_RULE:
             continue
-        for severity in _SEVERITIES[_SEVERITIES.index(rule.severity) :]:
+        for severity in SEVERITIES[SEVERITIES.index(rule.severity) :]:
             cls = _rule_class(rule, severity, base)
             globals()[cls.__name__] = cls
 
