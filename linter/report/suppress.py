@@ -19,12 +19,14 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from why403.model.facts import SuppressionFact
 from why403.model.finding import Finding, Suppression
 from why403.model.location import Location
-from why403.pipeline import rule_matches
 from why403.report.base import SUPPRESSION_RULE
+
+if TYPE_CHECKING:
+    from why403.model.facts import SuppressionFact
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ def apply_suppressions(
     ``rule_known`` says whether a rule id exists; ``rule_active`` whether it ran (selected and not
     ignored), so that a suppression for a rule left out of this run is not called unused.
     """
+    from why403.pipeline import rule_matches  # the run's own rule matching (the pipeline is loaded by now)
+
     today = today or dt.date.today()
     result = list(findings)
     notes: list[Finding] = []

@@ -20,3 +20,14 @@ def test_active_findings_are_computed_once_per_report() -> None:
     assert report.with_parse_errors is report.with_parse_errors
     assert [f.rule for f in report.active] == ["W403-E001", "W403-D101"]
     assert summary_line(report).startswith("2 errors, 0 warnings, 0 notes")
+
+
+def test_the_suppression_policy_loads_without_the_fact_model() -> None:
+    """cli.config reads the suppression policy on every start (``--help``, ``rules``, a usage
+    error); the facts the suppressions apply to are only needed once a run has read sources."""
+    import subprocess
+    import sys
+
+    probe = "import sys, why403.report.suppress; print('why403.model.facts' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
