@@ -59,7 +59,6 @@ class LoadContext:
         self.active: set[str] = set()
         self.manifest: dict[str, str] | None = None
         self.variable_decls: dict[str, Location] = {}
-        self.instances = 0
 
     # -- diagnostics ----------------------------------------------------------------------------
 
@@ -80,7 +79,6 @@ class LoadContext:
         if self.total_steps > STEPS_TOTAL:
             return False
         self.budget.steps = STEPS_PER_TASK
-        self.budget.exhausted = False
         return True
 
     # -- configurations -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 
 from why403.model import symbols
 from why403.sources.terraform.numbers import format_number, parse_number
-from why403.sources.terraform.tfvalues import Lazy, ObjVal, SetVal, Unk, combine_unknown, is_known
+from why403.sources.terraform.tfvalues import Lazy, SetVal, Unk, combine_unknown, is_known
 
 TOKEN_RE = re.compile(symbols.OPEN + r"([a-z])([^" + symbols.OPEN + symbols.CLOSE + r"]*)" + symbols.CLOSE)
 
@@ -163,9 +163,3 @@ def unify_primitives(values: list[Any]) -> list[Any]:
     if len(kinds) > 1 and kinds <= {"string", "number", "bool"}:
         return [to_str(v) if v is not None and not isinstance(v, Unk) else v for v in values]
     return values
-
-
-def plain_object(v: Any) -> ObjVal:
-    if isinstance(v, ObjVal):
-        return v
-    return ObjVal(v)

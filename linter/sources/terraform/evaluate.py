@@ -98,7 +98,6 @@ class Evaluator:
         budget = self.budget
         budget.steps -= 1
         if budget.steps <= 0:
-            budget.exhausted = True
             raise BudgetExceeded("evaluation stopped: the configuration needs more work than why403 allows")
         handler = _DISPATCH[type(expr)]
         return handler(self, expr, scope)

@@ -1448,8 +1448,4 @@ _FUNCTIONS: dict[str, Fn] = {
 }
 
 
-def function_names() -> list[str]:
-    return sorted([*_FUNCTIONS, "try", "can", "file", "fileexists", "templatefile"])
-
-
-__all__ = ["Expr", "FileAccess", "FunctionTable", "dumps", "function_names", "jsonencode", "to_json_like"]
+__all__ = ["Expr", "FileAccess", "FunctionTable", "dumps", "jsonencode", "to_json_like"]

@@ -241,7 +241,7 @@ class _Converter:
             return Lit("", line)
         if len(parts) == 1 and isinstance(parts[0], str) and not heredoc:
             return Lit(parts[0], line)  # a heredoc stays a template: its value remembers where its text is
-        return Template(tuple(parts), line, text_line, heredoc)
+        return Template(tuple(parts), line, text_line)
 
     def _template_string(self, node: Any) -> Expr:
         # \"...\" inside a template directive of a quoted string

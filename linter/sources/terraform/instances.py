@@ -334,7 +334,7 @@ class Expansion:
     uncertain: str | None = None
 
 
-def expand(ctx: LoadContext, body: Body, scope: Scope, what: str, line: int) -> Expansion:
+def expand(ctx: LoadContext, body: Body, scope: Scope, what: str) -> Expansion:
     """Instances of a resource, data source or module call from its ``count``/``for_each``."""
     count = body.attr("count")
     for_each = body.attr("for_each")
@@ -415,8 +415,7 @@ class Collection:
     def instances(self) -> list[ResourceInstance]:
         if self._instances is None:
             ctx = self.module.ctx
-            exp = expand(ctx, self.decl.block.body, Scope(self.module, self.decl.file), self.label,
-                         self.decl.block.line)
+            exp = expand(ctx, self.decl.block.body, Scope(self.module, self.decl.file), self.label)
             self._expansion = exp
             maybe = exp.uncertain or self.module.maybe
             self._instances = [ResourceInstance(self.module, self.decl, self.mode, self.rtype, self.name, key,
@@ -441,7 +440,6 @@ class UncertainCollection(Lazy):
     addressable (its values stay linked); everything else about it is unknown."""
 
     def __init__(self, coll: Collection, instances: list[ResourceInstance], exp: Expansion) -> None:
-        self.coll = coll
         self.instances = instances
         self.exp = exp
         self.label = coll.label
@@ -465,8 +463,7 @@ class UncertainCollection(Lazy):
 
 
 class _Namespace(Lazy):
-    def __init__(self, module: ModuleInstance, label: str, getter: Callable[[str], Any]) -> None:
-        self.module = module
+    def __init__(self, label: str, getter: Callable[[str], Any]) -> None:
         self.label = label
         self.getter = getter
 
@@ -505,12 +502,12 @@ class ModuleInstance:
         if "aws" not in self.providers:
             self.providers["aws"] = ProviderSlot(self, None)
         self._namespaces = {
-            "var": _Namespace(self, "var", self.var),
-            "local": _Namespace(self, "local", self.local),
-            "module": _Namespace(self, "module", self.module_value),
-            "data": _Namespace(self, "data", self._data_type),
-            "path": _Namespace(self, "path", self._path),
-            "terraform": _Namespace(self, "terraform", self._terraform),
+            "var": _Namespace("var", self.var),
+            "local": _Namespace("local", self.local),
+            "module": _Namespace("module", self.module_value),
+            "data": _Namespace("data", self._data_type),
+            "path": _Namespace("path", self._path),
+            "terraform": _Namespace("terraform", self._terraform),
         }
 
     # -- name resolution ------------------------------------------------------------------------
@@ -524,10 +521,10 @@ class ModuleInstance:
                             line)
         if name == "self":
             return Unk("self", "self is only known after apply")
-        return _Namespace(self, name, lambda n: self._resource("managed", name, n))
+        return _Namespace(name, lambda n: self._resource("managed", name, n))
 
     def _data_type(self, rtype: str) -> Any:
-        return _Namespace(self, f"data.{rtype}", lambda n: self._resource("data", rtype, n))
+        return _Namespace(f"data.{rtype}", lambda n: self._resource("data", rtype, n))
 
     def _resource(self, mode: str, rtype: str, name: str) -> Any:
         coll = self.collection(mode, rtype, name)
@@ -711,9 +708,8 @@ class ModuleValue(Lazy):
 class RemoteModule(Lazy):
     """A module whose source is not here: every output is unknown."""
 
-    def __init__(self, label: str, source: str, reason: str) -> None:
+    def __init__(self, label: str, reason: str) -> None:
         self.label = label
-        self.source = source
         self.reason = reason
 
     def get_attr(self, name: str) -> Any:
@@ -762,7 +758,7 @@ class ModuleCall:
         ctx = self.parent.ctx
         parent = self.parent
         scope = Scope(parent, self.decl.file)
-        exp = expand(ctx, self.decl.block.body, scope, self.label, self.decl.block.line)
+        exp = expand(ctx, self.decl.block.body, scope, self.label)
         self._expansion = exp
         directory, why = self._directory()
         children: list[Any] = []
@@ -771,19 +767,19 @@ class ModuleCall:
                      "init so that .terraform/modules holds it, or lint the plan JSON", self.decl.file,
                      self.decl.block.line, code="remote-module")
             for key, _ in exp.keys:
-                children.append(RemoteModule(self.label + _key_suffix(key), self._source() or "", why))
+                children.append(RemoteModule(self.label + _key_suffix(key), why))
             self._children = children
             return children
         resolved = directory.resolve()
         if resolved in parent.chain:
             ctx.diag("error", f"{self.label} includes its own directory ({directory}); Terraform refuses this",
                      self.decl.file, self.decl.block.line, code="module-cycle")
-            self._children = [RemoteModule(self.label, str(directory), "the module includes itself")]
+            self._children = [RemoteModule(self.label, "the module includes itself")]
             return self._children
         if len(parent.chain) >= MAX_MODULE_DEPTH:
             ctx.diag("error", f"{self.label}: modules nested more than {MAX_MODULE_DEPTH} deep", self.decl.file,
                      self.decl.block.line, code="module-depth")
-            self._children = [RemoteModule(self.label, str(directory), "modules nested too deeply")]
+            self._children = [RemoteModule(self.label, "modules nested too deeply")]
             return self._children
         config = ctx.config(directory)
         if not config.files:

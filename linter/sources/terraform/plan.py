@@ -352,9 +352,6 @@ class PlanResource(Lazy):
         s = to_str(value)
         return s if isinstance(s, str) else symbols.unknown(self.ref)
 
-    def has(self, name: str) -> bool:
-        return name in self.values and self.values[name] is not None
-
     def blocks(self, name: str) -> list[Any]:
         value = self.values.get(name)
         if isinstance(value, Unk):

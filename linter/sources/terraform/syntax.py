@@ -68,7 +68,6 @@ class Template:
     parts: tuple[TPart, ...]
     line: int
     text_line: int
-    heredoc: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,10 +184,6 @@ Expr = (
     Lit | Template | ScopeRef | GetAttr | Index | Splat | Call | TupleExpr | ObjectExpr | ForExpr
     | Conditional | BinOp | Unary | Paren
 )
-
-
-def expr_line(expr: Expr) -> int:
-    return expr.line
 
 
 def expr_end_line(expr: Expr) -> int:

@@ -191,15 +191,12 @@ class Budget:
     """Evaluation work left: stops pathological inputs (huge ``range``, recursive templates)."""
 
     steps: int = 5_000_000
-    exhausted: bool = False
     collection_limit: int = 100_000
     string_limit: int = 8 * 1024 * 1024
 
 
 class _Absent:
     """An argument the configuration does not set (distinct from an explicit ``null``)."""
-
-    _instance: _Absent | None = None
 
     def __repr__(self) -> str:
         return "ABSENT"
