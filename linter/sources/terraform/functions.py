@@ -263,10 +263,6 @@ def has_markers(doc: Any) -> bool:
     return False
 
 
-def _json_number(n: Any) -> str:
-    return format_number(n)
-
-
 def dumps(doc: Any, indent: bool = False, sort_keys: bool = True) -> str:
     """JSON text as Terraform writes it: keys sorted, ``<``, ``>``, ``&`` escaped, numbers exact.
 
@@ -285,25 +281,24 @@ def _dump(v: Any, indent: str | None, level: int, sort_keys: bool = True) -> str
     if isinstance(v, str):
         return _json_string(v)
     if is_number(v):
-        return _json_number(v)
-    sep = ","
+        return format_number(v)
     if isinstance(v, dict):
         if not v:
             return "{}"
         colon = ":" if indent is None else ": "
         items = [f"{_json_string(k)}{colon}{_dump(v[k], indent, level + 1, sort_keys)}"
                  for k in (sorted(v) if sort_keys else v)]
-        return _wrap("{", "}", items, indent, level, sep)
+        return _wrap("{", "}", items, indent, level)
     if isinstance(v, list):
         if not v:
             return "[]"
-        return _wrap("[", "]", [_dump(x, indent, level + 1, sort_keys) for x in v], indent, level, sep)
+        return _wrap("[", "]", [_dump(x, indent, level + 1, sort_keys) for x in v], indent, level)
     raise EvalError(f"cannot encode {type(v).__name__}")
 
 
-def _wrap(open_: str, close: str, items: list[str], indent: str | None, level: int, sep: str) -> str:
+def _wrap(open_: str, close: str, items: list[str], indent: str | None, level: int) -> str:
     if indent is None:
-        return open_ + sep.join(items) + close
+        return open_ + ",".join(items) + close
     pad = "\n" + indent * (level + 1)
     return open_ + pad + ("," + pad).join(items) + "\n" + indent * level + close
 
@@ -439,15 +434,10 @@ def _substring_may_straddle(s: str, sub: str) -> bool:
     return False
 
 
-def _str_arg(name: str, v: Any, what: str = "argument") -> str | Unk:
-    s = to_str(v, f"{what} of {name}()")
-    return s
-
-
 def _case(name: str, fn: Callable[[str], str]) -> Fn:
     def run(ev: Evaluator, args: list[Any], line: int) -> Any:
         _arity(name, args, 1)
-        s = _str_arg(name, args[0])
+        s = to_str(args[0], f"argument of {name}()")
         if isinstance(s, Unk):
             return s.derived(f"{name}(...)", type="string")
         if not symbols.has_token(s):
@@ -520,15 +510,11 @@ def _replace(ev: Evaluator, args: list[Any], line: int) -> Any:
         return unknown_for_token(s)
     if is_regex:
         try:
-            pattern = re.compile(_re2_to_python(sub[1:-1]))
+            pattern = re.compile(sub[1:-1])
         except re.error as exc:
             raise EvalError(f"replace(): invalid regular expression: {exc}", line) from None
         return pattern.sub(_go_template(rep), s)
     return s.replace(sub, rep)
-
-
-def _re2_to_python(pattern: str) -> str:
-    return pattern
 
 
 def _go_template(rep: str) -> str:
@@ -700,8 +686,7 @@ def _format_one(verb: str, flags: str, prec: str | None, arg: Any, line: int) ->
         text = _fixed(rounded, p)
         return ("+" + text) if "+" in flags and num >= 0 else text
     if verb in ("x", "X", "o", "b") and isinstance(num, int):
-        spec = {"x": "x", "X": "X", "o": "o", "b": "b"}[verb]
-        return format(num, spec)
+        return format(num, verb)
     if verb in ("e", "g"):
         return format(float(num), verb if prec is None else f".{prec}{verb}")
     raise EvalError(f"format(): unsupported verb %{verb}", line)

@@ -307,8 +307,7 @@ class ResourceInstance(Lazy, BodyReader):
         if value is not ABSENT:
             return value
         if self.has(name):
-            configured = self.arg(name)
-            return configured
+            return self.arg(name)
         if self.body.blocks(name) or any(b.labels[:1] == (name,) for b in self.body.blocks("dynamic")):
             return self.materialize_blocks(name)
         return attributes.fallback(self, name)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from why403.model.values import Unknown
 from why403.sources.terraform.convert import EvalError, to_str
 from why403.sources.terraform.functions import dumps, has_markers, to_json_like
-from why403.sources.terraform.tfvalues import ABSENT, LocatedJson, Unk, combine_unknown
+from why403.sources.terraform.tfvalues import ABSENT, LocatedJson, Unk, combine_unknown, is_known
 
 if TYPE_CHECKING:
     from why403.sources.terraform.instances import BodyReader, ResourceInstance
@@ -111,14 +111,8 @@ def build_document(inst: ResourceInstance) -> tuple[dict[str, Any], list[Loc], l
         doc["Id"] = merged["Id"]
     if merged_statements:
         doc["Statement"] = merged_statements
-    unknown_parts = [u for u in unknowns if not _is_known(u)]
+    unknown_parts = [u for u in unknowns if not is_known(u)]
     return doc, merged_locs, (unknown_parts if unknown_parts or has_markers(doc) else None)
-
-
-def _is_known(value: Any) -> bool:
-    from why403.sources.terraform.tfvalues import is_known
-
-    return is_known(value)
 
 
 def _documents(inst: ResourceInstance, name: str, unknowns: list[Any]) -> list[tuple[dict[str, Any], list[Any],

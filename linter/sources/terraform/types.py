@@ -13,7 +13,7 @@ from typing import Any
 
 from why403.sources.terraform.convert import EvalError, is_number, to_bool, to_number, to_str
 from why403.sources.terraform.syntax import Call, Expr, Lit, ObjectExpr, ScopeRef, TupleExpr
-from why403.sources.terraform.tfvalues import Lazy, ObjVal, SetVal, Unk, make_set
+from why403.sources.terraform.tfvalues import Lazy, ObjVal, Unk, make_set
 
 
 @dataclass(frozen=True)
@@ -103,9 +103,7 @@ def _convert(value: Any, spec: TypeSpec, default_of: Any, depth: int) -> Any:
         items = [v if isinstance(v, Unk) and v.many else _convert(v, spec.elem, default_of, depth + 1)
                  for v in value]
         if kind == "set":
-            result = make_set(items)
-            return result if isinstance(result, SetVal) else Unk(result.label, result.reason, result.sources,
-                                                                    type="set")
+            return make_set(items)  # an unknown set is already typed "set"
         return items
     if kind == "map":
         if not isinstance(value, dict):
@@ -123,8 +121,6 @@ def _convert(value: Any, spec: TypeSpec, default_of: Any, depth: int) -> Any:
             elif optional:
                 d = default_of(default) if (default is not None and default_of is not None) else None
                 out[name] = _convert(d, attr_spec, default_of, depth + 1)
-            elif name in value:
-                out[name] = None
             else:
                 out[name] = None
         return ObjVal(out, value.loc if isinstance(value, ObjVal) else None)
