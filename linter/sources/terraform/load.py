@@ -24,7 +24,7 @@ from why403.sources.terraform.instances import ModuleInstance, ProviderSlot, _Co
 from why403.sources.terraform.jsonread import read_json_value
 from why403.sources.terraform.providers import provider_facts
 from why403.sources.terraform.reader import parse_file
-from why403.sources.terraform.resources import HANDLERS
+from why403.sources.terraform.resources import HANDLERS, FactList
 from why403.sources.terraform.suppressions import suppressions
 from why403.sources.terraform.syntax import ObjectExpr
 from why403.sources.terraform.types import TypeSpec
@@ -50,7 +50,7 @@ def load_module(directory: Path, options: SourceOptions, parse: Parse | None = N
     ctx, root = instantiate(directory, options, parse, extra_files)
     config = root.config
     facts: list[Fact] = []
-    emitter = _Emitter(ctx, facts)
+    emitter = FactList(facts, ctx.note_missing)
     resources = 0
     try:
         modules = root.walk()
@@ -138,18 +138,6 @@ def _guarded(ctx: LoadContext, task: Callable[[], None], file: str, line: int, r
     except Exception as exc:  # a defect in why403 must not stop the run: report it, go on
         ctx.diag("warning", f"{prefix}why403 could not read this ({type(exc).__name__}: {exc}); please report it",
                  file, line, code="internal")
-
-
-class _Emitter:
-    def __init__(self, ctx: LoadContext, facts: list[Fact]) -> None:
-        self.ctx = ctx
-        self.facts = facts
-
-    def fact(self, fact: Fact) -> None:
-        self.facts.append(fact)
-
-    def used(self, value: Any, by: str) -> None:
-        self.ctx.note_missing(value, by)
 
 
 # -- root variable values -----------------------------------------------------------------------

@@ -29,7 +29,7 @@ from why403.sources.terraform import attributes
 from why403.sources.terraform.convert import to_str
 from why403.sources.terraform.numbers import norm
 from why403.sources.terraform.providers import provider_facts
-from why403.sources.terraform.resources import HANDLERS
+from why403.sources.terraform.resources import HANDLERS, FactList
 from why403.sources.terraform.tfvalues import ABSENT, Lazy, ObjVal, Unk
 
 # Arguments that hold an identifier, and the referenced attributes that may fill them.
@@ -199,7 +199,7 @@ class _Plan:
         planned = self.data.get("planned_values", {}) or {}
         self._collect(planned.get("root_module", {}) or {})
         facts: list[Fact] = []
-        emitter = _PlanEmitter(facts)
+        emitter = FactList(facts)
         count = 0
         for res in self.resources.values():
             if res.mode != "managed":
@@ -353,18 +353,7 @@ class PlanResource(Lazy):
         return s if isinstance(s, str) else symbols.unknown(self.ref)
 
     def blocks(self, name: str) -> list[Any]:
-        value = self.values.get(name)
-        if isinstance(value, Unk):
-            return [value.as_many()]
-        if not isinstance(value, list):
-            return []
-        out: list[Any] = []
-        for i, item in enumerate(value):
-            if isinstance(item, dict):
-                out.append(_PlanBlock(self, item, f"{self.ref}.{name}[{i}]", _nested_exprs(self.expressions, name, i)))
-            elif isinstance(item, Unk):
-                out.append(item.as_many())
-        return out
+        return _blocks(self, self.values, self.ref, self.expressions, name)
 
     def get_attr(self, name: str) -> Any:
         if name in self._attrs:
@@ -422,6 +411,24 @@ def _is_unknown(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, Unk) for v in value)
 
 
+def _blocks(owner: PlanResource, values: dict[str, Any], path: str, exprs: dict[str, Any], name: str) -> list[Any]:
+    """The nested blocks ``name`` of a resource's or a block's planned values, as readers. Blocks
+    known only after apply are each an ``Unk(many=True)``, as HCL gives a dynamic block whose
+    ``for_each`` is unknown, at any depth."""
+    value = values.get(name)
+    if isinstance(value, Unk):
+        return [value.as_many()]
+    if not isinstance(value, list):
+        return []
+    out: list[Any] = []
+    for i, item in enumerate(value):
+        if isinstance(item, dict):
+            out.append(_PlanBlock(owner, item, f"{path}.{name}[{i}]", _nested_exprs(exprs, name, i)))
+        elif isinstance(item, Unk):
+            out.append(item.as_many())
+    return out
+
+
 def _nested_exprs(exprs: dict[str, Any], name: str, index: int) -> dict[str, Any]:
     """The configuration expressions of the ``index``-th nested block ``name`` (when static)."""
     blocks = exprs.get(name)
@@ -473,22 +480,7 @@ class _PlanBlock:
         return self.owner.as_text(value)
 
     def blocks(self, name: str) -> list[Any]:
-        value = self.values.get(name)
-        if not isinstance(value, list):
-            return []
-        return [_PlanBlock(self.owner, v, f"{self.path}.{name}[{i}]", _nested_exprs(self.exprs, name, i))
-                for i, v in enumerate(value) if isinstance(v, dict)]
+        return _blocks(self.owner, self.values, self.path, self.exprs, name)
 
     def get_attr(self, name: str) -> Any:
         return self.values.get(name, ABSENT)
-
-
-class _PlanEmitter:
-    def __init__(self, facts: list[Fact]) -> None:
-        self.facts = facts
-
-    def fact(self, fact: Fact) -> None:
-        self.facts.append(fact)
-
-    def used(self, value: Any, by: str) -> None:
-        return None

@@ -92,6 +92,23 @@ class Emitter(Protocol):
 Handler = Callable[[Reader, Emitter], None]
 
 
+class FactList:
+    """The :class:`Emitter` of both frontends: facts go to a list; ``on_used`` hears which
+    unknown values a handler used (HCL notes the inputs that would decide them; a plan's
+    unknowns are only known after apply, with no input to name, so it passes none)."""
+
+    def __init__(self, facts: list[Fact], on_used: Callable[[Any, str], None] | None = None) -> None:
+        self.facts = facts
+        self.on_used = on_used
+
+    def fact(self, fact: Fact) -> None:
+        self.facts.append(fact)
+
+    def used(self, value: Any, by: str) -> None:
+        if self.on_used is not None:
+            self.on_used(value, by)
+
+
 # -- helpers ------------------------------------------------------------------------------------
 
 
