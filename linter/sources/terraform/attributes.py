@@ -32,6 +32,9 @@ class Instance(Protocol):
     def text(self, name: str) -> str | None: ...
 
 
+Computer = Callable[[Instance], Any]
+
+
 def partition_of(region: str) -> str:
     if region.startswith("cn-"):
         return "aws-cn"
@@ -71,26 +74,28 @@ def key_id(inst: Instance) -> str:
     return symbols.opaque(f"{inst.ref}.key_id")
 
 
+def regional_arn(inst: Instance, service: str, resource: str) -> str:
+    """The ARN of a resource of ``service`` in the instance's region and account."""
+    return f"arn:{partition_of(inst.region)}:{service}:{inst.region}:{inst.account}:{resource}"
+
+
 def kms_arn(inst: Instance) -> str:
-    return f"arn:{partition_of(inst.region)}:kms:{inst.region}:{inst.account}:key/{key_id(inst)}"
+    return regional_arn(inst, "kms", f"key/{key_id(inst)}")
 
 
 def opaque_id(inst: Instance) -> str:
     return symbols.opaque(f"{inst.ref}.id")
 
 
-def _ec2_arn(kind: str) -> Callable[[Instance], str]:
-    def arn(inst: Instance) -> str:
-        return f"arn:{partition_of(inst.region)}:ec2:{inst.region}:{inst.account}:{kind}/{opaque_id(inst)}"
-
-    return arn
-
-
 def _regional_arn(service: str, resource: Callable[[Instance], str]) -> Callable[[Instance], str]:
     def arn(inst: Instance) -> str:
-        return f"arn:{partition_of(inst.region)}:{service}:{inst.region}:{inst.account}:{resource(inst)}"
+        return regional_arn(inst, service, resource(inst))
 
     return arn
+
+
+def _ec2_arn(kind: str) -> Callable[[Instance], str]:
+    return _regional_arn("ec2", lambda i: f"{kind}/{opaque_id(i)}")
 
 
 def _task_revision(inst: Instance) -> str:
@@ -101,9 +106,7 @@ def _alias_target_arn(inst: Instance) -> str | None:
     target = inst.text("target_key_id")
     if target is None:
         return None
-    if target.startswith("arn:"):
-        return target
-    return f"arn:{partition_of(inst.region)}:kms:{inst.region}:{inst.account}:key/{target}"
+    return target if target.startswith("arn:") else regional_arn(inst, "kms", f"key/{target}")
 
 
 def _org_roots(inst: Instance) -> list[Any]:
@@ -112,14 +115,24 @@ def _org_roots(inst: Instance) -> list[Any]:
                     "arn": symbols.opaque(f"{inst.ref}.roots[0].arn"), "policy_types": []})]
 
 
+def _iam_entity(kind: str) -> dict[str, Computer]:
+    """Roles, users, groups and instance profiles: a name (set or generated) that is also the
+    id, an ARN under their path, and a unique id AWS assigns."""
+    return {
+        "name": generated_name,
+        "id": generated_name,
+        "arn": _iam_arn(kind),
+        "unique_id": lambda i: symbols.opaque(f"{i.ref}.unique_id"),
+        "path": _path,
+    }
+
+
 def _role_policy_id(kind: str) -> Callable[[Instance], str]:
     def run(inst: Instance) -> str:
         return f"{inst.text(kind) or symbols.opaque(inst.ref + '.' + kind)}:{generated_name(inst)}"
 
     return run
 
-
-Computer = Callable[[Instance], Any]
 
 _S3_BUCKET: dict[str, Computer] = {
     "bucket": bucket_name,
@@ -151,31 +164,13 @@ COMPUTED: dict[str, dict[str, Computer]] = {
     "aws_kms_alias": {
         "id": lambda i: i.text("name") or symbols.opaque(f"{i.ref}.name"),
         "name": lambda i: generated_name(i),
-        "arn": lambda i: f"arn:{partition_of(i.region)}:kms:{i.region}:{i.account}:{generated_name(i)}",
+        "arn": _regional_arn("kms", generated_name),
         "target_key_arn": _alias_target_arn,
     },
     "aws_kms_grant": {"grant_id": lambda i: symbols.opaque(f"{i.ref}.grant_id")},
-    "aws_iam_role": {
-        "name": generated_name,
-        "id": generated_name,
-        "arn": _iam_arn("role"),
-        "unique_id": lambda i: symbols.opaque(f"{i.ref}.unique_id"),
-        "path": _path,
-    },
-    "aws_iam_user": {
-        "name": generated_name,
-        "id": generated_name,
-        "arn": _iam_arn("user"),
-        "unique_id": lambda i: symbols.opaque(f"{i.ref}.unique_id"),
-        "path": _path,
-    },
-    "aws_iam_group": {
-        "name": generated_name,
-        "id": generated_name,
-        "arn": _iam_arn("group"),
-        "unique_id": lambda i: symbols.opaque(f"{i.ref}.unique_id"),
-        "path": _path,
-    },
+    "aws_iam_role": _iam_entity("role"),
+    "aws_iam_user": _iam_entity("user"),
+    "aws_iam_group": _iam_entity("group"),
     "aws_iam_policy": {
         "name": generated_name,
         "arn": _iam_arn("policy"),
@@ -183,13 +178,7 @@ COMPUTED: dict[str, dict[str, Computer]] = {
         "policy_id": lambda i: symbols.opaque(f"{i.ref}.policy_id"),
         "path": _path,
     },
-    "aws_iam_instance_profile": {
-        "name": generated_name,
-        "id": generated_name,
-        "arn": _iam_arn("instance-profile"),
-        "unique_id": lambda i: symbols.opaque(f"{i.ref}.unique_id"),
-        "path": _path,
-    },
+    "aws_iam_instance_profile": _iam_entity("instance-profile"),
     "aws_iam_role_policy": {"name": generated_name, "id": _role_policy_id("role")},
     "aws_iam_user_policy": {"name": generated_name, "id": _role_policy_id("user")},
     "aws_iam_group_policy": {"name": generated_name, "id": _role_policy_id("group")},

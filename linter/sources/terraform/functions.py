@@ -1031,14 +1031,14 @@ def _tostring(ev: Evaluator, args: list[Any], line: int) -> Any:
     return to_str(v)
 
 
-def _tonumber(ev: Evaluator, args: list[Any], line: int) -> Any:
-    _arity("tonumber", args, 1)
-    return None if args[0] is None else to_number(args[0])
+def _to_primitive(name: str, convert: Callable[[Any], Any]) -> Fn:
+    """``tonumber``/``tobool``: null stays null, anything else converts (or is an error)."""
 
+    def run(ev: Evaluator, args: list[Any], line: int) -> Any:
+        _arity(name, args, 1)
+        return None if args[0] is None else convert(args[0])
 
-def _tobool(ev: Evaluator, args: list[Any], line: int) -> Any:
-    _arity("tobool", args, 1)
-    return None if args[0] is None else to_bool(args[0])
+    return run
 
 
 def _keys(ev: Evaluator, args: list[Any], line: int) -> Any:
@@ -1220,28 +1220,22 @@ def _numeric(name: str, fn: Callable[[list[Any]], Any]) -> Fn:
     return run
 
 
-def _alltrue(ev: Evaluator, args: list[Any], line: int) -> Any:
-    _arity("alltrue", args, 1)
-    if isinstance(args[0], Unk):
-        return args[0].derived("alltrue(...)", type="bool")
-    vals = [to_bool(x) for x in as_list(args[0])]
-    if any(v is False for v in vals):
-        return False
-    if any(isinstance(v, Unk) for v in vals):
-        return combine_unknown("alltrue(...)", vals, type="bool")
-    return True
+def _all_or_any(name: str, decisive: bool) -> Fn:
+    """``alltrue`` (one ``false`` decides) and ``anytrue`` (one ``true`` decides): an unknown
+    element matters only when no element decides; an empty list gives ``not decisive``."""
 
+    def run(ev: Evaluator, args: list[Any], line: int) -> Any:
+        _arity(name, args, 1)
+        if isinstance(args[0], Unk):
+            return args[0].derived(f"{name}(...)", type="bool")
+        vals = [to_bool(x) for x in as_list(args[0])]
+        if any(v is decisive for v in vals):
+            return decisive
+        if any(isinstance(v, Unk) for v in vals):
+            return combine_unknown(f"{name}(...)", vals, type="bool")
+        return not decisive
 
-def _anytrue(ev: Evaluator, args: list[Any], line: int) -> Any:
-    _arity("anytrue", args, 1)
-    if isinstance(args[0], Unk):
-        return args[0].derived("anytrue(...)", type="bool")
-    vals = [to_bool(x) for x in as_list(args[0])]
-    if any(v is True for v in vals):
-        return True
-    if any(isinstance(v, Unk) for v in vals):
-        return combine_unknown("anytrue(...)", vals, type="bool")
-    return False
+    return run
 
 
 def _chunklist(ev: Evaluator, args: list[Any], line: int) -> Any:
@@ -1378,8 +1372,8 @@ _FUNCTIONS: dict[str, Fn] = {
     "toset": _toset,
     "tomap": _tomap,
     "tostring": _tostring,
-    "tonumber": _tonumber,
-    "tobool": _tobool,
+    "tonumber": _to_primitive("tonumber", to_number),
+    "tobool": _to_primitive("tobool", to_bool),
     "keys": _keys,
     "values": _values,
     "lower": _case("lower", lambda s: _per_rune(s, str.lower)),
@@ -1415,8 +1409,8 @@ _FUNCTIONS: dict[str, Fn] = {
     "abs": _numeric("abs", lambda ns: abs(ns[0])),
     "ceil": _numeric("ceil", lambda ns: math.ceil(ns[0])),
     "floor": _numeric("floor", lambda ns: math.floor(ns[0])),
-    "alltrue": _alltrue,
-    "anytrue": _anytrue,
+    "alltrue": _all_or_any("alltrue", False),
+    "anytrue": _all_or_any("anytrue", True),
     "chunklist": _chunklist,
     "transpose": _transpose,
     "md5": _hash("md5", lambda b: hashlib.md5(b).hexdigest()),
