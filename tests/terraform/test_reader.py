@@ -67,6 +67,22 @@ def test_python_hcl2_is_imported_only_when_a_tf_file_is_read(tmp_path: Path) -> 
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_a_parse_worker_imports_the_reader_without_the_rest_of_the_frontend() -> None:
+    """Parse workers import only :mod:`.reader`; the package's public names load on first use."""
+    code = (
+        "import sys\nimport why403.sources.terraform.reader\n"
+        "heavy = [m for m in ('load', 'plan', 'evaluate', 'instances', 'resources', 'functions')\n"
+        "         if f'why403.sources.terraform.{m}' in sys.modules]\n"
+        "assert not heavy and 'why403.policy.parse' not in sys.modules, heavy\n"
+        "from why403.sources.terraform import ParsedFile, is_plan_json, load_module, load_plan, parse_file\n"
+        "import why403.sources.terraform as tf\n"
+        "assert tf.load_module is load_module and callable(load_plan) and callable(is_plan_json)\n"
+        "assert tf.parse_file is parse_file and ParsedFile.__name__ == 'ParsedFile'\n"
+        "assert not hasattr(tf, 'no_such_name')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_a_rejected_file_is_an_error_with_its_line_and_the_others_are_still_read(tmp_path: Path) -> None:
     result = load(tmp_path, {
         "main.tf": POLICY_TF,
