@@ -198,18 +198,21 @@ def analyze(request: CheckRequest) -> Analyzed:
     with home_may_be_literal(world.home_uncertain):
         analysis = Analysis.of(world)
     if request.settings.baseline:
-        analysis.baseline, analysis.baseline_paths = _baseline(request)
+        analysis.baseline, analysis.baseline_paths = _baseline(request, results)
     return Analyzed(analysis, results, errors)
 
 
-def _baseline(request: CheckRequest) -> tuple[Analysis, tuple[tuple[str, str], ...]]:
-    """The world the same paths build at ``settings.baseline``, and each path there -> here."""
+def _baseline(request: CheckRequest, results: list[SourceResult]) -> tuple[Analysis, tuple[tuple[str, str], ...]]:
+    """The world the same paths build at ``settings.baseline``, and each path there -> here. Only
+    the files of the paths are read from the revision, with the directories of the files the run
+    read beside them (child modules, variable files elsewhere in the repository)."""
     from dataclasses import replace
 
     from why403.sources.gitref import checkout
 
     assert request.settings.baseline is not None
-    with checkout(request.settings.baseline, request.paths) as old_paths:
+    read_elsewhere = sorted({f for r in results for f in r.files})
+    with checkout(request.settings.baseline, request.paths, read_elsewhere) as old_paths:
         old = replace(request, paths=old_paths, settings=replace(request.settings, baseline=None))
         return analyze(old).analysis, tuple(zip(old_paths, request.paths, strict=True))
 

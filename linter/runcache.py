@@ -27,6 +27,7 @@ from typing import Any
 from why403.model.facts import SuppressionFact
 from why403.model.finding import Access, Finding, InputError, RunResult, Stats, Suppression
 from why403.model.location import Location
+from why403.sources.discover import walk_files
 
 FORMAT = 1
 KEEP = 32
@@ -58,9 +59,7 @@ def _walk_inputs(paths: tuple[str, ...]) -> list[Path]:
         if p.is_file():
             out.append(p)
             continue
-        for root, dirs, files in os.walk(p):
-            dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
-            out.extend(Path(root) / name for name in sorted(files))
+        out.extend(walk_files(p, lambda d: d.name not in _SKIP_DIRS))
     return out
 
 

@@ -198,6 +198,11 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"why403: error: {exc}\n")
         return EXIT_USAGE
     except Exception as exc:  # a bug: one line and a failing status, the traceback only on request
+        from why403.sources.gitref import BaselineError
+
+        if isinstance(exc, BaselineError):  # the revision cannot be read: the message says how to fix it
+            sys.stderr.write(f"why403: error: {exc}\n")
+            return EXIT_USAGE
         if os.environ.get("WHY403_DEBUG"):
             raise
         sys.stderr.write(

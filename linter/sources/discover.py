@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,14 +75,38 @@ def discover(paths: tuple[str, ...] | list[str], exclude: tuple[str, ...] = ()) 
         if p.is_file():
             consider_file(p)
             continue
-        for root, dirs, files in os.walk(p):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(Path(root) / d, exclude))
-            for name in sorted(files):
-                consider_file(Path(root) / name)
+        for file in walk_files(p, lambda d: d.name not in SKIP_DIRS and not _excluded(d, exclude)):
+            consider_file(file)
     out.terraform_dirs = sorted(tf_dirs, key=lambda d: (len(d.parts), str(d)))
     out.plans = sorted(plans)
     out.template_candidates = sorted(templates)
     return out
+
+
+def walk_files(top: Path, descend: Callable[[Path], bool] = lambda d: True) -> Iterator[Path]:
+    """Every file below ``top`` in sorted order, without following symbolic links to directories
+    and without recursion (:func:`os.walk` recurses on Python 3.11, and a tree a thousand
+    directories deep is legal input). ``descend`` says which subdirectories to enter."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:
+            continue  # unreadable, vanished, or a path too long for the system
+        subdirs = []
+        for entry in entries:
+            try:
+                is_dir, is_link = entry.is_dir(), entry.is_symlink()
+            except OSError:
+                continue
+            path = folder / entry.name
+            if not is_dir:
+                yield path
+            elif not is_link and descend(path):  # a link to a directory is neither a file nor entered
+                subdirs.append(path)
+        stack.extend(reversed(subdirs))
 
 
 def _looks_like_plan(path: Path) -> bool:
