@@ -18,6 +18,7 @@ objects and maps. On top of that:
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,13 +80,18 @@ def iter_unknowns(value: Any, depth: int = 0) -> list[Unk]:
 
 def is_known(value: Any) -> bool:
     """True when no part of the value is unknown."""
-    if isinstance(value, Unk | Lazy):
-        return False
+    return not any_part(value, lambda v: isinstance(v, Unk | Lazy))
+
+
+def any_part(value: Any, test: Callable[[Any], bool]) -> bool:
+    """Whether the value, or any element or attribute of it at any depth, passes ``test``."""
+    if test(value):
+        return True
     if isinstance(value, dict):
-        return all(is_known(v) for v in value.values())
+        return any(any_part(v, test) for v in value.values())
     if isinstance(value, list):
-        return all(is_known(v) for v in value)
-    return True
+        return any(any_part(v, test) for v in value)
+    return False
 
 
 class ObjVal(dict[str, Any]):
