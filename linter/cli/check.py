@@ -195,21 +195,27 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _run(args)
     except (UsageError, ConfigError) as exc:
-        sys.stderr.write(f"why403: error: {exc}\n")
+        say(f"why403: error: {exc}")
         return EXIT_USAGE
     except Exception as exc:  # a bug: one line and a failing status, the traceback only on request
         from why403.sources.gitref import BaselineError
 
         if isinstance(exc, BaselineError):  # the revision cannot be read: the message says how to fix it
-            sys.stderr.write(f"why403: error: {exc}\n")
+            say(f"why403: error: {exc}")
             return EXIT_USAGE
         if os.environ.get("WHY403_DEBUG"):
             raise
-        sys.stderr.write(
-            f"why403: internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in why403; run again with WHY403_DEBUG=1 to see where it happened.\n"
-        )
+        say(f"why403: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in why403; run again with WHY403_DEBUG=1 to see where it happened.")
         return EXIT_USAGE
+
+
+def say(message: str) -> None:
+    """A message on standard error. It may quote the sources (a configuration value, a file name):
+    CI logs read standard error for workflow commands too, so it is escaped like the text report."""
+    from why403.report.escape import terminal_text
+
+    sys.stderr.write(terminal_text(message) + "\n")
 
 
 @dataclass(frozen=True)
@@ -291,7 +297,7 @@ def _run(args: argparse.Namespace) -> int:
             if checked.pre_commit:
                 return EXIT_OK
             where = ", ".join(checked.paths)
-            sys.stderr.write(f"why403: error: no Terraform files or CloudFormation templates found in {where}\n")
+            say(f"why403: error: no Terraform files or CloudFormation templates found in {where}")
         else:
             sys.stderr.write("why403: error: none of the inputs could be read\n")
         return EXIT_USAGE

@@ -85,20 +85,21 @@ def _pairs(flag: str, items: list[str]) -> tuple[tuple[str, str], ...]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from why403.cli.check import UsageError
+    from why403.cli.check import UsageError, say
     from why403.cli.config import ConfigError
 
     try:
         return _run(args)
     except (ValueError, UsageError, ConfigError) as exc:
-        sys.stderr.write(f"why403 explain: error: {exc}\n")
+        say(f"why403 explain: error: {exc}")
         return EXIT_USAGE
 
 
 def _run(args: argparse.Namespace) -> int:
-    from why403.cli.check import config_for, request_for
+    from why403.cli.check import config_for, request_for, say
     from why403.model.symbols import home_may_be_literal
     from why403.pipeline import analyze
+    from why403.report.escape import terminal_text
     from why403.world.explain import ExplainError, explain_access, render_explanation
 
     for path in args.paths:
@@ -108,7 +109,7 @@ def _run(args: argparse.Namespace) -> int:
     analyzed = analyze(request)
     for err in analyzed.errors:
         where = f"{err.file}:{err.line}" if err.line else err.file
-        sys.stderr.write(f"why403 explain: {where}: {err.message}\n")
+        say(f"why403 explain: {where}: {err.message}")
     context = _pairs("--context", args.context)
     try:
         with home_may_be_literal(analyzed.analysis.world.home_uncertain):
@@ -119,7 +120,7 @@ def _run(args: argparse.Namespace) -> int:
     out = sys.stdout
     codes = []
     for exp in explanations:
-        out.write(render_explanation(exp))
+        out.write(terminal_text(render_explanation(exp)))
         out.write("\n")
         codes.append(EXIT_DENIED if exp.decision.denied else EXIT_ALLOWED if exp.decision.allowed else EXIT_UNKNOWN)
     if EXIT_DENIED in codes:

@@ -55,9 +55,9 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         """Stable when lines move (no line numbers), distinct across files (two templates may both
-        have a ``DataKey``)."""
+        have a ``DataKey``). A file name that is not UTF-8 holds surrogates, hashed as they are."""
         parts = (self.rule, self.location.file if self.location else "", *(self.identity or (self.message,)))
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def sort_key(self) -> tuple[str, int, str, str]:
         loc = self.location

@@ -2,12 +2,18 @@
 
 ``::error file=F,line=L,endLine=E,col=C,title=RULE::message``; notes become ``::notice``.
 Useful where code scanning (SARIF upload) is not available; suppressed findings are not shown.
+
+Source text reaches the runner only inside the data and properties of our own commands, escaped as
+the runner unescapes them (``%``, CR, LF; and ``:`` ``,`` in properties), with control characters
+shown and the legacy ``##[`` command prefix broken (:mod:`why403.report.escape`): every line this
+format prints starts with a command or the summary, never with text from the sources.
 """
 
 from __future__ import annotations
 
 from why403.model.finding import Finding
 from why403.report.base import Report, summary_line
+from why403.report.escape import workflow_text
 
 _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -38,7 +44,7 @@ def _annotation(finding: Finding, report: Report) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return workflow_text(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:

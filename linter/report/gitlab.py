@@ -12,12 +12,13 @@ from typing import Any
 
 from why403.model.finding import Finding
 from why403.report.base import Report
+from why403.report.escape import json_document, json_value
 
 _SEVERITY = {"error": "critical", "warning": "major", "note": "info"}
 
 
 def render(report: Report) -> str:
-    return json.dumps([_issue(f, report) for f in report.active], indent=2) + "\n"
+    return json_document(json.dumps(json_value([_issue(f, report) for f in report.active]), indent=2)) + "\n"
 
 
 def _issue(finding: Finding, report: Report) -> dict[str, Any]:

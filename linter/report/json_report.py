@@ -14,12 +14,13 @@ from why403 import __version__
 from why403.model.finding import Finding
 from why403.model.location import Location
 from why403.report.base import Report
+from why403.report.escape import json_document, json_value
 
 SCHEMA = "why403/v1"
 
 
 def render(report: Report) -> str:
-    return json.dumps(to_dict(report), indent=2) + "\n"
+    return json_document(json.dumps(json_value(to_dict(report)), indent=2)) + "\n"
 
 
 def to_dict(report: Report) -> dict[str, Any]:

@@ -5,6 +5,10 @@ a ``failure``; one below it passes with its message as output, so the report and
 agree; a suppressed finding is ``skipped`` with its reason; a file that could not be read is an
 ``error``. A file with no findings gets one passing test case, so the report shows what was
 checked.
+
+Source text is written with what XML 1.0 cannot hold shown as escapes, and with the characters a
+CI runner would read as a workflow command written as character references
+(:mod:`why403.report.escape`).
 """
 
 from __future__ import annotations
@@ -14,14 +18,15 @@ from xml.etree import ElementTree as ET
 
 from why403.model.finding import Finding
 from why403.report.base import PARSE_ERROR_RULE, Report, at_or_above
+from why403.report.escape import xml_document, xml_text
 
 
 def render(report: Report) -> str:
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for file in report.files:
-        by_file.setdefault(report.rel(file), [])  # every file read gets a suite, findings or not
+        by_file.setdefault(xml_text(report.rel(file)), [])  # every file read gets a suite, findings or not
     for finding in report.with_parse_errors:
-        by_file[report.rel(finding.location.file) if finding.location else "<run>"].append(finding)
+        by_file[xml_text(report.rel(finding.location.file)) if finding.location else "<run>"].append(finding)
 
     root = ET.Element("testsuites", name="why403")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -36,15 +41,16 @@ def render(report: Report) -> str:
             counts["tests"] += 1
             case = ET.SubElement(suite, "testcase", name=_name(finding), classname=file)
             line = finding.location.line if finding.location else 0
-            body = "\n".join((f"{file}:{line}: {finding.message}", *finding.trace))
+            message = xml_text(finding.message)
+            body = "\n".join((f"{file}:{line}: {message}", *map(xml_text, finding.trace)))
             if finding.suppressed is not None:
-                ET.SubElement(case, "skipped", message=f"suppressed: {finding.suppressed.reason}")
+                ET.SubElement(case, "skipped", message=f"suppressed: {xml_text(finding.suppressed.reason)}")
                 counts["skipped"] += 1
             elif finding.rule == PARSE_ERROR_RULE:
-                ET.SubElement(case, "error", message=finding.message, type=finding.rule).text = body
+                ET.SubElement(case, "error", message=message, type=finding.rule).text = body
                 counts["errors"] += 1
             elif at_or_above(finding.severity, report.fail_level):
-                failure = ET.SubElement(case, "failure", message=finding.message, type=finding.severity)
+                failure = ET.SubElement(case, "failure", message=message, type=finding.severity)
                 failure.text = body
                 counts["failures"] += 1
             else:
@@ -56,7 +62,7 @@ def render(report: Report) -> str:
         root.set(key, str(value))
     root.set("time", f"{report.stats.seconds:.3f}")
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    return xml_document('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n")
 
 
 def _name(finding: Finding) -> str:

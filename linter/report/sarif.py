@@ -22,6 +22,7 @@ from why403 import __version__
 from why403.model.finding import Finding
 from why403.model.location import Location
 from why403.report.base import Report
+from why403.report.escape import json_document, json_value
 from why403.rules import Rule, all_rules
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -30,7 +31,7 @@ _PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommenda
 
 
 def render(report: Report) -> str:
-    return json.dumps(to_sarif(report), indent=2) + "\n"
+    return json_document(json.dumps(json_value(to_sarif(report)), indent=2)) + "\n"
 
 
 def to_sarif(report: Report) -> dict[str, Any]:
@@ -133,9 +134,19 @@ def _result(finding: Finding, rule_index: int, report: Report) -> dict[str, Any]
     return result
 
 
+def _uri(path: str) -> str:
+    """A relative URI of a path: its bytes percent-encoded (a file name that is not UTF-8 keeps its
+    bytes, which a surrogate-escaped ``str`` holds)."""
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = path.encode("utf-8", "surrogatepass")
+    return urllib.parse.quote(raw)
+
+
 def _location(loc: Location, report: Report) -> dict[str, Any]:
     physical: dict[str, Any] = {
-        "artifactLocation": {"uri": urllib.parse.quote(report.rel(loc.file)), "uriBaseId": "%SRCROOT%"}
+        "artifactLocation": {"uri": _uri(report.rel(loc.file)), "uriBaseId": "%SRCROOT%"}
     }
     if loc.line and loc.line > 0:
         region: dict[str, Any] = {"startLine": loc.line}
