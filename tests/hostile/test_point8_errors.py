@@ -77,11 +77,17 @@ def test_baseline_ref_that_looks_like_an_option(tmp_path: Path, monkeypatch: pyt
 def test_a_thousand_deep_tree_is_walked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
+    deepest = "/".join(["d"] * 1000)
     for depth in range(1, 1001):  # os.makedirs itself recurses
         os.mkdir("/".join(["d"] * depth))
-    Path("/".join(["d"] * 1000), "main.tf").write_text(BUCKET)
-    for cache in ("--no-cache", f"--cache-dir={tmp_path / 'cache'}"):
-        code = main(["check", ".", cache, "--no-config", "--format", "json"])
-        captured = capsys.readouterr()
-        assert code == 0, captured.err
-        assert '"files": 1' in captured.out
+    Path(deepest, "main.tf").write_text(BUCKET)
+    try:
+        for cache in ("--no-cache", f"--cache-dir={tmp_path.parent / (tmp_path.name + '-cache')}"):
+            code = main(["check", ".", cache, "--no-config", "--format", "json"])
+            captured = capsys.readouterr()
+            assert code == 0, captured.err
+            assert '"files": 1' in captured.out
+    finally:  # pytest removes old temporary trees with a recursive rmtree: leave it a shallow one
+        Path(deepest, "main.tf").unlink()
+        for depth in range(1000, 0, -1):
+            os.rmdir("/".join(["d"] * depth))
