@@ -20,8 +20,9 @@ from typing import Any
 
 from why403.model import symbols
 from why403.model.facts import SourceOptions
-from why403.sources.terraform.instances import ModuleInstance, ResourceInstance
+from why403.sources.terraform.instances import ResourceInstance
 from why403.sources.terraform.load import instantiate
+from why403.sources.terraform.modules import ModuleInstance
 from why403.sources.terraform.reader import parse_file
 from why403.sources.terraform.tfvalues import ABSENT, LocatedJson, Unk
 

@@ -15,14 +15,15 @@ from typing import Any
 
 from why403.model.facts import Fact, SourceOptions, SourceResult
 from why403.model.location import Location
+from why403.sources.terraform.bodies import Constants, evaluate_guarded
 from why403.sources.terraform.config import Parse
 from why403.sources.terraform.context import CycleError, LoadContext
 from why403.sources.terraform.convert import EvalError
 from why403.sources.terraform.evaluate import BudgetExceeded, Scope
 from why403.sources.terraform.hclread import SyntaxProblem, parse_expression
-from why403.sources.terraform.instances import ModuleInstance, ProviderSlot, _Constants, evaluate_guarded
 from why403.sources.terraform.jsonread import read_json_value
-from why403.sources.terraform.providers import provider_facts
+from why403.sources.terraform.modules import ModuleInstance
+from why403.sources.terraform.providers import ProviderSlot, provider_facts
 from why403.sources.terraform.reader import parse_file
 from why403.sources.terraform.resources import HANDLERS, FactList
 from why403.sources.terraform.suppressions import suppressions
@@ -170,7 +171,7 @@ def _root_values(ctx: LoadContext, directory: Path, files_read: list[str]) -> di
 
 
 def _read_tfvars(ctx: LoadContext, path: Path) -> dict[str, Any]:
-    scope = Scope(_Constants(), str(path))
+    scope = Scope(Constants(), str(path))
     out: dict[str, Any] = {}
     if path.name.endswith(".json"):
         try:
@@ -212,7 +213,7 @@ def _cli_value(ctx: LoadContext, name: str, raw: str) -> Callable[[TypeSpec], An
         except SyntaxProblem as exc:
             ctx.diag("error", f"--var {name}: {exc}", "<command line>", 0)
             return raw
-        return evaluate_guarded(ctx, expr, Scope(_Constants(), "<command line>"), f"var.{name}", 1)
+        return evaluate_guarded(ctx, expr, Scope(Constants(), "<command line>"), f"var.{name}", 1)
 
     return value
 

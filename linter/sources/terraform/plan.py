@@ -28,7 +28,7 @@ from why403.model.location import Location
 from why403.sources.terraform import attributes
 from why403.sources.terraform.convert import to_str
 from why403.sources.terraform.numbers import norm
-from why403.sources.terraform.providers import provider_facts
+from why403.sources.terraform.providers import ProviderConfig, provider_facts
 from why403.sources.terraform.resources import HANDLERS, FactList
 from why403.sources.terraform.tfvalues import ABSENT, Lazy, ObjVal, Unk
 
@@ -131,8 +131,6 @@ class _Provider:
     """Account and region of a provider configuration, from constant expressions only."""
 
     def __init__(self, key: str, entry: dict[str, Any], options: SourceOptions, plan_file: str) -> None:
-        from why403.sources.terraform.instances import ProviderConfig
-
         exprs = entry.get("expressions", {}) or {}
         alias = entry.get("alias", "") or ""
         ref = f"provider.{key.split(':')[-1]}"

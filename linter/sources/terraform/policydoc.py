@@ -21,7 +21,8 @@ from why403.sources.terraform.functions import dumps, has_markers, to_json_like
 from why403.sources.terraform.tfvalues import ABSENT, LocatedJson, Unk, combine_unknown, is_known
 
 if TYPE_CHECKING:
-    from why403.sources.terraform.instances import BodyReader, ResourceInstance
+    from why403.sources.terraform.bodies import BodyReader
+    from why403.sources.terraform.instances import ResourceInstance
 
 Loc = tuple[str, int, int] | None
 

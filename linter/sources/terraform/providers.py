@@ -9,21 +9,63 @@ turn cross-account accesses into same-account ones.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from why403.model import symbols
 from why403.model.facts import AccountFact, DeployerFact, Fact
 from why403.model.location import Location
+from why403.sources.terraform.bodies import BlockView, evaluate_guarded
+from why403.sources.terraform.config import Decl
 from why403.sources.terraform.evaluate import Scope
+from why403.sources.terraform.syntax import Lit
 from why403.sources.terraform.tfvalues import ABSENT, Unk
 
 if TYPE_CHECKING:
-    from why403.sources.terraform.instances import ProviderConfig, ProviderSlot
+    from why403.sources.terraform.modules import ModuleInstance
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """Where a provider configuration creates resources."""
+
+    key: str  # "aws" or "aws.partner", as the defining module names it
+    ref: str  # "provider.aws.partner", prefixed inside modules
+    alias: str
+    account: str
+    region: str
+    role_arn: str | None
+    location: Location
+    implicit: bool = False
+
+
+class ProviderSlot:
+    """A provider configuration, evaluated on first use (it may refer to variables and locals)."""
+
+    def __init__(self, module: ModuleInstance, decl: Decl | None) -> None:
+        self.module = module
+        self.decl = decl
+        self.used = False
+        self._config: ProviderConfig | None = None
+
+    @property
+    def key(self) -> str:
+        if self.decl is None:
+            return "aws"
+        alias = self.decl.block.body.attr("alias")
+        name = self.decl.block.labels[0]
+        if alias is not None and isinstance(alias.expr, Lit) and isinstance(alias.expr.value, str):
+            return f"{name}.{alias.expr.value}"
+        return name
+
+    def get(self) -> ProviderConfig:
+        self.used = True
+        if self._config is None:
+            self._config = resolve_provider(self)
+        return self._config
 
 
 def resolve_provider(slot: ProviderSlot) -> ProviderConfig:
-    from why403.sources.terraform.instances import BlockView, ProviderConfig, evaluate_guarded
-
     module = slot.module
     ctx = module.ctx
     options = ctx.options

@@ -248,6 +248,20 @@ class Body:
         return json_blocks(type_, attr.expr)
 
 
+def traversal_text(expr: Expr | None) -> str | None:
+    """The name a bare traversal or a string spells: ``aws.west`` or ``"aws.west"`` (JSON syntax)
+    as ``"aws.west"``. Provider references and ``dynamic`` iterators are written either way."""
+    if expr is None:
+        return None
+    if isinstance(expr, ScopeRef):
+        return expr.name
+    if isinstance(expr, GetAttr) and isinstance(expr.obj, ScopeRef):
+        return f"{expr.obj.name}.{expr.name}"
+    if isinstance(expr, Lit) and isinstance(expr.value, str):
+        return expr.value
+    return None
+
+
 def json_blocks(type_: str, expr: Expr) -> tuple[Block, ...]:
     """Nested blocks written in JSON syntax: an object, or a list of objects."""
     items: tuple[Expr, ...]
