@@ -139,3 +139,38 @@ def test_a_broken_plan_is_one_error_not_a_traceback(tmp_path: Path) -> None:
     assert not [d for d in odd.diagnostics if d.severity == "error"]
     bucket = one(odd, BucketFact)
     assert symbols.has_token(bucket.name)
+
+
+# A provider block as HCL, and the same block as a plan's configuration writes it.
+_PROVIDERS: dict[str, tuple[str, dict[str, Any]]] = {
+    "home": ("", {}),
+    "allowed": ('allowed_account_ids = ["210987654321"]',
+                {"allowed_account_ids": {"constant_value": ["210987654321"]}}),
+    "allowed-two": ('allowed_account_ids = ["210987654321", "310987654321"]',
+                    {"allowed_account_ids": {"constant_value": ["210987654321", "310987654321"]}}),
+    "role": ('assume_role {\n role_arn = "arn:aws:iam::210987654321:role/deploy"\n}',
+             {"assume_role": [{"role_arn": {"constant_value": "arn:aws:iam::210987654321:role/deploy"}}]}),
+    "web-identity": ('assume_role_with_web_identity {\n role_arn = "arn:aws:iam::210987654321:role/ci"\n}',
+                     {"assume_role_with_web_identity": [
+                         {"role_arn": {"constant_value": "arn:aws:iam::210987654321:role/ci"}}]}),
+    "role-without-account": ('assume_role {\n role_arn = "arn:aws:iam:::role/deploy"\n}',
+                             {"assume_role": [{"role_arn": {"constant_value": "arn:aws:iam:::role/deploy"}}]}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_PROVIDERS))
+def test_a_provider_account_is_resolved_alike_from_hcl_and_from_a_plan(tmp_path: Path, name: str) -> None:
+    hcl, expressions = _PROVIDERS[name]
+    write(tmp_path / "hcl", {"main.tf": f'provider "aws" {{\n region = "eu-west-1"\n{hcl}\n}}\n'})
+    (tmp_path / "plan.json").write_text(json.dumps({
+        "format_version": "1.2", "planned_values": {"root_module": {}},
+        "configuration": {"provider_config": {"aws": {
+            "name": "aws", "expressions": {"region": {"constant_value": "eu-west-1"}, **expressions}}}}}),
+        encoding="utf-8")
+    options = SourceOptions(account_id=ACCOUNT)
+    from_hcl = {f.ref: f.account for f in facts(load_module(tmp_path / "hcl", options), AccountFact)}
+    from_plan = {f.ref: f.account for f in facts(load_plan(tmp_path / "plan.json", options), AccountFact)}
+    assert from_hcl == from_plan
+    expected = {"home": ACCOUNT, "allowed": "210987654321", "role": "210987654321", "web-identity": "210987654321"}
+    account = from_plan["provider.aws"]
+    assert account == expected[name] if name in expected else account == symbols.unknown("provider.aws.account")

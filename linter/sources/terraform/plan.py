@@ -28,7 +28,7 @@ from why403.model.location import Location
 from why403.sources.terraform import attributes
 from why403.sources.terraform.convert import to_str
 from why403.sources.terraform.numbers import norm
-from why403.sources.terraform.providers import ProviderConfig, provider_facts
+from why403.sources.terraform.providers import ProviderConfig, provider_account, provider_facts
 from why403.sources.terraform.resources import HANDLERS, FactList
 from why403.sources.terraform.tfvalues import ABSENT, Lazy, ObjVal, Unk
 
@@ -141,18 +141,14 @@ class _Provider:
             options.home_region if "region" not in exprs else symbols.unknown(f"{ref}.region"))
         allowed = _constant(exprs.get("allowed_account_ids"))
         role_arn = None
-        assume = exprs.get("assume_role")
+        assume = exprs.get("assume_role") or exprs.get("assume_role_with_web_identity")
         if isinstance(assume, list) and assume:
             role = _constant(assume[0].get("role_arn")) if isinstance(assume[0], dict) else None
             role_arn = role if isinstance(role, str) else symbols.unknown(f"{ref}.assume_role.role_arn")
-        if isinstance(allowed, list) and len(allowed) == 1 and isinstance(allowed[0], str):
-            account = allowed[0]
-        elif isinstance(role_arn, str) and not symbols.has_token(role_arn) and len(role_arn.split(":")) >= 6:
-            account = role_arn.split(":")[4]
-        elif "allowed_account_ids" not in exprs and not assume:
-            account = options.home_account
-        else:
-            account = symbols.unknown(f"{ref}.account")
+        single = isinstance(allowed, list) and len(allowed) == 1 and isinstance(allowed[0], str)
+        account = provider_account(ref, options, allowed=allowed[0] if single else None,
+                                   restricts_accounts="allowed_account_ids" in exprs, role_arn=role_arn,
+                                   assumes_role=bool(assume))
         self.config = ProviderConfig(key, ref, alias, account, region_text, role_arn, Location(plan_file, 1))
 
 

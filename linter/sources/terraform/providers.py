@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from why403.model import symbols
-from why403.model.facts import AccountFact, DeployerFact, Fact
+from why403.model.facts import AccountFact, DeployerFact, Fact, SourceOptions
 from why403.model.location import Location
 from why403.sources.terraform.bodies import BlockView, evaluate_guarded
 from why403.sources.terraform.config import Decl
@@ -104,6 +104,21 @@ def resolve_provider(slot: ProviderSlot) -> ProviderConfig:
         reader = BlockView(_Owner(ctx, ref, scope), assume[0], scope, f"{ref}.assume_role")
         role_arn = reader.text("role_arn")
 
+    account = provider_account(ref, options, allowed=allowed, restricts_accounts=allowed_attr is not None,
+                               role_arn=role_arn, assumes_role=bool(assume))
+    alias = key.split(".", 1)[1] if "." in key else ""
+    if options.account_id:
+        account = symbols.substitute_home(account, options.account_id, None)
+    return ProviderConfig(key, ref, alias, account, region, role_arn, decl.location)
+
+
+def provider_account(ref: str, options: SourceOptions, *, allowed: str | None, restricts_accounts: bool,
+                     role_arn: str | None, assumes_role: bool) -> str:
+    """The account a provider configuration creates resources in, from what it says (HCL or a
+    plan's configuration): ``allowed`` is the one account ``allowed_account_ids`` names (None:
+    not exactly one), ``role_arn`` the role it assumes (None: none, or not readable). A provider
+    that restricts its accounts or assumes a role without saying which account gets a token for
+    that unknown account, never the home account."""
     role_account = None
     if role_arn is not None:
         parts = role_arn.split(":")
@@ -115,14 +130,13 @@ def resolve_provider(slot: ProviderSlot) -> ProviderConfig:
         account = allowed
     elif role_account is not None:
         account = role_account
-    elif allowed_attr is None and not assume:
+    elif not restricts_accounts and not assumes_role:
         account = options.home_account
     else:
         account = symbols.unknown(f"{ref}.account")
-    alias = key.split(".", 1)[1] if "." in key else ""
     if options.account_id:
         account = symbols.substitute_home(account, options.account_id, None)
-    return ProviderConfig(key, ref, alias, account, region, role_arn, decl.location)
+    return account
 
 
 class _Owner:
