@@ -117,6 +117,26 @@ class RequesterPaysFact(Fact):
 
 
 @dataclass(frozen=True)
+class ObjectFact(Fact):
+    """One object as ``head-object`` describes it: how it is encrypted and, when known, which account
+    owns it. Only read from live dumps (``why403 diagnose``); sources never describe objects.
+
+    ``algorithm`` is the ``ServerSideEncryption`` header (``AES256``, ``aws:kms``, ``aws:kms:dsse``),
+    None for an unencrypted object. ``owner_account`` None: not determined (ACLs enabled and the
+    object written by someone whose account the dumps do not say).
+    """
+
+    bucket: str
+    key: str
+    algorithm: str | None
+    kms_key: str | None = None  # the key ARN S3 reports (SSEKMSKeyId)
+    bucket_key: bool = False
+    owner_account: str | None = None
+    exists: bool = True  # head-object answered 404: GetObject then answers 404 or 403 (ListBucket)
+    acl: tuple[AclGrant, ...] = ()  # get-object-acl, when ACLs are enabled on the bucket
+
+
+@dataclass(frozen=True)
 class AccessPointFact(Fact):
     name: str
     bucket: str
@@ -151,6 +171,7 @@ class KeyFact(Fact):
     policy: Policy | None = None
     enabled: bool | None = True
     bypass_lockout_check: bool = False
+    aws_managed: bool = False  # KeyManager AWS (aws/s3 ...): its policy cannot be changed
 
 
 @dataclass(frozen=True)
@@ -270,6 +291,26 @@ class RoleFact(Fact):
 
 
 @dataclass(frozen=True)
+class SessionFact(Fact):
+    """A role session as STS created it (a CloudTrail ``AssumeRole`` event): the session policies
+    passed then cap the role's permissions for that session only, and its session tags replace the
+    role's tags of the same key. Only read from live dumps (``why403 diagnose``).
+
+    ``inline_policy`` is the ``policy`` parameter, ``policy_arns`` the managed session policies
+    (resolved by the world); neither set means no session policy was passed. ``unknown`` says why
+    the session policies are not known (CloudTrail withheld them); the others are then empty.
+    """
+
+    arn: str  # arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION
+    role_arn: str
+    session_name: str
+    inline_policy: Policy | None = None
+    policy_arns: tuple[str, ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()
+    unknown: str | None = None
+
+
+@dataclass(frozen=True)
 class UserFact(Fact):
     name: str
     arn: str
@@ -339,6 +380,19 @@ class OrgPolicyFact(Fact):
     policy_type: str  # SERVICE_CONTROL_POLICY | RESOURCE_CONTROL_POLICY
     policy: Policy
     targets: tuple[str, ...] = ()  # account ids, OU ids, root ids
+
+
+@dataclass(frozen=True)
+class OrgMembershipFact(Fact):
+    """Where an account sits in its organization (``organizations list-parents``, repeated up to the
+    root): ``parents`` from the root down to the account's own OU. With it, the policies attached to
+    the root, each OU and the account are separate levels, each of which must allow (access-model
+    2.2), rather than one level of whatever the sources attach."""
+
+    account: str
+    org_id: str
+    parents: tuple[str, ...]  # r-xxxx, ou-xxxx-yyyyyyyy, ... (root first)
+    management_account: str | None = None
 
 
 @dataclass(frozen=True)

@@ -40,13 +40,16 @@ from why403.model.facts import (
     KeyFact,
     KeyPolicyFact,
     ManagedPolicyFact,
+    ObjectFact,
     OrgAttachmentFact,
+    OrgMembershipFact,
     OrgPolicyFact,
     OwnershipFact,
     PublicAccessBlockFact,
     RequesterPaysFact,
     RoleFact,
     RouteTableAssociationFact,
+    SessionFact,
     SourceResult,
     TaskDefinitionFact,
     UserFact,
@@ -64,6 +67,7 @@ from why403.simulate.state import (
     BucketState,
     KmsGrant,
     KmsKey,
+    ObjectState,
     Organizations,
     OrgLevel,
 )
@@ -109,6 +113,13 @@ def _full_access(kind: PolicyKind, name: str) -> Policy:
     doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*",
                                                     **({"Principal": "*"} if kind is PolicyKind.RCP else {})}]}
     return parse_policy(doc, kind, origin=name, validate=False)
+
+
+def _missing_level(node: str) -> Policy:
+    """The SCPs of a level the organization dumps attach nothing to: AWS keeps at least one SCP on
+    every root, OU and account while SCPs are enabled, so the dumps are incomplete there."""
+    return Policy(kind=PolicyKind.SCP, origin=f"SCPs of {node}",
+                  unknown=f"no SCP attached to {node} is in the dumps (AWS requires one on every level)")
 
 
 class _Builder:
@@ -182,7 +193,11 @@ class _Builder:
                     for account in everyone:
                         bucket[account].append(fact.policy.with_maybe(reason))
         accounts: dict[str, AccountOrg] = {}
+        placed = self.placed_accounts(policies, targets)
         for account in everyone | set(scp) | set(rcp) | in_some_org:
+            if account in placed:
+                accounts[account] = placed[account]
+                continue
             org_id = org.id if org and (account in members or account in management) else None
             levels_scp = (OrgLevel("attached policies", (_full_access(PolicyKind.SCP, "FullAWSAccess"),
                                                          *scp[account])),) if scp.get(account) else ()
@@ -190,11 +205,46 @@ class _Builder:
                                                          *rcp[account])),) if rcp.get(account) else ()
             accounts[account] = AccountOrg(org_id=org_id, management=account in management,
                                            scp_levels=levels_scp, rcp_levels=levels_rcp)
-        self.in_some_org = in_some_org
+        for account, org_placed in placed.items():
+            accounts.setdefault(account, org_placed)
+        self.in_some_org = in_some_org | set(placed)
         return Organizations(accounts)
+
+    def placed_accounts(self, policies: dict[str, OrgPolicyFact], targets: dict[str, set[str]]
+                        ) -> dict[str, AccountOrg]:
+        """Accounts whose place in the organization is known (live dumps): one level per node from the
+        root to the account, each holding exactly the SCPs attached to it, so that a level where
+        ``FullAWSAccess`` is detached denies what its policies do not allow (access-model 2.2, V16).
+        ``RCPFullAWSAccess`` cannot be detached, so every level of an organization with RCPs has it."""
+        out: dict[str, AccountOrg] = {}
+        for f in self.of(OrgMembershipFact):
+            assert isinstance(f, OrgMembershipFact)
+            nodes = (*f.parents, f.account)
+            scp: dict[str, list[Policy]] = {n: [] for n in nodes}
+            rcp: dict[str, list[Policy]] = {n: [] for n in nodes}
+            for pid, fact in policies.items():
+                chosen = scp if fact.policy_type.upper().startswith("SERVICE") else rcp
+                for target in targets.get(pid, ()):
+                    if target in chosen:
+                        chosen[target].append(fact.policy)
+            scp_levels: tuple[OrgLevel, ...] = ()
+            if any(scp.values()):
+                scp_levels = tuple(OrgLevel(n, tuple(scp[n]) or (_missing_level(n),)) for n in nodes)
+            rcp_levels: tuple[OrgLevel, ...] = ()
+            if any(rcp.values()):
+                full = _full_access(PolicyKind.RCP, "RCPFullAWSAccess")
+                rcp_levels = tuple(OrgLevel(n, (full, *rcp[n])) for n in nodes)
+            out[f.account] = AccountOrg(org_id=f.org_id, management=f.account == f.management_account,
+                                        scp_levels=scp_levels, rcp_levels=rcp_levels,
+                                        org_paths=("/".join((f.org_id, *f.parents)) + "/",))
+        return out
 
     def org_of(self, account: str) -> tuple[str | None, bool]:
         """(organization id, whether that is known) for principals of ``account``."""
+        for f in self.of(OrgMembershipFact):
+            assert isinstance(f, OrgMembershipFact)
+            if f.account == account:
+                return f.org_id, True
         org = self.settings.organization
         if org is not None:
             if account in org.accounts or account == org.management_account:
@@ -226,7 +276,7 @@ class _Builder:
                 policy = default_key_policy(f.account, f.ref, f.location)
             key = KmsKey(arn=f.arn, account=f.account, region=f.region, policy=policy,
                          grants=tuple(grants.get(f.key_id, []) + grants.get(f.arn, [])),
-                         enabled=f.enabled, ref=f.ref, location=f.location,
+                         aws_managed=f.aws_managed, enabled=f.enabled, ref=f.ref, location=f.location,
                          bypass_lockout_check=f.bypass_lockout_check or bool(override and
                                                                              override.bypass_lockout_check))
             self.world.keys[f.arn] = key
@@ -337,6 +387,21 @@ class _Builder:
             return kind, found, None if found else fact.key, bucket_key
         return "SSE-KMS", None, symbols.unknown(f"encryption of {fact.ref}"), bucket_key
 
+    def objects(self) -> None:
+        """Objects a live dump describes (head-object): their own encryption and key, which S3 uses
+        to read them whatever the bucket's default encryption is now."""
+        kinds = {None: "none", "AES256": "SSE-S3", "aws:kms": "SSE-KMS", "aws:kms:dsse": "DSSE-KMS"}
+        for f in self.of(ObjectFact):
+            assert isinstance(f, ObjectFact)
+            encryption = kinds.get(f.algorithm)
+            if encryption is None:  # an algorithm this version does not know: S3 may call KMS or not
+                continue
+            key = self.world.keys.get(f.kms_key) if f.kms_key else None
+            owner = f.owner_account or symbols.unknown(f"owner of s3://{f.bucket}/{f.key}")
+            self.world.objects[(f.bucket, f.key)] = ObjectState(
+                key=f.key, owner_account=owner, acl=f.acl, encryption=encryption,  # type: ignore[arg-type]
+                kms_key=key, bucket_key=f.bucket_key, exists=f.exists)
+
     # -- IAM --------------------------------------------------------------------------------------
 
     def managed(self) -> None:
@@ -424,6 +489,34 @@ class _Builder:
                           org_id=org_id, org_known=org_known, ref=f.ref, name=f.name)
             self.add_principal(PrincipalInfo(f.ref, f.arn, f.account, actor, f.location, "user",
                                              admin=_is_admin(pols)))
+
+    def sessions(self) -> None:
+        """Role sessions STS created (CloudTrail AssumeRole events), each a principal of its own: the
+        role's policies, capped by the session policies passed, with the session tags."""
+        for f in self.of(SessionFact):
+            assert isinstance(f, SessionFact)
+            role = self.world.principals.get(f.role_arn)
+            policies: tuple[Policy, ...] | None = None
+            if f.unknown is not None:
+                policies = (Policy(kind=PolicyKind.SESSION, origin=f"session policy of {f.session_name}",
+                                   location=f.location, unknown=f.unknown),)
+            elif f.inline_policy is not None or f.policy_arns:
+                inline = (f.inline_policy,) if f.inline_policy is not None else ()
+                policies = (*inline, *(self.resolve_managed(a, f.location).with_kind(PolicyKind.SESSION)
+                                       for a in f.policy_arns))
+            if role is not None:
+                tags = dict(role.actor.tags or {})
+                tags.update(f.tags)
+                actor = replace(role.actor, arn=f.arn, session_name=f.session_name, session_policies=policies,
+                                tags=tags, ref=f.arn)
+            else:
+                actor = role_session(f.role_arn, session_name=f.session_name, identity_policies=None,
+                                     session_policies=policies, tags=dict(f.tags) or None, org_known=False,
+                                     ref=f.arn)
+            account = actor.account or symbols.unknown(f"account of {f.arn}")
+            # Named like its role (whose policies a fix would change); found by its own ARN.
+            self.world.principals[f.arn] = PrincipalInfo(role.ref if role else f.role_arn, f.arn, account, actor,
+                                                         f.location, "role", in_sources=role is not None)
 
     def boundary(self, arn: str | None, location: Location | None) -> Policy | None:
         if not arn:
@@ -610,8 +703,10 @@ class _Builder:
         self.keys()
         self.world.env = Environment(orgs=self.world.env.orgs, keys=dict(self.world.keys))
         self.buckets()
+        self.objects()
         self.managed()
         self.principals()
+        self.sessions()
         self.endpoints()
         self.paths()
         self.deployers()

@@ -14,7 +14,7 @@ from why403.model.location import Location
 from why403.model.settings import Settings
 from why403.policy.document import Policy
 from why403.simulate.engine import Environment
-from why403.simulate.state import AccessPointState, BucketState, KmsKey, Network
+from why403.simulate.state import AccessPointState, BucketState, KmsKey, Network, ObjectState
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,8 @@ class World:
     principals: dict[str, PrincipalInfo] = field(default_factory=dict)  # by ARN
     endpoints: dict[str, EndpointInfo] = field(default_factory=dict)  # by id
     access_points: dict[str, AccessPointInfo] = field(default_factory=dict)  # by ARN
+    # Objects described by live dumps (head-object), by (bucket name, key); sources describe none.
+    objects: dict[tuple[str, str], ObjectState] = field(default_factory=dict)
     services: list[ServiceUse] = field(default_factory=list)
     deployers: list[PrincipalInfo] = field(default_factory=list)
     accounts: set[str] = field(default_factory=set)  # accounts the sources deploy into
