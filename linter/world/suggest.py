@@ -62,9 +62,14 @@ class _Trial:
         return True
 
     def _same_access(self, r: AccessResult) -> bool:
+        """The target's own access: the same principal (any session of the same role), action, bucket and
+        endpoint. Fixing it for another session of the role is the fix, not a new grant."""
         t = self.target
-        return (r.intent.principal.arn == t.intent.principal.arn and r.action == t.action
-                and r.request.bucket.name == t.request.bucket.name and r.path == t.path)
+        same_principal = r.intent.principal.arn == t.intent.principal.arn or (
+            r.request.actor.principal_arn is not None
+            and r.request.actor.principal_arn == t.request.actor.principal_arn)
+        return (same_principal and r.action == t.action and r.request.bucket.name == t.request.bucket.name
+                and r.path.endpoint_ref == t.path.endpoint_ref)
 
 
 def _draft(where: str, stmt_doc: dict[str, Any], note: str = "") -> str:
@@ -118,8 +123,12 @@ def _identity_fix(r: AccessResult, analysis: Analysis) -> str | None:
 
 
 def _kms_key(r: AccessResult) -> KmsKey | None:
-    bucket = r.request.bucket
-    return bucket.default_key
+    """The key S3 used: the object's own when the request knows the object (a live dump), else the
+    bucket's default."""
+    obj = r.request.object
+    if obj is not None and obj.kms_key is not None:
+        return obj.kms_key
+    return r.request.bucket.default_key
 
 
 def _principal_for_policy(actor: Actor) -> str | None:
@@ -150,9 +159,14 @@ def _key_policy_fix(r: AccessResult, analysis: Analysis) -> str | None:
     new_key = replace(key, policy=_with_statement(key.policy, stmt, PolicyKind.KEY))
 
     def rebuild(req: S3Request) -> S3Request | None:
-        if req.bucket.default_key is None or req.bucket.default_key.arn != key.arn:
+        obj = req.object
+        if obj is not None and obj.kms_key is not None and obj.kms_key.arn == key.arn:
+            obj = replace(obj, kms_key=new_key)
+        elif req.bucket.default_key is None or req.bucket.default_key.arn != key.arn:
             return None
-        return replace(req, bucket=replace(req.bucket, default_key=new_key),
+        default = new_key if req.bucket.default_key is not None and req.bucket.default_key.arn == key.arn \
+            else req.bucket.default_key
+        return replace(req, bucket=replace(req.bucket, default_key=default), object=obj,
                        keys={**req.keys, key.arn: new_key})
 
     env = analysis.world.env
