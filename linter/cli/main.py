@@ -1,5 +1,6 @@
 """``why403``: the command line. ``check`` lints, ``explain`` walks one access through every
-layer, ``rules`` documents the rules.
+layer, ``diagnose`` explains a production 403 from dumps of the live account, ``rules`` documents
+the rules.
 
 Only argparse and the subcommand that runs are imported: the pre-commit hook starts this for
 every commit, so start-up time is part of the user interface.
@@ -62,6 +63,17 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         explain_cmd.add_arguments(explain)
     else:
         explain.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    diagnose = sub.add_parser(
+        "diagnose",
+        help="explain a production 403 offline, from read-only dumps of the live account",
+        description="Explain a production 403 offline, from read-only dumps of the live account.",
+    )
+    if command == "diagnose":
+        from why403.cli import diagnose as diagnose_cmd
+
+        diagnose_cmd.add_arguments(diagnose)
+    else:
+        diagnose.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     rules_cmd.add_arguments(
         sub.add_parser(
             "rules",
@@ -90,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from why403.cli import explain
 
             return explain.run(args)
+        if args.command == "diagnose":
+            from why403.cli import diagnose
+
+            return diagnose.run(args)
     except KeyboardInterrupt:
         sys.stderr.write("why403: interrupted\n")
         return 130
