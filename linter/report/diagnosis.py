@@ -178,8 +178,11 @@ def render_text(r: DiagnosisReport, report: Report) -> str:
         out += ["", f"Drift from the code ({', '.join(r.iac)})"]
         if not r.drift:
             out.append("  none for the resources of this request: the live layers match the code")
+        decided = diag.decision.statement.location if diag.decision.statement is not None else None
         for x in r.drift:
-            out.append(f"  - {x.layer}: {x.message}")
+            mark = " <- the statement that denied this request" if decided is not None and x.live == decided \
+                and x.layer == diag.decision.layer else ""
+            out.append(f"  - {x.layer}: {x.message}{mark}")
             if x.live is not None:
                 out.append(f"      live  {report.rel(x.live.file)}:{x.live.line}")
             if x.code is not None:

@@ -144,7 +144,8 @@ def script(target: Target, folder: str) -> str:
     lines.append(command_line(dump_name("iam", "get-account-authorization-details",
                                         p_account if _two(target) else None)))
     if target.principal.startswith("arn:aws:sts:"):
-        lines.append("# the AssumeRole event that created the session holds its session policy (90 days of history)")
+        lines.append("# the AssumeRole event that created the session holds its session policy (90 days of history;")
+        lines.append("# STS logs it in the Region of the endpoint the caller used: us-east-1 for the global one)")
         lines.append(command_line(dump_name("cloudtrail", "lookup-events")))
     if target.vpce:
         lines.append(f"aws ec2 describe-vpc-endpoints --vpc-endpoint-ids {shell_quote(target.vpce)} --output json "
