@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from why403.cli.check import UsageError, _Ordered, pair_outputs
+from why403.cli.check import UsageError, _Ordered, pair_outputs, say
 from why403.report import FORMATS
 
 if TYPE_CHECKING:
@@ -97,13 +97,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _run(args)
     except UsageError as exc:
-        sys.stderr.write(f"why403 diagnose: error: {exc}\n")
+        say(f"why403 diagnose: error: {exc}")  # it may quote a dump: escaped like the reports
         return EXIT_USAGE
     except Exception as exc:  # a bug: one line, the traceback only on request
         if os.environ.get("WHY403_DEBUG"):
             raise
-        sys.stderr.write(f"why403 diagnose: internal error: {type(exc).__name__}: {exc}\n"
-                         "This is a bug in why403; run again with WHY403_DEBUG=1 to see where it happened.\n")
+        say(f"why403 diagnose: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in why403; run again with WHY403_DEBUG=1 to see where it happened.")
         return EXIT_USAGE
 
 

@@ -6,7 +6,8 @@ The denial is one finding in the ``why403/v1`` contract (``kind: denied`` with `
 note; an allowed request has no finding. The JSON and SARIF outputs add a ``diagnosis`` object (the
 verdict, the deciding statement, what was not collected with the command for each, AWS's message
 checked, drift from the code); the text output is ``explain``'s walk through the layers followed by
-those sections.
+those sections. Dumps are written by anyone who could change the account, so every format escapes
+what it shows from them as ``check``'s reports do (:mod:`why403.report.escape`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from why403.model import symbols
 from why403.model.finding import Access, Finding, InputError, Stats
 from why403.report.base import Report
+from why403.report.escape import json_document, json_value, terminal_text
 from why403.world.crosscheck import CrossCheck
 from why403.world.diagnosis import Diagnosis
 from why403.world.drift import Drift
@@ -144,15 +146,16 @@ def render(fmt: str, r: DiagnosisReport) -> str:
     if fmt == "json":
         from why403.report.json_report import to_dict
 
-        return json.dumps({**to_dict(report), "diagnosis": diagnosis_dict(r, report)}, indent=2) + "\n"
+        doc = {**to_dict(report), "diagnosis": diagnosis_dict(r, report)}
+        return json_document(json.dumps(json_value(doc), indent=2)) + "\n"
     if fmt == "sarif":
         from why403.report.sarif import to_sarif
 
         doc = to_sarif(report)
         doc["runs"][0]["properties"] = {"diagnosis": diagnosis_dict(r, report)}
-        return json.dumps(doc, indent=2) + "\n"
+        return json_document(json.dumps(json_value(doc), indent=2)) + "\n"
     if fmt == "text":
-        return render_text(r, report)
+        return terminal_text(render_text(r, report).rstrip("\n")) + "\n"
     from why403.report import render as render_any
 
     return render_any(fmt, report)

@@ -133,3 +133,20 @@ def test_usage_errors(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Mo
     err = capsys.readouterr().err
     assert "not a folder of dumps" in err and "not an IAM action" in err and "acts on objects" in err
     assert "Traceback" not in err
+
+
+def test_dump_text_cannot_drive_a_terminal_or_a_ci_runner(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    dumps = _copy("05-permissions-boundary", tmp_path)
+    logs = dumps / "logs.filter-log-events.json"
+    doc = json.loads(logs.read_text())
+    event = json.loads(doc["events"][0]["message"])
+    event["errorMessage"] += "\n::error file=x::forged\x1b]0;title\x07 ##[set-output name=a]b"
+    doc["events"][0]["message"] = json.dumps(event)
+    logs.write_text(json.dumps(doc))
+    monkeypatch.chdir(dumps.parent)
+    for fmt in ("text", "json", "sarif"):
+        main(["diagnose", "dumps", "--format", fmt])
+        out = capsys.readouterr().out
+        assert "\x1b" not in out and "\x07" not in out and "##[" not in out
+        assert not any(line.lstrip().startswith("::") for line in out.splitlines())
