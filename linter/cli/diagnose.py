@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from why403.cli.check import UsageError, _Ordered, pair_outputs, say
+from why403.cli.check import UsageError, _Ordered, _pairs, pair_outputs, say
 from why403.report import FORMATS
 
 if TYPE_CHECKING:
@@ -124,16 +124,6 @@ class _Asked:
     message: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     source: str = "flags"
-
-
-def _pairs(flag: str, items: list[str]) -> tuple[tuple[str, str], ...]:
-    out = []
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"{flag} {item!r}: expected NAME=VALUE")
-        out.append((name.strip(), value))
-    return tuple(out)
 
 
 def _run(args: argparse.Namespace) -> int:
