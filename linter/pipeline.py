@@ -156,21 +156,6 @@ def _guarded_bool(fn: Callable[[], bool]) -> bool:
         return False
 
 
-def rule_matches(rule_id: str, pattern: str) -> bool:
-    """Whether ``pattern`` (a rule id or a prefix of one, any case; ``ALL`` or ``*`` for every
-    rule) names ``rule_id``."""
-    pattern = pattern.strip().upper()
-    return bool(pattern) and (pattern in {"ALL", "*"} or rule_id.upper().startswith(pattern))
-
-
-def rule_selected(rule_id: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:
-    """Whether a run with these ``--select`` (empty: every rule) and ``--ignore`` patterns runs and
-    reports ``rule_id``. The pipeline, the command and the suppressions all decide by this."""
-    if select and not any(rule_matches(rule_id, p) for p in select):
-        return False
-    return not any(rule_matches(rule_id, p) for p in ignore)
-
-
 @dataclass
 class Analyzed:
     """The simulated world of a run, with what was read to build it."""
@@ -261,7 +246,7 @@ def _run_check(request: CheckRequest, started: float) -> CheckOutcome:
 
 
 def _run_rules(request: CheckRequest, analysis: Analysis) -> list[Finding]:
-    from why403.rules import all_rules
+    from why403.rules import all_rules, rule_selected
 
     selected = [rule for rule in all_rules() if rule_selected(rule.id, request.select, request.ignore)]
     findings: list[Finding] = []

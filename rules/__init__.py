@@ -48,3 +48,18 @@ def get_rule(rule_id: str) -> Rule | None:
         if rule.id.lower() == rule_id.lower():
             return rule
     return None
+
+
+def rule_matches(rule_id: str, pattern: str) -> bool:
+    """Whether ``pattern`` (a rule id or a prefix of one, any case; ``ALL`` or ``*`` for every
+    rule) names ``rule_id``."""
+    pattern = pattern.strip().upper()
+    return bool(pattern) and (pattern in {"ALL", "*"} or rule_id.upper().startswith(pattern))
+
+
+def rule_selected(rule_id: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:
+    """Whether a run with these ``--select`` (empty: every rule) and ``--ignore`` patterns runs and
+    reports ``rule_id``. The pipeline, the command and the suppressions all decide by this."""
+    if select and not any(rule_matches(rule_id, p) for p in select):
+        return False
+    return not any(rule_matches(rule_id, p) for p in ignore)

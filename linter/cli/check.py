@@ -255,13 +255,14 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
 
     from why403 import pipeline
     from why403.cli.progress import Progress
+    from why403.rules import rule_selected
 
     with Progress(sys.stderr, f"checking {_describe(paths)}", enabled=request.progress):
         outcome = pipeline.run_check(request)
     result = outcome.result
 
     def active(rule: str) -> bool:
-        return pipeline.rule_selected(rule, select, ignore)
+        return rule_selected(rule, select, ignore)
 
     findings = result.findings  # the pipeline ran the selected rules only
     if outcome.suppressions:
@@ -421,8 +422,7 @@ def _merge(base: Pairs, override: Pairs) -> Pairs:
 
 
 def _rule_known(rule: str) -> bool:
-    from why403.pipeline import rule_matches
-    from why403.rules import all_rules
+    from why403.rules import all_rules, rule_matches
 
     return any(rule_matches(r.id, rule) for r in all_rules())
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from why403.model.finding import Finding, Suppression
 from why403.model.location import Location
 from why403.report.base import SUPPRESSION_RULE
+from why403.rules import rule_matches
 
 if TYPE_CHECKING:
     from why403.model.facts import SuppressionFact
@@ -52,7 +53,6 @@ def apply_suppressions(
     ``rule_known`` says whether a rule id exists; ``rule_active`` whether it ran (selected and not
     ignored), so that a suppression for a rule left out of this run is not called unused.
     """
-    from why403.pipeline import rule_matches  # the run's own rule matching (the pipeline is loaded by now)
 
     today = today or dt.date.today()
     result = list(findings)

@@ -10,6 +10,7 @@ from why403 import pipeline
 from why403.model.facts import SuppressionFact
 from why403.model.finding import Finding, InputError, RunResult, Stats
 from why403.model.location import Location
+from why403.rules import rule_selected
 
 
 @dataclass
@@ -25,7 +26,7 @@ class FakePipeline:
         self.requests.append(request)
         files = self.files if self.files is not None else ["main.tf"]
         # Like the real pipeline, it reports only the rules the request selects.
-        findings = tuple(f for f in self.findings if pipeline.rule_selected(f.rule, request.select, request.ignore))
+        findings = tuple(f for f in self.findings if rule_selected(f.rule, request.select, request.ignore))
         return pipeline.CheckOutcome(
             RunResult(
                 findings=findings,

@@ -10,7 +10,7 @@ import pytest
 from fake_pipeline import frontend_ready
 
 from why403.cli.main import main
-from why403.pipeline import rule_selected
+from why403.rules import rule_selected
 
 KMS_403 = Path(__file__).resolve().parents[2] / "examples" / "kms-403"
 
