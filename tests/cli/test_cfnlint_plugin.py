@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from why403 import pipeline
+from why403.cli import cfnlint_plugin
+from why403.cli.cfnlint_plugin import cfnlint_id
 from why403.model.finding import Finding, RunResult
 from why403.model.location import Location
-from why403.report import cfnlint_rules
-from why403.report.cfnlint_rules import cfnlint_id
 from why403.rules import all_rules
 
 CFN_LINT = Path(sys.executable).with_name("cfn-lint")
-PLUGIN = "why403.report.cfnlint_rules"
+PLUGIN = "why403.cli.cfnlint_plugin"
 TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"
 Resources:
@@ -84,7 +84,7 @@ def test_findings_appear_in_cfn_lint_output_at_why403_lines(
         pipeline, "run_check", lambda request: pipeline.CheckOutcome(RunResult(tuple(found))), raising=False
     )
     monkeypatch.chdir(tmp_path)
-    cfnlint_rules._cache.clear()
+    cfnlint_plugin._cache.clear()
     from cfnlint.runner import main as cfn_lint_main
 
     argv = ["cfn-lint", "--format", "parseable", "--append-rules", PLUGIN, "--", "template.yaml"]
@@ -103,7 +103,7 @@ def test_findings_appear_in_cfn_lint_output_at_why403_lines(
     ignored = TEMPLATE.replace("  DataPolicy:\n", "  DataPolicy:\n" + metadata)
     template.write_text(ignored)
     found[0] = Finding(broad.id, "broad-allow", "error", "moved", Location(str(template), 17, 21))
-    cfnlint_rules._cache.clear()
+    cfnlint_plugin._cache.clear()
     with pytest.raises(SystemExit):
         cfn_lint_main()
     assert "moved" not in capsys.readouterr().out

@@ -1,8 +1,8 @@
 """why403's findings inside cfn-lint, for CloudFormation users who already run it.
 
-    cfn-lint --append-rules why403.report.cfnlint_rules -- template.yaml
+    cfn-lint --append-rules why403.cli.cfnlint_plugin -- template.yaml
 
-or, in ``.cfnlintrc``: ``append_rules: [why403.report.cfnlint_rules]``.
+or, in ``.cfnlintrc``: ``append_rules: [why403.cli.cfnlint_plugin]``.
 
 Each why403 rule appears as cfn-lint rules whose id is the finding's severity letter (``E``,
 ``W``, ``I``), then ``9``, a digit for the rule's family and its number: ``W403-D101`` is
