@@ -28,7 +28,7 @@ from typing import Any
 
 from why403.model import symbols
 from why403.model.facts import SourceOptions, SourceResult
-from why403.policy.document import Policy
+from why403.model.policy import Policy
 from why403.sources.cloudformation import build_template, is_template, parse_template
 
 

@@ -25,7 +25,7 @@ sys.setrecursionlimit(max(sys.getrecursionlimit(), 3000))
 from atheris_main import fuzz  # noqa: E402
 
 from tests.fuzz import harness  # noqa: E402
-from why403.policy.document import PolicyKind  # noqa: E402
+from why403.model.policy import PolicyKind  # noqa: E402
 
 # why403 is installed in editable mode, through a finder atheris's import hook does not see:
 # instrument every function loaded so far instead (a few seconds at start).

@@ -33,7 +33,7 @@ from typing import Any
 
 from why403.model import symbols
 from why403.model.facts import SourceOptions, SourceResult
-from why403.policy.document import Policy
+from why403.model.policy import Policy
 from why403.sources.terraform import load_module, parse_file
 from why403.sources.terraform.syntax import ParsedFile
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from why403.model import symbols
 from why403.model.finding import Access, Finding, Severity
 from why403.model.location import Location
-from why403.policy.document import Policy, PolicyKind, Statement
+from why403.model.policy import Policy, PolicyKind, Statement
 from why403.simulate.decision import Decision
 from why403.world.accesses import AccessResult
 from why403.world.analysis import Analysis

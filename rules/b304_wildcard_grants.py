@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 from why403.model import symbols
 from why403.model.finding import Access, Finding
-from why403.policy.document import Policy, PolicyKind, Statement
+from why403.model.policy import Policy, PolicyKind, Statement
 from why403.policy.match import Target, find_any
 from why403.rules import Rule
 from why403.simulate.request import S3Request, build_context

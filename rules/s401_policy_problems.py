@@ -29,7 +29,7 @@ from collections.abc import Iterable
 
 from why403.model.finding import Finding
 from why403.model.location import Problem
-from why403.policy.document import Policy
+from why403.model.policy import Policy
 from why403.rules import Rule
 from why403.world.analysis import Analysis
 

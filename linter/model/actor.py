@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from why403.policy.document import Policy
+    from why403.model.policy import Policy
 
 ActorKind = Literal["iam_user", "role_session", "federated_user", "root", "anonymous", "service"]
 

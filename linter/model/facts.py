@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from why403.model.acl import AclGrant
 from why403.model.location import Location, Problem
-from why403.policy.document import Policy
-from why403.simulate.state import AclGrant
+from why403.model.policy import Policy
 
 
 @dataclass(frozen=True)

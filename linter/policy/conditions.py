@@ -16,11 +16,11 @@ import re
 from datetime import UTC, datetime
 
 from why403.model import symbols
+from why403.model.policy import NEGATED_OPERATORS, POSITIVE_OF, Condition
 from why403.model.symbols import Tri, tri_all, tri_not, tri_or
 from why403.model.values import Unknown
 from why403.policy import variables
 from why403.policy.context import ABSENT, RequestContext
-from why403.policy.document import NEGATED_OPERATORS, POSITIVE_OF, Condition
 
 _VARIABLE_OPERATORS = frozenset(
     {

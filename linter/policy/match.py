@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 from why403.model import symbols
 from why403.model.actor import Actor
+from why403.model.policy import Policy, PolicyKind, PrincipalEntry, Statement
 from why403.model.symbols import Tri, tri_and, tri_or
 from why403.model.values import Unknown
 from why403.policy import variables
 from why403.policy.conditions import eval_conditions
 from why403.policy.context import RequestContext
-from why403.policy.document import Policy, PolicyKind, PrincipalEntry, Statement
 
 # How a resource-policy Allow matched its caller (access-model 2.6 / 6.3).
 USER_ARN = "user_arn"

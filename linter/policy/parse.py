@@ -16,8 +16,7 @@ from typing import Any
 
 from why403.model import symbols
 from why403.model.location import Location, Problem
-from why403.model.values import MaybePresent, Unknown
-from why403.policy.document import (
+from why403.model.policy import (
     BASE_OPERATORS,
     UNKNOWN_CONDITION_KEY,
     Condition,
@@ -26,6 +25,7 @@ from why403.policy.document import (
     PrincipalEntry,
     Statement,
 )
+from why403.model.values import MaybePresent, Unknown
 
 _TOP_KEYS = {"Version", "Id", "Statement"}
 _STATEMENT_KEYS = {

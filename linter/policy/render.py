@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from why403.model import symbols
-from why403.policy.document import Policy, PrincipalEntry, Statement
+from why403.model.policy import Policy, PrincipalEntry, Statement
 
 
 def _one_or_list(values: tuple[str, ...]) -> str | list[str]:

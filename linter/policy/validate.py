@@ -13,8 +13,8 @@ import re
 
 from why403.model import symbols
 from why403.model.location import Problem
+from why403.model.policy import Policy, PolicyKind, Statement
 from why403.policy import catalogue
-from why403.policy.document import Policy, PolicyKind, Statement
 
 _STRICT_KINDS = frozenset({PolicyKind.BUCKET, PolicyKind.ACCESS_POINT})
 _BUCKET_ARN = re.compile(r"arn:[^:]+:s3:::[^/*?]+")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from why403.model.location import Location
-from why403.policy.document import Policy, Statement
+from why403.model.policy import Policy, Statement
 from why403.policy.match import Hit
 
 Outcome = Literal["allowed", "explicit-deny", "implicit-deny", "unknown", "rejected"]

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from why403.model import symbols
+from why403.model.acl import AclGrant
 from why403.model.actor import Actor
+from why403.model.policy import Policy
 from why403.model.symbols import Tri, tri_and, tri_equals, tri_or
 from why403.policy.context import RequestContext
-from why403.policy.document import Policy
 from why403.policy.match import (
     ACCOUNT,
     FEDERATING_USER_ARN,
@@ -43,7 +44,7 @@ from why403.simulate import public
 from why403.simulate.decision import Decision, Outcome, TraceStep
 from why403.simulate.kms import KmsCall, authorize_kms, kms_calls
 from why403.simulate.request import S3Request, build_context
-from why403.simulate.state import AclGrant, KmsKey, Organizations
+from why403.simulate.state import KmsKey, Organizations
 
 BUCKET_POLICY_APIS = frozenset({"s3:getbucketpolicy", "s3:putbucketpolicy", "s3:deletebucketpolicy"})
 

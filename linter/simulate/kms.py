@@ -13,9 +13,9 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from why403.model.actor import Actor
+from why403.model.policy import Policy, PolicyKind
 from why403.model.symbols import Tri, tri_and, tri_equals, tri_or
 from why403.policy.context import RequestContext
-from why403.policy.document import Policy, PolicyKind
 from why403.policy.match import (
     ACCOUNT,
     ROLE_ARN,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import ipaddress
 
+from why403.model.policy import Policy, PolicyKind, Statement
 from why403.model.symbols import Tri, tri_or
-from why403.policy.document import Policy, PolicyKind, Statement
 
 FIXED_VALUE_KEYS = frozenset(
     {

@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from why403.model.acl import AclGrant
 from why403.model.location import Location
+from why403.model.policy import Policy
 from why403.model.symbols import Tri, tri_or
-from why403.policy.document import Policy
 
 Ownership = Literal["BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"]
 Encryption = Literal["SSE-S3", "SSE-KMS", "DSSE-KMS", "SSE-C", "none"]
@@ -41,17 +42,6 @@ class BlockPublicAccess:
             tri_or(self.block_public_policy, other.block_public_policy),
             tri_or(self.restrict_public_buckets, other.restrict_public_buckets),
         )
-
-
-AclPermission = Literal["READ", "WRITE", "READ_ACP", "WRITE_ACP", "FULL_CONTROL"]
-AclGrantee = Literal["account", "AllUsers", "AuthenticatedUsers", "LogDelivery", "canonical"]
-
-
-@dataclass(frozen=True)
-class AclGrant:
-    grantee: AclGrantee
-    permission: AclPermission
-    value: str = ""  # account id (or canonical id) for account grantees
 
 
 @dataclass(frozen=True)

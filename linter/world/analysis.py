@@ -12,9 +12,9 @@ from functools import cached_property
 from why403.model import symbols
 from why403.model.actor import Actor, role_session
 from why403.model.finding import Finding
+from why403.model.policy import Policy, Statement
 from why403.model.values import Unknown
 from why403.policy.context import ABSENT, RequestContext
-from why403.policy.document import Policy, Statement
 from why403.simulate.decision import Decision
 from why403.simulate.kms import authorize_kms_direct
 from why403.simulate.request import S3Request, build_context, principal_keys

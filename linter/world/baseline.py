@@ -20,7 +20,7 @@ from why403.model import symbols
 from why403.model.actor import role_session
 from why403.model.finding import Access, Finding
 from why403.model.location import Location
-from why403.policy.document import Policy, PolicyKind, Statement
+from why403.model.policy import Policy, PolicyKind, Statement
 from why403.policy.parse import parse_policy
 from why403.policy.render import dumps, policy_to_json, statement_to_json
 from why403.simulate.decision import Decision

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from why403.model import symbols
+from why403.model.acl import AclGrant
 from why403.model.actor import Actor, role_session
 from why403.model.facts import (
     AccessPointFact,
@@ -55,14 +56,13 @@ from why403.model.facts import (
     UserFact,
 )
 from why403.model.location import Location
+from why403.model.policy import Policy, PolicyKind
 from why403.model.settings import Settings
-from why403.policy.document import Policy, PolicyKind
 from why403.policy.parse import parse_policy
 from why403.simulate.engine import Environment
 from why403.simulate.state import (
     AccessPointState,
     AccountOrg,
-    AclGrant,
     BlockPublicAccess,
     BucketState,
     KmsGrant,

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from why403.model import symbols
+from why403.model.policy import UNKNOWN_CONDITION_KEY
 from why403.model.values import Unknown
 from why403.policy import catalogue
 from why403.policy.context import ABSENT, ContextValue
-from why403.policy.document import UNKNOWN_CONDITION_KEY
 from why403.simulate.decision import Decision, TraceStep
 from why403.simulate.request import S3Request, build_context
 from why403.simulate.state import Organizations

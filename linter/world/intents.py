@@ -16,10 +16,10 @@ from dataclasses import dataclass, field, replace
 
 from why403.model import symbols
 from why403.model.actor import Actor, role_session
+from why403.model.policy import Policy, PrincipalEntry, Statement
 from why403.model.settings import Intent as ConfigIntent
 from why403.policy import catalogue
 from why403.policy.context import ContextValue
-from why403.policy.document import Policy, PrincipalEntry, Statement
 from why403.simulate.state import Network
 from why403.world.managed import is_aws_managed
 from why403.world.model import NetworkPath, PrincipalInfo, ServiceUse, World, endpoint_path, internet_path
@@ -259,7 +259,7 @@ def external_principal(world: World, arn: str) -> PrincipalInfo:
 
 def _unknown_boundary(actor: Actor) -> Actor:
     """A principal outside the sources may have a permissions boundary we cannot see."""
-    from why403.policy.document import PolicyKind
+    from why403.model.policy import PolicyKind
 
     boundary = Policy(kind=PolicyKind.BOUNDARY, origin="permissions boundary (not in the sources)",
                       unknown="whether the principal has a permissions boundary is not in the sources")

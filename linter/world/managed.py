@@ -15,7 +15,7 @@ from typing import Any
 
 from why403.model import symbols
 from why403.model.location import Location
-from why403.policy.document import Policy, PolicyKind, Statement
+from why403.model.policy import Policy, PolicyKind, Statement
 from why403.policy.parse import parse_policy
 
 AWS_MANAGED_PREFIXES = ("arn:aws:iam::aws:policy/", "arn:aws-us-gov:iam::aws:policy/", "arn:aws-cn:iam::aws:policy/")

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from why403.model.actor import Actor
 from why403.model.facts import Diagnostic
 from why403.model.location import Location
+from why403.model.policy import Policy
 from why403.model.settings import Settings
-from why403.policy.document import Policy
 from why403.simulate.engine import Environment
 from why403.simulate.state import AccessPointState, BucketState, KmsKey, Network, ObjectState
 

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from why403.model import symbols
 from why403.model.actor import Actor
+from why403.model.policy import Policy, PolicyKind
 from why403.policy import catalogue
-from why403.policy.document import Policy, PolicyKind
 from why403.policy.parse import parse_policy
 from why403.policy.render import dumps, policy_to_json, statement_to_json
 from why403.simulate.engine import Environment, authorize

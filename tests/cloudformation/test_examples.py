@@ -19,7 +19,7 @@ from why403.model.facts import (
     RoleFact,
     SourceResult,
 )
-from why403.policy.document import PrincipalEntry
+from why403.model.policy import PrincipalEntry
 
 from .helpers import EXAMPLES, load_paths, one, opaque
 

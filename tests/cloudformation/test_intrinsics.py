@@ -17,7 +17,7 @@ from why403.model.facts import (
     RoleFact,
     SourceResult,
 )
-from why403.policy.document import PrincipalEntry
+from why403.model.policy import PrincipalEntry
 from why403.sources.cloudformation import build_template, parse_template
 
 from .helpers import FIXTURES, load_paths, load_text, one, opaque, unknown

@@ -15,7 +15,7 @@ from why403.model.facts import (
     SubnetFact,
     TaskDefinitionFact,
 )
-from why403.policy.document import PolicyKind
+from why403.model.policy import PolicyKind
 
 from .helpers import FIXTURES, facts, load_paths, one, opaque
 

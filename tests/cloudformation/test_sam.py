@@ -6,7 +6,7 @@ import pytest
 
 from why403.model import symbols
 from why403.model.facts import ComputeFact, KeyFact, RoleFact, SourceResult
-from why403.policy.document import PrincipalEntry
+from why403.model.policy import PrincipalEntry
 
 from .helpers import FIXTURES, facts, load_paths, one, opaque
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from why403.model.acl import AclGrant
 from why403.simulate.kms import aws_managed_s3_key
-from why403.simulate.state import AclGrant, BlockPublicAccess, KmsGrant, OrgLevel
+from why403.simulate.state import BlockPublicAccess, KmsGrant, OrgLevel
 
 from .world0 import (
     ANONYMOUS,

@@ -26,14 +26,15 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from why403.model import symbols
+from why403.model.acl import AclGrant
 from why403.model.actor import Actor
+from why403.model.policy import Condition, Policy, PolicyKind
 from why403.policy.conditions import eval_condition
 from why403.policy.context import ABSENT, ContextValue, RequestContext
-from why403.policy.document import Condition, Policy, PolicyKind
 from why403.policy.parse import parse_policy
 from why403.simulate import public
 from why403.simulate.decision import Decision
-from why403.simulate.state import AclGrant, BlockPublicAccess, KmsKey, Network, ObjectState
+from why403.simulate.state import BlockPublicAccess, KmsKey, Network, ObjectState
 
 from .world0 import (
     ALICE_ARN,

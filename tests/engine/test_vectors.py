@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 
 import pytest
 
+from why403.model.policy import PolicyKind
 from why403.policy.context import RequestContext
-from why403.policy.document import PolicyKind
 from why403.policy.match import Target, find_any
 from why403.simulate.decision import Decision
 from why403.simulate.kms import aws_managed_s3_key

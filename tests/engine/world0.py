@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from why403.model.actor import Actor, role_session
+from why403.model.policy import Policy, PolicyKind
 from why403.policy.context import ContextValue, RequestContext
-from why403.policy.document import Policy, PolicyKind
 from why403.policy.parse import parse_policy
 from why403.simulate.decision import Decision
 from why403.simulate.engine import Environment, authorize

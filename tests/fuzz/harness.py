@@ -14,8 +14,8 @@ from typing import Any
 
 from why403.model.facts import Diagnostic, Fact, SourceOptions, SourceResult
 from why403.model.location import Location, Problem
+from why403.model.policy import Policy, PolicyKind, Statement
 from why403.model.values import MaybePresent, Unknown
-from why403.policy.document import Policy, PolicyKind, Statement
 from why403.policy.parse import parse_policy
 from why403.sources.cloudformation import build_template
 from why403.sources.cloudformation.decode import ParsedTemplate, parse_template

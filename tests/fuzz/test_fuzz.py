@@ -29,8 +29,8 @@ from tests.fuzz.strategies import (
     scalars,
     tf_expressions,
 )
+from why403.model.policy import PolicyKind
 from why403.model.values import MaybePresent, Unknown
-from why403.policy.document import PolicyKind
 
 KINDS = st.sampled_from(list(PolicyKind))
 markers = st.one_of(scalars, st.builds(Unknown, st.text(max_size=5)),

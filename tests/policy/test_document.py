@@ -6,10 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from why403.model.values import Unknown
-from why403.policy.conditions import eval_condition
-from why403.policy.context import RequestContext
-from why403.policy.document import (
+from why403.model.policy import (
     BASE_OPERATORS,
     NEGATED_OPERATORS,
     POSITIVE_OF,
@@ -17,6 +14,9 @@ from why403.policy.document import (
     Policy,
     PolicyKind,
 )
+from why403.model.values import Unknown
+from why403.policy.conditions import eval_condition
+from why403.policy.context import RequestContext
 from why403.policy.parse import parse_policy
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from why403.model.location import Location
-from why403.policy.document import Policy, PolicyKind
+from why403.model.policy import Policy, PolicyKind
 from why403.policy.parse import MAX_POLICY_TEXT, parse_policy
 
 AT = Location("huge/policy.json", 3)

@@ -15,8 +15,8 @@ import pytest
 
 from why403.model import symbols
 from why403.model.location import Location, Problem
+from why403.model.policy import BASE_OPERATORS, Policy, PolicyKind, PrincipalEntry
 from why403.model.values import MaybePresent, Unknown
-from why403.policy.document import BASE_OPERATORS, Policy, PolicyKind, PrincipalEntry
 from why403.policy.parse import parse_operator, parse_policy
 
 K = PolicyKind

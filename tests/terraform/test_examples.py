@@ -26,7 +26,7 @@ from why403.model.facts import (
     SubnetFact,
     TaskDefinitionFact,
 )
-from why403.policy.document import PolicyKind, PrincipalEntry
+from why403.model.policy import PolicyKind, PrincipalEntry
 from why403.sources.terraform import load_module
 
 from .helpers import A, errors, example_dir, facts, one

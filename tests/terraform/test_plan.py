@@ -30,7 +30,7 @@ from why403.model.facts import (
     SourceOptions,
     SourceResult,
 )
-from why403.policy.document import Policy
+from why403.model.policy import Policy
 from why403.sources.terraform import is_plan_json, load_module, load_plan
 
 from .helpers import EXAMPLES, FIXTURES, facts, one, write

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from why403.model import symbols
+from why403.model.acl import AclGrant
 from why403.model.facts import (
     AccessPointFact,
     AccessPointPolicyFact,
@@ -34,8 +35,7 @@ from why403.model.facts import (
     RoleFact,
     UserFact,
 )
-from why403.policy.document import PolicyKind, PrincipalEntry
-from why403.simulate.state import AclGrant
+from why403.model.policy import PolicyKind, PrincipalEntry
 
 from .helpers import A, R, errors, facts, load, one
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from why403.model.policy import PolicyKind
 from why403.pipeline import CheckRequest, analyze
-from why403.policy.document import PolicyKind
 from why403.policy.parse import parse_policy
 
 MAIN_TF = """

@@ -8,8 +8,8 @@ from typing import Any
 from why403.model import symbols
 from why403.model.facts import Diagnostic, Fact
 from why403.model.location import Location
+from why403.model.policy import Policy, PolicyKind
 from why403.model.values import MaybePresent, Unknown
-from why403.policy.document import Policy, PolicyKind
 from why403.sources.cloudformation.intrinsics import NOVALUE, Resolver, text
 from why403.sources.cloudformation.tree import Map
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from why403.model.location import Location
+from why403.model.policy import Policy, PolicyKind
 from why403.model.values import MaybePresent, Unknown
-from why403.policy.document import Policy, PolicyKind
 from why403.policy.parse import parse_policy
 from why403.sources.cloudformation.context import Ctx
 from why403.sources.cloudformation.intrinsics import NOVALUE, is_intrinsic

@@ -13,8 +13,8 @@ from why403.model.facts import (
     SubnetFact,
     TaskDefinitionFact,
 )
+from why403.model.policy import PolicyKind
 from why403.model.values import Unknown
-from why403.policy.document import PolicyKind
 from why403.sources.cloudformation.context import Ctx, Resource, strings
 from why403.sources.cloudformation.intrinsics import NOVALUE, text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from why403.model import symbols
 from why403.model.facts import AliasFact, KeyFact
-from why403.policy.document import PolicyKind
+from why403.model.policy import PolicyKind
 from why403.sources.cloudformation.context import Ctx, Resource
 
 

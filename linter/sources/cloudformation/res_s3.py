@@ -15,8 +15,8 @@ from why403.model.facts import (
     OwnershipFact,
     PublicAccessBlockFact,
 )
+from why403.model.policy import PolicyKind
 from why403.model.values import MaybePresent, Unknown
-from why403.policy.document import PolicyKind
 from why403.sources.cloudformation.context import Ctx, Resource, as_bool
 from why403.sources.cloudformation.intrinsics import NOVALUE, text
 

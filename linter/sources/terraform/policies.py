@@ -1,4 +1,4 @@
-"""An evaluated policy attribute -> :class:`~why403.policy.document.Policy` with statement lines.
+"""An evaluated policy attribute -> :class:`~why403.model.policy.Policy` with statement lines.
 
 A policy reaches a resource in many shapes: ``jsonencode({...})`` (statement lines from the object
 constructors, wherever they were written), a policy document's ``.json`` (lines of its
@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from why403.model.location import Location
+from why403.model.policy import Policy, PolicyKind
 from why403.model.values import Unknown
-from why403.policy.document import Policy, PolicyKind
 from why403.policy.parse import parse_policy
 from why403.sources.terraform.tfvalues import ABSENT, Lazy, LocatedJson, LocatedStr, Unk
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from why403.model import symbols
+from why403.model.acl import AclGrant
 from why403.model.facts import (
     AccessPointFact,
     AccessPointPolicyFact,
@@ -47,8 +48,7 @@ from why403.model.facts import (
     UserFact,
 )
 from why403.model.location import Location
-from why403.policy.document import Policy, PolicyKind
-from why403.simulate.state import AclGrant
+from why403.model.policy import Policy, PolicyKind
 from why403.sources.terraform.policies import policy_from_value
 from why403.sources.terraform.tfvalues import ABSENT, Unk
 
