@@ -15,17 +15,17 @@ from dataclasses import dataclass, field, replace
 from itertools import product
 
 from why403.model import symbols
+from why403.model.acl import AclGrant
 from why403.model.coverage import Coverage, Gap
+from why403.model.policy import Policy, PolicyKind
 from why403.model.values import Unknown
 from why403.policy import catalogue
 from why403.policy.context import ContextValue
-from why403.policy.document import Policy, PolicyKind
 from why403.simulate.decision import Decision
 from why403.simulate.engine import Environment, authorize
 from why403.simulate.request import S3Request
 from why403.simulate.state import (
     AccountOrg,
-    AclGrant,
     BucketState,
     KmsGrant,
     KmsKey,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from why403.model import symbols
 from why403.model.location import Location
-from why403.policy.document import Condition, Policy, PrincipalEntry, Statement
+from why403.model.policy import Condition, Policy, PrincipalEntry, Statement
 from why403.world.model import World
 
 

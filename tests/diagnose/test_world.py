@@ -10,8 +10,8 @@ import pytest
 from why403.cli.main import main
 from why403.model.facts import OrgMembershipFact, OrgPolicyFact, RoleFact, SourceResult
 from why403.model.location import Location
+from why403.model.policy import PolicyKind
 from why403.model.symbols import has_token
-from why403.policy.document import PolicyKind
 from why403.policy.parse import parse_policy
 from why403.rules.d107_permissions_boundary import RULE as D107
 from why403.simulate.engine import authorize

@@ -15,7 +15,7 @@ from typing import Any
 
 from why403.model.facts import SessionFact
 from why403.model.location import Location
-from why403.policy.document import Policy, PolicyKind
+from why403.model.policy import Policy, PolicyKind
 from why403.policy.parse import parse_policy
 from why403.policy.render import policy_to_json
 from why403.sources.awsdump.context import Reader

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from why403.model.facts import Diagnostic, Fact
 from why403.model.location import Location
-from why403.policy.document import Policy, PolicyKind
+from why403.model.policy import Policy, PolicyKind
 from why403.policy.parse import parse_policy
 from why403.sources.awsdump.catalogue import command_for
 from why403.sources.awsdump.files import DumpError, DumpFile, DumpFolder, DumpName, Located

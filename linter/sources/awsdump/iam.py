@@ -7,7 +7,7 @@ from typing import Any
 
 from why403.model.facts import GroupFact, ManagedPolicyFact, RoleFact, UserFact
 from why403.model.location import Location
-from why403.policy.document import Policy, PolicyKind
+from why403.model.policy import Policy, PolicyKind
 from why403.sources.awsdump.context import Reader, arn_account
 from why403.sources.awsdump.files import DumpFile, Located
 

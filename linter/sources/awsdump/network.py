@@ -8,7 +8,7 @@ from typing import Any
 from why403.model import symbols
 from why403.model.facts import EndpointFact, RouteTableAssociationFact
 from why403.model.location import Location
-from why403.policy.document import PolicyKind
+from why403.model.policy import PolicyKind
 from why403.sources.awsdump.context import Reader
 from why403.sources.awsdump.files import DumpFile, Located
 

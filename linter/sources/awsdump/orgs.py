@@ -10,7 +10,7 @@ from typing import Any
 from why403.model import symbols
 from why403.model.facts import Diagnostic, OrgMembershipFact, OrgPolicyFact
 from why403.model.location import Location
-from why403.policy.document import Policy, PolicyKind
+from why403.model.policy import Policy, PolicyKind
 from why403.sources.awsdump.catalogue import command_line, dump_name
 from why403.sources.awsdump.context import Reader, is_account
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from why403.model import symbols
+from why403.model.acl import AclGrant
 from why403.model.facts import (
     BucketAclFact,
     BucketEncryptionFact,
@@ -23,8 +24,7 @@ from why403.model.facts import (
     PublicAccessBlockFact,
 )
 from why403.model.location import Location
-from why403.policy.document import Policy, PolicyKind
-from why403.simulate.state import AclGrant
+from why403.model.policy import Policy, PolicyKind
 from why403.sources.awsdump.catalogue import command_line, dump_name
 from why403.sources.awsdump.context import Reader, Status, is_account
 from why403.sources.awsdump.files import DumpFile, DumpName, Located
