@@ -307,6 +307,49 @@ resource "aws_lambda_function" "outside" {
 '''
 
 
+def test_an_acl_grant_is_made_only_of_permissions_and_groups_s3_knows(tmp_path: Path) -> None:
+    r = load(tmp_path, {"main.tf": '''
+resource "aws_s3_bucket" "site" {
+  bucket = "site"
+  grant {
+    type        = "Group"
+    uri         = "http://acs.amazonaws.com/groups/global/AllUsers"
+    permissions = ["READ", "WRITE_ACL"]
+  }
+  grant {
+    type        = "Group"
+    uri         = "http://acs.amazonaws.com/groups/global/Everyone"
+    permissions = ["FULL_CONTROL"]
+  }
+}
+
+resource "aws_s3_bucket_acl" "site" {
+  bucket = aws_s3_bucket.site.id
+  access_control_policy {
+    grant {
+      grantee {
+        type = "Group"
+        uri  = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+      }
+      permission = "READ"
+    }
+    grant {
+      grantee {
+        type = "Group"
+        uri  = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+      }
+      permission = "read"
+    }
+    owner {
+      id = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"
+    }
+  }
+}
+'''})
+    assert one(r, BucketAclFact, "aws_s3_bucket.site").grants == (AclGrant("AllUsers", "READ"),)
+    assert one(r, BucketAclFact, "aws_s3_bucket_acl.site").grants == (AclGrant("AuthenticatedUsers", "READ"),)
+
+
 def test_network_and_compute_resources(tmp_path: Path) -> None:
     r = load(tmp_path, {"main.tf": NETWORK_AND_COMPUTE})
     assert not errors(r)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from why403.model import symbols
-from why403.model.acl import AclGrant
+from why403.model.acl import GROUP_GRANTEES, AclGrant, acl_permission
 from why403.model.facts import (
     BucketAclFact,
     BucketEncryptionFact,
@@ -29,12 +29,6 @@ from why403.sources.awsdump.catalogue import command_line, dump_name
 from why403.sources.awsdump.context import Reader, Status, is_account
 from why403.sources.awsdump.files import DumpFile, DumpName, Located
 
-_GROUPS = {
-    "http://acs.amazonaws.com/groups/global/AllUsers": "AllUsers",
-    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "AuthenticatedUsers",
-    "http://acs.amazonaws.com/groups/s3/LogDelivery": "LogDelivery",
-}
-_PERMISSIONS = ("READ", "WRITE", "READ_ACP", "WRITE_ACP", "FULL_CONTROL")
 BUCKET_COMMANDS = ("get-bucket-policy", "get-public-access-block", "get-bucket-ownership-controls",
                    "get-bucket-acl", "get-bucket-encryption", "get-bucket-location", "head-object",
                    "get-object-acl")
@@ -201,19 +195,20 @@ def _ownership(reader: Reader, bucket: str, ref: str) -> str | None:
     return value
 
 
-def _grant(grantee: dict[str, Any], permission: str, owners: Owners) -> AclGrant | None:
-    if permission not in _PERMISSIONS:
+def _grant(grantee: dict[str, Any], name: str, owners: Owners) -> AclGrant | None:
+    permission = acl_permission(name)
+    if permission is None:
         return None
     kind = grantee.get("Type")
     if kind == "Group":
-        group = _GROUPS.get(str(grantee.get("URI", "")))
-        return AclGrant(group, permission) if group else None  # type: ignore[arg-type]
+        group = GROUP_GRANTEES.get(str(grantee.get("URI", "")))
+        return AclGrant(group, permission) if group else None
     if kind == "CanonicalUser" and isinstance(grantee.get("ID"), str):
         cid = grantee["ID"]
         account = owners.canonical.get(cid) or symbols.unknown(f"account of canonical user {cid[:16]}")
-        return AclGrant("account", permission, account)  # type: ignore[arg-type]
+        return AclGrant("account", permission, account)
     if kind == "AmazonCustomerByEmail":
-        return AclGrant("account", permission, symbols.unknown("account of an ACL grantee named by email"))  # type: ignore[arg-type]
+        return AclGrant("account", permission, symbols.unknown("account of an ACL grantee named by email"))
     return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from why403.model.acl import AclGrant
+from why403.model.acl import GROUP_GRANTEES, AclGrant, acl_permission
 from why403.model.facts import (
     AccessPointFact,
     AccessPointPolicyFact,
@@ -22,15 +22,6 @@ from why403.model.policy import PolicyKind
 from why403.sources.terraform.resources import read
 from why403.sources.terraform.resources.base import Emitter, Handler, Reader, policy_attachment
 from why403.sources.terraform.tfvalues import Unk
-
-# The permissions an S3 ACL grant may give; a grant of anything else is not an ACL grant AWS accepts.
-_PERMISSIONS = frozenset({"READ", "WRITE", "READ_ACP", "WRITE_ACP", "FULL_CONTROL"})
-
-_GROUPS = {
-    "http://acs.amazonaws.com/groups/global/AllUsers": "AllUsers",
-    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "AuthenticatedUsers",
-    "http://acs.amazonaws.com/groups/s3/LogDelivery": "LogDelivery",
-}
 
 
 def s3_bucket(r: Reader, out: Emitter) -> None:
@@ -83,15 +74,16 @@ def _acl_grants(r: Reader, out: Emitter, blocks: list[Any]) -> list[AclGrant]:
         if grantee is None:
             continue
         for perm in perm_list:
-            if isinstance(perm, str) and perm in _PERMISSIONS:
-                grants.append(AclGrant(grantee[0], perm, grantee[1]))  # type: ignore[arg-type]
+            permission = acl_permission(perm)
+            if permission is not None:
+                grants.append(AclGrant(grantee[0], permission, grantee[1]))
     return grants
 
 
 def _grantee(g: Any, gtype: str | None) -> tuple[Any, str] | None:
     if gtype == "Group":
         uri = g.text("uri")
-        group = _GROUPS.get(uri or "")
+        group = GROUP_GRANTEES.get(uri or "")
         return (group, "") if group else None
     if gtype == "CanonicalUser":
         return ("canonical", g.text("id") or "")
@@ -116,8 +108,9 @@ def s3_bucket_acl(r: Reader, out: Emitter) -> None:
             if grantee_block is None or perm is None:
                 continue
             grantee = _grantee(grantee_block, grantee_block.text("type"))
-            if grantee is not None and perm in _PERMISSIONS:
-                grants.append(AclGrant(grantee[0], perm, grantee[1]))
+            permission = acl_permission(perm)
+            if grantee is not None and permission is not None:
+                grants.append(AclGrant(grantee[0], permission, grantee[1]))
     out.fact(BucketAclFact(r.ref, r.location, bucket, acl, tuple(grants)))
 
 
