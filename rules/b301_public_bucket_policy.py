@@ -27,13 +27,14 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from why403.model import symbols
+from why403.model.arn import split_s3_arn
 from why403.model.finding import Access, Finding
 from why403.policy import catalogue
 from why403.rules import Rule
 from why403.simulate.public import statement_is_public
 from why403.simulate.state import BlockPublicAccess
 from why403.world.analysis import Analysis
-from why403.world.intents import concrete_actions, sample_key, split_s3_arn
+from why403.world.intents import concrete_actions, sample_key
 from why403.world.model import internet_path
 
 # Someone outside the organization, calling S3's public endpoint (not through a VPC endpoint).

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from why403.model import symbols
+from why403.model.arn import kms_key
 from why403.model.finding import Access, Finding
 from why403.model.policy import Policy, PolicyKind, Statement
 from why403.policy.match import Target, find_any
@@ -90,7 +91,7 @@ def _reaches(analysis: Analysis, actor: object, policy: Policy, stmt: Statement,
         if find_any((only,), Target(actor, action, req.resource, ctx), "Allow")[0] is True:
             out.append(action)
     for action in KEY_ACTIONS:
-        key_arn = f"arn:aws:kms:{symbols.HOME_REGION}:{actor.account}:key/{symbols.opaque('a key outside the sources')}"
+        key_arn = kms_key(symbols.HOME_REGION, str(actor.account), symbols.opaque("a key outside the sources"))
         req = S3Request(actor=actor, action="s3:GetObject", bucket=bucket, key="x", open_world=True)
         ctx = build_context(req, analysis.world.env.orgs)
         if find_any((only,), Target(actor, action, key_arn, ctx), "Allow")[0] is True:

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from why403.model import symbols
+from why403.model.arn import s3_bucket
 from why403.model.finding import Access, Finding
 from why403.rules import Rule
 from why403.world.analysis import Analysis
@@ -68,7 +69,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                 location=stmt.location if stmt is not None and stmt.location else binfo.location,
                 layer="bucket-policy", denial="explicit",
                 access=Access(principal=symbols.render(info.actor.display), principal_ref=info.ref,
-                              action=denied[0], resource=f"arn:aws:s3:::{symbols.render(name)}"),
+                              action=denied[0], resource=s3_bucket(symbols.render(name))),
                 trace=tuple(s.render() for s in decision.trace),
                 related=tuple(loc for loc in (binfo.location,) if loc is not None),
                 identity=(binfo.ref, info.ref, stmt.label if stmt else ""),

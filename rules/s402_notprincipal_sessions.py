@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from why403.model import symbols
+from why403.model.arn import account_root, assumed_role, role_parts, split_arn
 from why403.model.finding import Finding
 from why403.rules import Rule
 from why403.world.analysis import Analysis
@@ -39,13 +40,13 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                 continue
             values = [e.value for e in stmt.not_principals if e.type == "AWS"]
             for value in values:
-                parts = value.split(":", 5)
-                if len(parts) != 6 or not parts[5].startswith("role/"):
+                parts = split_arn(value)
+                if parts is None or not parts[5].startswith("role/"):
                     continue
-                name = parts[5].rsplit("/", 1)[-1]
-                session_prefix = f"arn:aws:sts::{parts[4]}:assumed-role/{name}/"
+                _, name = role_parts(value)
+                session_prefix = assumed_role(parts[4], name, "")
                 has_session = any(v.startswith(session_prefix) for v in values)
-                has_account = f"arn:aws:iam::{parts[4]}:root" in values
+                has_account = account_root(parts[4]) in values
                 if has_session and has_account:
                     continue
                 missing = [what for what, ok in (("its account", has_account), ("its session ARNs", has_session))

@@ -276,8 +276,8 @@ def _from_event(event: TrailEvent) -> _Asked:
 
 
 def _hints(asked: _Asked) -> Hints:
+    from why403.model.arn import split_s3_arn
     from why403.sources.awsdump import Hints
-    from why403.world.intents import split_s3_arn
 
     parsed = split_s3_arn(asked.resource or "")
     if parsed is None:
@@ -363,8 +363,8 @@ def _drift(args: argparse.Namespace, world: World, diag: Diagnosis, bucket: str,
 
 
 def _collect(args: argparse.Namespace) -> int:
+    from why403.model.arn import split_s3_arn
     from why403.sources.awsdump.collect import Target, script
-    from why403.world.intents import split_s3_arn
 
     asked = _asked(args, None)
     if asked.message:

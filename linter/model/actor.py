@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from why403.model.arn import assumed_role, role_parts
+
 if TYPE_CHECKING:
     from why403.model.policy import Policy
 
@@ -102,16 +104,8 @@ class Actor:
 
 def role_session(role_arn: str, *, session_name: str = SESSION_NAME, **kwargs: object) -> Actor:
     """A session of an IAM role, with the session ARN AWS would give it."""
-    account, name = _role_parts(role_arn)
-    arn = f"arn:aws:sts::{account}:assumed-role/{name}/{session_name}" if account is not None else None
+    account, name = role_parts(role_arn)
+    arn = assumed_role(account, name, session_name) if account is not None else None
     return Actor(kind="role_session", account=account, arn=arn, role_arn=role_arn, session_name=session_name,
                  **kwargs)  # type: ignore[arg-type]
 
-
-def _role_parts(role_arn: str) -> tuple[str | None, str]:
-    parts = role_arn.split(":", 5)
-    if len(parts) != 6:
-        return None, role_arn
-    account = parts[4]
-    name = parts[5].rsplit("/", 1)[-1]
-    return account, name

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from why403.model import symbols
+from why403.model.glob import compile_glob
 from why403.policy.action_names import DISPLAY_NAMES
 
 
@@ -86,8 +86,8 @@ def resource_types(action: str) -> tuple[str, ...]:
 def any_action_matches(service: str, pattern: str) -> bool:
     """Whether the wildcard action name ``pattern`` (the part after ``service:``) matches some action
     of ``service``, ignoring case as IAM does."""
-    rx = symbols.glob_regex(pattern.lower())
-    return any(rx.fullmatch(name) for name in service_actions(service))
+    glob = compile_glob(pattern.lower())
+    return any(glob.matches(name) for name in service_actions(service))
 
 
 def display(action: str) -> str:

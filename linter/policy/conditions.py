@@ -16,6 +16,8 @@ import re
 from datetime import UTC, datetime
 
 from why403.model import symbols
+from why403.model.arn import split_arn, tri_arn_like
+from why403.model.glob import tri_glob
 from why403.model.policy import NEGATED_OPERATORS, POSITIVE_OF, Condition
 from why403.model.symbols import Tri, tri_all, tri_not, tri_or
 from why403.model.values import Unknown
@@ -122,7 +124,7 @@ def _compare(op: str, req: str, policy: str | variables.Pieces) -> Tri:
         pattern = variables.pieces_to_pattern(policy)
         if pattern is None:
             if op == "StringLike":
-                return variables.pieces_regex(policy, "glob").fullmatch(req) is not None
+                return variables.pieces_glob(policy, "glob").matches(req)
             if op in ("ArnLike", "ArnEquals"):
                 return _arn_like_pieces(policy, req)
             pattern = variables.pieces_text(policy)
@@ -132,9 +134,9 @@ def _compare(op: str, req: str, policy: str | variables.Pieces) -> Tri:
     if op == "StringEqualsIgnoreCase":
         return symbols.tri_equals(policy, req, ignore_case=True)
     if op == "StringLike":
-        return symbols.tri_glob(policy, req)
+        return tri_glob(policy, req)
     if op in ("ArnLike", "ArnEquals"):
-        return symbols.tri_arn_like(policy, req)
+        return tri_arn_like(policy, req)
     if op == "Bool":
         if symbols.has_uncertain_token(policy) or symbols.has_uncertain_token(req):
             return None
@@ -153,12 +155,10 @@ def _compare(op: str, req: str, policy: str | variables.Pieces) -> Tri:
 
 
 def _arn_like_pieces(pieces: variables.Pieces, arn: str) -> Tri:
-    pattern = variables.pieces_regex(pieces, "glob")
-    parts = arn.split(":", 5)
-    if len(parts) != 6:
+    if split_arn(arn) is None:
         return False
     # Literal wildcards from ${*} are rare; match the whole ARN, then require the part count.
-    return pattern.fullmatch(arn) is not None
+    return variables.pieces_glob(pieces, "glob").matches(arn)
 
 
 def _number(text: str) -> float | None:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from why403.model import symbols
 from why403.model.actor import Actor
+from why403.model.arn import account_of_root, account_root, tri_resource_match
+from why403.model.glob import tri_glob
 from why403.model.policy import Policy, PolicyKind, PrincipalEntry, Statement
 from why403.model.symbols import Tri, tri_and, tri_or
 from why403.model.values import Unknown
@@ -47,7 +49,7 @@ class Target:
 def _action_hit(patterns: tuple[str, ...], action: str) -> Tri:
     results: list[Tri] = []
     for p in patterns:
-        r = symbols.tri_glob(p, action, "glob", ignore_case=True)
+        r = tri_glob(p, action, "glob", ignore_case=True)
         if r is True:
             return True
         results.append(r)
@@ -84,9 +86,9 @@ def resource_pattern_match(pattern: str, resource: str, ctx: RequestContext, sub
             return None
         plain = variables.pieces_to_pattern(resolved)
         if plain is None:
-            return variables.pieces_regex(resolved, "resource").fullmatch(resource) is not None
+            return variables.pieces_glob(resolved, "resource").matches(resource)
         pattern = plain
-    return symbols.tri_glob(pattern, resource, "resource")
+    return tri_resource_match(pattern, resource)
 
 
 def resource_match(stmt: Statement, resource: str, ctx: RequestContext, substitute: bool) -> Tri:
@@ -98,10 +100,6 @@ def resource_match(stmt: Statement, resource: str, ctx: RequestContext, substitu
 
 
 # -- principals ---------------------------------------------------------------------------------
-
-
-def _account_root(account: str) -> str:
-    return f"arn:aws:iam::{account}:root"
 
 
 def entry_kind(entry: PrincipalEntry, actor: Actor, gateway_endpoint: bool = False) -> tuple[str, Tri]:
@@ -122,9 +120,8 @@ def entry_kind(entry: PrincipalEntry, actor: Actor, gateway_endpoint: bool = Fal
         return UNKNOWN_PRINCIPAL, None
     if actor.account is None:
         return UNKNOWN_PRINCIPAL, False
-    parts = value.split(":", 5)
-    if len(parts) == 6 and parts[2] == "iam" and parts[5] == "root":
-        same = symbols.tri_equals(value, _account_root(actor.account))
+    if account_of_root(value) is not None:
+        same = symbols.tri_equals(value, account_root(actor.account))
         if gateway_endpoint:
             # In a gateway endpoint policy an account principal means that account's root user only.
             return ACCOUNT, tri_and(same, actor.kind == "root")
@@ -143,7 +140,7 @@ def entry_kind(entry: PrincipalEntry, actor: Actor, gateway_endpoint: bool = Fal
         if actor.federating_user_arn:
             results.append((FEDERATING_USER_ARN, symbols.tri_equals(value, actor.federating_user_arn)))
     if actor.kind == "root":
-        results.append((ACCOUNT, symbols.tri_equals(value, _account_root(actor.account))))
+        results.append((ACCOUNT, symbols.tri_equals(value, account_root(actor.account))))
     if actor.unique_id and not value.startswith("arn:"):
         kind = ROLE_ARN if actor.kind == "role_session" else USER_ARN
         results.append((kind, symbols.tri_equals(value, actor.unique_id)))
@@ -190,7 +187,7 @@ def not_principal_applies(stmt: Statement, actor: Actor) -> Tri:
     aws_values = [e.value for e in listed if e.type == "AWS"]
     if actor.account is None:
         return True
-    chain: list[str] = [_account_root(actor.account)]
+    chain: list[str] = [account_root(actor.account)]
     if actor.kind == "iam_user" and actor.arn:
         chain.append(actor.arn)
     elif actor.kind == "role_session":

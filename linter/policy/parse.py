@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from why403.model import symbols
+from why403.model.arn import account_root, split_arn
 from why403.model.location import Location, Problem
 from why403.model.policy import (
     BASE_OPERATORS,
@@ -481,10 +482,8 @@ def parse_operator(operator: str) -> tuple[str | None, str, bool] | None:
 
 def normalize_aws_principal(value: str) -> str:
     """A bare 12-digit account id means the account (``arn:aws:iam::ID:root``)."""
-    if len(value) == 12 and value.isdigit():
-        return f"arn:aws:iam::{value}:root"
-    if value == symbols.HOME_ACCOUNT:
-        return f"arn:aws:iam::{value}:root"
+    if (len(value) == 12 and value.isdigit()) or value == symbols.HOME_ACCOUNT:
+        return account_root(value)
     return value
 
 
@@ -492,8 +491,8 @@ def _plausible_aws_principal(value: str) -> bool:
     if symbols.has_uncertain_token(value):
         return True
     if value.startswith("arn:"):
-        parts = value.split(":", 5)
-        return len(parts) == 6 and parts[2] in ("iam", "sts")
+        parts = split_arn(value)
+        return parts is not None and parts[2] in ("iam", "sts")
     # Unique ids (AIDA..., AROA...) are accepted by AWS in place of ARNs.
     return value[:4].isupper() and value.isalnum() and len(value) >= 16
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from why403.model import symbols
+from why403.model.arn import split_arn
 from why403.model.location import Problem
 from why403.model.policy import Policy, PolicyKind, Statement
 from why403.policy import catalogue
@@ -69,8 +70,8 @@ def _check_resources(stmt: Statement) -> list[Problem]:
     for resource in stmt.resources or stmt.not_resources or ():
         if resource == "*" or symbols.has_uncertain_token(resource):
             continue
-        parts = resource.split(":", 5)
-        if len(parts) < 6 or parts[0] != "arn" or not parts[2] or not parts[5]:
+        parts = split_arn(resource)
+        if parts is None or parts[0] != "arn" or not parts[2] or not parts[5]:
             out.append(Problem("malformed-arn", f"{stmt.name}: {resource!r} is not an ARN", stmt.location,
                                "warning"))
         elif any(c in parts[2] for c in "*?"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from why403.model import symbols
+from why403.model.glob import Glob, GlobMode, compile_pieces
 from why403.model.values import Unknown
 from why403.policy.context import ABSENT, RequestContext
 
@@ -75,22 +75,12 @@ def pieces_text(pieces: Pieces) -> str:
 
 def pieces_to_pattern(pieces: Pieces) -> str | None:
     """The pieces as one wildcard pattern, or None when a literal piece holds a wildcard character
-    (then the caller must match with :func:`pieces_regex`)."""
+    (then the caller must match with :func:`pieces_glob`)."""
     if any(literal and ("*" in text or "?" in text) for text, literal in pieces):
         return None
     return pieces_text(pieces)
 
 
-def pieces_regex(pieces: Pieces, mode: symbols.GlobMode) -> re.Pattern[str]:
-    """A regex for pieces where literal pieces are escaped and the others keep wildcards."""
-    parts = []
-    colons = 0
-    for text, literal in pieces:
-        if literal:
-            parts.append(re.escape(text))
-        else:
-            # Past the fifth colon (where variables may appear) a Resource wildcard is unrestricted.
-            piece_mode: symbols.GlobMode = mode if colons < 5 else "glob"
-            parts.append(symbols.glob_regex(text, piece_mode).pattern)
-        colons += text.count(":")
-    return re.compile("".join(parts), re.DOTALL)
+def pieces_glob(pieces: Pieces, mode: GlobMode) -> Glob:
+    """The pieces as one pattern whose literal pieces match character for character."""
+    return compile_pieces(pieces, mode)

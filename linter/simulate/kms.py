@@ -13,6 +13,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from why403.model.actor import Actor
+from why403.model.arn import account_root, kms_alias
 from why403.model.policy import Policy, PolicyKind
 from why403.model.symbols import Tri, tri_and, tri_equals, tri_or
 from why403.policy.context import RequestContext
@@ -76,14 +77,14 @@ def aws_managed_s3_key(account: str, region: str) -> KmsKey:
             {
                 "Sid": "Allow direct access to key metadata to the account",
                 "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Principal": {"AWS": account_root(account)},
                 "Action": ["kms:Describe*", "kms:Get*", "kms:List*"],
                 "Resource": "*",
             },
         ],
     }
     policy = parse_policy(doc, PolicyKind.KEY, origin="aws/s3 (AWS managed key)", validate=False)
-    return KmsKey(arn=f"arn:aws:kms:{region}:{account}:alias/aws/s3", account=account, region=region,
+    return KmsKey(arn=kms_alias(region, account, "alias/aws/s3"), account=account, region=region,
                   policy=policy, aws_managed=True, ref="aws/s3")
 
 
@@ -149,7 +150,7 @@ def _grant_matches(grant: KmsGrant, actor: Actor, action: str, ctx: RequestConte
     elif actor.kind in ("iam_user", "federated_user", "root"):
         who = tri_equals(grant.grantee, actor.arn or "")
     if actor.kind != "service" and actor.account and grant.grantee.endswith(":root"):
-        who = tri_or(who, tri_equals(grant.grantee, f"arn:aws:iam::{actor.account}:root"))
+        who = tri_or(who, tri_equals(grant.grantee, account_root(actor.account)))
     if who is False:
         return False
     ec_value = ctx.get("kms:EncryptionContext:aws:s3:arn")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from why403.model.acl import AclGrant
+from why403.model.arn import s3_access_point, s3_bucket
 from why403.model.location import Location
 from why403.model.policy import Policy
 from why403.model.symbols import Tri, tri_or
@@ -91,7 +92,7 @@ class BucketState:
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:s3:::{self.name}"
+        return s3_bucket(self.name)
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ class AccessPointState:
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:s3:{self.region}:{self.account}:accesspoint/{self.name}"
+        return s3_access_point(self.region, self.account, self.name)
 
 
 PathKind = Literal["internet", "gateway_endpoint", "interface_endpoint", "aws_service"]

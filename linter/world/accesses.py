@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from why403.model import symbols
 from why403.model.actor import Actor
+from why403.model.glob import tri_glob
 from why403.policy.context import ContextValue
 from why403.simulate.decision import Decision
 from why403.simulate.engine import authorize
@@ -135,7 +136,7 @@ class Simulator:
         for stmt in policy.statements:
             if stmt.effect != "Deny" or stmt.maybe:
                 continue
-            if stmt.actions is not None and not any(symbols.tri_glob(a, action, ignore_case=True) is not False
+            if stmt.actions is not None and not any(tri_glob(a, action, ignore_case=True) is not False
                                                     for a in stmt.actions):
                 continue
             for cond in stmt.conditions:

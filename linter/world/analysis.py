@@ -11,6 +11,7 @@ from functools import cached_property
 
 from why403.model import symbols
 from why403.model.actor import Actor, role_session
+from why403.model.arn import account_root, iam_role
 from why403.model.finding import Finding
 from why403.model.policy import Policy, Statement
 from why403.model.values import Unknown
@@ -130,7 +131,7 @@ class Analysis:
         return out
 
     def hypothetical_admin(self, account: str) -> PrincipalInfo:
-        role = f"arn:aws:iam::{account}:role/{symbols.opaque(f'an administrator role of {account}')}"
+        role = iam_role(account, symbols.opaque(f"an administrator role of {account}"))
         actor = role_session(role, unique_id=symbols.opaque(f"{role}.unique_id"),
                              identity_policies=(aws_managed_policy(ADMIN_POLICY_ARN),), tags=None, org_known=False,
                              ref=f"an administrator of {symbols.render(account)}")
@@ -139,7 +140,7 @@ class Analysis:
                              in_sources=False)
 
     def root(self, account: str) -> PrincipalInfo:
-        actor = Actor(kind="root", account=account, arn=f"arn:aws:iam::{account}:root", tags=None, org_known=False,
+        actor = Actor(kind="root", account=account, arn=account_root(account), tags=None, org_known=False,
                       ref=f"the root user of {symbols.render(account)}")
         net = (internet_path(known=False, reason="console"),)
         return PrincipalInfo(actor.ref or "", actor.arn or "", account, actor, None, "root", net, in_sources=False)
@@ -147,7 +148,7 @@ class Analysis:
     @cached_property
     def stranger(self) -> PrincipalInfo:
         """An administrator of some account outside the sources: it grants itself anything in IAM."""
-        role = f"arn:aws:iam::{STRANGER_ACCOUNT}:role/{symbols.distinct('a role outside the sources')}"
+        role = iam_role(STRANGER_ACCOUNT, symbols.distinct("a role outside the sources"))
         actor = role_session(role, unique_id=symbols.distinct("stranger.unique_id"),
                              identity_policies=(aws_managed_policy(ADMIN_POLICY_ARN),), tags={}, org_known=False,
                              ref="a principal of any other AWS account")

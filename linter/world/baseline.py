@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from why403.model import symbols
 from why403.model.actor import role_session
+from why403.model.arn import account_root, iam_role, s3_bucket, s3_object, tri_resource_match
 from why403.model.finding import Access, Finding
 from why403.model.location import Location
 from why403.model.policy import Policy, PolicyKind, Statement
@@ -93,7 +94,7 @@ def _path_label(p: NetworkPath) -> str:
 def _specials(now: World, ref: World, analysis: Analysis) -> list[PrincipalInfo]:
     out = [analysis.anonymous, analysis.stranger]
     for account in sorted((now.accounts | ref.accounts) - {""}):
-        role = f"arn:aws:iam::{account}:role/{symbols.distinct(f'a role of {account} with no policies')}"
+        role = iam_role(account, symbols.distinct(f"a role of {account} with no policies"))
         actor = role_session(role, unique_id=symbols.distinct(f"{role}.unique_id"), identity_policies=(), tags={},
                              org_known=False, ref=f"any principal of {symbols.render(account)}")
         net = (internet_path(known=False, reason="anywhere"),)
@@ -205,7 +206,7 @@ class Baseline:
         allowed_before = ref_d is not None and ref_d.allowed
         denied_before = ref_d is None or ref_d.denied
         denied_now = now_d is None or now_d.denied
-        resource_arn = resource if is_key else f"arn:aws:s3:::{resource}" + (f"/{key}" if key else "")
+        resource_arn = resource if is_key else s3_object(resource, key) if key else s3_bucket(resource)
         if allowed_now and denied_before:
             self.findings.append(self.new_access(p, cls, action, resource, resource_arn, path, now_d, ref_d, is_key))
         elif allowed_before and denied_now and now_d is not None:
@@ -224,7 +225,7 @@ class Baseline:
         for r in self.now.results_by_principal.get(p.arn, []):
             if r.action.lower() != action.lower():
                 continue
-            if symbols.tri_glob(r.intent.resource, resource_arn, "resource") is not True:
+            if tri_resource_match(r.intent.resource, resource_arn) is not True:
                 continue
             return True, self.denied_before(r)
         return False, False
@@ -356,7 +357,7 @@ def _shown(p: PrincipalInfo) -> str:
 def _policy_principal(p: PrincipalInfo) -> str | None:
     a = p.actor
     if p.ref.startswith("account:"):
-        return f"arn:aws:iam::{a.account}:root"
+        return account_root(p.account)
     if a.kind == "role_session":
         return a.role_arn
     if a.kind in ("iam_user", "root"):

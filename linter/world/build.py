@@ -16,6 +16,7 @@ from dataclasses import replace
 from why403.model import symbols
 from why403.model.acl import AclGrant
 from why403.model.actor import Actor, role_session
+from why403.model.arn import account_root, is_literal_account, kms_alias, literal_account_of, s3_bucket, split_arn
 from why403.model.facts import (
     AccessPointFact,
     AccessPointPolicyFact,
@@ -100,7 +101,7 @@ def default_key_policy(account: str, origin: str, location: Location | None) -> 
         "Statement": [{
             "Sid": "Enable IAM User Permissions",
             "Effect": "Allow",
-            "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+            "Principal": {"AWS": account_root(account)},
             "Action": "kms:*",
             "Resource": "*",
         }],
@@ -289,7 +290,7 @@ class _Builder:
                 continue
             name = f.name if f.name.startswith("alias/") else f"alias/{f.name}"
             self.world.keys[name] = target
-            self.world.keys[f"arn:aws:kms:{f.region}:{f.account}:{name}"] = target
+            self.world.keys[kms_alias(f.region, f.account, name)] = target
 
     # -- buckets ----------------------------------------------------------------------------------
 
@@ -370,7 +371,7 @@ class _Builder:
             source = world.buckets.get(f.bucket)
             account = source.state.account if source else symbols.unknown(f"account of bucket {f.bucket}")
             world.services.append(ServiceUse("logging.s3.amazonaws.com", f.target_bucket, f.target_prefix,
-                                             f"arn:aws:s3:::{f.bucket}", account, f.ref, f.location))
+                                             s3_bucket(f.bucket), account, f.ref, f.location))
 
     def encryption(self, fact: Fact | None) -> tuple[str, KmsKey | None, str | None, bool]:
         if not isinstance(fact, BucketEncryptionFact):
@@ -683,14 +684,14 @@ class _Builder:
                 if stmt.effect != "Allow" or not manages:
                     continue
                 for entry in stmt.principals or ():
-                    account = _literal_root(entry.value)
+                    account = literal_account_of(entry.value)
                     if account:
                         found.add(account)
         for policy, _ in self.world.policies:
             for stmt in policy.statements:
                 for value in (*(e.value for e in stmt.principals or ()), *(stmt.resources or ())):
-                    parts = value.split(":", 5)
-                    if len(parts) == 6 and parts[2] == "iam" and parts[4].isdigit() and len(parts[4]) == 12 \
+                    parts = split_arn(value)
+                    if parts is not None and parts[2] == "iam" and is_literal_account(parts[4]) \
                             and parts[5].split("/")[-1] in defined_names:
                         found.add(parts[4])
         self.world.home_literals = tuple(sorted(found))
@@ -734,8 +735,8 @@ class _Builder:
 
 def assumed_admin(arn: str, ref: str, location: Location | None) -> PrincipalInfo:
     """A principal outside the sources that we assume administers the account (a deployer)."""
-    parts = arn.split(":", 5)
-    account = parts[4] if len(parts) == 6 else symbols.unknown(f"account of {ref}")
+    parts = split_arn(arn)
+    account = parts[4] if parts is not None else symbols.unknown(f"account of {ref}")
     admin = (aws_managed_policy(ADMIN_POLICY_ARN),)
     if ":role/" in arn:
         actor = role_session(arn, unique_id=symbols.opaque(f"{arn}.unique_id"), identity_policies=admin, ref=ref,
@@ -746,7 +747,7 @@ def assumed_admin(arn: str, ref: str, location: Location | None) -> PrincipalInf
                       username=arn.rsplit("/", 1)[-1], identity_policies=admin, ref=ref, org_known=False)
         kind = "user"
     else:
-        actor = Actor(kind="root", account=account, arn=f"arn:aws:iam::{account}:root", ref=ref, org_known=False)
+        actor = Actor(kind="root", account=account, arn=account_root(account), ref=ref, org_known=False)
         kind = "root"
     paths = (internet_path(known=False, reason="not in the sources"),)
     return PrincipalInfo(ref, arn, account, actor, location, kind, paths, admin=True, in_sources=False)
@@ -764,15 +765,6 @@ def _acl(f: BucketAclFact, owner: str) -> tuple[AclGrant, ...]:
             grants.append(AclGrant(grantee, perm))  # type: ignore[arg-type]
     grants.extend(f.grants)
     return tuple(grants)
-
-
-def _literal_root(value: str) -> str | None:
-    if len(value) == 12 and value.isdigit():
-        return value
-    parts = value.split(":", 5)
-    if len(parts) == 6 and parts[2] == "iam" and parts[5] == "root" and parts[4].isdigit() and len(parts[4]) == 12:
-        return parts[4]
-    return None
 
 
 def _grants_beyond_owner(f: BucketAclFact) -> bool:

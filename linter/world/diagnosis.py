@@ -16,6 +16,7 @@ from itertools import product
 
 from why403.model import symbols
 from why403.model.acl import AclGrant
+from why403.model.arn import split_arn, split_s3_arn
 from why403.model.coverage import Coverage, Gap
 from why403.model.policy import Policy, PolicyKind
 from why403.model.values import Unknown
@@ -37,7 +38,7 @@ from why403.simulate.state import (
 from why403.world.accesses import AccessResult
 from why403.world.analysis import Analysis
 from why403.world.explain import Explanation
-from why403.world.intents import AccessIntent, external_principal, service_principal, split_s3_arn
+from why403.world.intents import AccessIntent, external_principal, service_principal
 from why403.world.model import EndpointInfo, NetworkPath, PrincipalInfo, World, endpoint_path
 from why403.world.suggest import suggest_fix
 
@@ -118,9 +119,9 @@ def _principal(analysis: Analysis, name: str, coverage: Coverage) -> PrincipalIn
 def _session_of_role(world: World, arn: str, coverage: Coverage) -> PrincipalInfo | None:
     """A session whose AssumeRole event is not in the dumps: the role's policies, and session policies
     that are unknown (``coverage.session_unknown``) rather than assumed absent."""
-    parts = arn.split(":", 5)
-    pieces = parts[5].split("/") if len(parts) == 6 else []
-    if len(pieces) < 3:
+    parts = split_arn(arn)
+    pieces = parts[5].split("/") if parts is not None else []
+    if parts is None or len(pieces) < 3:
         return None
     account, role_name, session = parts[4], pieces[1], pieces[-1]
     role = next((i for i in world.principals.values() if i.actor.kind == "role_session" and i.account == account

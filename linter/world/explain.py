@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from why403.model import symbols
+from why403.model.arn import s3_bucket, s3_object, split_s3_arn
 from why403.model.policy import UNKNOWN_CONDITION_KEY
 from why403.model.values import Unknown
 from why403.policy import catalogue
@@ -18,7 +19,7 @@ from why403.simulate.request import S3Request, build_context
 from why403.simulate.state import Organizations
 from why403.world.accesses import AccessResult
 from why403.world.analysis import Analysis
-from why403.world.intents import AccessIntent, external_principal, sample_key, service_principal, split_s3_arn
+from why403.world.intents import AccessIntent, external_principal, sample_key, service_principal
 from why403.world.model import NetworkPath, PrincipalInfo, endpoint_path, internet_path
 from why403.world.suggest import suggest_fix
 
@@ -84,7 +85,7 @@ def _resource(analysis: Analysis, name: str, action: str) -> tuple[str, str, str
             known = sorted(b.ref for b in world.buckets.values())
             hint = f"; buckets in the sources: {', '.join(known[:8])}" if known else ""
             raise ExplainError(f"--resource {name}: not a bucket in the sources and not an ARN{hint}")
-        arn = f"arn:aws:s3:::{bucket}" + (f"/{key}" if key else "")
+        arn = s3_object(bucket, key) if key else s3_bucket(bucket)
     parsed = split_s3_arn(arn)
     if parsed is None:
         raise ExplainError(f"--resource {name}: expected an S3 bucket or object ARN")

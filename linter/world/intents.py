@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 
 from why403.model import symbols
 from why403.model.actor import Actor, role_session
+from why403.model.arn import iam_role, s3_bucket, s3_object, split_access_point_arn, split_arn, split_s3_arn
+from why403.model.glob import compile_glob
 from why403.model.policy import Policy, PrincipalEntry, Statement
 from why403.model.settings import Intent as ConfigIntent
 from why403.policy import catalogue
@@ -44,8 +46,6 @@ CORE_BUCKET_ACTIONS = (
     "s3:GetBucketLocation",
 )
 
-_S3_ARN = re.compile(r"arn:(?P<partition>[^:]+):s3:::(?P<bucket>[^/]+)(?P<rest>/.*)?", re.DOTALL)
-_AP_ARN = re.compile(r"(?P<ap>arn:[^:]+:s3:[^:]+:[^:]+:accesspoint/[^/]+)(?:/object/(?P<key>.*))?", re.DOTALL)
 SAMPLE = "why403-example"
 
 
@@ -72,26 +72,6 @@ class AccessIntent:
     @property
     def label(self) -> str:
         return self.statement.label if self.statement is not None else self.source
-
-
-def split_s3_arn(arn: str) -> tuple[str, str | None] | None:
-    """(bucket, key pattern) of a specific S3 ARN; None when the bucket part has wildcards."""
-    m = _S3_ARN.fullmatch(arn)
-    if m is None:
-        return None
-    bucket = m.group("bucket")
-    if "*" in bucket or "?" in bucket or "${" in bucket or symbols.is_entirely_unknown(bucket):
-        return None
-    rest = m.group("rest")
-    return bucket, (rest[1:] if rest is not None else None)
-
-
-def split_access_point_arn(arn: str) -> tuple[str, str | None] | None:
-    """(access point ARN, object key pattern) of an access point ARN without wildcards in its name."""
-    m = _AP_ARN.fullmatch(arn)
-    if m is None or "*" in m.group("ap") or "?" in m.group("ap"):
-        return None
-    return m.group("ap"), m.group("key")
 
 
 def sample_key(pattern: str) -> str:
@@ -130,9 +110,9 @@ def intended_actions(patterns: tuple[str, ...], is_object: bool
             if not (pattern == "*" or pattern.lower().startswith("s3:")):
                 continue
             wildcard = True
-            rx = symbols.glob_regex(pattern.lower())
+            glob = compile_glob(pattern.lower())
             for action in core:
-                if rx.fullmatch(action.lower()) and action not in out:
+                if glob.matches(action.lower()) and action not in out:
                     out.append(action)
             continue
         if not pattern.lower().startswith("s3:"):
@@ -222,13 +202,13 @@ def external_principal(world: World, arn: str) -> PrincipalInfo:
     known = world.principals.get(arn)
     if known is not None:
         return known
-    parts = arn.split(":", 5)
-    account = parts[4] if len(parts) == 6 else symbols.unknown(f"account of {arn}")
-    resource = parts[5] if len(parts) == 6 else ""
+    parts = split_arn(arn)
+    account = parts[4] if parts is not None else symbols.unknown(f"account of {arn}")
+    resource = parts[5] if parts is not None else ""
     unknown_net = (internet_path(known=False, reason="not defined in the sources"),)
     if resource == "root":
         # "Any principal of this account" that the account's administrators let through IAM.
-        role = f"arn:aws:iam::{account}:role/{symbols.opaque(f'principal of account {account}')}"
+        role = iam_role(account, symbols.opaque(f"principal of account {account}"))
         actor = role_session(role, unique_id=symbols.opaque(f"{role}.unique_id"), identity_policies=None,
                              tags=None, org_known=False, ref=f"account:{account}")
         return PrincipalInfo(f"account:{account}", arn, account, actor, None, "external", unknown_net,
@@ -246,7 +226,7 @@ def external_principal(world: World, arn: str) -> PrincipalInfo:
                              in_sources=False)
     if resource.startswith("assumed-role/"):
         pieces = resource.split("/")
-        role_arn = f"arn:aws:iam::{account}:role/{pieces[1]}" if len(pieces) > 2 else arn
+        role_arn = iam_role(account, pieces[1]) if len(pieces) > 2 else arn
         actor = role_session(role_arn, session_name=pieces[-1], unique_id=symbols.opaque(f"{role_arn}.unique_id"),
                              identity_policies=None, tags=None, org_known=False, ref=arn)
         return PrincipalInfo(arn, arn, account, _unknown_boundary(actor), None, "external", unknown_net,
@@ -315,7 +295,7 @@ def _service_intents(world: World) -> Iterator[AccessIntent]:
         context = _service_context(use)
         principal = service_principal(use.service)
         key = (use.prefix or "") + "*"
-        resource = f"arn:aws:s3:::{use.bucket}/{key}"
+        resource = s3_object(use.bucket, key)
         yield AccessIntent(principal, ("s3:PutObject",), resource, use.bucket, sample_key(key), "service",
                            context=context)
 
@@ -334,7 +314,7 @@ def _one_config_intent(world: World, ci: ConfigIntent) -> Iterator[AccessIntent]
             return
     resource = world.refs.get(ci.resource, ci.resource)
     if not resource.startswith("arn:"):
-        resource = f"arn:aws:s3:::{resource}"
+        resource = s3_bucket(resource)
     parsed = split_s3_arn(resource)
     if parsed is None:
         return

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from why403.model import symbols
 from why403.model.actor import Actor
+from why403.model.arn import account_root
 from why403.model.policy import Policy, PolicyKind
 from why403.policy import catalogue
 from why403.policy.parse import parse_policy
@@ -147,7 +148,7 @@ def _key_policy_fix(r: AccessResult, analysis: Analysis) -> str | None:
     if key is None or key.aws_managed or who is None or d.kms_action is None:
         return None
     if r.intent.principal.ref.startswith("account:"):
-        who = f"arn:aws:iam::{actor.account}:root"
+        who = account_root(r.intent.principal.account)
     stmt = {
         "Sid": "AllowUseThroughS3",
         "Effect": "Allow",

@@ -4,7 +4,7 @@
 * Adding an Allow statement to a policy that already applies never removes access, with the one
   exception AWS documents: a *public* Allow in a bucket policy under RestrictPublicBuckets makes
   the bucket public and so refuses cross-account and anonymous callers (access-model 5.3, V58).
-* ``symbols.glob_regex`` / ``tri_glob`` / ``tri_arn_like`` agree with independent regex oracles:
+* ``glob.compile_glob`` / ``tri_glob`` / ``arn.tri_arn_like`` agree with independent regex oracles:
   the plain glob, and the Resource-element rules of access-model 6.5 (a wildcard stays inside
   its ARN segment except a segment-final ``*``; anything goes after the fifth colon).
 * Three-valued answers are consistent: token-free inputs never give ``None``, a definite answer
@@ -28,6 +28,8 @@ from hypothesis import strategies as st
 from why403.model import symbols
 from why403.model.acl import AclGrant
 from why403.model.actor import Actor
+from why403.model.arn import tri_arn_like
+from why403.model.glob import GlobMode, compile_glob, tri_glob
 from why403.model.policy import Condition, Policy, PolicyKind
 from why403.policy.conditions import eval_condition
 from why403.policy.context import ABSENT, ContextValue, RequestContext
@@ -64,7 +66,7 @@ from .world0 import (
 )
 
 # ==================================================================================================
-# Reference matchers (access-model 6.5, written independently of why403.model.symbols)
+# Reference matchers (access-model 6.5, written independently of why403.model.glob)
 # ==================================================================================================
 
 
@@ -129,13 +131,13 @@ class TestWildcards:
     @example("?", "")
     @example("a?", "ab")
     def test_plain_glob_matches_the_oracle(self, pat: str, s: str) -> None:
-        assert (symbols.glob_regex(pat, "glob").fullmatch(s) is not None) == oracle_glob(pat, s)
-        assert symbols.tri_glob(pat, s, "glob") is oracle_glob(pat, s)
+        assert (compile_glob(pat, "glob").matches(s)) == oracle_glob(pat, s)
+        assert tri_glob(pat, s, "glob") is oracle_glob(pat, s)
 
     @FAST
     @given(patterns, texts)
     def test_action_glob_is_case_insensitive(self, pat: str, s: str) -> None:
-        assert symbols.tri_glob(pat, s, "glob", ignore_case=True) is oracle_glob(pat, s, ignore_case=True)
+        assert tri_glob(pat, s, "glob", ignore_case=True) is oracle_glob(pat, s, ignore_case=True)
 
     @FAST
     @given(st.one_of(patterns, arns(pattern=True)), st.one_of(texts, arns()))
@@ -144,28 +146,28 @@ class TestWildcards:
     @example("arn:aws:s3:::data-bkt/file?.txt", "arn:aws:s3:::data-bkt/file10.txt")
     @example("a?b", "a:b")
     def test_resource_glob_matches_the_oracle(self, pat: str, arn: str) -> None:
-        assert (symbols.glob_regex(pat, "resource").fullmatch(arn) is not None) == oracle_resource_glob(pat, arn)
-        assert symbols.tri_glob(pat, arn, "resource") is oracle_resource_glob(pat, arn)
+        assert (compile_glob(pat, "resource").matches(arn)) == oracle_resource_glob(pat, arn)
+        assert tri_glob(pat, arn, "resource") is oracle_resource_glob(pat, arn)
 
     @FAST
     @given(arns(pattern=True), arns())
     def test_arn_like_matches_the_oracle(self, pat: str, arn: str) -> None:
-        assert symbols.tri_arn_like(pat, arn) is oracle_arn_like(pat, arn)
+        assert tri_arn_like(pat, arn) is oracle_arn_like(pat, arn)
 
     def test_documented_examples(self) -> None:
         """access-model 6.5: the resource part treats '/' like any other character."""
         pat = "arn:aws:s3:::bucket/*/test/*"
         for arn, expected in [("bucket/1/2/test/3/x.jpg", True), ("bucket//test/x", True),
                               ("bucket/1/test/", True), ("bucket/1-test/x", False), ("bucket/test/x", False)]:
-            assert symbols.tri_glob(pat, f"arn:aws:s3:::{arn}", "resource") is expected, arn
-        assert symbols.tri_glob("arn:aws:s3:::data-bkt", OBJ.replace("*", "k"), "resource") is False
-        assert symbols.tri_glob(OBJ, BKT, "resource") is False
-        assert symbols.tri_glob("arn:aws:s3:::data-bkt*", "arn:aws:s3:::data-bkt-other", "resource") is True
+            assert tri_glob(pat, f"arn:aws:s3:::{arn}", "resource") is expected, arn
+        assert tri_glob("arn:aws:s3:::data-bkt", OBJ.replace("*", "k"), "resource") is False
+        assert tri_glob(OBJ, BKT, "resource") is False
+        assert tri_glob("arn:aws:s3:::data-bkt*", "arn:aws:s3:::data-bkt-other", "resource") is True
         # StringLike crosses colons, ArnLike does not (the documented pair).
         p = "arn:aws:someservice:*:111122223333:finance/*"
         a = "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/document.txt"
-        assert symbols.tri_arn_like(p, a) is False
-        assert symbols.tri_glob(p, a) is True
+        assert tri_arn_like(p, a) is False
+        assert tri_glob(p, a) is True
 
 
 # ==================================================================================================
@@ -178,22 +180,22 @@ SUBSTITUTE = st.text(st.sampled_from(list("ab:/")), max_size=5)
 class TestThreeValued:
     @FAST
     @given(patterns, texts, st.sampled_from(["glob", "resource"]))
-    def test_token_free_input_is_never_unknown(self, pat: str, s: str, mode: symbols.GlobMode) -> None:
-        assert symbols.tri_glob(pat, s, mode) is not None
+    def test_token_free_input_is_never_unknown(self, pat: str, s: str, mode: GlobMode) -> None:
+        assert tri_glob(pat, s, mode) is not None
         assert symbols.tri_equals(pat, s) is not None
         assert symbols.tri_equals(pat, s, ignore_case=True) is not None
-        assert symbols.tri_arn_like(pat, s) is not None
+        assert tri_arn_like(pat, s) is not None
 
     @FAST
     @given(patterns, texts, texts, SUBSTITUTE, st.sampled_from(["glob", "resource"]))
     def test_definite_answer_about_an_unknown_value_holds_for_every_value(
-        self, pat: str, before: str, after: str, sub: str, mode: symbols.GlobMode
+        self, pat: str, before: str, after: str, sub: str, mode: GlobMode
     ) -> None:
         """A value with an unknown part: if the answer is definite, every concrete value agrees."""
         value = before + symbols.unknown("v") + after
-        got = symbols.tri_glob(pat, value, mode)
+        got = tri_glob(pat, value, mode)
         if got is not None:
-            assert symbols.tri_glob(pat, before + sub + after, mode) is got
+            assert tri_glob(pat, before + sub + after, mode) is got
         eq = symbols.tri_equals(pat, value)
         if eq is not None:
             assert symbols.tri_equals(pat, before + sub + after) is eq
@@ -202,13 +204,13 @@ class TestThreeValued:
     @given(st.text(st.sampled_from(list("ab:/")), max_size=6), st.text(st.sampled_from(list("ab:/")), max_size=6),
            texts, st.text(st.sampled_from(list("ab:/")), max_size=5), st.sampled_from(["glob", "resource"]))
     def test_definite_answer_about_an_unknown_pattern_holds_for_every_pattern(
-        self, before: str, after: str, value: str, sub: str, mode: symbols.GlobMode
+        self, before: str, after: str, value: str, sub: str, mode: GlobMode
     ) -> None:
         """A pattern with an unknown literal part (``${var.bucket}``) against a known value."""
         pat = before + symbols.unknown("p") + after
-        got = symbols.tri_glob(pat, value, mode)
+        got = tri_glob(pat, value, mode)
         if got is not None:
-            assert symbols.tri_glob(before + sub + after, value, mode) is got
+            assert tri_glob(before + sub + after, value, mode) is got
 
     @FAST
     @given(st.lists(st.sampled_from([True, False, None]), max_size=4))

@@ -1,0 +1,187 @@
+"""Amazon Resource Names: built, taken apart and matched in one place.
+
+Principals, buckets, objects, access points and keys are linked and matched by ARN, so every
+stage needs the same spelling of each kind of ARN. Values may hold symbolic tokens
+(:mod:`why403.model.symbols`); a token never holds a colon, so splitting at colons is safe.
+The partition is ``aws`` unless a caller says otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from why403.model.glob import tri_glob
+from why403.model.symbols import Tri, has_uncertain_token, is_entirely_unknown, tri_all, tri_could_match
+
+PARTITION = "aws"
+SERVICE_ROLE_PATH = "/aws-service-role/"
+_S3_ARN = re.compile(r"arn:(?P<partition>[^:]+):s3:::(?P<bucket>[^/]+)(?P<rest>/.*)?", re.DOTALL)
+_AP_ARN = re.compile(r"(?P<ap>arn:[^:]+:s3:[^:]+:[^:]+:accesspoint/[^/]+)(?:/object/(?P<key>.*))?", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Arn:
+    """``arn:partition:service:region:account:resource``; the resource part may hold colons."""
+
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+    @staticmethod
+    def parse(text: str) -> Arn | None:
+        """The six parts, or None for anything that is not ``arn:`` and five more parts."""
+        parts = split_arn(text)
+        if parts is None or parts[0] != "arn":
+            return None
+        return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
+
+    def __str__(self) -> str:
+        return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
+
+
+def split_arn(text: str) -> list[str] | None:
+    """The six colon-separated parts of an ARN (the last keeps its colons), or None."""
+    parts = text.split(":", 5)
+    return parts if len(parts) == 6 else None
+
+
+# -- building -------------------------------------------------------------------------------------
+
+
+def account_root(account: str, partition: str = PARTITION) -> str:
+    """The principal that stands for a whole account (its root user, and the account's IAM)."""
+    return f"arn:{partition}:iam::{account}:root"
+
+
+def iam_role(account: str, name: str, partition: str = PARTITION) -> str:
+    return f"arn:{partition}:iam::{account}:role/{name}"
+
+
+def assumed_role(account: str, role_name: str, session_name: str, partition: str = PARTITION) -> str:
+    """The ARN of a session of a role (what ``sts:AssumeRole`` hands out)."""
+    return f"arn:{partition}:sts::{account}:assumed-role/{role_name}/{session_name}"
+
+
+def s3_bucket(name: str, partition: str = PARTITION) -> str:
+    return f"arn:{partition}:s3:::{name}"
+
+
+def s3_object(bucket: str, key: str, partition: str = PARTITION) -> str:
+    return f"arn:{partition}:s3:::{bucket}/{key}"
+
+
+def s3_access_point(region: str, account: str, name: str, partition: str = PARTITION) -> str:
+    return f"arn:{partition}:s3:{region}:{account}:accesspoint/{name}"
+
+
+def kms_key(region: str, account: str, key_id: str, partition: str = PARTITION) -> str:
+    return f"arn:{partition}:kms:{region}:{account}:key/{key_id}"
+
+
+def kms_alias(region: str, account: str, alias: str, partition: str = PARTITION) -> str:
+    """``alias`` with its ``alias/`` prefix, as KMS names aliases."""
+    return f"arn:{partition}:kms:{region}:{account}:{alias}"
+
+
+# -- taking apart ---------------------------------------------------------------------------------
+
+
+def account_of_root(value: str) -> str | None:
+    """The account of ``arn:...:iam::ACCOUNT:root``, else None."""
+    parts = split_arn(value)
+    if parts is None or parts[2] != "iam" or parts[5] != "root":
+        return None
+    return parts[4]
+
+
+def literal_account_of(value: str) -> str | None:
+    """The 12-digit account a principal value names as a whole account (a bare id or its root
+    ARN), when it is written as a literal."""
+    account = value if is_literal_account(value) else account_of_root(value)
+    return account if account is not None and is_literal_account(account) else None
+
+
+def is_literal_account(text: str) -> bool:
+    """Twelve digits: an account id written out (not a token, not a name)."""
+    return len(text) == 12 and text.isdigit()
+
+
+def role_parts(role_arn: str) -> tuple[str | None, str]:
+    """(account, role name) of a role ARN; (None, the text) for anything else."""
+    parts = split_arn(role_arn)
+    if parts is None:
+        return None, role_arn
+    return parts[4], parts[5].rsplit("/", 1)[-1]
+
+
+def is_service_linked_role(role_arn: str | None) -> bool:
+    """Whether the role is service-linked: AWS creates those, and only those, under the path
+    ``/aws-service-role/`` (IAM user guide, "Using service-linked roles")."""
+    parts = split_arn(role_arn or "")
+    if parts is None or parts[2] != "iam":
+        return False
+    return parts[5].startswith("role" + SERVICE_ROLE_PATH)
+
+
+def split_s3_arn(arn: str) -> tuple[str, str | None] | None:
+    """(bucket, key pattern) of a specific S3 ARN; None when the bucket part has wildcards."""
+    m = _S3_ARN.fullmatch(arn)
+    if m is None:
+        return None
+    bucket = m.group("bucket")
+    if "*" in bucket or "?" in bucket or "${" in bucket or is_entirely_unknown(bucket):
+        return None
+    rest = m.group("rest")
+    return bucket, (rest[1:] if rest is not None else None)
+
+
+def split_access_point_arn(arn: str) -> tuple[str, str | None] | None:
+    """(access point ARN, object key pattern) of an access point ARN without wildcards in its name."""
+    m = _AP_ARN.fullmatch(arn)
+    if m is None or "*" in m.group("ap") or "?" in m.group("ap"):
+        return None
+    return m.group("ap"), m.group("key")
+
+
+# -- matching -------------------------------------------------------------------------------------
+
+
+def tri_resource_match(pattern: str, arn: str) -> Tri:
+    """Whether a Resource element entry matches an ARN (segment rules of access-model 6.5)."""
+    return tri_glob(pattern, arn, "resource")
+
+
+def tri_arn_like(pattern: str, arn: str) -> Tri:
+    """ArnLike / ArnEquals: the six parts are compared separately, each as a glob."""
+    p, a = split_arn(pattern), split_arn(arn)
+    if p is None or a is None:
+        if has_uncertain_token(pattern) or has_uncertain_token(arn):
+            return None if tri_could_match(pattern, arn, wildcards=True) else False
+        return False
+    return tri_all(tri_glob(x, y) for x, y in zip(p, a, strict=True))
+
+
+__all__ = [
+    "Arn",
+    "account_of_root",
+    "account_root",
+    "assumed_role",
+    "iam_role",
+    "is_literal_account",
+    "is_service_linked_role",
+    "kms_alias",
+    "kms_key",
+    "literal_account_of",
+    "role_parts",
+    "s3_access_point",
+    "s3_bucket",
+    "s3_object",
+    "split_access_point_arn",
+    "split_arn",
+    "split_s3_arn",
+    "tri_arn_like",
+    "tri_resource_match",
+]
