@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from why403.model.arn import assumed_role, role_parts
+from why403.model.arn import assumed_role, is_service_linked_role, role_parts
 
 if TYPE_CHECKING:
     from why403.model.policy import Policy
@@ -103,9 +103,13 @@ class Actor:
 
 
 def role_session(role_arn: str, *, session_name: str = SESSION_NAME, **kwargs: object) -> Actor:
-    """A session of an IAM role, with the session ARN AWS would give it."""
+    """A session of an IAM role, with the session ARN AWS would give it.
+
+    A role under the path ``/aws-service-role/`` is service-linked: AWS creates it for a service,
+    and neither SCPs nor RCPs restrict it (access-model 2.3)."""
     account, name = role_parts(role_arn)
     arn = assumed_role(account, name, session_name) if account is not None else None
+    kwargs.setdefault("is_service_linked_role", is_service_linked_role(role_arn))
     return Actor(kind="role_session", account=account, arn=arn, role_arn=role_arn, session_name=session_name,
                  **kwargs)  # type: ignore[arg-type]
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
+from why403.model.acl import AclGrant
 from why403.model.policy import PolicyKind
 from why403.policy.context import RequestContext
 from why403.policy.match import Target, find_any
@@ -26,7 +27,6 @@ from why403.simulate.decision import Decision
 from why403.simulate.kms import aws_managed_s3_key
 from why403.simulate.state import (
     AccessPointState,
-    AclGrant,
     BlockPublicAccess,
     BucketState,
 )
