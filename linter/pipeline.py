@@ -7,7 +7,8 @@ reports and suppressions are applied to its result by the caller.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -19,6 +20,7 @@ from why403.model.settings import Settings
 from why403.model.symbols import home_may_be_literal, token_scope, token_scope_roots
 
 if TYPE_CHECKING:
+    from why403.sources.confine import Confinement
     from why403.world.analysis import Analysis
 
 _T = TypeVar("_T")
@@ -36,18 +38,35 @@ class CheckRequest:
     cache_dir: str | None = None
     use_cache: bool = True
     progress: bool = False  # report progress on stderr (only when it is a terminal)
+    # Where reads are confined (empty: the roots of ``paths``, see why403.sources.confine). The
+    # var and parameter files of ``source_options`` are readable wherever they are: the command
+    # line names them, and the CLI refuses a configuration's that lead out of the tree.
+    roots: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class CheckOutcome:
     result: RunResult
     suppressions: tuple[SuppressionFact, ...] = ()
+    read: frozenset[str] = frozenset()  # every file the run read (resolved paths)
+    warnings: tuple[str, ...] = ()  # for the user, about the run rather than the sources
 
 
 def _read_inputs(request: CheckRequest) -> tuple[list[SourceResult], list[InputError]]:
     """Every input of the run through its frontend; a frontend failure never hides the others."""
     with token_scope_roots(request.paths):
         return _read_inputs_scoped(request)
+
+
+@contextmanager
+def confined(request: CheckRequest) -> Iterator[Confinement]:
+    """The run's reads confined to its roots (the tree under check is untrusted)."""
+    from why403.sources import confine
+
+    roots = tuple(Path(r) for r in request.roots) or confine.roots_for(request.paths)
+    options = request.source_options
+    with confine.confined(roots, (*options.tf_var_files, *options.cfn_parameter_files)) as confinement:
+        yield confinement
 
 
 def _read_inputs_scoped(request: CheckRequest) -> tuple[list[SourceResult], list[InputError]]:
@@ -163,6 +182,7 @@ class Analyzed:
     analysis: Analysis
     results: list[SourceResult]
     errors: list[InputError]
+    read: frozenset[str] = frozenset()
 
 
 def analyze(request: CheckRequest) -> Analyzed:
@@ -174,7 +194,8 @@ def analyze(request: CheckRequest) -> Analyzed:
     from why403.world.analysis import Analysis
     from why403.world.build import build_world
 
-    results, errors = _read_inputs(request)
+    with confined(request) as confinement:
+        results, errors = _read_inputs(request)
     for result in results:
         for diag in result.diagnostics:
             if diag.severity == "error":
@@ -183,22 +204,25 @@ def analyze(request: CheckRequest) -> Analyzed:
     with home_may_be_literal(world.home_uncertain):
         analysis = Analysis.of(world)
     if request.settings.baseline:
-        analysis.baseline, analysis.baseline_paths = _baseline(request, results)
-    return Analyzed(analysis, results, errors)
+        read = {*confinement.read, *(f for r in results for f in r.files)}
+        analysis.baseline, analysis.baseline_paths = _baseline(request, sorted(read))
+    return Analyzed(analysis, results, errors, frozenset(confinement.read))
 
 
-def _baseline(request: CheckRequest, results: list[SourceResult]) -> tuple[Analysis, tuple[tuple[str, str], ...]]:
+def _baseline(request: CheckRequest, read: list[str]) -> tuple[Analysis, tuple[tuple[str, str], ...]]:
     """The world the same paths build at ``settings.baseline``, and each path there -> here. Only
     the files of the paths are read from the revision, with the directories of the files the run
-    read beside them (child modules, variable files elsewhere in the repository)."""
+    ``read`` beside them (child modules, ``file()`` targets, variable files elsewhere in the
+    repository); reads of the revision are confined to its copy."""
     from dataclasses import replace
 
     from why403.sources.gitref import checkout
 
     assert request.settings.baseline is not None
-    read_elsewhere = sorted({f for r in results for f in r.files})
-    with checkout(request.settings.baseline, request.paths, read_elsewhere) as old_paths:
-        old = replace(request, paths=old_paths, settings=replace(request.settings, baseline=None))
+    with checkout(request.settings.baseline, request.paths, read) as export:
+        old_paths = export.paths
+        old = replace(request, paths=old_paths, settings=replace(request.settings, baseline=None),
+                      roots=(str(export.root),))
         return analyze(old).analysis, tuple(zip(old_paths, request.paths, strict=True))
 
 
@@ -213,19 +237,33 @@ def run_check(request: CheckRequest) -> CheckOutcome:
 
     started = time.perf_counter()
     cache = run_key = None
+    warnings: tuple[str, ...] = ()
     if request.use_cache:
-        from why403.sources.parsecache import default_cache_dir
+        from why403.sources import confine
+        from why403.sources.parsecache import default_cache_dir, directory_problem
 
-        cache = runcache.RunCache(Path(request.cache_dir) if request.cache_dir else default_cache_dir())
-        run_key = runcache.key(request)
+        directory = Path(request.cache_dir) if request.cache_dir else default_cache_dir()
+        roots = tuple(Path(r) for r in request.roots) or confine.roots_for(request.paths)
+        problem = directory_problem(directory, roots)
+        if problem is not None:
+            warnings = (f"not using the cache directory {directory}: {problem}",)
+            request = replace(request, use_cache=False)
+    if request.use_cache:
+        cache = runcache.RunCache(directory)
+        with confined(request):
+            run_key = runcache.key(request)
         hit = cache.get(run_key) if run_key else None
         if hit is not None:
             cached, suppressions = hit
             stats = replace(cached.stats, seconds=round(time.perf_counter() - started, 3))
             return CheckOutcome(result=replace(cached, stats=stats), suppressions=suppressions)
     outcome = _run_check(request, started)
+    if warnings:
+        outcome = replace(outcome, warnings=warnings)
     if cache is not None and run_key is not None:
-        cache.put(run_key, outcome.result, outcome.suppressions)
+        with confined(request):
+            elsewhere = runcache.elsewhere(outcome.read, request.paths)
+        cache.put(run_key, outcome.result, outcome.suppressions, elsewhere)
     return outcome
 
 
@@ -242,7 +280,7 @@ def _run_check(request: CheckRequest, started: float) -> CheckOutcome:
     stats = Stats(files=len(all_files), resources=world.resources, accesses_simulated=analysis.accesses_simulated,
                   seconds=round(time.perf_counter() - started, 3))
     run = RunResult(findings=tuple(findings), errors=tuple(errors), stats=stats, files=all_files)
-    return CheckOutcome(result=run, suppressions=suppressions)
+    return CheckOutcome(result=run, suppressions=suppressions, read=analyzed.read)
 
 
 def _run_rules(request: CheckRequest, analysis: Analysis) -> list[Finding]:

@@ -2,13 +2,20 @@
 
 The parse cache makes an unchanged re-run skip parsing, but evaluation, simulation and rules still
 take most of a large run. The outcome of ``check`` is a pure function of the files below the paths
-it was given (Terraform reads ``file()`` targets, ``.terraform/modules`` and tfvars there too), the
-var and parameter files named outside them, the request (settings, options, selection), and
-why403's own code. The key hashes all of that; a hit returns the stored outcome. Baseline runs
-depend on git history and are never cached.
+it was given, the files it read elsewhere (a child module in ``../modules``, a ``file()`` target,
+var and parameter files), the request (settings, options, selection), and why403's own code.
 
-Entries are JSON (not pickle: nothing from the cache directory is ever executed), written
-atomically, and the directory keeps the most recent :data:`KEEP` of them.
+- **Key**: sha256 over why403's code, the request, and the state of every file below the paths:
+  its content hash whatever its size (a file too large to be read by any frontend counts by its
+  size, which is all the run can learn of it), or why the confinement refuses it (a link out of the
+  repository, a FIFO): never size and modification time, which a tree can forge.
+- **Files read elsewhere** are listed in the entry with their content hashes and checked on every
+  hit: a change there is a miss.
+- **Entries** are a header line (format, key, sha256 of the body) and a JSON body (not pickle:
+  nothing from the cache directory is ever executed). A damaged, truncated or foreign entry (another
+  key's, another format's) is a miss and is rewritten; anything malformed in the directory is
+  rebuilt, never raised. Writes are atomic and the directory keeps the :data:`KEEP` newest entries.
+- Baseline runs depend on git history and are never cached.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import time
 from dataclasses import fields, is_dataclass
 from pathlib import Path
@@ -29,12 +37,11 @@ from why403.model.finding import Access, Finding, InputError, RunResult, Stats, 
 from why403.model.location import Location
 from why403.sources.discover import walk_files
 
-FORMAT = 1
+FORMAT = 2
 KEEP = 32
 _SUBDIR = "runs"
 _ENTRY = re.compile(r"[0-9a-f]{64}\.json")
-# Files hashed by content up to this size; larger ones (Lambda packages, images) by size and mtime.
-_CONTENT_LIMIT = 1024 * 1024
+_HEADER = "why403 run cache"
 _SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache",
                         ".pytest_cache", ".ruff_cache", ".hypothesis", ".tox"})
 
@@ -64,25 +71,42 @@ def _walk_inputs(paths: tuple[str, ...]) -> list[Path]:
 
 
 def key(request: Any) -> str | None:
-    """The key of a request's outcome, or None when it cannot be cached (baseline, unreadable input)."""
+    """The key of a request's outcome, or None when it cannot be cached (baseline)."""
     if request.settings.baseline:
         return None
     h = hashlib.sha256()
     h.update(f"why403 run cache {FORMAT}\0{code_fingerprint()}\0".encode())
     h.update(repr((tuple(os.path.abspath(p) for p in request.paths), request.source_options, request.settings,
-                   request.select, request.ignore, request.exclude)).encode())
+                   request.select, request.ignore, request.exclude, request.roots)).encode())
     extra = (*request.source_options.tf_var_files, *request.source_options.cfn_parameter_files)
     for path in [*_walk_inputs(request.paths), *(Path(p) for p in extra)]:
-        try:
-            st = path.stat()
-            h.update(f"\0{os.path.abspath(path)}\0{st.st_size}\0".encode())
-            if st.st_size <= _CONTENT_LIMIT:
-                h.update(path.read_bytes())
-            else:
-                h.update(str(st.st_mtime_ns).encode())
-        except OSError:
-            return None
+        h.update(f"\0{os.path.abspath(path)}\0".encode() + file_state(path))
     return h.hexdigest()
+
+
+def file_state(path: str | os.PathLike[str]) -> bytes:
+    """What a run can learn of one file: the sha256 of its content, or why it cannot be read. Only
+    regular files inside the run's confinement are opened (never a FIFO or a device)."""
+    from why403.sources import confine
+
+    try:
+        real = confine.check(path)
+        size = os.stat(real).st_size
+        if size > confine.MAX_FILE_BYTES:
+            return f"large {size}".encode()
+        return b"sha256 " + confine.digest(real).encode()
+    except OSError as exc:
+        return f"unreadable {exc.strerror or exc}".encode()
+
+
+def _below(path: str, paths: tuple[str, ...]) -> bool:
+    absolute = os.path.abspath(path)
+    return any(absolute == p or absolute.startswith(p.rstrip(os.sep) + os.sep) for p in map(os.path.abspath, paths))
+
+
+def elsewhere(read: frozenset[str] | set[str], paths: tuple[str, ...]) -> dict[str, str]:
+    """The files a run read outside ``paths`` (which the key does not cover), with their state."""
+    return {p: file_state(p).decode() for p in sorted(read) if not _below(p, paths)}
 
 
 # -- JSON form of an outcome ---------------------------------------------------------------------------
@@ -123,9 +147,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def dump(result: RunResult, suppressions: tuple[SuppressionFact, ...]) -> str:
+def dump(result: RunResult, suppressions: tuple[SuppressionFact, ...],
+         read_elsewhere: dict[str, str] | None = None) -> str:
     return json.dumps({
         "format": FORMAT,
+        "elsewhere": read_elsewhere or {},
         "findings": [_plain(f) for f in result.findings],
         "errors": [_plain(e) for e in result.errors],
         "stats": _plain(result.stats),
@@ -147,7 +173,7 @@ def load(text: str) -> tuple[RunResult, tuple[SuppressionFact, ...]] | None:
             files=tuple(data["files"]),
         )
         return result, tuple(_suppression(s) for s in data["suppressions"])
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None  # a damaged entry is ignored (and rewritten by the run)
 
 
@@ -159,19 +185,39 @@ class RunCache:
         self.directory = directory / _SUBDIR
 
     def get(self, run_key: str) -> tuple[RunResult, tuple[SuppressionFact, ...]] | None:
-        try:
-            text = (self.directory / f"{run_key}.json").read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
-        return load(text)
+        """The outcome stored under ``run_key``, or None: absent, damaged, foreign, or made from
+        files elsewhere that have changed since."""
+        from why403.sources import confine
 
-    def put(self, run_key: str, result: RunResult, suppressions: tuple[SuppressionFact, ...]) -> None:
+        try:
+            blob = confine.read_private(self.directory / f"{run_key}.json")
+            head, _, body = blob.partition(b"\n")
+            fields_ = head.decode("ascii").split("\t")
+            if (len(fields_) != 4 or fields_[0] != _HEADER or fields_[1] != str(FORMAT) or fields_[2] != run_key
+                    or fields_[3] != hashlib.sha256(body).hexdigest()):
+                return None
+            data = json.loads(body.decode("utf-8"))
+            read = data.get("elsewhere", {}) if isinstance(data, dict) else None
+            if not isinstance(read, dict) or any(file_state(p).decode() != state for p, state in read.items()):
+                return None
+            return load(body.decode("utf-8"))
+        except Exception:  # unreadable, not UTF-8, not JSON, a directory: a miss, rewritten by put
+            return None
+
+    def put(self, run_key: str, result: RunResult, suppressions: tuple[SuppressionFact, ...],
+            read_elsewhere: dict[str, str] | None = None) -> None:
         from why403.sources.parsecache import atomic_write
 
         try:
-            data = dump(result, suppressions).encode("utf-8")
-            self.directory.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.directory / f"{run_key}.json", data)
+            body = dump(result, suppressions, read_elsewhere or {}).encode("utf-8")
+            head = "\t".join((_HEADER, str(FORMAT), run_key, hashlib.sha256(body).hexdigest())).encode("ascii")
+            if self.directory.is_symlink() or (self.directory.exists() and not self.directory.is_dir()):
+                self.directory.unlink()  # not a directory of ours: rebuilt
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            target = self.directory / f"{run_key}.json"
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            atomic_write(target, head + b"\n" + body)
             self._evict()
         except Exception:  # a cache that cannot be written only costs time, never the run
             return
@@ -185,7 +231,7 @@ class RunCache:
         entries: list[tuple[float, Path]] = []
         for path in self.directory.iterdir():
             with contextlib.suppress(OSError):
-                mtime = path.stat().st_mtime
+                mtime = path.lstat().st_mtime
                 if is_stale_temp(path.name, mtime, now):
                     path.unlink()
                 elif _ENTRY.fullmatch(path.name):

@@ -8,10 +8,12 @@ configuration file; ``select`` replaces the configured list, ``ignore`` and ``ex
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from why403.cli.config import Config, ConfigError, find_config, load_config
@@ -259,6 +261,8 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
 
     with Progress(sys.stderr, f"checking {_describe(paths)}", enabled=request.progress):
         outcome = pipeline.run_check(request)
+    for warning in outcome.warnings:
+        say(f"why403: warning: {warning}")
     result = outcome.result
 
     def active(rule: str) -> bool:
@@ -291,7 +295,9 @@ def _run(args: argparse.Namespace) -> int:
     if checked is None:
         return EXIT_OK  # nothing this hook lints was changed
     report = checked.report
-    _write_reports(report, outputs, args.color)
+    from why403.sources import confine
+
+    _write_reports(report, outputs, args.color, confine.roots_for(checked.paths))
 
     if _nothing_readable(report.files, report.errors):
         if not report.files and not report.errors:
@@ -364,13 +370,24 @@ def request_for(
 
     from why403.model.facts import SourceOptions
     from why403.pipeline import CheckRequest
+    from why403.sources import confine
 
     for file in (*args.var_file, *args.parameter_file):
         if not os.path.isfile(file):
             raise UsageError(f"no such file: {file}")
+    # The configuration may come from the tree under check: the files it names are read only when
+    # they are inside the tree or beside (below) the configuration file itself.
+    roots = confine.roots_for(paths)
+    allowed = (*roots, *([Path(config.path).resolve().parent] if config.path else []))
     for file in (*config.tf_var_files, *config.cfn_parameter_files):
         if not os.path.isfile(file):
             raise UsageError(f"{config.path}: no such file: {file}")
+        if not confine.within_roots(file, allowed):
+            raise UsageError(f"{config.path}: {file} is outside the repository and the configuration's directory; "
+                             "name files outside them with --var-file/--parameter-file")
+    if config.cache_dir and not args.cache_dir and not confine.within_roots(config.cache_dir, allowed):
+        raise UsageError(f"{config.path}: cache-dir {config.cache_dir} is outside the configuration's directory; "
+                         "name a cache elsewhere with --cache-dir")
     account = args.account_id or config.settings.account_id
     if args.account_id is not None and not (len(args.account_id) == 12 and args.account_id.isdigit()):
         raise UsageError(f"--account-id: expected 12 digits, got {args.account_id!r}")
@@ -395,6 +412,7 @@ def request_for(
         cache_dir=args.cache_dir or config.cache_dir,
         use_cache=not args.no_cache,
         progress=_is_terminal(sys.stderr),
+        roots=tuple(map(str, roots)),
     )
 
 
@@ -434,7 +452,7 @@ def _nothing_readable(files: tuple[str, ...], errors: Sequence[Any]) -> bool:
     return all(os.path.abspath(f) in broken for f in files)
 
 
-def _write_reports(report: Report, outputs: tuple[OutputSpec, ...], color: str) -> None:
+def _write_reports(report: Report, outputs: tuple[OutputSpec, ...], color: str, roots: Sequence[Path] = ()) -> None:
     from dataclasses import replace
 
     from why403.report import render
@@ -448,11 +466,45 @@ def _write_reports(report: Report, outputs: tuple[OutputSpec, ...], color: str) 
             sys.stdout.flush()
             continue
         assert spec.path is not None
-        try:
-            with open(spec.path, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as exc:
-            raise UsageError(f"--output {spec.path}: cannot write: {exc.strerror or exc}") from None
+        write_output(spec.path, text, roots)
+
+
+def write_output(path: str, text: str, roots: Sequence[Path]) -> None:
+    """Write a report file atomically (a temporary file in its directory, renamed over it), never
+    through a symbolic link of the tree under check: a pull request may commit ``why403.sarif`` as
+    a link to a file of the runner, or a ``reports`` directory as a link elsewhere. The rename
+    replaces a link at the destination itself, and links on the way inside the tree are refused."""
+    import tempfile
+
+    from why403.sources import confine
+
+    target = Path(os.path.abspath(path))
+    walked = Path(target.anchor)
+    for part in target.parent.parts[1:]:
+        walked = walked / part
+        if walked.is_symlink() and confine.within_roots(walked.parent, roots):
+            raise UsageError(f"--output {path}: {walked} is a symbolic link inside the tree under check; not "
+                             "followed (write the report outside the tree, e.g. to $RUNNER_TEMP)")
+    if target.is_dir() and not target.is_symlink():
+        raise UsageError(f"--output {path}: is a directory")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=".why403-", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise UsageError(f"--output {path}: cannot write: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            mask = os.umask(0)  # a report is as readable as any file the user writes (mkstemp makes 0600)
+            os.umask(mask)
+            if os.chmod in os.supports_fd:
+                os.chmod(handle.fileno(), 0o666 & ~mask)
+        os.replace(temp, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        if isinstance(exc, OSError):
+            raise UsageError(f"--output {path}: cannot write: {exc.strerror or exc}") from None
+        raise
 
 
 def _colour(mode: str) -> bool:

@@ -110,9 +110,10 @@ def walk_files(top: Path, descend: Callable[[Path], bool] = lambda d: True) -> I
 
 
 def _looks_like_plan(path: Path) -> bool:
+    from why403.sources import confine
+
     try:
-        with path.open("rb") as fh:
-            head = fh.read(4096)
+        head = confine.read_head(path, 4096)
     except OSError:
         return False
     return b'"format_version"' in head and (b'"planned_values"' in head or b'"terraform_version"' in head)

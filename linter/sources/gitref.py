@@ -334,10 +334,19 @@ def relative_to_top(repo: Repository, paths: Iterable[str]) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class Export:
+    """The copy of a revision: ``root`` stands for the repository's top, ``paths`` are the paths
+    checked, mapped into it."""
+
+    root: Path
+    paths: tuple[str, ...]
+
+
 @contextmanager
-def checkout(ref: str, paths: tuple[str, ...], also: Iterable[str] = ()) -> Iterator[tuple[str, ...]]:
-    """Yield ``paths`` mapped into a temporary copy of their files at ``ref`` (same layout relative
-    to the repository's top). ``also`` names more files whose directories are copied too (the child
+def checkout(ref: str, paths: tuple[str, ...], also: Iterable[str] = ()) -> Iterator[Export]:
+    """A temporary copy of the files of ``paths`` at ``ref`` (same layout relative to the
+    repository's top). ``also`` names more files whose directories are copied too (the child
     modules and variable files the run read outside ``paths``); those outside the repository are
     left out."""
     repo = find_repository(Path(paths[0]) if paths else Path.cwd())
@@ -357,4 +366,4 @@ def checkout(ref: str, paths: tuple[str, ...], also: Iterable[str] = ()) -> Iter
         blobs = [b for b in blobs if any(b.path == r or r == "." or b.path.startswith(r + "/") for r in wanted)
                  or (os.path.dirname(b.path) or ".") in folders]
         _write_blobs(repo, blobs, root)
-        yield tuple(str(root / r) if r != "." else str(root) for r in relative)
+        yield Export(root, tuple(str(root / r) if r != "." else str(root) for r in relative))

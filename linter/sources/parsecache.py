@@ -20,6 +20,10 @@ What makes it safe to rely on:
   rewritten by the run that parses the file again). The payload is unpickled by an unpickler that
   only knows the plain data classes of the parse results (no functions, no other classes), and
   the result must have the expected type.
+- **The directory is the user's**: a cache directory that another user owns or may write to
+  (group or world writable), or that lies inside the tree under check (whose files a pull request
+  writes), is refused: entries there could have been planted to hide findings. See
+  :func:`directory_problem`.
 - **Bounded size**: after a run that wrote entries, the oldest entries (by modification time; a
   hit refreshes an entry's time at most once an hour) are removed until the cache is under
   ``max_bytes``, down to 80% of it so that the next runs do not evict again.
@@ -34,6 +38,7 @@ import hashlib
 import io
 import os
 import pickle
+import stat
 import sys
 import tempfile
 import time
@@ -64,6 +69,47 @@ def default_cache_dir() -> Path:
     if xdg and os.path.isabs(xdg):
         return Path(xdg) / "why403"
     return Path.home() / ".cache" / "why403"
+
+
+def directory_problem(directory: Path, roots: Iterable[Path] = ()) -> str | None:
+    """Why ``directory`` must not hold a cache, or None. Creates it (private) when it is missing.
+
+    Refused: a directory inside one of ``roots`` (the tree under check), one owned by another user,
+    one that others may write to, or anything else than a directory. On Windows only the first and
+    last are checked (permissions there are ACLs)."""
+    from why403.sources import confine
+
+    if any(confine.within_roots(directory, [root]) for root in roots):
+        return "it is inside the tree under check, whose files a pull request may have written"
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        return f"it cannot be created: {exc.strerror or exc}"
+    for folder in (directory, directory / _SUBDIR, directory / "runs"):
+        try:
+            st = os.stat(folder) if folder == directory else os.lstat(folder)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            return f"{folder} cannot be read: {exc.strerror or exc}"
+        if not stat.S_ISDIR(st.st_mode):
+            if folder == directory:
+                return f"{folder} is not a directory"
+            try:  # a damaged cache of ours: rebuilt
+                os.unlink(folder)
+            except OSError as exc:
+                return f"{folder} is not a directory and cannot be removed: {exc.strerror or exc}"
+            continue
+        if sys.platform == "win32":
+            continue
+        if st.st_uid != os.geteuid():
+            return f"{folder} belongs to another user (uid {st.st_uid})"
+        if st.st_mode & 0o022:
+            return f"{folder} may be written by other users (mode {stat.S_IMODE(st.st_mode):o}; chmod go-w fixes it)"
+    return None
 
 
 def code_fingerprint(*packages: str, suffixes: tuple[str, ...] = (".py",), recursive: bool = False) -> str:

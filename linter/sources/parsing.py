@@ -354,12 +354,12 @@ def _context() -> Any:
 
 
 def _read(path: Path) -> bytes | None:
-    """The file's bytes, or None when it is too large or unreadable (the frontend reports why)."""
+    """The file's bytes, or None when it is too large, unreadable or refused by the confinement
+    (the frontend's own reader reports why)."""
+    from why403.sources import confine
+
     try:
-        if os.stat(path).st_size > _MAX_BYTES:
-            return None
-        with open(path, "rb") as handle:
-            return handle.read(_MAX_BYTES + 1)
+        return confine.read_bytes(path, _MAX_BYTES)
     except OSError:
         return None
 
@@ -375,9 +375,15 @@ def _fallback(kind: str, path: Path) -> Any:
 
 
 def session_for(cache_dir: str | None, use_cache: bool, jobs: int | None) -> ParseSession:
-    """The session of a run with these settings (the cache directory is created on first write)."""
-    cache = ParseCache(Path(cache_dir) if cache_dir else parsecache.default_cache_dir()) if use_cache else None
-    return ParseSession(cache, jobs)
+    """The session of a run with these settings: no cache when the directory is not fit for one
+    (:func:`~why403.sources.parsecache.directory_problem`; ``check`` says why on standard error)."""
+    from why403.sources import confine
+
+    directory = Path(cache_dir) if cache_dir else parsecache.default_cache_dir()
+    current = confine.active()
+    if use_cache and parsecache.directory_problem(directory, current.roots if current else ()) is None:
+        return ParseSession(ParseCache(directory), jobs)
+    return ParseSession(None, jobs)
 
 
 def terraform_files(directories: Sequence[Path]) -> list[tuple[str, Path]]:

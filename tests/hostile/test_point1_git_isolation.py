@@ -51,8 +51,9 @@ def test_only_the_checked_files_are_read_from_the_base(tmp_path: Path) -> None:
     (repo / "infra" / "main.tf").write_text(BUCKET + "# changed\n")
     commit_all(repo, "change")
     also = [str(repo / "modules" / "child" / "main.tf")]
-    with gitref.checkout(base, (str(repo / "infra"),), also) as (infra,):
-        tree = Path(infra).parent
+    with gitref.checkout(base, (str(repo / "infra"),), also) as export:
+        (infra,) = export.paths
+        tree = export.root
         written = sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file() or p.is_symlink())
         assert written == ["infra/main.tf", "modules/child/main.tf"]  # no other/, no symbolic link
         assert (Path(infra) / "main.tf").read_text() == BUCKET
@@ -95,8 +96,8 @@ def test_terminated_runs_remove_their_temporary_files(tmp_path: Path, monkeypatc
     temp.mkdir()
     monkeypatch.setattr(gitref.tempfile, "tempdir", str(temp))
     for sig in (signal.SIGTERM, signal.SIGINT):
-        with pytest.raises((SystemExit, KeyboardInterrupt)), gitref.checkout(base, (str(repo),)) as (copy,):
-            assert Path(copy, "main.tf").is_file()
+        with pytest.raises((SystemExit, KeyboardInterrupt)), gitref.checkout(base, (str(repo),)) as export:
+            assert Path(export.paths[0], "main.tf").is_file()
             os.kill(os.getpid(), sig)
             for _ in range(1000):  # the handler runs between bytecodes
                 pass

@@ -20,6 +20,7 @@ from typing import Any
 from why403.model.facts import Diagnostic, SourceOptions, SourceResult
 from why403.model.location import Location
 from why403.model.symbols import token_scope
+from why403.sources import confine
 from why403.sources.cloudformation.decode import ParsedTemplate, parse_template
 from why403.sources.cloudformation.parameters import supplied_values
 from why403.sources.cloudformation.sniff import is_template
@@ -33,7 +34,7 @@ _EXPORT_ROUNDS = 4
 def parse_file(path: Path) -> ParsedTemplate:
     """Read and decode one file; an unreadable file becomes an error, not an exception."""
     try:
-        data = path.read_bytes()
+        data = confine.read_bytes(path)
     except OSError as exc:
         return ParsedTemplate(str(path), None, Diagnostic("error", f"cannot read the template: {exc.strerror or exc}",
                                                           Location(str(path)), code="cfn-template"))

@@ -16,6 +16,7 @@ from typing import Any
 
 from why403.model.facts import Diagnostic
 from why403.model.location import Location
+from why403.sources import confine
 from why403.sources.cloudformation.tree import Map, line_of, scalar_text
 
 
@@ -96,7 +97,7 @@ def read_parameter_file(path: Path) -> tuple[dict[str, str], Diagnostic | None]:
     """``[{"ParameterKey": k, "ParameterValue": v}]`` (CLI) or ``{"Parameters": {k: v}}`` (CodePipeline)."""
     where = Location(str(path))
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = confine.read_bytes(path).decode("utf-8-sig")
         data = json.loads(text)
     except OSError as exc:
         return {}, Diagnostic("error", f"cannot read the parameter file: {exc.strerror or exc}", where,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from why403.sources import confine
 from why403.sources.cloudformation.decode import text_of
 from why403.sources.discover import TEMPLATE_SUFFIXES
 
@@ -27,8 +28,7 @@ def is_template(path: Path) -> bool:
     if not path.name.lower().endswith(TEMPLATE_SUFFIXES):
         return False
     try:
-        with path.open("rb") as fh:
-            head = fh.read(_HEAD_BYTES)
+        head = confine.read_head(path, _HEAD_BYTES)
     except OSError:
         return False
     return looks_like_template(head)

@@ -15,6 +15,7 @@ from typing import Any
 from why403.model import symbols
 from why403.model.facts import Diagnostic, SourceOptions
 from why403.model.location import Location
+from why403.sources import confine
 from why403.sources.terraform.config import ModuleConfig, Parse, load_config
 from why403.sources.terraform.convert import TOKEN_RE
 from why403.sources.terraform.evaluate import Evaluator
@@ -48,7 +49,7 @@ class LoadContext:
         self.root = root
         self.options = options
         self.parse = parse
-        self.files = FileAccess(root)
+        self.files = FileAccess(root, on_refused=self._read_refused)
         self.budget = Budget(steps=STEPS_PER_TASK)
         self.total_steps = 0
         self.evaluator = Evaluator(FunctionTable(self.files), self.budget)
@@ -68,6 +69,10 @@ class LoadContext:
             return
         self._diag_keys.add(key)
         self.diagnostics.append(Diagnostic(severity, message, Location(file, line), code))
+
+    def _read_refused(self, name: str, why: str, file: str, line: int) -> None:
+        self.diag("note", f"{name!r} is not read ({why}); the value read from it is unknown", file, line,
+                  code="read-refused")
 
     # -- work budget ----------------------------------------------------------------------------
 
@@ -101,7 +106,7 @@ class LoadContext:
             self.manifest = {}
             path = self.root / ".terraform" / "modules" / "modules.json"
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
+                data = json.loads(confine.read_text(path))
                 for entry in data.get("Modules", []):
                     key, directory = entry.get("Key"), entry.get("Dir")
                     if isinstance(key, str) and isinstance(directory, str) and key:

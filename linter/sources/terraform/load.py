@@ -15,6 +15,7 @@ from typing import Any
 
 from why403.model.facts import Fact, SourceOptions, SourceResult
 from why403.model.location import Location
+from why403.sources import confine
 from why403.sources.terraform.bodies import Constants, evaluate_guarded
 from why403.sources.terraform.config import Parse
 from why403.sources.terraform.context import CycleError, LoadContext
@@ -175,10 +176,11 @@ def _read_tfvars(ctx: LoadContext, path: Path) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if path.name.endswith(".json"):
         try:
-            text = path.read_text(encoding="utf-8")
+            text = confine.read_text(path)
             expr = read_json_value(text)
         except (OSError, UnicodeDecodeError) as exc:
-            ctx.diag("error", f"cannot read the variables file: {exc}", str(path), 0, code="parse")
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            ctx.diag("error", f"cannot read the variables file: {reason}", str(path), 0, code="parse")
             return out
         except SyntaxProblem as exc:
             ctx.diag("error", str(exc), str(path), exc.line, code="parse")

@@ -25,6 +25,7 @@ from typing import Any
 from why403.model import symbols
 from why403.model.facts import Diagnostic, Fact, SourceOptions, SourceResult
 from why403.model.location import Location
+from why403.sources import confine
 from why403.sources.terraform import attributes
 from why403.sources.terraform.convert import to_str
 from why403.sources.terraform.numbers import norm
@@ -69,8 +70,7 @@ _LINKS: dict[str, dict[str, tuple[str, ...]]] = {
 def is_plan_json(path: Path | str) -> bool:
     """A cheap sniff: a JSON object whose first kilobytes name ``format_version`` and planned values."""
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
+        head = confine.read_head(path, 4096)
     except OSError:
         return False
     text = head.lstrip().decode("utf-8", "replace")
@@ -83,8 +83,10 @@ def load_plan(path: Path, options: SourceOptions) -> SourceResult:
     path = Path(path)
     name = str(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"), parse_float=Fraction)
-    except (OSError, UnicodeDecodeError) as exc:
+        data = json.loads(confine.read_text(path), parse_float=Fraction)
+    except OSError as exc:
+        return _error(name, f"cannot read the plan: {exc.strerror or exc}")
+    except UnicodeDecodeError as exc:
         return _error(name, f"cannot read the plan: {exc}")
     except ValueError as exc:
         return _error(name, f"the plan is not valid JSON: {exc}")

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from why403.sources import confine
 from why403.sources.terraform.hclread import SyntaxProblem, error_line, parse_body
 from why403.sources.terraform.jsonread import parse_json_body
 from why403.sources.terraform.normalize import normalize
@@ -39,12 +40,12 @@ def parse_file(source: Path | str | bytes, name: str | None = None) -> ParsedFil
     else:
         path = Path(source)
         label = name or str(path)
+        limit = MAX_JSON_BYTES if label.endswith(".json") else MAX_NATIVE_BYTES
         try:
             size = path.stat().st_size
-            limit = MAX_JSON_BYTES if label.endswith(".json") else MAX_NATIVE_BYTES
             if size > limit:
                 return _too_large(label, size, limit)
-            data = path.read_bytes()
+            data = confine.read_bytes(path, limit)
         except OSError as exc:
             return ParsedFile(label, None, ParseError(f"cannot read the file: {exc.strerror or exc}", 0))
     is_json = label.endswith(".json") if name or not isinstance(source, bytes) else data.lstrip()[:1] == b"{"

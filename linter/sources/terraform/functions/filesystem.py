@@ -1,8 +1,10 @@
 """Terraform's filesystem functions: ``file``, ``fileexists`` and ``templatefile`` read files of
 the root module through :class:`FileAccess`; ``basename`` and ``dirname`` only handle text.
 
-Reading is bounded to the root module: the tree under check is untrusted, and a path outside it
-names something of the machine, not of the sources.
+The tree under check is untrusted: every read goes through :mod:`why403.sources.confine`
+(inside the repository, regular files only, bounded), and an absolute path must also be inside
+the root module. A read that is refused is an unknown value, and a note at the call says why;
+the file's content never reaches a finding.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from why403.model import symbols
+from why403.sources import confine
 from why403.sources.terraform.convert import EvalError, unknown_for_token
 from why403.sources.terraform.evaluate import Scope
 from why403.sources.terraform.functions.base import Family, arity
@@ -27,9 +30,11 @@ if TYPE_CHECKING:
 
 FILESYSTEM = Family("filesystem")
 
-FileFn = Callable[["Evaluator", "FileAccess | None", str, list[Any], int], Any]
+FileFn = Callable[["Evaluator", "FileAccess | None", str, list[Any], Scope, int], Any]
 """A function that reads files: also given the file access of the run (None: reading is not
-allowed here) and its own name."""
+allowed here), its own name and the scope of the call (for the note when a read is refused)."""
+Refused = Callable[[str, str, str, int], None]
+"""Told of a refused read: (the path as written, why, the file of the call, its line)."""
 
 
 class FileAccess:
@@ -37,11 +42,13 @@ class FileAccess:
     once too). Paths are relative to the root module, as Terraform resolves them; an absolute path
     outside the root module names something of the machine, not of the sources, and is not read."""
 
-    def __init__(self, root: Path, max_bytes: int = 4 * 1024 * 1024) -> None:
+    def __init__(self, root: Path, max_bytes: int = 4 * 1024 * 1024, on_refused: Refused | None = None) -> None:
         self.given_root = str(root)
         self.root = root.resolve()
         self.max_bytes = max_bytes
+        self.on_refused = on_refused
         self.texts: dict[Path, str | None] = {}
+        self.why: dict[Path, str] = {}  # why a path could not be read
         self.templates: dict[Path, tuple[TPart, ...]] = {}
 
     def resolve(self, name: str) -> Path | None:
@@ -56,24 +63,28 @@ class FileAccess:
         p = Path(name)
         return name if p.is_absolute() else os.path.normpath(os.path.join(self.given_root, name))
 
-    def read(self, name: str) -> str | None:
-        full = self.resolve(name)
-        return None if full is None else self.read_resolved(full)
-
     def read_resolved(self, full: Path) -> str | None:
-        """The text of a path :meth:`resolve` gave (None: too large, unreadable or not UTF-8)."""
+        """The text of a path :meth:`resolve` gave (None: refused, too large, unreadable or not
+        UTF-8; :attr:`why` says which)."""
         if full not in self.texts:
+            self.texts[full] = None
             try:
-                if full.stat().st_size > self.max_bytes:
-                    self.texts[full] = None
-                else:
-                    self.texts[full] = full.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                self.texts[full] = None
+                self.texts[full] = confine.read_text(full, self.max_bytes)
+            except OSError as exc:
+                self.why[full] = exc.strerror or str(exc)
+            except UnicodeDecodeError:
+                self.why[full] = "not UTF-8 text"
         return self.texts[full]
 
+    def unreadable(self, name: str, full: Path | None, scope: Scope, line: int) -> Unk:
+        """The unknown value of a read that failed, with a note at the call when it was refused."""
+        why = "outside the root module" if full is None else self.why.get(full, "it cannot be read")
+        if self.on_refused is not None and (full is None or full in self.why):
+            self.on_refused(name, why, scope.file, line)
+        return Unk(f'file("{name}")', f"{name} cannot be read: {why}")
 
-def _file(ev: Evaluator, files: FileAccess | None, name: str, args: list[Any], line: int) -> Any:
+
+def _file(ev: Evaluator, files: FileAccess | None, name: str, args: list[Any], scope: Scope, line: int) -> Any:
     arity(name, args, 1)
     path = args[0]
     if isinstance(path, Unk):
@@ -82,15 +93,17 @@ def _file(ev: Evaluator, files: FileAccess | None, name: str, args: list[Any], l
         return Unk(f"{name}(...)", f"the path given to {name}() is not known")
     if files is None:
         return Unk(f"{name}({path})", f"{name}() is not available here")
-    text = files.read(path)
+    full = files.resolve(path)
+    text = None if full is None else files.read_resolved(full)
     if name == "fileexists":
         return text is not None
     if text is None:
-        return Unk(f'file("{path}")', f"{path} cannot be read")
+        return files.unreadable(path, full, scope, line)
     return LocatedStr(text, files.display(path), 1)
 
 
-def _templatefile(ev: Evaluator, files: FileAccess | None, name: str, args: list[Any], line: int) -> Any:
+def _templatefile(ev: Evaluator, files: FileAccess | None, name: str, args: list[Any], scope: Scope,
+                  line: int) -> Any:
     arity("templatefile", args, 2)
     path, variables = args
     if isinstance(path, Unk) or isinstance(variables, Unk):
@@ -104,7 +117,9 @@ def _templatefile(ev: Evaluator, files: FileAccess | None, name: str, args: list
     full = files.resolve(path)
     text = None if full is None else files.read_resolved(full)
     if full is None or text is None:
-        return Unk(f'templatefile("{path}")', f"{path} cannot be read")
+        unknown = files.unreadable(path, full, scope, line)
+        unknown.label = f'templatefile("{path}")'
+        return unknown
     parts = files.templates.get(full)
     if parts is None:
         try:

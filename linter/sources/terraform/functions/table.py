@@ -36,7 +36,7 @@ class FunctionTable:
             args.extend(as_list(last, "expanded argument"))
         reader = FILE_FUNCTIONS.get(name)
         if reader is not None:
-            return reader(ev, self.files, name, args, expr.line)
+            return reader(ev, self.files, name, args, scope, expr.line)
         fn = FUNCTIONS.get(name)
         if fn is None:
             if any(isinstance(a, Unk) for a in args):
