@@ -109,6 +109,13 @@ def active() -> Confinement | None:
     return _ACTIVE.get()
 
 
+def may_read_below(directory: str | os.PathLike[str]) -> bool:
+    """Whether files below ``directory`` (resolved) may be read: a Terraform module outside the
+    roots is not loaded at all, rather than file by file refused."""
+    confinement = _ACTIVE.get()
+    return confinement is None or confinement.allows(Path(os.path.realpath(directory)))
+
+
 def check(path: str | os.PathLike[str]) -> Path:
     """The resolved real path of ``path`` if the confinement lets it be read (a regular file
     inside the roots), else :class:`RefusedRead`."""

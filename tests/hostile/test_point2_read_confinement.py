@@ -92,6 +92,10 @@ resource "aws_s3_bucket" "from_module" {{
     assert code == 1
     errors = {(Path(e["file"]).name, "outside the tree under check" in e["message"]) for e in report["errors"]}
     assert ("link.tf", True) in errors, report["errors"]
+    messages = [f["message"] for f in report["findings"]]
+    assert any("module.outside is in" in m and "outside the tree under check" in m for m in messages), messages
+    assert any("module.registry is in" in m and "outside the tree under check" in m for m in messages), messages
+    assert any("is not read (outside the tree under check" in m for m in messages), messages
     assert any(f["rule"] == "W403-B301" for f in report["findings"])  # the rest is still checked
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from why403.sources import confine
 from why403.sources.terraform.bodies import evaluate_guarded
 from why403.sources.terraform.config import Decl
 from why403.sources.terraform.context import MAX_MODULE_DEPTH
@@ -78,15 +79,19 @@ class ModuleCall:
         source = self._source()
         if source is None:
             return None, "its source is not a literal string"
+        directory: Path | None = None
         if source.startswith(("./", "../")) or source in (".", ".."):
-            return Path(os.path.normpath(self.parent.config.directory / source)), ""
-        key = f"{self.parent.key_path}.{self.name}" if self.parent.key_path else self.name
-        found = ctx.module_manifest().get(key)
-        if found is not None:
-            directory = ctx.root / found
-            if directory.is_dir():
-                return directory, ""
-        return None, f"{self.label} comes from {source!r}, which why403 does not fetch"
+            directory = Path(os.path.normpath(self.parent.config.directory / source))
+        else:
+            key = f"{self.parent.key_path}.{self.name}" if self.parent.key_path else self.name
+            found = ctx.module_manifest().get(key)
+            if found is not None and (ctx.root / found).is_dir():
+                directory = ctx.root / found
+        if directory is None:
+            return None, f"{self.label} comes from {source!r}, which why403 does not fetch"
+        if not confine.may_read_below(directory):
+            return None, f"{self.label} is in {directory}, outside the tree under check, which why403 does not read"
+        return directory, ""
 
     def children(self) -> list[Any]:
         if self._children is not None:
