@@ -122,6 +122,8 @@ def sweep_one(repo: Path, timeout: float, extra: list[str]) -> dict[str, Any]:
         "crash_inputs": [e for e in errors if "internal error" in str(e.get("message", ""))][:20],
         "kinds": collections.Counter(f"{f.get('kind')}/{f.get('severity')}" for f in findings),
         "rules": collections.Counter(str(f.get("rule")) for f in findings),
+        "stats": report.get("stats", {}),
+        "report": report,
     }
 
 
@@ -147,7 +149,8 @@ def main() -> int:
         total_wall = time.perf_counter() - started
     _totals(rows, total_wall)
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=1, default=dict))
+        args.json.write_text(json.dumps([{k: v for k, v in r.items() if k != "report"} for r in rows], indent=1,
+                                        default=dict))
     bad = [r for r in rows if r["hang"] or r.get("crash") or r.get("crash_inputs")]
     return 1 if bad else 0
 
