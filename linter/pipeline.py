@@ -82,6 +82,10 @@ def _read_inputs_scoped(request: CheckRequest) -> tuple[list[SourceResult], list
         from why403.sources import cloudformation
 
         templates = [p for p in inputs.template_candidates if _guarded_bool(partial(cloudformation.is_template, p))]
+        chosen = set(templates)
+        others = tuple(str(p) for p in inputs.template_candidates if p not in chosen)
+        if others:
+            results.append(SourceResult(skipped=others))  # YAML/JSON of other kinds: counted, not read
     # Parse what the frontends will read before they run: from the cache, and in worker processes.
     session = session_for(request.cache_dir, request.use_cache, request.jobs)
     session.prefetch([*terraform_files(inputs.terraform_dirs), *((CFN, p) for p in templates)])
@@ -278,7 +282,9 @@ def _run_check(request: CheckRequest, started: float) -> CheckOutcome:
     suppressions = tuple(f for r in results for f in r.facts if isinstance(f, SuppressionFact))
     all_files = tuple(sorted({f for r in results for f in r.files}))
     stats = Stats(files=len(all_files), resources=world.resources, accesses_simulated=analysis.accesses_simulated,
-                  seconds=round(time.perf_counter() - started, 3))
+                  seconds=round(time.perf_counter() - started, 3),
+                  skipped_files=len({f for r in results for f in r.skipped}),
+                  unknown_resource_types=sum(len(r.unknown_types) for r in results))
     run = RunResult(findings=tuple(findings), errors=tuple(errors), stats=stats, files=all_files)
     return CheckOutcome(result=run, suppressions=suppressions, read=analyzed.read)
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from why403.cli.config import Config, ConfigError, find_config, load_config
 from why403.report import FORMATS
-from why403.report.base import FAIL_LEVELS, PARSE_ERROR_RULE, Report
+from why403.report.base import FAIL_LEVELS, PARSE_ERROR_RULE, Report, plural
 
 if TYPE_CHECKING:
     from why403.pipeline import CheckRequest
@@ -304,7 +304,9 @@ def _run(args: argparse.Namespace) -> int:
             if checked.pre_commit:
                 return EXIT_OK
             where = ", ".join(checked.paths)
-            say(f"why403: error: no Terraform files or CloudFormation templates found in {where}")
+            skipped = report.stats.skipped_files
+            others = f" ({plural(skipped, 'YAML/JSON file')} there, none a template)" if skipped else ""
+            say(f"why403: error: no Terraform files or CloudFormation templates found in {where}{others}")
         else:
             sys.stderr.write("why403: error: none of the inputs could be read\n")
         return EXIT_USAGE

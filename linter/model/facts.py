@@ -429,6 +429,12 @@ class SourceResult:
     # resource, a Rain module, a registry module that is not downloaded. A bucket of such an input
     # with no policy in the facts may still get one from them, so its policy is unknown, not absent.
     unread: tuple[str, ...] = ()
+    # Files looked at and found not to be an input of this kind (YAML or JSON that is not a
+    # template: an AppSpec, a workflow, a Kubernetes manifest): counted, never an error.
+    skipped: tuple[str, ...] = ()
+    # Resource types of the input that its language does not define (a template's ``Custom::`` or
+    # third-party types, a misspelt type): one entry per resource, counted in the summary.
+    unknown_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,10 @@ class Stats:
     accesses_simulated: int = 0
     seconds: float = 0.0
     suppressed: int = 0
+    # YAML/JSON files looked at that are not templates (an AppSpec, a workflow, package.json).
+    skipped_files: int = 0
+    # Resources of CloudFormation types that the resource specification does not list.
+    unknown_resource_types: int = 0
 
 
 @dataclass(frozen=True)

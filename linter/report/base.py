@@ -120,6 +120,11 @@ def summary_line(report: Report) -> str:
     if report.errors:
         unreadable = len({e.file for e in report.errors})
         extras.append(f"{plural(unreadable, 'file')} could not be read")
+    if report.stats.unknown_resource_types:
+        extras.append(f"{plural(report.stats.unknown_resource_types, 'resource')} of types CloudFormation does "
+                      "not define")
+    if report.stats.skipped_files:
+        extras.append(f"{plural(report.stats.skipped_files, 'YAML/JSON file')} skipped: not templates")
     if extras:
         text += f" ({'; '.join(extras)})"
     if report.stats.seconds:

@@ -36,6 +36,8 @@ def to_dict(report: Report) -> dict[str, Any]:
             "accesses_simulated": stats.accesses_simulated,
             "seconds": round(stats.seconds, 3),
             "suppressed": len(report.suppressed),
+            "skipped_files": stats.skipped_files,
+            "unknown_resource_types": stats.unknown_resource_types,
         },
     }
 

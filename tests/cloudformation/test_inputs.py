@@ -79,6 +79,12 @@ def test_metadata_suppressions_span_the_resource() -> None:
     ("package.json", '{"name": "web", "version": "1.0.0", "dependencies": {"aws-cdk-lib": "2.0.0"}}'),
     ("serverless.yml", "service: api\nresources:\n  Resources:\n    B:\n      Type: AWS::S3::Bucket\n"),
     ("notes.txt", "AWSTemplateFormatVersion: 2010-09-09\n"),
+    ("appspec.yml", "version: 0.0\nResources:\n  - fn:\n      Type: AWS::Lambda::Function\n"
+                    "      Properties: {Name: f, Alias: live}\n"),
+    ("buildspec-prod.yml", "version: 0.2\nResources:\n  B:\n    Type: AWS::S3::Bucket\n"),
+    ("docker-compose.override.yaml", "services:\n  web:\n    image: nginx\nResources:\n  B:\n"
+                                     "    Type: AWS::S3::Bucket\n"),
+    ("tsconfig.build.json", '{"Resources": {"B": {"Type": "AWS::S3::Bucket"}}}'),
 ])
 def test_other_files_are_not_templates(tmp_path: Path, name: str, text: str) -> None:
     path = tmp_path / name
@@ -133,6 +139,24 @@ def test_oversized_template_is_refused_without_reading(tmp_path: Path) -> None:
     assert time.monotonic() - start < 5
     (err,) = r.diagnostics
     assert err.severity == "error" and "MB" in err.message
+
+
+def test_a_resources_list_without_template_version_is_another_kind_of_file(tmp_path: Path) -> None:
+    # An AppSpec under another name: Resources lists Lambda targets. Skipped and counted, not an error.
+    r = load_text(tmp_path, "version: 0.0\nResources:\n  - myLambdaFunction:\n      Type: AWS::Lambda::Function\n"
+                            "      Properties:\n        Name: f\n        Alias: live\n", name="deploy-spec.yaml")
+    assert not r.diagnostics and not r.files and not r.facts
+    assert r.skipped == (str(tmp_path / "deploy-spec.yaml"),)
+
+
+def test_workflow_and_circleci_folders_are_never_templates(tmp_path: Path) -> None:
+    text = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  B:\n    Type: AWS::S3::Bucket\n"
+    for folder in (".github/workflows", ".circleci", "infra"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "deploy.yml").write_text(text)
+    assert not is_template(tmp_path / ".github/workflows/deploy.yml")
+    assert not is_template(tmp_path / ".circleci/deploy.yml")
+    assert is_template(tmp_path / "infra/deploy.yml")
 
 
 def test_resources_as_a_list_is_an_error_with_its_line(tmp_path: Path) -> None:
@@ -193,6 +217,7 @@ Resources:
                         {Effect: Allow, Action: s3:GetObject, Resource: !GetAtt Custom.BucketArn}]
 """)
     assert r.resources == 4
+    assert r.unknown_types == ("Custom::Thing",)  # counted in the summary; AWS::SNS::Topic is defined
     (warn,) = r.diagnostics
     assert warn.severity == "warning" and "NoType" in warn.message
     s0, s1 = one(r, RoleFact).inline_policies[0].statements

@@ -112,6 +112,8 @@ def test_json_follows_the_contract(report: Report) -> None:
         "accesses_simulated": 17,
         "seconds": 0.25,
         "suppressed": 1,
+        "skipped_files": 0,
+        "unknown_resource_types": 0,
     }
 
 

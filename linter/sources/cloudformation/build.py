@@ -9,7 +9,7 @@ from why403.model import symbols
 from why403.model.facts import Diagnostic, SourceOptions, SourceResult
 from why403.model.location import Location
 from why403.sources.cloudformation import res_compute, res_iam, res_kms, res_s3, sam
-from why403.sources.cloudformation.catalog import SAM_TRANSFORM
+from why403.sources.cloudformation.catalog import SAM_TRANSFORM, known_type
 from why403.sources.cloudformation.context import Ctx, Resource
 from why403.sources.cloudformation.decode import ParsedTemplate
 from why403.sources.cloudformation.intrinsics import NOVALUE, Resolver, text
@@ -62,8 +62,9 @@ def build(parsed: ParsedTemplate, options: SourceOptions, supplied: Mapping[str,
           exports: Mapping[str, Any] | None = None) -> SourceResult:
     """Facts for one template. ``exports`` maps export names of the other templates to values."""
     if parsed.template is None:
-        diags = (parsed.error,) if parsed.error is not None else ()
-        return SourceResult(diagnostics=diags, files=(parsed.file,))
+        if parsed.error is None:
+            return SourceResult(skipped=(parsed.file,))  # not a template after all: counted, not read
+        return SourceResult(diagnostics=(parsed.error,), files=(parsed.file,))
     template = _expanded(parsed.template)
     r, params = resolver_for(template, options, supplied, exports)
     ctx = Ctx(parsed.file, r)
@@ -84,7 +85,26 @@ def build(parsed: ParsedTemplate, options: SourceOptions, supplied: Mapping[str,
             "note", f"Fn::ImportValue {symbols.render(name)} is exported by no template in this run; its value is "
             "unknown (pass the exporting template too)", Location(parsed.file, 0), code="cfn-import"))
     return SourceResult(facts=tuple(ctx.facts), diagnostics=tuple(ctx.diagnostics), files=(parsed.file,),
-                        resources=parsed.resources, unread=_unread(resources, template))
+                        resources=parsed.resources, unread=_unread(resources, template),
+                        unknown_types=unknown_types(parsed.template))
+
+
+def unknown_types(template: Map) -> tuple[str, ...]:
+    """The Type of each resource that CloudFormation's resource specification does not list
+    (``Custom::`` resources, registry and module types, misspellings), SAM's types aside in a SAM
+    template. A Type that is not a string is the template's error, reported where it is read."""
+    resources = template.get("Resources")
+    if not isinstance(resources, Map):
+        return ()
+    sam_template = sam.is_sam(template)
+    out = []
+    for node in resources.values():
+        kind = node.get("Type") if isinstance(node, Map) else None
+        if not isinstance(kind, str) or known_type(kind):
+            continue
+        if not (sam_template and kind.startswith("AWS::Serverless::")):
+            out.append(kind)
+    return tuple(out)
 
 
 # Resource types that can create or configure AWS resources the frontend cannot see.

@@ -7,6 +7,8 @@ keeps the frontend's cost a small fraction of the decoder's on large templates.
 
 from __future__ import annotations
 
+import functools
+
 # Resource type -> the properties its handler (and Ref/GetAtt naming) reads; None = all of them.
 # Large properties nobody reads (Lambda code, container definitions, user data, lifecycle rules)
 # are never converted.
@@ -47,3 +49,17 @@ PROPERTIES: dict[str, frozenset[str] | None] = {
 
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+
+
+@functools.cache
+def _specified_types() -> frozenset[str]:
+    """Every resource type of CloudFormation's specification, as cfn-lint ships it (us-east-1,
+    the region with the most types)."""
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
+    return frozenset(PROVIDER_SCHEMA_MANAGER.get_resource_types("us-east-1"))
+
+
+def known_type(kind: str) -> bool:
+    """Whether CloudFormation defines the resource type ``kind`` (case-sensitive, as it is)."""
+    return kind in PROPERTIES or kind in _specified_types()

@@ -109,6 +109,10 @@ def _select(raw: dict[str, Any], file: str, text: str) -> ParsedTemplate:
         out["Resources"] = new_map()
         return ParsedTemplate(file, out)
     if not isinstance(resources, dict):
+        if "AWSTemplateFormatVersion" not in raw:
+            # A top-level Resources that is not a mapping, and nothing else saying "template": a file
+            # of another kind (an AppSpec lists its targets under Resources), not a broken template.
+            return ParsedTemplate(file, None)
         line = out.key_line("Resources")
         return _error(file, f"Resources must be a mapping of logical ids to resources, not "
                       f"{'a list' if isinstance(resources, list) else type(resources).__name__}", line)

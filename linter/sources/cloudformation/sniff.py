@@ -1,9 +1,10 @@
 """Cheap recognition of CloudFormation templates among other YAML/JSON files.
 
 A repository holds many YAML and JSON files that are not templates (Kubernetes manifests, CI
-workflows, package.json, serverless.yml, cdk.out's manifests). Only the head of a file is read,
-and only top-level markers count: ``AWSTemplateFormatVersion``, or a top-level ``Resources``
-mapping with ``AWS::`` types.
+workflows, package.json, serverless.yml, cdk.out's manifests). Files whose name says what they
+are (:func:`never_template`) are not opened; of the others only the head is read, and only
+top-level markers count: ``AWSTemplateFormatVersion``, or a top-level ``Resources`` mapping with
+``AWS::`` types. The files that are not templates are counted by the caller, never errors.
 """
 
 from __future__ import annotations
@@ -23,9 +24,36 @@ _JSON_RESOURCES = re.compile(r'''"Resources"\s*:\s*\{''')
 _AWS_TYPE = re.compile(r"""["']?Type["']?\s*:\s*["']?AWS::""")
 
 
+# Files whose name says what they are, and it is not a template: an AppSpec's ``Resources`` is a
+# list of ``AWS::Lambda::Function`` targets, a compose file or a workflow never deploys a stack.
+_NOT_TEMPLATE_NAMES = frozenset({
+    "appspec.yml", "appspec.yaml", "appspec.json", "package.json", "package-lock.json", "composer.json",
+    "cdk.json", "cdk.context.json", "samconfig.yaml", "samconfig.yml", "serverless.yml", "serverless.yaml",
+    "serverless.json", "compose.yml", "compose.yaml", ".gitlab-ci.yml", "bitbucket-pipelines.yml", "mkdocs.yml",
+    ".pre-commit-config.yaml",
+    ".pre-commit-hooks.yaml", "chart.yaml", "kustomization.yaml", "kustomization.yml", "renovate.json",
+    "dependabot.yml", "action.yml", "action.yaml", "openapi.yaml", "openapi.yml", "openapi.json",
+    "swagger.yaml", "swagger.yml", "swagger.json", "tree.json", "manifest.json",
+})
+_NOT_TEMPLATE_PATTERNS = (
+    re.compile(r"^(buildspec|docker-compose|tsconfig|\.eslintrc)([._-].*)?\.(ya?ml|json)$"),
+    re.compile(r"\.assets\.json$"),
+)
+
+
+def never_template(path: Path) -> bool:
+    """A YAML/JSON file that by its name or place is something else (AppSpec, buildspec, compose
+    file, CI workflow, package.json, tsconfig, a CDK assembly's manifest): not even sniffed."""
+    name = path.name.lower()
+    if name in _NOT_TEMPLATE_NAMES or any(p.search(name) for p in _NOT_TEMPLATE_PATTERNS):
+        return True
+    parts = [part.lower() for part in path.parts[-3:-1]]
+    return parts == [".github", "workflows"] or parts[-1:] == [".circleci"]
+
+
 def is_template(path: Path) -> bool:
     """True for a file that looks like a template; never raises (unreadable files are not templates)."""
-    if not path.name.lower().endswith(TEMPLATE_SUFFIXES):
+    if not path.name.lower().endswith(TEMPLATE_SUFFIXES) or never_template(path):
         return False
     try:
         head = confine.read_head(path, _HEAD_BYTES)
