@@ -284,7 +284,9 @@ def _run_check(request: CheckRequest, started: float) -> CheckOutcome:
     stats = Stats(files=len(all_files), resources=world.resources, accesses_simulated=analysis.accesses_simulated,
                   seconds=round(time.perf_counter() - started, 3),
                   skipped_files=len({f for r in results for f in r.skipped}),
-                  unknown_resource_types=sum(len(r.unknown_types) for r in results))
+                  unknown_resource_types=sum(len(r.unknown_types) for r in results),
+                  module_calls_not_read=len({(d.location.file, d.location.line) for r in results
+                                             for d in r.diagnostics if d.code == "remote-module"}))
     run = RunResult(findings=tuple(findings), errors=tuple(errors), stats=stats, files=all_files)
     return CheckOutcome(result=run, suppressions=suppressions, read=analyzed.read)
 

@@ -84,6 +84,9 @@ class Stats:
     skipped_files: int = 0
     # Resources of CloudFormation types that the resource specification does not list.
     unknown_resource_types: int = 0
+    # Terraform module calls whose module is not here (a registry or git module ``terraform init``
+    # has not fetched into .terraform/modules, a source that is not a literal), by call site.
+    module_calls_not_read: int = 0
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,8 @@ def summary_line(report: Report) -> str:
     if report.errors:
         unreadable = len({e.file for e in report.errors})
         extras.append(f"{plural(unreadable, 'file')} could not be read")
+    if report.stats.module_calls_not_read:
+        extras.append(f"{plural(report.stats.module_calls_not_read, 'module call')} not read")
     if report.stats.unknown_resource_types:
         extras.append(f"{plural(report.stats.unknown_resource_types, 'resource')} of types CloudFormation does "
                       "not define")

@@ -38,6 +38,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "suppressed": len(report.suppressed),
             "skipped_files": stats.skipped_files,
             "unknown_resource_types": stats.unknown_resource_types,
+            "module_calls_not_read": stats.module_calls_not_read,
         },
     }
 

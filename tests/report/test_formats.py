@@ -114,6 +114,7 @@ def test_json_follows_the_contract(report: Report) -> None:
         "suppressed": 1,
         "skipped_files": 0,
         "unknown_resource_types": 0,
+        "module_calls_not_read": 0,
     }
 
 

@@ -43,17 +43,19 @@ class ModuleValue(Lazy):
 
 
 class RemoteModule(Lazy):
-    """A module whose source is not here: every output is unknown."""
+    """A module whose source is not here: every output is unknown, decided by the call ``source``
+    (its label without the instance key: the input the notes name)."""
 
-    def __init__(self, label: str, reason: str) -> None:
+    def __init__(self, label: str, reason: str, source: str | None = None) -> None:
         self.label = label
         self.reason = reason
+        self.source = source or label.split("[")[0]
 
     def get_attr(self, name: str) -> Any:
-        return Unk(f"{self.label}.{name}", self.reason, frozenset({self.label.split("[")[0]}))
+        return Unk(f"{self.label}.{name}", self.reason, frozenset({self.source}))
 
     def materialize(self) -> Any:
-        return Unk(self.label, self.reason, frozenset({self.label.split("[")[0]}))
+        return Unk(self.label, self.reason, frozenset({self.source}))
 
 
 class ModuleCall:
@@ -74,11 +76,12 @@ class ModuleCall:
             return attr.expr.value
         return None
 
-    def _directory(self) -> tuple[Path | None, str]:
+    def _directory(self) -> tuple[Path | None, str, bool]:
+        """The module's directory, or None and why not, and whether terraform init would fetch it."""
         ctx = self.parent.ctx
         source = self._source()
         if source is None:
-            return None, "its source is not a literal string"
+            return None, f"the source of {self.label} is not a literal string", False
         directory: Path | None = None
         if source.startswith(("./", "../")) or source in (".", ".."):
             directory = Path(os.path.normpath(self.parent.config.directory / source))
@@ -88,10 +91,11 @@ class ModuleCall:
             if found is not None and (ctx.root / found).is_dir():
                 directory = ctx.root / found
         if directory is None:
-            return None, f"{self.label} comes from {source!r}, which why403 does not fetch"
+            return None, f"{self.label} comes from {source!r}, which why403 does not fetch", True
         if not confine.may_read_below(directory):
-            return None, f"{self.label} is in {directory}, outside the tree under check, which why403 does not read"
-        return directory, ""
+            return (None, f"{self.label} is in {directory}, outside the tree under check, which why403 does not read",
+                    False)
+        return directory, "", False
 
     def children(self) -> list[Any]:
         if self._children is not None:
@@ -101,14 +105,12 @@ class ModuleCall:
         scope = Scope(parent, self.decl.file)
         exp = expand(ctx, self.decl.block.body, scope, self.label)
         self._expansion = exp
-        directory, why = self._directory()
+        directory, why, fetchable = self._directory()
         children: list[Any] = []
         if directory is None:
-            ctx.diag("note", f"{why}; its resources are not linted and its outputs are unknown. Run terraform "
-                     "init so that .terraform/modules holds it, or lint the plan JSON", self.decl.file,
-                     self.decl.block.line, code="remote-module")
+            ctx.remote_module(self.label, why, self.decl.file, self.decl.block.line, fetchable)
             for key, _ in exp.keys:
-                children.append(RemoteModule(self.label + key_suffix(key), why))
+                children.append(RemoteModule(self.label + key_suffix(key), why, self.label))
             self._children = children
             return children
         resolved = directory.resolve()

@@ -60,6 +60,8 @@ class LoadContext:
         self.active: set[str] = set()
         self.manifest: dict[str, str] | None = None
         self.variable_decls: dict[str, Location] = {}
+        # Module calls whose module is not here: label -> (why, index of its note in diagnostics).
+        self.remote_calls: dict[str, tuple[str, bool, int]] = {}
 
     # -- diagnostics ----------------------------------------------------------------------------
 
@@ -73,6 +75,23 @@ class LoadContext:
     def _read_refused(self, name: str, why: str, file: str, line: int) -> None:
         self.diag("note", f"{name!r} is not read ({why}); the value read from it is unknown", file, line,
                   code="read-refused")
+
+    def remote_module(self, label: str, why: str, file: str, line: int, fetchable: bool) -> None:
+        """The one note of a module call whose module is not here, naming it and, when ``terraform
+        init`` would fetch it, how to include it; :meth:`missing_notes` adds what depends on its
+        outputs to it rather than a second note."""
+        if label in self.remote_calls:
+            return
+        self.remote_calls[label] = (why, fetchable, len(self.diagnostics))
+        self.diagnostics.append(Diagnostic("note", self._remote_message(why, fetchable, ""), Location(file, line),
+                                           "remote-module"))
+
+    def _remote_message(self, why: str, fetchable: bool, users: str) -> str:
+        depends = f" (used by {users})" if users else ""
+        how = (f". To include it, run terraform init in {self.root} (why403 reads the modules it places in "
+               ".terraform/modules), or check the plan instead: terraform show -json PLANFILE > plan.json"
+               if fetchable else "")
+        return f"{why}; its resources are not linted and its outputs are unknown{depends}{how}"
 
     # -- work budget ----------------------------------------------------------------------------
 
@@ -151,6 +170,12 @@ class LoadContext:
         for source in sorted(self.missing):
             entry = self.missing[source]
             users = ", ".join(entry.used_by[:4]) + (" ..." if len(entry.used_by) > 4 else "")
+            if source in self.remote_calls:  # said in the module call's own note
+                why, fetchable, index = self.remote_calls[source]
+                note = self.diagnostics[index]
+                self.diagnostics[index] = Diagnostic(note.severity, self._remote_message(why, fetchable, users),
+                                                     note.location, note.code)
+                continue
             if source.startswith("var."):
                 name = source[4:]
                 loc = self.variable_decls.get(name, Location(str(self.root), 0))

@@ -99,7 +99,8 @@ def load_module(directory: Path, options: SourceOptions, parse: Parse | None = N
             files.append(parsed.name)
             facts.extend(suppressions(parsed))
     files.extend(extra_files)
-    diagnostics = list(ctx.diagnostics) + ctx.missing_notes()
+    notes = ctx.missing_notes()  # first: it may add to the notes of module calls not read
+    diagnostics = list(ctx.diagnostics) + notes
     # Modules that are not read may configure the root's buckets (a policy module given a bucket id).
     unread = tuple(f"the module called at {d.location}" for d in diagnostics if d.code == "remote-module")
     return SourceResult(tuple(facts), tuple(diagnostics), tuple(files), resources, unread=unread)

@@ -1,0 +1,143 @@
+"""Registry and git modules that ``terraform init`` placed in .terraform/modules are read; a call
+whose module is not there is one note naming it and how to include it, and is counted (issue 14,
+point 5)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from .helpers import check_json, check_text, write_tree
+
+# A trimmed copy of the shape of terraform-aws-modules/s3-bucket: the policy comes in as a string.
+S3_MODULE = """\
+variable "bucket" { type = string }
+variable "attach_policy" {
+  type    = bool
+  default = false
+}
+variable "policy" {
+  type    = string
+  default = null
+}
+resource "aws_s3_bucket" "this" {
+  bucket = var.bucket
+}
+resource "aws_s3_bucket_policy" "this" {
+  count  = var.attach_policy ? 1 : 0
+  bucket = aws_s3_bucket.this.id
+  policy = var.policy
+}
+output "s3_bucket_id" { value = aws_s3_bucket.this.id }
+output "s3_bucket_arn" { value = aws_s3_bucket.this.arn }
+"""
+
+ROOT = """\
+terraform {
+  backend "s3" {
+    bucket = "acme-tfstate"
+    key    = "prod/app.tfstate"
+    region = "eu-west-1"
+  }
+}
+provider "aws" { region = "eu-west-1" }
+
+module "reports" {
+  source        = "terraform-aws-modules/s3-bucket/aws"
+  version       = "4.1.0"
+  bucket        = "acme-prod-reports"
+  attach_policy = true
+  policy        = data.aws_iam_policy_document.reports.json
+}
+
+module "network" {
+  source = "git::https://github.com/acme/terraform-network.git?ref=v3.2.0"
+  cidr   = "10.20.0.0/16"
+}
+
+data "aws_iam_policy_document" "reports" {
+  statement {
+    sid       = "OnlyThePublisher"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = ["${module.reports.s3_bucket_arn}/*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "StringNotLike"
+      variable = "aws:PrincipalArn"
+      values   = [aws_iam_role.publisher.arn]
+    }
+  }
+}
+
+resource "aws_iam_role" "publisher" {
+  name               = "report-publisher"
+  assume_role_policy = jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow",
+    Principal = {Service = "lambda.amazonaws.com"}, Action = "sts:AssumeRole"}]})
+}
+
+resource "aws_iam_role" "analyst" {
+  name               = "report-analyst"
+  assume_role_policy = jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow",
+    Principal = {Service = "ec2.amazonaws.com"}, Action = "sts:AssumeRole"}]})
+}
+
+resource "aws_iam_role_policy" "analyst_reads" {
+  role = aws_iam_role.analyst.id
+  policy = jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow", Action = ["s3:GetObject"],
+    Resource = "${module.reports.s3_bucket_arn}/*"}]})
+}
+"""
+
+MANIFEST = {"Modules": [
+    {"Key": "", "Source": "", "Dir": "."},
+    {"Key": "reports", "Source": "registry.terraform.io/terraform-aws-modules/s3-bucket/aws", "Version": "4.1.0",
+     "Dir": ".terraform/modules/reports"},
+]}
+
+
+def _tree(root: Path, *, initialised: bool) -> None:
+    files = {"envs/prod/main.tf": ROOT}
+    if initialised:
+        files[".terraform/modules/modules.json".join(("envs/prod/", ""))] = json.dumps(MANIFEST)
+        files["envs/prod/.terraform/modules/reports/main.tf"] = S3_MODULE
+    write_tree(root, files)
+
+
+def test_a_registry_module_terraform_init_fetched_is_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    _tree(tmp_path, initialised=True)
+    monkeypatch.chdir(tmp_path)
+    code, report = check_json(capsys, ".")
+    assert code == 1
+    denied = [f for f in report["findings"] if f["rule"] == "W403-D101"]
+    assert [f["access"]["principal_ref"] for f in denied] == ["aws_iam_role.analyst"]
+    assert "OnlyThePublisher" in denied[0]["message"]
+    assert report["stats"]["accesses_simulated"] > 0
+    # The git module was never fetched: one note, naming it and how to include it; counted once.
+    notes = [f for f in report["findings"] if "module.network" in f["message"]]
+    assert len(notes) == 1 and notes[0]["severity"] == "note"
+    assert "terraform init in envs/prod" in notes[0]["message"] and "terraform show -json" in notes[0]["message"]
+    assert report["stats"]["module_calls_not_read"] == 1
+    assert "envs/prod/.terraform/modules/reports/main.tf" not in {e["file"] for e in report["errors"]}
+    _, out, _ = check_text(capsys, ".")
+    assert "1 module call not read" in out
+
+
+def test_without_terraform_init_the_module_calls_are_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    _tree(tmp_path, initialised=False)
+    monkeypatch.chdir(tmp_path)
+    code, report = check_json(capsys, ".")
+    # The bucket and its policy are in the module nobody fetched: nothing may be claimed about them.
+    assert not [f for f in report["findings"] if f["severity"] in ("error", "warning")], report["findings"]
+    assert code == 0
+    assert report["stats"]["module_calls_not_read"] == 2
+    named = sorted(m for f in report["findings"] for m in ("module.reports", "module.network") if m in f["message"]
+                   and "terraform init" in f["message"])
+    assert named == ["module.network", "module.reports"]
