@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from why403.cli.config import Config, ConfigError, find_config, load_config
+from why403.model.finding import Finding
 from why403.report import FORMATS
 from why403.report.base import FAIL_LEVELS, PARSE_ERROR_RULE, Report, plural
 
@@ -160,6 +161,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--config", metavar="FILE", help="configuration file (default: found walking up from .)")
     run.add_argument("--no-config", action="store_true", help="ignore any configuration file")
     run.add_argument(
+        "--config-from",
+        metavar="REF",
+        help="read the configuration from git revision REF (default with --baseline): a change cannot "
+        "switch off the gate that judges it, and a change that weakens it is reported (W403-E004)",
+    )
+    run.add_argument(
         "--select",
         action=_Listed,
         metavar="RULES",
@@ -237,7 +244,7 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
     """Run the check the arguments describe: config, flags, pipeline, rule selection and
     suppressions. None when the pre-commit hook was given nothing it lints. The cfn-lint plugin
     calls this too, so that both apply the same configuration the same way."""
-    config = config_for(args, cwd)
+    config, gate_findings = configs_for(args, cwd)
     fail_level = args.fail_level or config.fail_level or "warning"
     if args.pre_commit:
         from why403.cli.precommit import targets
@@ -268,7 +275,7 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
     def active(rule: str) -> bool:
         return rule_selected(rule, select, ignore)
 
-    findings = result.findings  # the pipeline ran the selected rules only
+    findings = (*result.findings, *(f for f in gate_findings if active(f.rule)))  # the pipeline ran the selected rules
     if outcome.suppressions:
         from why403.report.suppress import apply_suppressions
 
@@ -348,15 +355,41 @@ def pair_outputs(items: Sequence[tuple[str, Any]]) -> tuple[OutputSpec, ...]:
 
 
 def config_for(args: argparse.Namespace, cwd: str) -> Config:
-    """The configuration ``--config``/``--no-config`` name, else the one found walking up from ``cwd``."""
+    """The configuration in force: see :func:`configs_for`."""
+    return configs_for(args, cwd)[0]
+
+
+def configs_for(args: argparse.Namespace, cwd: str) -> tuple[Config, list[Finding]]:
+    """The configuration ``--config``/``--no-config`` name, else the one found walking up from
+    ``cwd`` -- as it is at ``--config-from``/``--baseline`` REF when one is given, with the
+    ``W403-E004`` findings of the change's own configuration (:mod:`why403.cli.gate`)."""
     if args.no_config:
-        return Config()
+        return Config(), []
     if args.config:
         if not os.path.isfile(args.config):
             raise UsageError(f"--config {args.config}: no such file")
-        return load_config(args.config)
+        return load_config(args.config), []
     found = find_config(cwd)
-    return load_config(found) if found is not None else Config()
+    ref = getattr(args, "config_from", None) or getattr(args, "baseline", None)
+    if not ref:
+        return (load_config(found, found=True) if found is not None else Config()), []
+    from why403.cli import gate
+    from why403.cli.config import ConfigFiles, RevisionFiles, config_from_text
+    from why403.rules import all_rules
+
+    at_ref = RevisionFiles(ref, Path(cwd))
+    base_path = find_config(cwd, at_ref)
+    base = load_config(base_path, at_ref, found=True) if base_path is not None else Config()
+    if found is None:  # the change deletes the configuration: compare the defaults with it
+        defaults = Config(path=str(base_path) if base_path is not None else None)
+        return base, gate.findings(base, defaults, None, ref, tuple(r.id for r in all_rules()))
+    try:
+        text = ConfigFiles().read_text(found, True)
+        head = config_from_text(text, str(found), found)
+    except (OSError, UnicodeDecodeError, ConfigError) as exc:
+        problem = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return base, [gate.unreadable(str(found), problem, ref)]
+    return base, gate.findings(base, head, text, ref, tuple(r.id for r in all_rules()))
 
 
 def request_for(

@@ -51,27 +51,95 @@ class Config:
     suppressions: SuppressionPolicy = field(default_factory=SuppressionPolicy)
 
 
-def find_config(start: str | os.PathLike[str]) -> Path | None:
+# A configuration file is a few kilobytes; anything much larger is not one.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+class ConfigFiles:
+    """Where configuration files are read from: the disk. A configuration found by walking up may
+    be in the tree under check, so it must be a regular file in the directory it was found in (a
+    symbolic link to ``/proc/self/environ`` would have its content quoted in a YAML error); a file
+    named with ``--config`` is the user's choice. :class:`why403.sources.gitref.RevisionFiles`
+    reads them from a git revision instead."""
+
+    def is_file(self, path: Path) -> bool:
+        return path.is_file()
+
+    def read_text(self, path: Path, found: bool) -> str:
+        from why403.sources import confine
+
+        if found:
+            with confine.confined([path.parent.resolve()]):
+                return confine.read_text(path, MAX_CONFIG_BYTES)
+        return confine.read_private(path, MAX_CONFIG_BYTES).decode("utf-8")
+
+
+class RevisionFiles(ConfigFiles):
+    """Configuration files as they are at a git revision (``--config-from``, ``--baseline``), for
+    the folders inside the repository; above it, as they are on disk (no pull request writes there)."""
+
+    def __init__(self, ref: str, start: Path) -> None:
+        from why403.sources import gitref
+
+        self.repo = gitref.find_repository(start)
+        self.commit = gitref.resolve_commit(self.repo, ref)
+        self.ref = ref
+
+    def _relative(self, path: Path) -> str | None:
+        folder = path.parent.resolve()
+        if folder != self.repo.top and self.repo.top not in folder.parents:
+            return None
+        return (folder / path.name).relative_to(self.repo.top).as_posix()
+
+    def _blob(self, path: Path) -> bytes | None:
+        from why403.sources import gitref
+
+        relative = self._relative(path)
+        assert relative is not None
+        return gitref.blob_at(self.repo, self.commit, relative, MAX_CONFIG_BYTES)
+
+    def is_file(self, path: Path) -> bool:
+        if self._relative(path) is None:
+            return super().is_file(path)
+        return self._blob(path) is not None
+
+    def read_text(self, path: Path, found: bool) -> str:
+        if self._relative(path) is None:
+            return super().read_text(path, found)
+        data = self._blob(path)
+        if data is None:
+            raise FileNotFoundError(2, f"not in {self.ref}", str(path))
+        return data.decode("utf-8")
+
+
+def find_config(start: str | os.PathLike[str], files: ConfigFiles | None = None) -> Path | None:
     """The nearest configuration file at or above ``start``, or None."""
+    files = files or ConfigFiles()
     directory = Path(start).resolve()
     for folder in (directory, *directory.parents):
         for name in YAML_NAMES:
-            if (folder / name).is_file():
+            if files.is_file(folder / name):
                 return folder / name
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _has_tool_table(pyproject):
+        if files.is_file(pyproject) and _has_tool_table(pyproject, files):
             return pyproject
     return None
 
 
-def load_config(path: str | os.PathLike[str]) -> Config:
-    """Read and validate one configuration file."""
+def load_config(path: str | os.PathLike[str], files: ConfigFiles | None = None, found: bool = False) -> Config:
+    """Read and validate one configuration file (``found``: by walking up, not named by the user)."""
     file = Path(path)
     shown = str(path)
     try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{shown}: cannot read the configuration file: {exc.strerror or exc}") from None
+        text = (files or ConfigFiles()).read_text(file, found)
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise ConfigError(f"{shown}: cannot read the configuration file: {why}") from None
+    return config_from_text(text, shown, file)
+
+
+def config_from_text(text: str, shown: str, file: Path) -> Config:
+    """Validate the text of the configuration file ``file`` (paths in it are relative to its directory)."""
     if file.suffix == ".toml":
         import tomllib
 
@@ -89,10 +157,10 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     return _parse(table, _Where(shown, prefix, file.resolve().parent))
 
 
-def _has_tool_table(pyproject: Path) -> bool:
+def _has_tool_table(pyproject: Path, files: ConfigFiles) -> bool:
     try:
-        text = pyproject.read_text(encoding="utf-8")
-    except OSError:
+        text = files.read_text(pyproject, True)
+    except (OSError, UnicodeDecodeError):
         return False
     if "why403" not in text:  # cheap test before parsing every pyproject on the way up
         return False

@@ -241,6 +241,15 @@ def _list_blobs(repo: Repository, commit: str, paths: Iterable[str]) -> list[_Bl
     return blobs
 
 
+def blob_at(repo: Repository, commit: str, path: str, limit: int) -> bytes | None:
+    """The content of the regular file ``path`` (relative to the top) at ``commit``, or None when
+    there is none (or it is a link, a submodule, or larger than ``limit``)."""
+    blobs = [b for b in _list_blobs(repo, commit, [path]) if b.path == path]
+    if not blobs or blobs[0].size > limit:
+        return None
+    return repo.run("cat-file", "blob", blobs[0].oid)
+
+
 def _safe_relative(path: str) -> bool:
     parts = path.split("/")
     return bool(path) and not path.startswith("/") and all(p not in ("", ".", "..", ".git") for p in parts)

@@ -8,17 +8,15 @@ and the why403 installed beside these tests standing in for the one the action i
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from fake_pipeline import frontend_ready
 
+from tests.actionstep import ACTION
+from tests.actionstep import run_check_step as _run_check_step
+
 CHECKOUT = Path(__file__).resolve().parents[2]
-ACTION = yaml.safe_load((CHECKOUT / "action.yml").read_text())
 needs_pipeline = pytest.mark.skipif(
     not frontend_ready("terraform"), reason="needs the pipeline and the Terraform frontend"
 )
@@ -31,32 +29,6 @@ def test_action_declares_its_inputs_and_steps() -> None:
     uses = [step.get("uses", "") for step in ACTION["runs"]["steps"]]
     assert any(u.startswith("github/codeql-action/upload-sarif@") for u in uses)
     assert any(u.startswith("actions/setup-python@") for u in uses)
-
-
-def _check_step() -> dict[str, object]:
-    return next(step for step in ACTION["runs"]["steps"] if step.get("id") == "check")
-
-
-def _run_check_step(tmp_path: Path, workdir: Path, **inputs: str) -> tuple[int, dict[str, str], str]:
-    runner_temp = tmp_path / "runner"
-    installed = runner_temp / "why403" / "bin" / "why403"
-    if not installed.exists():
-        installed.parent.mkdir(parents=True)
-        installed.symlink_to(Path(sys.executable).with_name("why403"))
-    output = tmp_path / "github_output"
-    output.write_text("")
-    values = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
-    values.update(inputs)
-    step = _check_step()
-    env = {**os.environ, "RUNNER_TEMP": str(runner_temp), "GITHUB_OUTPUT": str(output), "NO_COLOR": "1"}
-    for name, expression in dict(step["env"]).items():  # type: ignore[call-overload]
-        key = str(expression).removeprefix("${{ inputs.").removesuffix(" }}")
-        env[name] = values[key]
-    proc = subprocess.run(
-        ["bash", "-e", "-c", str(step["run"])], cwd=workdir, env=env, capture_output=True, text=True, timeout=300
-    )
-    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines() if "=" in line)
-    return proc.returncode, outputs, proc.stdout + proc.stderr
 
 
 def test_check_step_stops_on_a_usage_error(tmp_path: Path) -> None:
