@@ -162,6 +162,7 @@ def test_flags_reach_the_request(fake: FakePipeline) -> None:
             "--no-cache",
             "--baseline",
             "origin/main",
+            "--no-config",  # with --baseline the configuration is read from origin/main; there is no git here
         ]
     )
     request = fake.request
