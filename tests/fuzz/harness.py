@@ -25,8 +25,9 @@ from why403.sources.cloudformation.tree import Map, convert
 from why403.sources.terraform.convert import EvalError
 from why403.sources.terraform.evaluate import BudgetExceeded, Evaluator, Scope
 from why403.sources.terraform.functions import FileAccess, FunctionTable
-from why403.sources.terraform.hclread import SyntaxProblem, parse_expression
+from why403.sources.terraform.hclread import parse_expression
 from why403.sources.terraform.load import load_module
+from why403.sources.terraform.syntax import SyntaxProblem
 from why403.sources.terraform.tfvalues import Budget, Lazy, ObjVal, Unk
 
 AT = Location("fuzz/policy.json", 3)

@@ -8,42 +8,12 @@ drops the layout tokens. Heredoc bodies come as one raw token and are parsed as 
 
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 from typing import Any
 
+from why403.sources.terraform import syntax
 from why403.sources.terraform import template as tpl
-from why403.sources.terraform.syntax import (
-    Attribute,
-    BinOp,
-    Block,
-    Body,
-    Call,
-    Conditional,
-    Expr,
-    ForExpr,
-    GetAttr,
-    Index,
-    Interp,
-    Lit,
-    ObjectExpr,
-    Paren,
-    ScopeRef,
-    Splat,
-    SplatStep,
-    Template,
-    TPart,
-    TupleExpr,
-    Unary,
-)
-
-
-class SyntaxProblem(Exception):
-    """Input the converter cannot read, with the line it is on."""
-
-    def __init__(self, message: str, line: int) -> None:
-        super().__init__(message)
-        self.line = line
+from why403.sources.terraform.syntax import Expr, SyntaxProblem, TPart
 
 
 def lark_parse(text: str) -> Any:
@@ -53,8 +23,8 @@ def lark_parse(text: str) -> Any:
     return hcl2.parses_to_tree(text)
 
 
-def parse_body(text: str) -> Body:
-    """Parse a whole file's text (already normalised) into a :class:`Body`."""
+def parse_body(text: str) -> syntax.Body:
+    """Parse a whole file's text (already normalised) into a :class:`~.syntax.Body`."""
     tree = lark_parse(text)
     conv = _Converter(0)
     return conv.body(tree.children[0])
@@ -69,7 +39,7 @@ def parse_expression(text: str, line: int) -> Expr:
     attr = tree.children[0].children[0]
     conv = _Converter(line - 1)
     expr: Expr = conv.expr(attr.children[-1])
-    if isinstance(expr, Paren):
+    if isinstance(expr, syntax.Paren):
         inner: Expr = expr.expr
         return inner
     return expr
@@ -95,6 +65,16 @@ def _first_line(exc: BaseException) -> str:
 _BINARY = {"==", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "%", "&&", "||"}
 
 
+def _subtrees(node: Any, *skip: str) -> list[Any]:
+    """The child trees of a node, without layout (newlines, comments) and the kinds in ``skip``."""
+    return [c for c in node.children if hasattr(c, "data") and c.data != "new_line_or_comment" and c.data not in skip]
+
+
+def _identifiers(node: Any) -> list[str]:
+    """The names of a node's identifier children (``for k, v in``, ``provider::aws::f``)."""
+    return [str(c.children[0]) for c in node.children if getattr(c, "data", None) == "identifier"]
+
+
 class _Converter:
     """Walks the Lark tree. ``offset`` is added to every line (expressions parsed out of a
     heredoc or a JSON string start at that string's line)."""
@@ -117,24 +97,24 @@ class _Converter:
 
     # -- structure ------------------------------------------------------------------------------
 
-    def body(self, node: Any) -> Body:
-        attrs: list[Attribute] = []
-        blocks: list[Block] = []
+    def body(self, node: Any) -> syntax.Body:
+        attrs: list[syntax.Attribute] = []
+        blocks: list[syntax.Block] = []
         for child in node.children:
             data = getattr(child, "data", None)
             if data == "attribute":
                 name = self.name(child.children[0])
                 expr = self.expr(child.children[-1])
-                attrs.append(Attribute(name, expr, self.line(child), self.end_line(child)))
+                attrs.append(syntax.Attribute(name, expr, self.line(child), self.end_line(child)))
             elif data == "block":
                 blocks.append(self.block(child))
-        return Body(tuple(attrs), tuple(blocks))
+        return syntax.Body(tuple(attrs), tuple(blocks))
 
-    def block(self, node: Any) -> Block:
+    def block(self, node: Any) -> syntax.Block:
         children = [c for c in node.children if getattr(c, "data", None) != "new_line_or_comment"]
         type_ = self.name(children[0])
         labels: list[str] = []
-        body = Body()
+        body = syntax.Body()
         for child in children[1:]:
             data = getattr(child, "data", None)
             if data == "body":
@@ -143,7 +123,7 @@ class _Converter:
                 labels.append(self.plain_string(child))
             elif data in ("identifier", "keyword", "literal_value"):
                 labels.append(self.name(child))
-        return Block(type_, tuple(labels), body, self.line(node), self.end_line(node))
+        return syntax.Block(type_, tuple(labels), body, self.line(node), self.end_line(node))
 
     def name(self, node: Any) -> str:
         if hasattr(node, "children"):
@@ -152,7 +132,7 @@ class _Converter:
 
     def plain_string(self, node: Any) -> str:
         expr = self.string(node)
-        if isinstance(expr, Lit) and isinstance(expr.value, str):
+        if isinstance(expr, syntax.Lit) and isinstance(expr.value, str):
             return expr.value
         raise SyntaxProblem("a block label must be a literal string", self.line(node))
 
@@ -172,21 +152,21 @@ class _Converter:
             return self.expr(kids[0])
         # ( expression )
         inner = [c for c in kids if hasattr(c, "data")]
-        return Paren(self.expr(inner[0]), self.line(node))
+        return syntax.Paren(self.expr(inner[0]), self.line(node))
 
     def _int(self, node: Any) -> Expr:
-        return Lit(int(str(node.children[0])), self.line(node))
+        return syntax.Lit(int(str(node.children[0])), self.line(node))
 
     def _float(self, node: Any) -> Expr:
-        return Lit(Fraction(str(node.children[0])), self.line(node))
+        return syntax.Lit(Fraction(str(node.children[0])), self.line(node))
 
     def _literal(self, node: Any) -> Expr:
         text = str(node.children[0])
         value: bool | None = {"true": True, "false": False, "null": None}[text]
-        return Lit(value, self.line(node))
+        return syntax.Lit(value, self.line(node))
 
     def _identifier(self, node: Any) -> Expr:
-        return ScopeRef(str(node.children[0]), self.line(node))
+        return syntax.ScopeRef(str(node.children[0]), self.line(node))
 
     def _string(self, node: Any) -> Expr:
         return self.string(node)
@@ -208,7 +188,7 @@ class _Converter:
                     flat.append(tpl.unescape(tok))
             elif data == "interpolation":
                 exprs = [c for c in inner.children if hasattr(c, "data")]
-                flat.append(Interp(self.expr(exprs[0]), *self.strip_markers(inner)))
+                flat.append(syntax.Interp(self.expr(exprs[0]), *self.strip_markers(inner)))
             else:
                 flat.append(self.flat_directive(inner))
         return self.template(parse_template(flat, line, by_line=False), line, line, heredoc=False)
@@ -229,7 +209,7 @@ class _Converter:
         if data == "template_if_start":
             return tpl.Directive("if", strip_left, strip_right, line, cond=self.expr(exprs[0]))
         if data == "template_for_start":
-            names = [str(c.children[0]) for c in node.children if getattr(c, "data", None) == "identifier"]
+            names = _identifiers(node)
             key_var, value_var = (names[0], names[1]) if len(names) == 2 else ("", names[0])
             return tpl.Directive("for", strip_left, strip_right, line, cond=self.expr(exprs[0]),
                                  key_var=key_var, value_var=value_var)
@@ -238,15 +218,15 @@ class _Converter:
 
     def template(self, parts: tuple[TPart, ...], line: int, text_line: int, heredoc: bool) -> Expr:
         if not parts:
-            return Lit("", line)
+            return syntax.Lit("", line)
         if len(parts) == 1 and isinstance(parts[0], str) and not heredoc:
-            return Lit(parts[0], line)  # a heredoc stays a template: its value remembers where its text is
-        return Template(tuple(parts), line, text_line)
+            return syntax.Lit(parts[0], line)  # a heredoc stays a template: its value remembers where its text is
+        return syntax.Template(tuple(parts), line, text_line)
 
     def _template_string(self, node: Any) -> Expr:
         # \"...\" inside a template directive of a quoted string
         raw = str(node.children[0])
-        return Lit(tpl.unescape(raw[2:-2]), self.line(node))
+        return syntax.Lit(tpl.unescape(raw[2:-2]), self.line(node))
 
     def _heredoc(self, node: Any) -> Expr:
         raw = str(node.children[0])
@@ -265,8 +245,8 @@ class _Converter:
         return self.template(parts, line, text_line, heredoc=True)
 
     def _tuple(self, node: Any) -> Expr:
-        items = tuple(self.expr(c) for c in node.children if hasattr(c, "data") and c.data != "new_line_or_comment")
-        return TupleExpr(items, self.line(node), self.end_line(node))
+        items = tuple(self.expr(c) for c in _subtrees(node))
+        return syntax.TupleExpr(items, self.line(node), self.end_line(node))
 
     def _object(self, node: Any) -> Expr:
         items: list[tuple[Expr, Expr]] = []
@@ -276,19 +256,19 @@ class _Converter:
             kids = [c for c in elem.children if hasattr(c, "data")]
             key_node, value_node = kids[0], kids[-1]
             items.append((self.object_key(key_node), self.expr(value_node)))
-        return ObjectExpr(tuple(items), self.line(node), self.end_line(node))
+        return syntax.ObjectExpr(tuple(items), self.line(node), self.end_line(node))
 
     def object_key(self, node: Any) -> Expr:
         inner = node.children[0]
         if getattr(inner, "data", None) == "keyword":
-            return Lit(str(inner.children[0]), self.line(node))
+            return syntax.Lit(str(inner.children[0]), self.line(node))
         expr = self.expr(inner)
-        if isinstance(expr, ScopeRef):
-            return Lit(expr.name, expr.line)  # a bare name is the key itself
+        if isinstance(expr, syntax.ScopeRef):
+            return syntax.Lit(expr.name, expr.line)  # a bare name is the key itself
         return expr
 
     def _function_call(self, node: Any) -> Expr:
-        names = [str(c.children[0]) for c in node.children if getattr(c, "data", None) == "identifier"]
+        names = _identifiers(node)
         name = "::".join(names) if len(names) > 1 else names[0]
         if len(names) == 3:
             name = f"provider::{names[1]}::{names[2]}"
@@ -302,7 +282,7 @@ class _Converter:
                             args.append(self.expr(a))
                     elif getattr(a, "type", "") == "ELLIPSIS":
                         expand = True
-        return Call(name, tuple(args), expand, self.line(node))
+        return syntax.Call(name, tuple(args), expand, self.line(node))
 
     def _get_attr_term(self, node: Any) -> Expr:
         obj = self.expr(node.children[0])
@@ -311,7 +291,7 @@ class _Converter:
     def get_attr(self, obj: Expr, node: Any) -> Expr:
         ident = node.children[-1]
         name = str(ident.children[0]) if hasattr(ident, "children") else str(ident)
-        return GetAttr(obj, name, self.line(node))
+        return syntax.GetAttr(obj, name, self.line(node))
 
     def _index_term(self, node: Any) -> Expr:
         obj = self.expr(node.children[0])
@@ -320,24 +300,25 @@ class _Converter:
     def index(self, obj: Expr, node: Any) -> Expr:
         if node.data == "short_index":
             tok = node.children[-1]
-            return Index(obj, Lit(int(str(tok)), self.line(node)), self.line(node))
-        inner = [c for c in node.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
-        return Index(obj, self.expr(inner[0]), self.line(node))
+            return syntax.Index(obj, syntax.Lit(int(str(tok)), self.line(node)), self.line(node))
+        inner = _subtrees(node)
+        return syntax.Index(obj, self.expr(inner[0]), self.line(node))
 
     def _splat(self, node: Any) -> Expr:
         obj = self.expr(node.children[0])
         splat = node.children[1]
-        steps: list[SplatStep] = []
+        steps: list[syntax.SplatStep] = []
         for step in splat.children:
             data = getattr(step, "data", None)
             if data == "get_attr":
                 ident = step.children[-1]
-                steps.append(SplatStep(name=str(ident.children[0]) if hasattr(ident, "children") else str(ident)))
+                name = str(ident.children[0]) if hasattr(ident, "children") else str(ident)
+                steps.append(syntax.SplatStep(name=name))
             elif data in ("braces_index", "short_index"):
                 idx = self.index(obj, step)
-                assert isinstance(idx, Index)
-                steps.append(SplatStep(key=idx.key))
-        return Splat(obj, tuple(steps), splat.data == "full_splat", self.line(node))
+                assert isinstance(idx, syntax.Index)
+                steps.append(syntax.SplatStep(key=idx.key))
+        return syntax.Splat(obj, tuple(steps), splat.data == "full_splat", self.line(node))
 
     def _for_tuple(self, node: Any) -> Expr:
         return self.for_expr(node, is_object=False)
@@ -347,17 +328,15 @@ class _Converter:
 
     def for_expr(self, node: Any, is_object: bool) -> Expr:
         intro = next(c for c in node.children if getattr(c, "data", None) == "for_intro")
-        names = [str(c.children[0]) for c in intro.children if getattr(c, "data", None) == "identifier"]
+        names = _identifiers(intro)
         key_var, value_var = (names[0], names[1]) if len(names) == 2 else ("", names[0])
-        coll_node = [c for c in intro.children
-                     if hasattr(c, "data") and c.data not in ("identifier", "new_line_or_comment")]
+        coll_node = _subtrees(intro, "identifier")
         collection = self.expr(coll_node[0])
-        exprs = [c for c in node.children
-                 if hasattr(c, "data") and c.data not in ("for_intro", "for_cond", "new_line_or_comment")]
+        exprs = _subtrees(node, "for_intro", "for_cond")
         cond_node = next((c for c in node.children if getattr(c, "data", None) == "for_cond"), None)
         cond = None
         if cond_node is not None:
-            cexprs = [c for c in cond_node.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
+            cexprs = _subtrees(cond_node)
             cond = self.expr(cexprs[0])
         group = any(getattr(c, "type", "") == "ELLIPSIS" for c in node.children)
         if is_object:
@@ -366,27 +345,27 @@ class _Converter:
         else:
             key_expr = None
             value_expr = self.expr(exprs[0])
-        return ForExpr(key_var, value_var, collection, key_expr, value_expr, cond, group, self.line(node),
+        return syntax.ForExpr(key_var, value_var, collection, key_expr, value_expr, cond, group, self.line(node),
                        self.end_line(node))
 
     def _conditional(self, node: Any) -> Expr:
-        exprs = [c for c in node.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
-        return Conditional(self.expr(exprs[0]), self.expr(exprs[1]), self.expr(exprs[2]), self.line(node))
+        exprs = _subtrees(node)
+        return syntax.Conditional(self.expr(exprs[0]), self.expr(exprs[1]), self.expr(exprs[2]), self.line(node))
 
     def _binary_op(self, node: Any) -> Expr:
-        kids = [c for c in node.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
+        kids = _subtrees(node)
         left = self.expr(kids[0])
         term = kids[1]
-        tkids = [c for c in term.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
+        tkids = _subtrees(term)
         op = str(tkids[0].children[0]).strip()
         if op not in _BINARY:
             raise SyntaxProblem(f"unknown operator {op!r}", self.line(node))
         right = self.expr(tkids[1])
-        return BinOp(op, left, right, self.line(node))
+        return syntax.BinOp(op, left, right, self.line(node))
 
     def _unary(self, node: Any) -> Expr:
         op = str(node.children[0]).strip()
-        return Unary(op, self.expr(node.children[1]), self.line(node))
+        return syntax.Unary(op, self.expr(node.children[1]), self.line(node))
 
 
 def parse_expression_at(offset: int) -> tpl.ParseExpr:
@@ -422,16 +401,4 @@ _HANDLERS: dict[str, Any] = {
     "unary_op": _Converter._unary,
 }
 
-_LARK_LINE = re.compile(r"line (\d+)")
-
-
-def error_line(exc: BaseException) -> int:
-    """The line a python-hcl2/Lark exception points at (1 when it names none)."""
-    line = getattr(exc, "line", None)
-    if isinstance(line, int) and line > 0:
-        return line
-    m = _LARK_LINE.search(str(exc))
-    return int(m.group(1)) if m else 1
-
-
-__all__ = ["SyntaxProblem", "TPart", "error_line", "parse_body", "parse_expression", "parse_template"]
+__all__ = ["TPart", "parse_body", "parse_expression", "parse_template"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from why403.sources.terraform.hclread import SyntaxProblem, parse_expression, parse_template
+from why403.sources.terraform.hclread import parse_expression, parse_template
 from why403.sources.terraform.syntax import (
     Attribute,
     Block,
@@ -20,6 +20,7 @@ from why403.sources.terraform.syntax import (
     Expr,
     Lit,
     ObjectExpr,
+    SyntaxProblem,
     Template,
     TupleExpr,
 )

@@ -21,14 +21,14 @@ from why403.sources.terraform.config import Parse
 from why403.sources.terraform.context import CycleError, LoadContext
 from why403.sources.terraform.convert import EvalError
 from why403.sources.terraform.evaluate import BudgetExceeded, Scope
-from why403.sources.terraform.hclread import SyntaxProblem, parse_expression
+from why403.sources.terraform.hclread import parse_expression
 from why403.sources.terraform.jsonread import read_json_value
 from why403.sources.terraform.modules import ModuleInstance
 from why403.sources.terraform.providers import ProviderSlot, provider_facts
 from why403.sources.terraform.reader import parse_file
 from why403.sources.terraform.resources import HANDLERS, FactList
 from why403.sources.terraform.suppressions import suppressions
-from why403.sources.terraform.syntax import ObjectExpr
+from why403.sources.terraform.syntax import ObjectExpr, SyntaxProblem
 from why403.sources.terraform.types import TypeSpec
 
 

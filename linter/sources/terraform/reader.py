@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from why403.sources import confine
-from why403.sources.terraform.hclread import SyntaxProblem, error_line, parse_body
+from why403.sources.terraform.hclread import parse_body
 from why403.sources.terraform.jsonread import parse_json_body
 from why403.sources.terraform.normalize import normalize
-from why403.sources.terraform.syntax import Comment, ParsedFile, ParseError
+from why403.sources.terraform.syntax import Comment, ParsedFile, ParseError, SyntaxProblem
 
 # python-hcl2 parses about a megabyte every few seconds; real hand-written files are far smaller,
 # and a larger .tf is generated or hostile. JSON is read by a linear scanner and may be larger.
@@ -94,13 +94,25 @@ def _parse_text(text: str, label: str, is_json: bool, comments: tuple[Comment, .
     except RecursionError:
         return ParsedFile(label, None, ParseError("the file is nested too deeply to be read", 1), comments, lines)
     except Exception as exc:  # python-hcl2/Lark reject the text: several exception types
-        return ParsedFile(label, None, ParseError(_hcl_message(exc), error_line(exc)), comments, lines)
+        return ParsedFile(label, None, ParseError(_hcl_message(exc), _error_line(exc)), comments, lines)
     return ParsedFile(label, body, None, comments, lines)
 
 
 def _too_large(label: str, size: int, limit: int) -> ParsedFile:
     return ParsedFile(label, None, ParseError(
         f"the file is {size / 1048576:.1f} MB; why403 reads Terraform files up to {limit // 1048576} MB", 1))
+
+
+_LARK_LINE = re.compile(r"line (\d+)")
+
+
+def _error_line(exc: BaseException) -> int:
+    """The line a python-hcl2/Lark exception points at (1 when it names none)."""
+    line = getattr(exc, "line", None)
+    if isinstance(line, int) and line > 0:
+        return line
+    m = _LARK_LINE.search(str(exc))
+    return int(m.group(1)) if m else 1
 
 
 def _hcl_message(exc: BaseException) -> str:

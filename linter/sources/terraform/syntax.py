@@ -287,6 +287,14 @@ def object_body(obj: ObjectExpr) -> Body:
     return Body(tuple(attrs), (), True)
 
 
+class SyntaxProblem(Exception):
+    """Input a frontend cannot read as Terraform syntax, with the line it is on."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 @dataclass(frozen=True, slots=True)
 class Comment:
     """A ``why403:ignore`` comment: where it is and whether code precedes it on its line."""

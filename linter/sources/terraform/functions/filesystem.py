@@ -21,8 +21,8 @@ from why403.sources.terraform.convert import EvalError, unknown_for_token
 from why403.sources.terraform.evaluate import Scope
 from why403.sources.terraform.functions.base import Family, arity
 from why403.sources.terraform.functions.tokens import any_token_may_contain
-from why403.sources.terraform.hclread import SyntaxProblem, parse_template
-from why403.sources.terraform.syntax import Template, TPart
+from why403.sources.terraform.hclread import parse_template
+from why403.sources.terraform.syntax import SyntaxProblem, Template, TPart
 from why403.sources.terraform.tfvalues import LocatedStr, Unk, combine_unknown
 
 if TYPE_CHECKING:
