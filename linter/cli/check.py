@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from why403.cli.config import Config, ConfigError, find_config, load_config
+from why403.cli.config import Config, ConfigError, config_for_paths, load_config
 from why403.model.finding import Finding
 from why403.report import FORMATS
 from why403.report.base import FAIL_LEVELS, PARSE_ERROR_RULE, Report, plural
@@ -244,8 +244,6 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
     """Run the check the arguments describe: config, flags, pipeline, rule selection and
     suppressions. None when the pre-commit hook was given nothing it lints. The cfn-lint plugin
     calls this too, so that both apply the same configuration the same way."""
-    config, gate_findings = configs_for(args, cwd)
-    fail_level = args.fail_level or config.fail_level or "warning"
     if args.pre_commit:
         from why403.cli.precommit import targets
 
@@ -257,6 +255,8 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
         missing = [p for p in paths if not os.path.exists(p)]
         if missing:
             raise UsageError(f"no such file or directory: {', '.join(missing)}")
+    config, gate_findings = configs_for(args, cwd, paths)
+    fail_level = args.fail_level or config.fail_level or "warning"
 
     select = tuple(args.select) if args.select else config.select
     ignore = (*config.ignore, *(args.ignore or ()))
@@ -289,6 +289,7 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
         stats=result.stats,
         files=result.files,
         cwd=cwd,
+        root=_repository_root(paths, cwd),
         fail_level=fail_level,
         verbose=args.verbose,
         show_parse_errors=active(PARSE_ERROR_RULE),
@@ -354,31 +355,40 @@ def pair_outputs(items: Sequence[tuple[str, Any]]) -> tuple[OutputSpec, ...]:
     return specs
 
 
-def config_for(args: argparse.Namespace, cwd: str) -> Config:
+def _repository_root(paths: tuple[str, ...], cwd: str) -> str | None:
+    from why403.cli.config import checked_directory, repository_of
+
+    found = repository_of(checked_directory(paths, cwd))
+    return str(found) if found is not None else None
+
+
+def config_for(args: argparse.Namespace, cwd: str, paths: tuple[str, ...] = ()) -> Config:
     """The configuration in force: see :func:`configs_for`."""
-    return configs_for(args, cwd)[0]
+    return configs_for(args, cwd, paths)[0]
 
 
-def configs_for(args: argparse.Namespace, cwd: str) -> tuple[Config, list[Finding]]:
-    """The configuration ``--config``/``--no-config`` name, else the one found walking up from
-    ``cwd`` -- as it is at ``--config-from``/``--baseline`` REF when one is given, with the
-    ``W403-E004`` findings of the change's own configuration (:mod:`why403.cli.gate`)."""
+def configs_for(args: argparse.Namespace, cwd: str,
+                paths: tuple[str, ...] = ()) -> tuple[Config, list[Finding]]:
+    """The configuration ``--config``/``--no-config`` name, else the one found walking up from the
+    checked ``paths`` to their repository root (:func:`~why403.cli.config.config_for_paths`) -- as
+    it is at ``--config-from``/``--baseline`` REF when one is given, with the ``W403-E004`` findings
+    of the change's own configuration (:mod:`why403.cli.gate`)."""
     if args.no_config:
         return Config(), []
     if args.config:
         if not os.path.isfile(args.config):
             raise UsageError(f"--config {args.config}: no such file")
         return load_config(args.config), []
-    found = find_config(cwd)
+    found = config_for_paths(paths, cwd)
     ref = getattr(args, "config_from", None) or getattr(args, "baseline", None)
     if not ref:
         return (load_config(found, found=True) if found is not None else Config()), []
     from why403.cli import gate
-    from why403.cli.config import ConfigFiles, RevisionFiles, config_from_text
+    from why403.cli.config import ConfigFiles, RevisionFiles, checked_directory, config_from_text
     from why403.rules import all_rules
 
-    at_ref = RevisionFiles(ref, Path(cwd))
-    base_path = find_config(cwd, at_ref)
+    at_ref = RevisionFiles(ref, checked_directory(paths, cwd))
+    base_path = config_for_paths(paths, cwd, at_ref)
     base = load_config(base_path, at_ref, found=True) if base_path is not None else Config()
     if found is None:  # the change deletes the configuration: compare the defaults with it
         defaults = Config(path=str(base_path) if base_path is not None else None)

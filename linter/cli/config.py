@@ -1,10 +1,11 @@
 """The configuration file: ``[tool.why403]`` in pyproject.toml, or ``.why403.yaml``.
 
-Found by walking up from the working directory (the first directory holding ``.why403.yaml``,
-``.why403.yml`` or a ``pyproject.toml`` with a ``[tool.why403]`` table wins), or named with
-``--config``. It is validated completely on load: an unknown key or a value of the wrong type is
-a :class:`ConfigError` naming the file and the key, never a traceback or a silently ignored
-setting. Paths in it (var files, parameter files) are relative to the file's directory.
+Found by walking up from the checked paths to their repository root (the first directory holding
+``.why403.yaml``, ``.why403.yml`` or a ``pyproject.toml`` with a ``[tool.why403]`` table wins;
+:func:`config_for_paths`), or named with ``--config``. It is validated completely on load: an
+unknown key or a value of the wrong type is a :class:`ConfigError` naming the file and the key,
+never a traceback or a silently ignored setting. Paths in it (var files, parameter files) are
+relative to the file's directory.
 
 YAML (and TOML) parsers are imported only when such a file is read, so that a repository
 configured otherwise (or not at all) does not pay for them on every pre-commit run.
@@ -112,11 +113,43 @@ class RevisionFiles(ConfigFiles):
         return data.decode("utf-8")
 
 
-def find_config(start: str | os.PathLike[str], files: ConfigFiles | None = None) -> Path | None:
-    """The nearest configuration file at or above ``start``, or None."""
+def config_for_paths(paths: tuple[str, ...] | list[str], cwd: str | os.PathLike[str],
+                     files: ConfigFiles | None = None) -> Path | None:
+    """The configuration that governs a check of ``paths``: the nearest one at or above the
+    directory holding them all, up to their repository root (the git work tree holding them; with
+    none, up to the file system's root). Found from the target, not from where the command runs:
+    ``why403 check infra/`` from a parent folder reads ``infra``'s configuration, and no file above
+    the repository (a parent folder of the checkout) configures its check. ``why403 check``,
+    ``explain`` and ``config`` all look it up here."""
+    start = checked_directory(paths, cwd)
+    return find_config(start, files, stop=repository_of(start))
+
+
+def checked_directory(paths: tuple[str, ...] | list[str], cwd: str | os.PathLike[str]) -> Path:
+    """The deepest directory holding every checked path (resolved)."""
+    here = Path(cwd)
+    folders = []
+    for raw in paths or (".",):
+        target = Path(os.path.abspath(here / raw))
+        folders.append(str(target if target.is_dir() else target.parent))
+    return Path(os.path.commonpath(folders)).resolve()
+
+
+def repository_of(directory: Path) -> Path | None:
+    """The git work tree holding ``directory`` (the nearest folder at or above it with a ``.git``
+    entry), or None. SARIF locations are relative to it, and the configuration is looked up to it."""
+    return next((f for f in (directory, *directory.parents) if os.path.lexists(f / ".git")), None)
+
+
+def find_config(start: str | os.PathLike[str], files: ConfigFiles | None = None,
+                stop: str | os.PathLike[str] | None = None) -> Path | None:
+    """The nearest configuration file at or above ``start`` (and not above ``stop``), or None."""
     files = files or ConfigFiles()
     directory = Path(start).resolve()
+    bound = Path(stop).resolve() if stop is not None else None
     for folder in (directory, *directory.parents):
+        if bound is not None and folder != bound and bound not in folder.parents:
+            break  # above the repository
         for name in YAML_NAMES:
             if files.is_file(folder / name):
                 return folder / name

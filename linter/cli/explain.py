@@ -105,7 +105,7 @@ def _run(args: argparse.Namespace) -> int:
     for path in args.paths:
         if not os.path.exists(path):
             raise ValueError(f"{path}: no such file or directory")
-    request = request_for(args, config_for(args, os.getcwd()), tuple(args.paths), (), ())
+    request = request_for(args, config_for(args, os.getcwd(), tuple(args.paths)), tuple(args.paths), (), ())
     analyzed = analyze(request)
     for err in analyzed.errors:
         where = f"{err.file}:{err.line}" if err.line else err.file

@@ -38,6 +38,8 @@ class Report:
     stats: Stats = field(default_factory=Stats)
     files: tuple[str, ...] = ()
     cwd: str = "."
+    # The repository the checked paths are in (SARIF locations are relative to it); None: ``cwd``.
+    root: str | None = None
     fail_level: FailLevel = "warning"
     verbose: int = 0
     color: bool = False

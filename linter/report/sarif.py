@@ -3,6 +3,8 @@
 Choices that matter to code scanning:
 - every registered rule is in ``tool.driver.rules`` with its documentation as help, so an alert
   explains itself;
+- locations are relative to the repository root (``%SRCROOT%`` in ``originalUriBaseIds``), which
+  is how code scanning resolves them, whatever folder of the repository the check ran in;
 - ``partialFingerprints`` come from :attr:`Finding.fingerprint` (rule plus the stable names of
   what the finding is about, no line numbers), so moving code does not re-open alerts;
 - the location is the statement in the source file, and ``relatedLocations`` point at the other
@@ -14,7 +16,9 @@ Choices that matter to code scanning:
 from __future__ import annotations
 
 import json
+import os
 import urllib.parse
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +51,7 @@ def to_sarif(report: Report) -> dict[str, Any]:
                 "rules": [_descriptor(rule) for rule in rules],
             }
         },
-        "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(report.cwd).resolve().as_uri() + "/"}},
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": _root(report).as_uri().rstrip("/") + "/"}},
         "results": [_result(f, index[f.rule], report) for f in findings],
         "invocations": [
             {
@@ -102,7 +106,7 @@ def _result(finding: Finding, rule_index: int, report: Report) -> dict[str, Any]
         "ruleIndex": rule_index,
         "level": finding.severity,  # why403's severities are SARIF's levels
         "message": {"text": finding.message},
-        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(finding, report)},
     }
     if finding.location is not None:
         result["locations"] = [_location(finding.location, report)]
@@ -144,10 +148,42 @@ def _uri(path: str) -> str:
     return urllib.parse.quote(raw)
 
 
+def _root(report: Report) -> Path:
+    """%SRCROOT%: the repository root (code scanning resolves locations against the checkout's
+    root, wherever in it the check ran), or the working directory outside a repository."""
+    return Path(report.root or report.cwd).resolve()
+
+
+def _from_root(file: str, report: Report) -> str | None:
+    """``file`` relative to %SRCROOT% (forward slashes), or None when it is outside it."""
+    joined = os.path.join(report.cwd, file)
+    absolute = Path(os.path.realpath(os.path.dirname(joined)), os.path.basename(joined))
+    root = _root(report)
+    if root in absolute.parents:
+        return absolute.relative_to(root).as_posix()
+    return None
+
+
+def _artifact(file: str, report: Report) -> dict[str, Any]:
+    """A file relative to %SRCROOT%, or by its absolute URI when it is outside it."""
+    relative = _from_root(file, report)
+    if relative is not None:
+        return {"uri": _uri(relative), "uriBaseId": "%SRCROOT%"}
+    return {"uri": "file://" + _uri(os.path.abspath(os.path.join(report.cwd, file)).replace(os.sep, "/"))}
+
+
+def _fingerprint(finding: Finding, report: Report) -> str:
+    """The finding's fingerprint with its file named from the repository root: the same alert
+    whichever folder of the repository the check ran in."""
+    loc = finding.location
+    relative = _from_root(loc.file, report) if loc is not None else None
+    if loc is None or relative is None:
+        return finding.fingerprint
+    return replace(finding, location=replace(loc, file=relative)).fingerprint
+
+
 def _location(loc: Location, report: Report) -> dict[str, Any]:
-    physical: dict[str, Any] = {
-        "artifactLocation": {"uri": _uri(report.rel(loc.file)), "uriBaseId": "%SRCROOT%"}
-    }
+    physical: dict[str, Any] = {"artifactLocation": _artifact(loc.file, report)}
     if loc.line and loc.line > 0:
         region: dict[str, Any] = {"startLine": loc.line}
         if loc.end_line and loc.end_line >= loc.line:
