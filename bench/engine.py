@@ -39,7 +39,8 @@ from typing import Any
 from why403.model.actor import Actor, role_session
 from why403.model.policy import Policy, PolicyKind
 from why403.policy.parse import parse_policy
-from why403.simulate.engine import Environment, authorize
+from why403.simulate.engine import authorize
+from why403.simulate.state import Environment
 from why403.simulate.request import S3Request
 from why403.simulate.state import (
     AccountOrg,

@@ -31,25 +31,14 @@ MANAGE = ("kms:PutKeyPolicy", "kms:ScheduleKeyDeletion")
 
 
 def check(analysis: Analysis) -> Iterable[Finding]:
-    stranger = analysis.stranger
     for key in sorted(analysis.world.unique_keys(), key=lambda k: k.ref or k.arn):
         if key.aws_managed:
             continue
-        wide = [s for s in key.policy.statements if s.effect == "Allow"
-                and (s.principals is None or any(e.is_wildcard for e in s.principals))]
-        if not wide:
-            continue
-        # The stranger's calls, directly and through S3, asked once per key: each wide statement
-        # is then judged by whether it is among those that granted them.
-        granted = [(action, d) for action in USE + MANAGE for via in (None, f"s3.{key.region}.amazonaws.com")
-                   if (d := analysis.kms_direct(stranger.actor, action, key, via)).allowed]
-        for stmt in wide:
-            allowed: list[str] = []
-            for action, d in granted:
-                if d.granted_by(stmt) and action not in allowed:
-                    allowed.append(action)
-            if not allowed:
+        for exposure in analysis.key_exposures(key, USE + MANAGE):
+            if not exposure.admitted:
                 continue
+            stmt = exposure.statement
+            allowed = [a.action for a in exposure.admitted]
             message = (f"{stmt.name} of the policy of KMS key {key.ref or symbols.render(key.arn)} lets "
                        f"principals of any AWS account call {', '.join(allowed)}: nothing narrows the wildcard "
                        "principal to your accounts or organization")

@@ -20,22 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from why403.model import symbols
 from why403.model.finding import Finding
-from why403.policy.match import Target, find
 from why403.rules import Rule
-from why403.simulate.request import S3Request, build_context
-from why403.world.accesses import external_bucket
 from why403.world.analysis import Analysis
-
-FOREIGN_BUCKET = symbols.opaque("a bucket of another account")
-ACTIONS = ("s3:GetObject", "s3:PutObject")
 
 
 def check(analysis: Analysis) -> Iterable[Finding]:
     settings = analysis.world.settings
-    stranger = analysis.stranger.actor
-    bucket = external_bucket(FOREIGN_BUCKET)
     for ep in sorted(analysis.world.endpoints.values(), key=lambda e: e.ref):
         if not ep.is_s3:
             continue
@@ -47,17 +38,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                 location=ep.location, layer="vpc-endpoint-policy", identity=(ep.ref, "default"),
             )
             continue
-        through = True
-        for action in ACTIONS:
-            req = S3Request(actor=stranger, action=action, bucket=bucket, key="x", open_world=True)
-            ctx = build_context(req, analysis.world.env.orgs)
-            target = Target(stranger, action, req.resource, ctx, gateway_endpoint=ep.endpoint_type.lower() == "gateway")
-            allow, _ = find(ep.policy, target, "Allow")
-            deny, _ = find(ep.policy, target, "Deny")
-            if allow is not True or deny is not False:
-                through = False
-                break
-        if not through:
+        if not analysis.endpoint_admits_anyone(ep):
             continue
         yield Finding(
             rule=RULE.id, kind="broad-allow", severity=settings.explicit_full_access_endpoint_severity,  # type: ignore[arg-type]

@@ -20,20 +20,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from why403.model import symbols
-from why403.model.arn import kms_key
 from why403.model.finding import Access, Finding
 from why403.model.policy import Policy, PolicyKind, Statement
-from why403.policy.match import Target, find_any
 from why403.rules import Rule
-from why403.simulate.request import S3Request, build_context
-from why403.world.accesses import external_bucket
 from why403.world.analysis import Analysis
 from why403.world.managed import is_aws_managed
 
 WIDE = frozenset({"*", "s3:*", "kms:*"})
 DATA_ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
 KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
-ELSEWHERE = symbols.opaque("a bucket outside the sources")
 
 
 def _resource_policy_findings(analysis: Analysis) -> Iterable[Finding]:
@@ -61,7 +56,6 @@ def _resource_policy_findings(analysis: Analysis) -> Iterable[Finding]:
 
 
 def _identity_findings(analysis: Analysis) -> Iterable[Finding]:
-    bucket = external_bucket(ELSEWHERE)
     for info in sorted(analysis.world.principals.values(), key=lambda i: i.ref):
         if info.admin or info.kind not in ("role", "user") or info.actor.identity_policies is None:
             continue
@@ -71,32 +65,11 @@ def _identity_findings(analysis: Analysis) -> Iterable[Finding]:
             for stmt in policy.statements:
                 if stmt.effect != "Allow" or stmt.resources is None or "*" not in stmt.resources or stmt.maybe:
                     continue
-                reached = _reaches(analysis, info.actor, policy, stmt, bucket)
+                reached = analysis.grants_outside_the_sources(info.actor, policy, stmt, DATA_ACTIONS + KEY_ACTIONS)
                 if reached:
                     yield _finding(policy, info.ref, stmt,
                                    f"grants {', '.join(reached)} on every resource (\"Resource\": \"*\") to "
                                    f"{info.label}, which is not an administrator", info.arn, reached[0])
-
-
-def _reaches(analysis: Analysis, actor: object, policy: Policy, stmt: Statement, bucket: object) -> list[str]:
-    from why403.model.actor import Actor
-    from why403.simulate.state import BucketState
-
-    assert isinstance(actor, Actor) and isinstance(bucket, BucketState)
-    out = []
-    only = Policy(kind=policy.kind, statements=(stmt,), version=policy.version)
-    for action in DATA_ACTIONS:
-        req = S3Request(actor=actor, action=action, bucket=bucket, key="x", open_world=True)
-        ctx = build_context(req, analysis.world.env.orgs)
-        if find_any((only,), Target(actor, action, req.resource, ctx), "Allow")[0] is True:
-            out.append(action)
-    for action in KEY_ACTIONS:
-        key_arn = kms_key(symbols.HOME_REGION, str(actor.account), symbols.opaque("a key outside the sources"))
-        req = S3Request(actor=actor, action="s3:GetObject", bucket=bucket, key="x", open_world=True)
-        ctx = build_context(req, analysis.world.env.orgs)
-        if find_any((only,), Target(actor, action, key_arn, ctx), "Allow")[0] is True:
-            out.append(action)
-    return out
 
 
 def _finding(policy: Policy, owner: str, stmt: Statement, what: str, principal: str, action: str) -> Finding:

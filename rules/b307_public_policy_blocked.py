@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from why403.model import symbols
 from why403.model.finding import Finding
 from why403.rules import Rule
-from why403.simulate.public import public_statements, statement_is_public
 from why403.world.analysis import Analysis
 
 
@@ -28,10 +27,9 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         state = binfo.state
         if state.policy is None or state.bpa.block_public_policy is not True:
             continue
-        public = [s for s in public_statements(state.policy) if statement_is_public(s, state.policy.kind) is True]
-        if not public:
+        stmt = next((e.statement for e in analysis.bucket_exposures(name) if e.public is True), None)
+        if stmt is None:
             continue
-        stmt = public[0]
         yield Finding(
             rule=RULE.id, kind="broad-allow", severity="error",
             message=(f"{stmt.name} makes the policy of bucket {symbols.render(name)} public, and the "

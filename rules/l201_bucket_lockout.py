@@ -28,6 +28,7 @@ from why403.model.arn import s3_bucket
 from why403.model.finding import Access, Finding
 from why403.rules import Rule
 from why403.world.analysis import Analysis
+from why403.world.lockout import bucket_lockout
 
 MANAGEMENT_ACTIONS = (
     "s3:GetBucketPolicy",
@@ -39,42 +40,28 @@ MANAGEMENT_ACTIONS = (
 
 
 def check(analysis: Analysis) -> Iterable[Finding]:
-    world = analysis.world
-    for name, binfo in sorted(world.buckets.items()):
-        policy = binfo.state.policy
-        if policy is None or not policy.is_valid or not any(s.effect == "Deny" for s in policy.statements):
-            continue  # an invalid policy is refused at deployment (W403-S401)
-        candidates = analysis.managers(binfo.state.account)
-        for info in candidates:
-            denied = []
-            decision = None
-            for action in MANAGEMENT_ACTIONS:
-                for path in info.paths:
-                    _, d = analysis.sim.decide(info.actor, action, binfo.state, None, path)
-                    if d.outcome == "explicit-deny" and d.layer == "bucket-policy":
-                        denied.append(action)
-                        decision = decision or d
-                        break
-            if not denied or decision is None:
-                continue
-            stmt = decision.statement
-            who = symbols.render(info.arn) + (f" ({info.ref})" if info.ref != info.arn else "")
-            message = (f"the policy of bucket {symbols.render(name)} explicitly denies {who} "
-                       f"{', '.join(denied)}"
-                       + (f" ({stmt.name})" if stmt is not None else "")
-                       + ": once applied, the deployer and administrators can no longer read or update the "
-                         "bucket's configuration, and only the account root user can remove the policy")
-            yield Finding(
-                rule=RULE.id, kind="lockout", severity="error", message=message,
-                location=stmt.location if stmt is not None and stmt.location else binfo.location,
-                layer="bucket-policy", denial="explicit",
-                access=Access(principal=symbols.render(info.actor.display), principal_ref=info.ref,
-                              action=denied[0], resource=s3_bucket(symbols.render(name))),
-                trace=tuple(s.render() for s in decision.trace),
-                related=tuple(loc for loc in (binfo.location,) if loc is not None),
-                identity=(binfo.ref, info.ref, stmt.label if stmt else ""),
-            )
-            break  # one finding per bucket
+    for name, binfo in sorted(analysis.world.buckets.items()):
+        lockout = bucket_lockout(analysis, name, MANAGEMENT_ACTIONS)
+        if lockout is None:
+            continue
+        info, decision = lockout.manager, lockout.decision
+        stmt = decision.statement
+        who = symbols.render(info.arn) + (f" ({info.ref})" if info.ref != info.arn else "")
+        message = (f"the policy of bucket {symbols.render(name)} explicitly denies {who} "
+                   f"{', '.join(lockout.denied)}"
+                   + (f" ({stmt.name})" if stmt is not None else "")
+                   + ": once applied, the deployer and administrators can no longer read or update the "
+                     "bucket's configuration, and only the account root user can remove the policy")
+        yield Finding(
+            rule=RULE.id, kind="lockout", severity="error", message=message,
+            location=stmt.location if stmt is not None and stmt.location else binfo.location,
+            layer="bucket-policy", denial="explicit",
+            access=Access(principal=symbols.render(info.actor.display), principal_ref=info.ref,
+                          action=lockout.denied[0], resource=s3_bucket(symbols.render(name))),
+            trace=tuple(s.render() for s in decision.trace),
+            related=tuple(loc for loc in (binfo.location,) if loc is not None),
+            identity=(binfo.ref, info.ref, stmt.label if stmt else ""),
+        )
 
 
 RULE = Rule(

@@ -24,47 +24,33 @@ from collections.abc import Iterable
 from why403.model import symbols
 from why403.model.finding import Access, Finding
 from why403.rules import Rule
-from why403.simulate.decision import Decision
 from why403.world.analysis import Analysis
+from why403.world.lockout import key_lockout
 
 ACTION = "kms:PutKeyPolicy"
 
 
 def check(analysis: Analysis) -> Iterable[Finding]:
-    world = analysis.world
-    for key in sorted(world.unique_keys(), key=lambda k: k.ref or k.arn):
-        if key.aws_managed or not key.policy.is_valid:
-            continue  # an invalid key policy is refused at deployment (W403-S401), it locks nobody out
-        candidates = [analysis.root(key.account), *analysis.managers(key.account),
-                      *analysis.named_in(key.policy)]
-        decisions: list[tuple[str, Decision]] = []
-        definite = True
-        for info in candidates:
-            d = analysis.kms_direct(info.actor, ACTION, key)
-            if d.allowed or d.outcome == "unknown":
-                definite = False
-                break
-            decisions.append((info.label, d))
-        if not definite or not decisions:
+    for key in sorted(analysis.world.unique_keys(), key=lambda k: k.ref or k.arn):
+        lockout = key_lockout(analysis, key, ACTION)
+        if lockout is None:
             continue
-        # The key policy's own Deny is what locks the key; a Deny in some principal's IAM policy only
-        # removes that principal from the candidates.
-        explicit = next((d for _, d in decisions if d.outcome == "explicit-deny" and d.policy is key.policy), None)
-        decision = explicit or next((d for _, d in decisions if d.layer == "kms-key-policy"), decisions[0][1])
+        decision, explicit = lockout.decision, lockout.explicit
         stmt = decision.statement
         safety = ("" if key.bypass_lockout_check else
                   "; KMS's policy lockout safety check would also refuse to create the key with this policy")
         message = (f"no principal can manage KMS key {key.ref or symbols.render(key.arn)}: {ACTION} is "
                    f"{'explicitly denied' if explicit else 'allowed by no statement'} for "
-                   f"{', '.join(label for label, _ in decisions[:4])}"
+                   f"{', '.join(info.label for info, _ in lockout.refused[:4])}"
                    + (f" ({stmt.name})" if stmt is not None and explicit else "") + safety)
-        location = stmt.location if explicit is not None and stmt is not None and stmt.location else \
+        location = stmt.location if explicit and stmt is not None and stmt.location else \
             (key.policy.location or key.location)
+        first = lockout.refused[0][0]
         yield Finding(
             rule=RULE.id, kind="lockout", severity="error", message=message, location=location,
             layer=decision.layer if decision.layer else "kms-key-policy",
             denial="explicit" if explicit else "implicit",
-            access=Access(principal=symbols.render(candidates[0].actor.display), principal_ref=candidates[0].ref,
+            access=Access(principal=symbols.render(first.actor.display), principal_ref=first.ref,
                           action=ACTION, resource=symbols.render(key.arn)),
             trace=tuple(s.render() for s in decision.trace),
             related=tuple(loc for loc in (key.location,) if loc is not None and loc != location),

@@ -49,7 +49,6 @@ class Actor:
     org_paths: tuple[str, ...] = ()
     org_known: bool = True
     is_service_linked_role: bool = False
-    is_management_account: bool = False
     ref: str | None = None
     name: str | None = None
     temporary_credentials: bool | None = None

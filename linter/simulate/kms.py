@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
 
 from why403.model.actor import Actor
 from why403.model.arn import account_root, kms_alias
-from why403.model.policy import Policy, PolicyKind
+from why403.model.policy import PolicyKind
 from why403.model.symbols import Tri, tri_and, tri_equals, tri_or
 from why403.policy.context import RequestContext
 from why403.policy.match import (
@@ -29,16 +28,23 @@ from why403.policy.match import (
     Hit,
     Target,
     allow_kinds,
-    find,
     find_any,
 )
 from why403.policy.parse import parse_policy
-from why403.simulate.decision import Decision, TraceStep
+from why403.simulate.decision import Decision, Outcome
+from why403.simulate.layers import (
+    Layer,
+    Recorder,
+    boundary_allows,
+    is_iam_principal,
+    kinds_hit,
+    kinds_match,
+    rcp_levels,
+    scp_levels,
+    session_allows,
+)
 from why403.simulate.request import S3Request, kms_context
-from why403.simulate.state import KmsGrant, KmsKey
-
-if TYPE_CHECKING:
-    from why403.simulate.engine import Environment
+from why403.simulate.state import Environment, KmsGrant, KmsKey
 
 KMS_ENCRYPTIONS = ("SSE-KMS", "DSSE-KMS")
 
@@ -166,87 +172,50 @@ def _grant_matches(grant: KmsGrant, actor: Actor, action: str, ctx: RequestConte
     return result
 
 
-class _KmsEvaluation:
+class _KmsEvaluation(Recorder):
     def __init__(self, actor: Actor, call: KmsCall, key: KmsKey, ctx: RequestContext, env: Environment) -> None:
-        self.call, self.env, self.key = call, env, key
+        super().__init__(call.action)
+        self.env, self.key = env, key
         self.actor = actor
         self.ctx = ctx
         self.target = Target(self.actor, call.action, self.key.arn, self.ctx)
-        self.trace: list[TraceStep] = []
-        self.unknowns: list[str] = []
-        self.related: list[Hit] = []
 
-    def step(self, layer: str, outcome: str, hit: Hit | None = None, detail: str = "") -> None:
-        text = f"{self.call.action}: {detail}" if detail else self.call.action
-        self.trace.append(TraceStep(layer, outcome, text, hit.policy if hit else None,
-                                    hit.statement if hit else None))
-
-    def done(self, outcome: str, layer: str | None = None, hit: Hit | None = None, detail: str = "") -> Decision:
-        return Decision(outcome, layer, hit, self.call.action, tuple(self.trace), tuple(self.unknowns),  # type: ignore[arg-type]
-                        403 if outcome != "allowed" else 200, detail, tuple(self.related))
+    def done(self, outcome: Outcome, layer: str | None = None, hit: Hit | None = None, detail: str = "") -> Decision:
+        return self.decision(outcome, layer, hit, detail, 403 if outcome != "allowed" else 200)
 
     def deny(self, layer: str, explicit: bool, hit: Hit | None = None, detail: str = "") -> Decision:
         self.step(layer, "explicit deny" if explicit else "no allow", hit, detail)
         return self.done("explicit-deny" if explicit else "implicit-deny", layer, hit, detail)
-
-    def unknown(self, layer: str, hit: Hit | None, why: str) -> None:
-        self.unknowns.append(f"{layer} ({self.call.action}): {why}")
-        self.step(layer, "unknown", hit, why)
 
     def run(self) -> Decision:
         actor, key = self.actor, self.key
         if key.enabled is False:
             self.step("kms-key-state", "rejected", detail="the key is disabled")
             return self.done("rejected", "kms-key-state", None, "the KMS key is disabled")
-        iam = actor.kind in ("iam_user", "role_session", "federated_user", "root")
-        layers: list[tuple[str, tuple[Policy, ...] | None]] = [("kms-key-policy", (key.policy,))]
+        iam = is_iam_principal(actor)
+        layers: list[Layer] = [("kms-key-policy", (key.policy,), self.target)]
         if iam and actor.kind != "root":
-            layers.append(("identity-policy", actor.identity_policies))
+            layers.append(("identity-policy", actor.identity_policies, self.target))
             if actor.permissions_boundary is not None:
-                layers.append(("permissions-boundary", (actor.permissions_boundary,)))
+                layers.append(("permissions-boundary", (actor.permissions_boundary,), self.target))
             if actor.session_policies:
-                layers.append(("session-policy", actor.session_policies))
-        scp = self.scp_levels() if iam else ()
-        rcp = self.rcp_levels()
-        for _, level in scp:
-            layers.append(("scp", level))
-        for _, level in rcp:
-            layers.append(("rcp", level))
-        for layer, pols in layers:
-            r, hit = find_any(pols, self.target, "Deny")
-            if r is True:
-                return self.deny(layer, True, hit)
-            if r is None:
-                self.unknown(layer, hit, "a Deny may apply" if hit else "its policies are not in the sources")
+                layers.append(("session-policy", actor.session_policies, self.target))
+        scp = scp_levels(actor, self.env.orgs)
+        rcp = rcp_levels(actor, key.account, self.env.orgs, aws_managed_key=key.aws_managed)
+        layers += [("scp", level, self.target) for _, level in scp]
+        layers += [("rcp", level, self.target) for _, level in rcp]
+        denied = self.explicit_deny(layers)
+        if denied is not None:
+            return self.deny(denied[0], True, denied[1])
         for layer, levels in (("rcp", rcp), ("scp", scp)):
-            for name, pols in levels:
-                r, hit = find_any(pols, self.target, "Allow")
-                if r is False:
-                    return self.deny(layer, False, detail=f"no {layer.upper()} at {name} allows {self.call.action}")
-                if r is None:
-                    self.unknown(layer, hit, f"an Allow at {name} may not apply")
-        granted: Tri = tri_or(*(_grant_matches(g, actor, self.call.action, self.ctx) for g in key.grants))
+            missing = self.level_without_allow(layer, levels, self.target)
+            if missing is not None:
+                return self.deny(layer, False, detail=f"no {layer.upper()} at {missing} allows {self.target.action}")
+        granted: Tri = tri_or(*(_grant_matches(g, actor, self.target.action, self.ctx) for g in key.grants))
         if granted is True:
             self.step("kms-grant", "allow", detail="a grant on the key allows it")
             return self.finish()
         return self.key_policy(granted)
-
-    def scp_levels(self) -> tuple[tuple[str, tuple[Policy, ...]], ...]:
-        actor = self.actor
-        if actor.is_service_linked_role:
-            return ()
-        org = self.env.orgs.of(actor.account)
-        if org is None or org.management:
-            return ()
-        return tuple((lvl.name, lvl.policies) for lvl in org.scp_levels)
-
-    def rcp_levels(self) -> tuple[tuple[str, tuple[Policy, ...]], ...]:
-        if self.key.aws_managed or self.actor.is_service_linked_role:
-            return ()
-        org = self.env.orgs.of(self.key.account)
-        if org is None or org.management:
-            return ()
-        return tuple((lvl.name, lvl.policies) for lvl in org.rcp_levels)
 
     def finish(self) -> Decision:
         if self.unknowns:
@@ -258,13 +227,10 @@ class _KmsEvaluation:
         kinds = allow_kinds(key.policy, self.target)
 
         def kind(*names: str) -> Tri:
-            return tri_or(*(kinds[n][0] for n in names if n in kinds))
+            return kinds_match(kinds, *names)
 
         def hit_of(*names: str) -> Hit | None:
-            for n in names:
-                if n in kinds and kinds[n][1] is not None:
-                    return kinds[n][1]
-            return None
+            return kinds_hit(kinds, *names, definite_first=False)
 
         direct_names: tuple[str, ...] = (USER_ARN, SESSION_ARN, STAR, STAR_WITH_PRINCIPALARN, UNKNOWN_PRINCIPAL)
         if actor.kind == "service":
@@ -284,9 +250,8 @@ class _KmsEvaluation:
             ihit = None
         else:
             ident, ihit = find_any(actor.identity_policies, self.target, "Allow")
-        bnd, bhit = (True, None) if actor.permissions_boundary is None else find(actor.permissions_boundary,
-                                                                                   self.target, "Allow")
-        ses = self.session_ok()
+        bnd, bhit = boundary_allows(actor, self.target)
+        ses = session_allows(actor, self.target)
         same = tri_equals(actor.account or "", key.account)
         named = tri_or(direct, role, delegate)
         if same is True:
@@ -305,12 +270,13 @@ class _KmsEvaluation:
             if ident is False and (same is False or role is not True):
                 return self.deny("identity-policy", False, ihit,
                                  f"the key policy delegates to IAM, but no identity-based policy allows "
-                                 f"{self.call.action} on this key")
+                                 f"{self.target.action} on this key")
             if bnd is False:
                 return self.deny("permissions-boundary", False, bhit,
-                                 f"the permissions boundary does not allow {self.call.action}")
+                                 f"the permissions boundary does not allow {self.target.action}")
             if ses is False:
-                return self.deny("session-policy", False, None, f"the session policy does not allow {self.call.action}")
+                return self.deny("session-policy", False, None,
+                                 f"the session policy does not allow {self.target.action}")
             return self.deny("kms-key-policy", False, key_hit, "no key policy statement applies")
         if key_hit is not None and kind(*direct_names, ROLE_ARN, ACCOUNT) is True:
             self.related.append(key_hit)
@@ -324,14 +290,6 @@ class _KmsEvaluation:
         else:
             self.step(layer, "allow", hit)
         return self.finish()
-
-    def session_ok(self) -> Tri:
-        actor = self.actor
-        if not actor.is_session:
-            return True
-        if actor.session_policies is None:
-            return actor.kind != "federated_user"
-        return find_any(actor.session_policies, self.target, "Allow")[0]
 
 
 def authorize_kms(req: S3Request, call: KmsCall, env: Environment) -> Decision:

@@ -6,6 +6,7 @@ import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from why403.model import symbols
 from why403.model.actor import Actor
 from why403.model.values import Unknown
 from why403.policy.context import ABSENT, ContextValue, RequestContext
@@ -20,6 +21,8 @@ from why403.simulate.state import (
 )
 
 _NETWORK_KEYS = ("aws:SourceVpce", "aws:SourceVpc", "aws:VpcSourceIp", "aws:SourceIp")
+_CRYPTO_ACTIONS = frozenset({"kms:decrypt", "kms:encrypt", "kms:generatedatakey", "kms:reencryptfrom",
+                             "kms:reencryptto", "kms:generatedatakeywithoutplaintext"})
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,36 @@ class S3Request:
     @property
     def signed(self) -> bool:
         return self.actor.kind != "anonymous"
+
+
+def write_headers(bucket: BucketState) -> dict[str, str]:
+    """The SSE headers a client writing to the bucket sends: those of its default encryption."""
+    if not bucket.policy_known:
+        return {}
+    if bucket.default_encryption in ("SSE-KMS", "DSSE-KMS"):
+        headers = {"x-amz-server-side-encryption": "aws:kms" if bucket.default_encryption == "SSE-KMS"
+                   else "aws:kms:dsse"}
+        if bucket.default_key is not None:
+            headers["x-amz-server-side-encryption-aws-kms-key-id"] = bucket.default_key.arn
+        elif bucket.default_key_ref is not None:
+            headers["x-amz-server-side-encryption-aws-kms-key-id"] = bucket.default_key_ref
+        return headers
+    if bucket.default_encryption == "SSE-S3":
+        return {"x-amz-server-side-encryption": "AES256"}
+    return {}
+
+
+def client_request(actor: Actor, action: str, bucket: BucketState, key: str | None, network: Network,
+                   context: tuple[tuple[str, ContextValue], ...] = (),
+                   access_point: AccessPointState | None = None) -> S3Request:
+    """The request an SDK client sends for this access: the SSE headers of the bucket's default
+    encryption on a write, ``x-amz-request-payer`` to a Requester Pays bucket; what the sources do
+    not set is unknown (open world)."""
+    headers = write_headers(bucket) if action.lower() == "s3:putobject" and key is not None else {}
+    if bucket.requester_pays:
+        headers["x-amz-request-payer"] = "requester"  # clients of a Requester Pays bucket send it
+    return S3Request(actor=actor, action=action, bucket=bucket, key=key, network=network, headers=headers,
+                     context=dict(context), open_world=True, access_point=access_point)
 
 
 def principal_keys(actor: Actor, orgs: Organizations, open_world: bool) -> dict[str, ContextValue]:
@@ -217,3 +250,17 @@ def kms_context(req: S3Request, key: KmsKey, orgs: Organizations, bucket_key: bo
         values["aws:SourceIp"] = net.source_ip if net.source_ip else ABSENT
     values["kms:GrantIsForAWSResource"] = ABSENT
     return _context(req, values)
+
+
+def kms_direct_context(actor: Actor, orgs: Organizations, action: str, via_service: str | None) -> RequestContext:
+    """The context of a KMS call the principal makes itself (``via_service`` None), or through a
+    service on its behalf: not through S3's forward access session, over TLS, with no encryption
+    context unless the operation carries one (then it is the caller's choice: unknown)."""
+    values = principal_keys(actor, orgs, True)
+    values["kms:CallerAccount"] = actor.account or symbols.unknown("caller account")
+    values["kms:ViaService"] = via_service if via_service else ABSENT
+    values["aws:ViaAWSService"] = "true" if via_service else "false"
+    values["aws:SecureTransport"] = "true"
+    if action.lower() not in _CRYPTO_ACTIONS:
+        values["kms:EncryptionContextKeys"] = ABSENT
+    return RequestContext({k.lower(): v for k, v in values.items()}, open_world=True)

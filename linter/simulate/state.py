@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from why403.model import symbols
 from why403.model.acl import AclGrant
 from why403.model.arn import s3_access_point, s3_bucket
 from why403.model.location import Location
@@ -172,3 +173,25 @@ class Organizations:
         if account is None:
             return None
         return self.accounts.get(account)
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What the engine needs beyond the request: the organizations and the KMS keys by ARN."""
+
+    orgs: Organizations = field(default_factory=Organizations)
+    keys: Mapping[str, KmsKey] = field(default_factory=dict)
+
+
+def external_bucket(name: str) -> BucketState:
+    """A bucket the sources grant on but do not define: its policy and settings are unknown."""
+    return BucketState(
+        name=name,
+        account=symbols.unknown(f"account of bucket {name}"),
+        region=symbols.unknown(f"region of bucket {name}"),
+        policy=None,
+        policy_known=False,
+        bpa=BlockPublicAccess(None, None, None, None),
+        default_encryption="SSE-KMS",
+        default_key_ref=symbols.unknown(f"encryption of bucket {name}"),
+    )

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from why403.model import symbols
 from why403.model.actor import Actor
 from why403.model.glob import tri_glob
 from why403.policy.context import ContextValue
 from why403.simulate.decision import Decision
 from why403.simulate.engine import authorize
-from why403.simulate.request import S3Request
-from why403.simulate.state import BlockPublicAccess, BucketState
+from why403.simulate.request import S3Request, client_request
+from why403.simulate.state import BucketState, external_bucket
 from why403.world.intents import AccessIntent
 from why403.world.model import EndpointInfo, NetworkPath, World, endpoint_path
 
@@ -27,37 +26,6 @@ class AccessResult:
     path: NetworkPath
     request: S3Request
     decision: Decision
-
-
-def external_bucket(name: str) -> BucketState:
-    """A bucket the sources grant on but do not define: its policy and settings are unknown."""
-    return BucketState(
-        name=name,
-        account=symbols.unknown(f"account of bucket {name}"),
-        region=symbols.unknown(f"region of bucket {name}"),
-        policy=None,
-        policy_known=False,
-        bpa=BlockPublicAccess(None, None, None, None),
-        default_encryption="SSE-KMS",
-        default_key_ref=symbols.unknown(f"encryption of bucket {name}"),
-    )
-
-
-def write_headers(bucket: BucketState) -> dict[str, str]:
-    """The SSE headers a client writing to the bucket sends: those of its default encryption."""
-    if not bucket.policy_known:
-        return {}
-    if bucket.default_encryption in ("SSE-KMS", "DSSE-KMS"):
-        headers = {"x-amz-server-side-encryption": "aws:kms" if bucket.default_encryption == "SSE-KMS"
-                   else "aws:kms:dsse"}
-        if bucket.default_key is not None:
-            headers["x-amz-server-side-encryption-aws-kms-key-id"] = bucket.default_key.arn
-        elif bucket.default_key_ref is not None:
-            headers["x-amz-server-side-encryption-aws-kms-key-id"] = bucket.default_key_ref
-        return headers
-    if bucket.default_encryption == "SSE-S3":
-        return {"x-amz-server-side-encryption": "AES256"}
-    return {}
 
 
 class Simulator:
@@ -90,13 +58,9 @@ class Simulator:
 
     def request(self, actor: Actor, action: str, bucket: BucketState, key: str | None, path: NetworkPath,
                 context: tuple[tuple[str, ContextValue], ...] = (), access_point: str | None = None) -> S3Request:
-        headers = write_headers(bucket) if action.lower() == "s3:putobject" and key is not None else {}
-        if bucket.requester_pays:
-            headers["x-amz-request-payer"] = "requester"  # clients of a Requester Pays bucket send it
         ap_info = self.world.access_points.get(access_point) if access_point else None
-        return S3Request(actor=actor, action=action, bucket=bucket, key=key, network=path.network, headers=headers,
-                         context=dict(context), open_world=True,
-                         access_point=ap_info.state if ap_info is not None else None)
+        return client_request(actor, action, bucket, key, path.network, context,
+                              ap_info.state if ap_info is not None else None)
 
     def decide(self, actor: Actor, action: str, bucket: BucketState, key: str | None, path: NetworkPath,
                context: tuple[tuple[str, ContextValue], ...] = (), access_point: str | None = None

@@ -1,12 +1,14 @@
 """Everything rules may ask about: the world, the intents and their simulated decisions.
 
 Rules never parse and never evaluate policies themselves; they read this object and, when they
-need a request nobody intended (a stranger, an administrator), ask the simulator for it.
+need a request nobody intended (a stranger, an administrator), ask it: who can do what here
+(``sim.decide``, ``kms_direct``), what a grant opens to outsiders (``bucket_exposures``,
+``key_exposures``, ``endpoint_admits_anyone``, ``grants_outside_the_sources``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from why403.model import symbols
@@ -15,20 +17,25 @@ from why403.model.arn import account_root, iam_role
 from why403.model.finding import Finding
 from why403.model.policy import Policy, Statement
 from why403.model.values import Unknown
-from why403.policy.context import ABSENT, RequestContext
 from why403.simulate.decision import Decision
+from why403.simulate.exposure import (
+    Exposure,
+    Outsider,
+    bucket_grant_exposure,
+    endpoint_admits_anyone,
+    grants_outside_the_sources,
+    key_grant_exposures,
+)
 from why403.simulate.kms import authorize_kms_direct
-from why403.simulate.request import S3Request, build_context, principal_keys
-from why403.simulate.state import KmsKey
+from why403.simulate.request import S3Request, build_context, kms_direct_context
+from why403.simulate.state import BlockPublicAccess, KmsKey, Network
 from why403.world.accesses import AccessResult, Simulator
 from why403.world.intents import AccessIntent, enumerate_intents
 from why403.world.managed import ADMIN_POLICY_ARN, aws_managed_policy
-from why403.world.model import PrincipalInfo, World, internet_path
+from why403.world.model import EndpointInfo, PrincipalInfo, World, internet_path
 
 # Known to differ from every account and name the sources mention (a "distinct" token).
 STRANGER_ACCOUNT = symbols.distinct("an account outside the sources")
-_CRYPTO_ACTIONS = frozenset({"kms:decrypt", "kms:encrypt", "kms:generatedatakey", "kms:reencryptfrom",
-                             "kms:reencryptto", "kms:generatedatakeywithoutplaintext"})
 
 
 @dataclass
@@ -186,14 +193,55 @@ class Analysis:
     # -- direct KMS calls ----------------------------------------------------------------------------
 
     def kms_direct(self, actor: Actor, action: str, key: KmsKey, via_service: str | None = None) -> Decision:
-        values = principal_keys(actor, self.world.env.orgs, True)
-        values["kms:CallerAccount"] = actor.account or symbols.unknown("caller account")
-        # A call the principal makes itself: not through S3, over TLS, no encryption context
-        # unless the operation carries one (then it is the caller's choice: unknown).
-        values["kms:ViaService"] = via_service if via_service else ABSENT
-        values["aws:ViaAWSService"] = "true" if via_service else "false"
-        values["aws:SecureTransport"] = "true"
-        if action.lower() not in _CRYPTO_ACTIONS:
-            values["kms:EncryptionContextKeys"] = ABSENT
-        ctx = RequestContext({k.lower(): v for k, v in values.items()}, open_world=True)
+        """KMS's answer to a call the principal makes itself (or through ``via_service``)."""
+        ctx = kms_direct_context(actor, self.world.env.orgs, action, via_service)
         return authorize_kms_direct(actor, action, key, ctx, self.world.env)
+
+    # -- what grants open to outsiders ---------------------------------------------------------------
+
+    @cached_property
+    def outsiders(self) -> tuple[Outsider, ...]:
+        """The callers from outside the sources every exposure question asks about."""
+        return tuple(Outsider(p.label, p.actor) for p in (self.anonymous, self.stranger))
+
+    def bucket_exposures(self, name: str) -> tuple[Exposure, ...]:
+        """What each statement of a bucket's policy opens to outsiders calling from the internet.
+
+        Judged on the settings the sources configure: account-level Block Public Access is set
+        elsewhere (an unknown setting counts as off), and when it is on, storing a public policy
+        fails instead (W403-B307)."""
+        cached = self._exposures.get(name)
+        if cached is None:
+            state = self.world.buckets[name].state
+            own = replace(state, bpa=BlockPublicAccess(*(v if v is not None else False for v in (
+                state.bpa.block_public_acls, state.bpa.ignore_public_acls, state.bpa.block_public_policy,
+                state.bpa.restrict_public_buckets))))
+            statements = state.policy.statements if state.policy is not None else ()
+            cached = tuple(bucket_grant_exposure(own, stmt, self.outsiders, self.world.env, _FROM_THE_INTERNET)
+                           for stmt in statements)
+            self._exposures[name] = cached
+        return cached
+
+    @cached_property
+    def _exposures(self) -> dict[str, tuple[Exposure, ...]]:
+        return {}
+
+    def key_exposures(self, key: KmsKey, actions: tuple[str, ...]) -> tuple[Exposure, ...]:
+        """Which of ``actions`` each open-principal Allow of a key policy grants a principal of any
+        other account, directly or through S3."""
+        return key_grant_exposures(key, self.outsiders[1], actions, self.world.env)
+
+    def endpoint_admits_anyone(self, ep: EndpointInfo) -> bool:
+        """Whether an endpoint policy lets a principal of any account read and write any bucket."""
+        assert ep.policy is not None
+        return endpoint_admits_anyone(ep.policy, self.outsiders[1], ep.endpoint_type.lower() == "gateway",
+                                      self.world.env)
+
+    def grants_outside_the_sources(self, actor: Actor, policy: Policy, stmt: Statement,
+                                   actions: tuple[str, ...]) -> list[str]:
+        """Which of ``actions`` one identity statement grants on a bucket or key the sources do not define."""
+        return grants_outside_the_sources(actor, policy, stmt, actions, self.world.env)
+
+
+# Someone calling S3's public endpoint (not through a VPC endpoint).
+_FROM_THE_INTERNET = Network("internet", source_ip=None)

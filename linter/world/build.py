@@ -60,12 +60,12 @@ from why403.model.location import Location
 from why403.model.policy import Policy, PolicyKind
 from why403.model.settings import Settings
 from why403.policy.parse import parse_policy
-from why403.simulate.engine import Environment
 from why403.simulate.state import (
     AccessPointState,
     AccountOrg,
     BlockPublicAccess,
     BucketState,
+    Environment,
     KmsGrant,
     KmsKey,
     ObjectState,

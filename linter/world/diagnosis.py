@@ -23,11 +23,12 @@ from why403.model.values import Unknown
 from why403.policy import catalogue
 from why403.policy.context import ContextValue
 from why403.simulate.decision import Decision
-from why403.simulate.engine import Environment, authorize
+from why403.simulate.engine import authorize
 from why403.simulate.request import S3Request
 from why403.simulate.state import (
     AccountOrg,
     BucketState,
+    Environment,
     KmsGrant,
     KmsKey,
     Network,

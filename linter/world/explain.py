@@ -16,10 +16,11 @@ from why403.policy import catalogue
 from why403.policy.context import ABSENT, ContextValue
 from why403.simulate.decision import Decision, TraceStep
 from why403.simulate.request import S3Request, build_context
+from why403.simulate.samples import sample_key
 from why403.simulate.state import Organizations
 from why403.world.accesses import AccessResult
 from why403.world.analysis import Analysis
-from why403.world.intents import AccessIntent, external_principal, sample_key, service_principal
+from why403.world.intents import AccessIntent, external_principal, service_principal
 from why403.world.model import NetworkPath, PrincipalInfo, endpoint_path, internet_path
 from why403.world.suggest import suggest_fix
 

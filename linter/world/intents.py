@@ -10,43 +10,20 @@ every object-lock or replication call.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from why403.model import symbols
 from why403.model.actor import Actor, role_session
 from why403.model.arn import iam_role, s3_bucket, s3_object, split_access_point_arn, split_arn, split_s3_arn
-from why403.model.glob import compile_glob
 from why403.model.policy import Policy, PrincipalEntry, Statement
 from why403.model.settings import Intent as ConfigIntent
 from why403.policy import catalogue
 from why403.policy.context import ContextValue
+from why403.simulate.samples import concrete_actions, intended_actions, sample_key
 from why403.simulate.state import Network
 from why403.world.managed import is_aws_managed
 from why403.world.model import NetworkPath, PrincipalInfo, ServiceUse, World, endpoint_path, internet_path
-
-# Everyday S3 actions a wildcard grant is taken to intend (explicitly named actions are always kept).
-CORE_OBJECT_ACTIONS = (
-    "s3:GetObject",
-    "s3:PutObject",
-    "s3:DeleteObject",
-    "s3:GetObjectVersion",
-    "s3:DeleteObjectVersion",
-    "s3:GetObjectTagging",
-    "s3:PutObjectTagging",
-    "s3:AbortMultipartUpload",
-    "s3:ListMultipartUploadParts",
-    "s3:RestoreObject",
-)
-CORE_BUCKET_ACTIONS = (
-    "s3:ListBucket",
-    "s3:ListBucketVersions",
-    "s3:ListBucketMultipartUploads",
-    "s3:GetBucketLocation",
-)
-
-SAMPLE = "why403-example"
 
 
 @dataclass(frozen=True)
@@ -72,65 +49,6 @@ class AccessIntent:
     @property
     def label(self) -> str:
         return self.statement.label if self.statement is not None else self.source
-
-
-def sample_key(pattern: str) -> str:
-    """A concrete object key that the pattern matches (``*`` -> ``why403-example``, ``?`` -> ``x``)."""
-    if not pattern:
-        return SAMPLE
-    out = pattern.replace("*", SAMPLE).replace("?", "x")
-    out = re.sub(r"\$\{[^}]*\}", "x", out)
-    return out
-
-
-def _applies_to(action: str, is_object: bool) -> bool:
-    types = set(catalogue.resource_types(action))
-    if not types:
-        return False
-    return bool(types & {"object"}) if is_object else bool(types & {"bucket"})
-
-
-def concrete_actions(patterns: tuple[str, ...], is_object: bool) -> tuple[tuple[str, ...], bool]:
-    """The S3 actions a statement's Action list intends on an object (or bucket) ARN."""
-    actions, wildcard, _ = intended_actions(patterns, is_object)
-    return actions, wildcard
-
-
-def intended_actions(patterns: tuple[str, ...], is_object: bool
-                     ) -> tuple[tuple[str, ...], bool, tuple[tuple[str, str], ...]]:
-    """Like :func:`concrete_actions`, plus which API names were written in place of a permission."""
-    out: list[str] = []
-    aliases: list[tuple[str, str]] = []
-    wildcard = False
-    core = CORE_OBJECT_ACTIONS if is_object else CORE_BUCKET_ACTIONS
-    for pattern in patterns:
-        if symbols.has_uncertain_token(pattern):
-            continue
-        if "*" in pattern or "?" in pattern:
-            if not (pattern == "*" or pattern.lower().startswith("s3:")):
-                continue
-            wildcard = True
-            glob = compile_glob(pattern.lower())
-            for action in core:
-                if glob.matches(action.lower()) and action not in out:
-                    out.append(action)
-            continue
-        if not pattern.lower().startswith("s3:"):
-            continue
-        if catalogue.action_exists(pattern) is False:
-            # A name that is no IAM action never matches; the denial that follows is reported with
-            # the permission S3 really checks (ListObjectsV2 -> ListBucket).
-            for real in catalogue.API_TO_PERMISSION.get(pattern.lower(), ()):
-                if _applies_to(real, is_object):
-                    aliases.append((real, pattern))
-                    if real not in out:
-                        out.append(real)
-            continue
-        if _applies_to(pattern, is_object):
-            display = catalogue.display(pattern)
-            if display not in out:
-                out.append(display)
-    return tuple(out), wildcard, tuple(aliases)
 
 
 def _identity_intents(world: World, info: PrincipalInfo) -> Iterator[AccessIntent]:

@@ -13,8 +13,7 @@ from why403.model.facts import Diagnostic
 from why403.model.location import Location
 from why403.model.policy import Policy
 from why403.model.settings import Settings
-from why403.simulate.engine import Environment
-from why403.simulate.state import AccessPointState, BucketState, KmsKey, Network, ObjectState
+from why403.simulate.state import AccessPointState, BucketState, Environment, KmsKey, Network, ObjectState
 
 
 @dataclass(frozen=True)

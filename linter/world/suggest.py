@@ -19,9 +19,9 @@ from why403.model.policy import Policy, PolicyKind
 from why403.policy import catalogue
 from why403.policy.parse import parse_policy
 from why403.policy.render import dumps, policy_to_json, statement_to_json
-from why403.simulate.engine import Environment, authorize
+from why403.simulate.engine import authorize
 from why403.simulate.request import S3Request
-from why403.simulate.state import KmsKey
+from why403.simulate.state import Environment, KmsKey
 from why403.world.accesses import AccessResult
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from why403.model.policy import Policy, PolicyKind
 from why403.policy.context import ContextValue, RequestContext
 from why403.policy.parse import parse_policy
 from why403.simulate.decision import Decision
-from why403.simulate.engine import Environment, authorize
+from why403.simulate.engine import authorize
 from why403.simulate.kms import authorize_kms_direct
 from why403.simulate.request import S3Request, principal_keys
 from why403.simulate.state import (
@@ -27,6 +27,7 @@ from why403.simulate.state import (
     AccountOrg,
     BlockPublicAccess,
     BucketState,
+    Environment,
     KmsKey,
     Network,
     ObjectState,
