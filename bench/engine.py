@@ -40,12 +40,12 @@ from why403.model.actor import Actor, role_session
 from why403.model.policy import Policy, PolicyKind
 from why403.policy.parse import parse_policy
 from why403.simulate.engine import authorize
-from why403.simulate.state import Environment
 from why403.simulate.request import S3Request
 from why403.simulate.state import (
     AccountOrg,
     BlockPublicAccess,
     BucketState,
+    Environment,
     KmsKey,
     Network,
     ObjectState,
