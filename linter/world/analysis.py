@@ -110,7 +110,7 @@ class Analysis:
         for ref in self.world.settings.admins:
             info = self.world.principal(ref)
             if info is None and ref.startswith("arn:"):
-                from why403.world.build import assumed_admin
+                from why403.world.link_iam import assumed_admin
 
                 info = assumed_admin(ref, ref, None)
             if info is not None and info not in out:
