@@ -51,13 +51,39 @@ def split_arn(text: str) -> list[str] | None:
 # -- building -------------------------------------------------------------------------------------
 
 
+def partition_of(region: str) -> str:
+    """The partition a region is in: ``aws-cn`` and ``aws-us-gov`` by their prefixes, ``aws`` for
+    every other region, and for a region the sources leave open (the home region's token)."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return PARTITION
+
+
+def dns_suffix(partition: str) -> str:
+    """The domain of the partition's endpoints (CloudFormation's ``AWS::URLSuffix``)."""
+    return "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+
+
+def regional(service: str, region: str, account: str, resource: str, partition: str = PARTITION) -> str:
+    """The ARN of a resource of ``service`` that lives in one region of one account."""
+    return str(Arn(partition, service, region, account, resource))
+
+
+def iam_entity(account: str, kind: str, name: str, path: str = "/", partition: str = PARTITION) -> str:
+    """An IAM entity's ARN: ``kind`` is role, user, group, policy or instance-profile, ``path``
+    its IAM path (``/`` unless set, always with its slashes)."""
+    return f"arn:{partition}:iam::{account}:{kind}{path}{name}"
+
+
 def account_root(account: str, partition: str = PARTITION) -> str:
     """The principal that stands for a whole account (its root user, and the account's IAM)."""
     return f"arn:{partition}:iam::{account}:root"
 
 
 def iam_role(account: str, name: str, partition: str = PARTITION) -> str:
-    return f"arn:{partition}:iam::{account}:role/{name}"
+    return iam_entity(account, "role", name, partition=partition)
 
 
 def assumed_role(account: str, role_name: str, session_name: str, partition: str = PARTITION) -> str:
@@ -169,12 +195,16 @@ __all__ = [
     "account_of_root",
     "account_root",
     "assumed_role",
+    "dns_suffix",
+    "iam_entity",
     "iam_role",
     "is_literal_account",
     "is_service_linked_role",
     "kms_alias",
     "kms_key",
     "literal_account_of",
+    "partition_of",
+    "regional",
     "role_parts",
     "s3_access_point",
     "s3_bucket",

@@ -15,10 +15,12 @@ from why403.model.facts import (
     KeyFact,
     ManagedPolicyFact,
     RoleFact,
+    SourceOptions,
     SourceResult,
 )
 from why403.model.policy import PrincipalEntry
 from why403.sources.cloudformation import build_template, parse_template
+from why403.sources.terraform import load_module
 
 from .helpers import FIXTURES, load_paths, load_text, one, opaque, unknown
 
@@ -227,8 +229,6 @@ def test_parsed_template_and_result_are_picklable() -> None:
     data = (FIXTURES / "conditional_data_lake.yaml").read_bytes()
     parsed = parse_template(data, "lake.yaml")
     again = pickle.loads(pickle.dumps(parsed))
-    from why403.model.facts import SourceOptions
-
     result = build_template(again, SourceOptions())
     assert pickle.loads(pickle.dumps(result)).facts == result.facts
     assert result.facts == build_template(parsed, SourceOptions()).facts
@@ -262,3 +262,43 @@ Resources:
     assert one(r, KeyFact, "DefaultKey").policy is None
     maybe = one(r, KeyFact, "MaybeKey").policy
     assert maybe is not None and maybe.unknown is not None and not maybe.statements
+
+
+_PARTITIONED = """
+Resources:
+  App:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: app
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: !Sub "lambda.${AWS::URLSuffix}"}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: read
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: s3:GetObject
+                Resource: !Sub "arn:${AWS::Partition}:s3:::data/*"
+"""
+
+
+@pytest.mark.parametrize(("region", "partition", "suffix"), [
+    (None, "aws", "amazonaws.com"), ("eu-west-1", "aws", "amazonaws.com"),
+    ("cn-north-1", "aws-cn", "amazonaws.com.cn"), ("us-gov-west-1", "aws-us-gov", "amazonaws.com")])
+def test_the_partition_follows_the_region_as_in_terraform(tmp_path: Path, region: str | None, partition: str,
+                                                          suffix: str) -> None:
+    role = one(load_text(tmp_path, _PARTITIONED, account_id="123456789012", region=region), RoleFact)
+    assert role.arn == f"arn:{partition}:iam::123456789012:role/app"
+    assert role.inline_policies[0].statements[0].resources == (f"arn:{partition}:s3:::data/*",)
+    assert role.trust_policy is not None
+    assert role.trust_policy.statements[0].principals == (PrincipalEntry("Service", f"lambda.{suffix}"),)
+    (tmp_path / "tf").mkdir()
+    (tmp_path / "tf" / "main.tf").write_text(
+        'resource "aws_iam_role" "app" {\n  name = "app"\n  assume_role_policy = "{}"\n}\n', encoding="utf-8")
+    from_terraform = load_module(tmp_path / "tf", SourceOptions(account_id="123456789012", region=region))
+    assert one(from_terraform, RoleFact).arn == role.arn

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from why403.model import symbols
+from why403.model import arn, symbols
 from why403.model.symbols import Tri
 from why403.model.values import MaybePresent, Unknown
 from why403.sources.cloudformation.naming import Naming
@@ -36,8 +36,6 @@ class _NoValue:
 
 
 NOVALUE: Any = _NoValue()
-PARTITION = "aws"
-URL_SUFFIX = "amazonaws.com"
 
 _SUB_RE = re.compile(r"\$\{([^}]*)\}")
 _MAX_ENUMERATION = 64
@@ -88,6 +86,7 @@ class Resolver:
         self.params = params
         self.account = account
         self.region = region
+        self.partition = arn.partition_of(region)
         self.stack_name = stack_name or symbols.unknown("AWS::StackName")
         self.exports = exports
         self.overrides = overrides or {}
@@ -205,9 +204,9 @@ class Resolver:
         if name == "AWS::Region":
             return self.region
         if name == "AWS::Partition":
-            return PARTITION
+            return self.partition
         if name == "AWS::URLSuffix":
-            return URL_SUFFIX
+            return arn.dns_suffix(self.partition)
         if name == "AWS::StackName":
             return self.stack_name
         if name == "AWS::NotificationARNs":

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from why403.model import symbols
+from why403.model import arn, symbols
 
 if TYPE_CHECKING:
     from why403.sources.cloudformation.intrinsics import Resolver
@@ -64,6 +64,15 @@ class _Ctx:
     def __init__(self, r: Resolver, lid: str, props: dict[str, Any]) -> None:
         self.r, self.lid, self.props = r, lid, props
         self.account, self.region = r.account, r.region
+        self.partition = r.partition
+
+    def arn(self, service: str, resource: str) -> str:
+        """The ARN of a resource of ``service`` in the stack's region and account."""
+        return arn.regional(service, self.region, self.account, resource, self.partition)
+
+    def iam_arn(self, kind: str, name: str) -> str:
+        """The ARN of an IAM entity of this resource's ``Path``."""
+        return arn.iam_entity(self.account, kind, name, self.path(), self.partition)
 
     def prop(self, key: str) -> str | None:
         """A string property, None when absent; an unknown token when the template leaves it open."""
@@ -90,7 +99,7 @@ def _bucket(c: _Ctx) -> Attrs:
     name = c.name("BucketName", "bucket")
     return {
         "Ref": name,
-        "Arn": f"arn:aws:s3:::{name}",
+        "Arn": arn.s3_bucket(name, c.partition),
         "DomainName": f"{name}.s3.amazonaws.com",
         "RegionalDomainName": f"{name}.s3.{c.region}.amazonaws.com",
         "DualStackDomainName": f"{name}.s3.dualstack.{c.region}.amazonaws.com",
@@ -99,13 +108,13 @@ def _bucket(c: _Ctx) -> Attrs:
 
 def _access_point(c: _Ctx) -> Attrs:
     name = c.name("Name")
-    return {"Ref": name, "Name": name, "Arn": f"arn:aws:s3:{c.region}:{c.account}:accesspoint/{name}",
+    return {"Ref": name, "Name": name, "Arn": arn.s3_access_point(c.region, c.account, name, c.partition),
             "Alias": symbols.opaque(f"{c.lid}.alias")}
 
 
 def _key(c: _Ctx) -> Attrs:
     key_id = symbols.opaque(f"{c.lid}.key_id")
-    return {"Ref": key_id, "KeyId": key_id, "Arn": f"arn:aws:kms:{c.region}:{c.account}:key/{key_id}"}
+    return {"Ref": key_id, "KeyId": key_id, "Arn": arn.kms_key(c.region, c.account, key_id, c.partition)}
 
 
 def _alias(c: _Ctx) -> Attrs:
@@ -118,7 +127,7 @@ def _iam(kind: str) -> Callable[[_Ctx], Attrs]:
 
     def build(c: _Ctx) -> Attrs:
         name = c.name(key)
-        out = {"Ref": name, "Arn": f"arn:aws:iam::{c.account}:{kind}{c.path()}{name}"}
+        out = {"Ref": name, "Arn": c.iam_arn(kind, name)}
         if kind == "role":
             out["RoleId"] = symbols.opaque(f"{c.lid}.unique_id")
         if kind == "group":
@@ -130,13 +139,13 @@ def _iam(kind: str) -> Callable[[_Ctx], Attrs]:
 
 def _managed_policy(c: _Ctx) -> Attrs:
     name = c.name("ManagedPolicyName")
-    arn = f"arn:aws:iam::{c.account}:policy{c.path()}{name}"
-    return {"Ref": arn, "PolicyArn": arn, "PolicyId": symbols.opaque(f"{c.lid}.policy_id")}
+    policy = c.iam_arn("policy", name)
+    return {"Ref": policy, "PolicyArn": policy, "PolicyId": symbols.opaque(f"{c.lid}.policy_id")}
 
 
 def _instance_profile(c: _Ctx) -> Attrs:
     name = c.name("InstanceProfileName", "id")
-    return {"Ref": name, "Arn": f"arn:aws:iam::{c.account}:instance-profile{c.path()}{name}"}
+    return {"Ref": name, "Arn": c.iam_arn("instance-profile", name)}
 
 
 def _opaque_id(*aliases: str) -> Callable[[_Ctx], Attrs]:
@@ -147,30 +156,27 @@ def _opaque_id(*aliases: str) -> Callable[[_Ctx], Attrs]:
     return build
 
 
-def _subnet(c: _Ctx) -> Attrs:
-    out = {"Ref": c.id(), "SubnetId": c.id()}
-    vpc = c.prop("VpcId")
-    if vpc:
-        out["VpcId"] = vpc
-    return out
+def _in_vpc(id_attr: str) -> Callable[[_Ctx], Attrs]:
+    """A subnet or security group: an id AWS generates, and the VPC it is in."""
 
+    def build(c: _Ctx) -> Attrs:
+        out = {"Ref": c.id(), id_attr: c.id()}
+        vpc = c.prop("VpcId")
+        if vpc:
+            out["VpcId"] = vpc
+        return out
 
-def _security_group(c: _Ctx) -> Attrs:
-    out = {"Ref": c.id(), "GroupId": c.id()}
-    vpc = c.prop("VpcId")
-    if vpc:
-        out["VpcId"] = vpc
-    return out
+    return build
 
 
 def _function(c: _Ctx) -> Attrs:
     name = c.name("FunctionName")
-    return {"Ref": name, "Arn": f"arn:aws:lambda:{c.region}:{c.account}:function:{name}"}
+    return {"Ref": name, "Arn": c.arn("lambda", f"function:{name}")}
 
 
 def _cluster(c: _Ctx) -> Attrs:
     name = c.name("ClusterName")
-    return {"Ref": name, "Arn": f"arn:aws:ecs:{c.region}:{c.account}:cluster/{name}"}
+    return {"Ref": name, "Arn": c.arn("ecs", f"cluster/{name}")}
 
 
 def _ecs_service(c: _Ctx) -> Attrs:
@@ -185,35 +191,35 @@ def _queue(c: _Ctx) -> Attrs:
     name = c.name("QueueName")
     return {"Ref": f"https://sqs.{c.region}.amazonaws.com/{c.account}/{name}",
             "QueueUrl": f"https://sqs.{c.region}.amazonaws.com/{c.account}/{name}",
-            "Arn": f"arn:aws:sqs:{c.region}:{c.account}:{name}", "QueueName": name}
+            "Arn": c.arn("sqs", name), "QueueName": name}
 
 
 def _topic(c: _Ctx) -> Attrs:
     name = c.name("TopicName")
-    arn = f"arn:aws:sns:{c.region}:{c.account}:{name}"
-    return {"Ref": arn, "TopicArn": arn, "TopicName": name}
+    topic = c.arn("sns", name)
+    return {"Ref": topic, "TopicArn": topic, "TopicName": name}
 
 
 def _table(c: _Ctx) -> Attrs:
     name = c.name("TableName")
-    arn = f"arn:aws:dynamodb:{c.region}:{c.account}:table/{name}"
-    return {"Ref": name, "Arn": arn, "StreamArn": f"{arn}/stream/" + symbols.opaque(f"{c.lid}.stream")}
+    table = c.arn("dynamodb", f"table/{name}")
+    return {"Ref": name, "Arn": table, "StreamArn": f"{table}/stream/" + symbols.opaque(f"{c.lid}.stream")}
 
 
 def _log_group(c: _Ctx) -> Attrs:
     name = c.name("LogGroupName")
-    return {"Ref": name, "Arn": f"arn:aws:logs:{c.region}:{c.account}:log-group:{name}:*"}
+    return {"Ref": name, "Arn": c.arn("logs", f"log-group:{name}:*")}
 
 
 def _stream(c: _Ctx) -> Attrs:
     name = c.name("Name")
-    return {"Ref": name, "Arn": f"arn:aws:kinesis:{c.region}:{c.account}:stream/{name}"}
+    return {"Ref": name, "Arn": c.arn("kinesis", f"stream/{name}")}
 
 
 def _state_machine(c: _Ctx) -> Attrs:
     name = c.name("StateMachineName")
-    arn = f"arn:aws:states:{c.region}:{c.account}:stateMachine:{name}"
-    return {"Ref": arn, "Arn": arn, "Name": name}
+    machine = c.arn("states", f"stateMachine:{name}")
+    return {"Ref": machine, "Arn": machine, "Name": name}
 
 
 _TYPES: dict[str, Callable[[_Ctx], Attrs]] = {
@@ -230,9 +236,9 @@ _TYPES: dict[str, Callable[[_Ctx], Attrs]] = {
     "AWS::IAM::Policy": _opaque_id(),
     "AWS::EC2::VPCEndpoint": _opaque_id("Id"),
     "AWS::EC2::VPC": _opaque_id("VpcId"),
-    "AWS::EC2::Subnet": _subnet,
+    "AWS::EC2::Subnet": _in_vpc("SubnetId"),
     "AWS::EC2::RouteTable": _opaque_id("RouteTableId"),
-    "AWS::EC2::SecurityGroup": _security_group,
+    "AWS::EC2::SecurityGroup": _in_vpc("GroupId"),
     "AWS::EC2::Instance": _opaque_id("InstanceId"),
     "AWS::EC2::LaunchTemplate": _opaque_id("LaunchTemplateId"),
     "AWS::EC2::InternetGateway": _opaque_id("InternetGatewayId"),

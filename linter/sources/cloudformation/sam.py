@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from why403.model import symbols
+from why403.model import arn, symbols
 from why403.sources.cloudformation.catalog import SAM_TRANSFORM
 from why403.sources.cloudformation.intrinsics import is_if, is_intrinsic, is_novalue
 from why403.sources.cloudformation.tree import Map, Seq, line_of, new_map, new_seq
@@ -160,7 +160,7 @@ def managed_policy_arn(name: str) -> str:
     path = _MANAGED_PATHS.get(name)
     if path is None:
         return symbols.unknown(f"AWS managed policy {name}")
-    return f"arn:aws:iam::aws:policy/{path}{name}"
+    return arn.iam_entity("aws", "policy", name, "/" + path)
 
 
 def is_sam(template: Map) -> bool:

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from why403.model import symbols
+from why403.model import arn, symbols
+from why403.model.arn import partition_of
 from why403.sources.terraform.tfvalues import ABSENT, ObjVal, Unk
 
 
@@ -35,14 +36,6 @@ class Instance(Protocol):
 Computer = Callable[[Instance], Any]
 
 
-def partition_of(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
-
-
 def generated_name(inst: Instance, attr: str = "name", prefix_attr: str = "name_prefix") -> str:
     """A name the user sets, or prefix + opaque, or opaque (Terraform generates a unique one)."""
     name = inst.text(attr)
@@ -59,11 +52,11 @@ def _path(inst: Instance) -> str:
 
 
 def _iam_arn(kind: str, name_attr: str = "name") -> Callable[[Instance], str]:
-    def arn(inst: Instance) -> str:
-        part = partition_of(inst.region)
-        return f"arn:{part}:iam::{inst.account}:{kind}{_path(inst)}{generated_name(inst, name_attr)}"
+    def build(inst: Instance) -> str:
+        name = generated_name(inst, name_attr)
+        return arn.iam_entity(inst.account, kind, name, _path(inst), partition_of(inst.region))
 
-    return arn
+    return build
 
 
 def bucket_name(inst: Instance) -> str:
@@ -76,11 +69,11 @@ def key_id(inst: Instance) -> str:
 
 def regional_arn(inst: Instance, service: str, resource: str) -> str:
     """The ARN of a resource of ``service`` in the instance's region and account."""
-    return f"arn:{partition_of(inst.region)}:{service}:{inst.region}:{inst.account}:{resource}"
+    return arn.regional(service, inst.region, inst.account, resource, partition_of(inst.region))
 
 
 def kms_arn(inst: Instance) -> str:
-    return regional_arn(inst, "kms", f"key/{key_id(inst)}")
+    return arn.kms_key(inst.region, inst.account, key_id(inst), partition_of(inst.region))
 
 
 def opaque_id(inst: Instance) -> str:
@@ -88,10 +81,10 @@ def opaque_id(inst: Instance) -> str:
 
 
 def _regional_arn(service: str, resource: Callable[[Instance], str]) -> Callable[[Instance], str]:
-    def arn(inst: Instance) -> str:
+    def build(inst: Instance) -> str:
         return regional_arn(inst, service, resource(inst))
 
-    return arn
+    return build
 
 
 def _ec2_arn(kind: str) -> Callable[[Instance], str]:
@@ -106,7 +99,13 @@ def _alias_target_arn(inst: Instance) -> str | None:
     target = inst.text("target_key_id")
     if target is None:
         return None
-    return target if target.startswith("arn:") else regional_arn(inst, "kms", f"key/{target}")
+    return target if target.startswith("arn:") else arn.kms_key(inst.region, inst.account, target,
+                                                                 partition_of(inst.region))
+
+
+def _access_point_arn(inst: Instance) -> str:
+    name = inst.text("name") or symbols.opaque(f"{inst.ref}.name")
+    return arn.s3_access_point(inst.region, inst.text("account_id") or inst.account, name, partition_of(inst.region))
 
 
 def _org_roots(inst: Instance) -> list[Any]:
@@ -137,7 +136,7 @@ def _role_policy_id(kind: str) -> Callable[[Instance], str]:
 _S3_BUCKET: dict[str, Computer] = {
     "bucket": bucket_name,
     "id": bucket_name,
-    "arn": lambda i: f"arn:{partition_of(i.region)}:s3:::{bucket_name(i)}",
+    "arn": lambda i: arn.s3_bucket(bucket_name(i), partition_of(i.region)),
     "bucket_domain_name": lambda i: f"{bucket_name(i)}.s3.amazonaws.com",
     "bucket_regional_domain_name": lambda i: f"{bucket_name(i)}.s3.{i.region}.amazonaws.com",
     "region": lambda i: i.region,
@@ -154,8 +153,7 @@ COMPUTED: dict[str, dict[str, Computer]] = {
     "aws_s3_bucket_versioning": _BUCKET_CHILD,
     "aws_s3_bucket_logging": _BUCKET_CHILD,
     "aws_s3_access_point": {
-        "arn": lambda i: f"arn:{partition_of(i.region)}:s3:{i.region}:{i.text('account_id') or i.account}"
-                         f":accesspoint/{i.text('name')}",
+        "arn": _access_point_arn,
         "id": lambda i: f"{i.text('account_id') or i.account}:{i.text('name')}",
         "alias": lambda i: symbols.opaque(f"{i.ref}.alias"),
     },

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from why403.sources.terraform.attributes import partition_of
+from why403.model.arn import dns_suffix, partition_of
 from why403.sources.terraform.tfvalues import Unk
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def data_attribute(inst: ResourceInstance, name: str) -> Any:
         if name in ("partition", "id"):
             return part
         if name == "dns_suffix":
-            return "amazonaws.com.cn" if part == "aws-cn" else "amazonaws.com"
+            return dns_suffix(part)
         if name == "reverse_dns_prefix":
             return "cn.com.amazonaws" if part == "aws-cn" else "com.amazonaws"
     if inst.has(name):
