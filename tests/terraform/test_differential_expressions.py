@@ -22,7 +22,7 @@ from why403.sources.terraform.load import instantiate
 from why403.sources.terraform.tfvalues import Lazy, Unk
 
 from .exprcorpus import CONTEXT, HAND, TEMPLATE_FILES, generated
-from .oracle import Terraform
+from .oracle import Terraform, fake_provider
 
 GENERATED_DEFAULT = 300
 
@@ -91,3 +91,27 @@ def test_generated_corpus_matches_terraform(tmp_path: Path, terraform: Callable[
 def test_large_generated_corpus_matches_terraform(tmp_path: Path, terraform: Callable[[Path], Terraform]) -> None:
     count = int(os.environ.get("WHY403_TF_CORPUS", "3000"))
     run_corpus(generated(count, seed=1403), tmp_path, terraform)
+
+
+PROVIDER_FUNCTIONS = [
+    'provider::aws::arn_build("aws", "iam", "", "123456789012", "role/deploy")',
+    'provider::aws::arn_build("aws-us-gov", "s3", "", "", "bucket/key:with:colons")',
+    'provider::aws::arn_build("aws", "kms", "eu-west-1", "123456789012", "key/${local.suffix}")',
+    'provider::aws::arn_parse("arn:aws:iam::123456789012:role/a:b")',
+    'provider::aws::arn_parse("arn:aws:s3:::bucket/path/to/object")',
+    'provider::aws::arn_parse(provider::aws::arn_build("aws", "sqs", "us-east-1", "123456789012", "q")).account_id',
+]
+
+
+def test_aws_provider_functions_match_the_provider(tmp_path: Path,
+                                                   terraform_aws: Callable[[Path], Terraform]) -> None:
+    outputs = "".join(f'output "p{i}" {{\n  value = {expr}\n}}\n' for i, expr in enumerate(PROVIDER_FUNCTIONS))
+    (tmp_path / "main.tf").write_text(
+        'terraform {\n  required_providers {\n    aws = {\n      source = "hashicorp/aws"\n    }\n  }\n}\n'
+        + fake_provider() + 'locals {\n  suffix = "abc"\n}\n' + outputs, encoding="utf-8")
+    runner = terraform_aws(tmp_path)
+    runner.init()
+    planned = runner.plan_json()["planned_values"]["outputs"]
+    _, root = instantiate(tmp_path, SourceOptions())
+    for i, expr in enumerate(PROVIDER_FUNCTIONS):
+        assert plain(root.output(f"p{i}")) == planned[f"p{i}"]["value"], expr
