@@ -19,7 +19,8 @@ from why403.model.values import MaybePresent, Unknown
 from why403.policy.parse import parse_policy
 from why403.sources.cloudformation import build_template
 from why403.sources.cloudformation.decode import ParsedTemplate, parse_template
-from why403.sources.cloudformation.intrinsics import NOVALUE, Resolver
+from why403.sources.cloudformation.intrinsics import Resolver
+from why403.sources.cloudformation.nodes import NOVALUE
 from why403.sources.cloudformation.parameters import declared
 from why403.sources.cloudformation.tree import Map, convert
 from why403.sources.terraform.convert import EvalError

@@ -12,7 +12,8 @@ from why403.sources.cloudformation import res_compute, res_iam, res_kms, res_s3,
 from why403.sources.cloudformation.catalog import SAM_TRANSFORM, known_type
 from why403.sources.cloudformation.context import Ctx, Resource
 from why403.sources.cloudformation.decode import ParsedTemplate
-from why403.sources.cloudformation.intrinsics import NOVALUE, Resolver, text
+from why403.sources.cloudformation.intrinsics import Resolver
+from why403.sources.cloudformation.nodes import NOVALUE, text
 from why403.sources.cloudformation.parameters import Param, declared
 from why403.sources.cloudformation.suppressions import suppressions
 from why403.sources.cloudformation.tree import Map, new_map

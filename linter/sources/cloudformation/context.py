@@ -10,7 +10,8 @@ from why403.model.facts import Diagnostic, Fact
 from why403.model.location import Location
 from why403.model.policy import Policy, PolicyKind
 from why403.model.values import MaybePresent, Unknown
-from why403.sources.cloudformation.intrinsics import NOVALUE, Resolver, text
+from why403.sources.cloudformation.intrinsics import Resolver
+from why403.sources.cloudformation.nodes import NOVALUE, text
 from why403.sources.cloudformation.tree import Map
 
 

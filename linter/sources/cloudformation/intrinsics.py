@@ -14,8 +14,6 @@ value then becomes unknown, never silently one branch.
 from __future__ import annotations
 
 import itertools
-import json
-import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -23,43 +21,13 @@ from typing import Any
 from why403.model import arn, symbols
 from why403.model.symbols import Tri
 from why403.model.values import MaybePresent, Unknown
+from why403.sources.cloudformation.functions import FUNCTIONS
 from why403.sources.cloudformation.naming import Naming
+from why403.sources.cloudformation.nodes import NOVALUE, is_if, is_novalue, same, text
 from why403.sources.cloudformation.parameters import Param
-from why403.sources.cloudformation.tree import Map, scalar_text
+from why403.sources.cloudformation.tree import Map
 
-
-class _NoValue:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "NOVALUE"
-
-
-NOVALUE: Any = _NoValue()
-
-_SUB_RE = re.compile(r"\$\{([^}]*)\}")
 _MAX_ENUMERATION = 64
-
-
-def is_intrinsic(node: Any) -> bool:
-    if not isinstance(node, dict) or len(node) != 1:
-        return False
-    key = str(next(iter(node)))
-    return key == "Ref" or key.startswith("Fn::")
-
-
-def is_novalue(node: Any) -> bool:
-    return isinstance(node, dict) and len(node) == 1 and node.get("Ref") == "AWS::NoValue"
-
-
-def is_if(node: Any) -> bool:
-    return isinstance(node, dict) and len(node) == 1 and "Fn::If" in node
-
-
-def text(value: Any, label: str) -> str:
-    """A resolved scalar as a string; anything that is not one becomes an unknown token."""
-    scalar = scalar_text(value)
-    return scalar if scalar is not None else symbols.unknown(label)
 
 
 class Resolver:
@@ -140,7 +108,7 @@ class Resolver:
                     truth = self.condition(args[0])
                     if truth is None:
                         a, b = self.value(args[1]), self.value(args[2])
-                        if _same(a, b):
+                        if same(a, b):
                             if a is not NOVALUE:
                                 out.append((a, args[1]))
                             continue
@@ -238,159 +206,10 @@ class Resolver:
     # -- functions ------------------------------------------------------------------------
 
     def fn(self, key: str, arg: Any) -> Any:
-        handler = _FUNCTIONS.get(key)
+        handler = FUNCTIONS.get(key)
         if handler is None:
             return Unknown(f"{key} is not evaluated by why403")
         return handler(self, arg)
-
-    def _getatt(self, arg: Any) -> Any:
-        if isinstance(arg, str) and "." in arg:
-            lid, attr = arg.split(".", 1)
-            return self.getatt(lid, attr)
-        if isinstance(arg, list) and len(arg) == 2:
-            return self.getatt(arg[0], arg[1])
-        return symbols.unknown("Fn::GetAtt")
-
-    def _sub(self, arg: Any) -> Any:
-        variables: dict[str, Any] = {}
-        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict):
-            template, raw_vars = arg
-            variables = {str(k): v for k, v in raw_vars.items()}
-        else:
-            template = arg
-        if not isinstance(template, str):
-            return symbols.unknown("Fn::Sub")
-
-        def repl(m: re.Match[str]) -> str:
-            name = m.group(1)
-            if name.startswith("!"):
-                return "${" + name[1:] + "}"
-            if name in variables:
-                return text(self.value(variables[name]), name)
-            if name in self.params or name.startswith("AWS::") or name in self.resources:
-                r = self.ref(name)
-            elif "." in name:
-                lid, attr = name.split(".", 1)
-                r = self.getatt(lid, attr)
-            else:
-                r = symbols.unknown(name)
-            if r is NOVALUE:
-                return ""
-            return text(r, name)
-
-        return _SUB_RE.sub(repl, template)
-
-    def _join(self, arg: Any) -> Any:
-        if not (isinstance(arg, list) and len(arg) == 2):
-            return symbols.unknown("Fn::Join")
-        delim = text(self.value(arg[0]), "Fn::Join delimiter")
-        items = self.value(arg[1])
-        if not isinstance(items, list):
-            return symbols.unknown("Fn::Join of an unknown list")
-        parts = []
-        for item in items:
-            if isinstance(item, MaybePresent):
-                return symbols.unknown("Fn::Join with a conditional element")
-            parts.append(text(item, "Fn::Join element"))
-        return delim.join(parts)
-
-    def _select(self, arg: Any) -> Any:
-        if not (isinstance(arg, list) and len(arg) == 2):
-            return symbols.unknown("Fn::Select")
-        index_raw = self.value(arg[0])
-        items = self.value(arg[1])
-        try:
-            index = int(index_raw)
-        except (TypeError, ValueError):
-            return symbols.unknown("Fn::Select index")
-        if not isinstance(items, list):
-            return symbols.unknown("Fn::Select of an unknown list")
-        if any(isinstance(i, MaybePresent) for i in items[: index + 1]):
-            return symbols.unknown("Fn::Select over conditional elements")
-        if not 0 <= index < len(items):
-            return symbols.unknown("Fn::Select index out of range")
-        return items[index]
-
-    def _split(self, arg: Any) -> Any:
-        if not (isinstance(arg, list) and len(arg) == 2):
-            return Unknown("Fn::Split")
-        delim = self.value(arg[0])
-        source = self.value(arg[1])
-        if not isinstance(delim, str) or not isinstance(source, str) or not delim:
-            return Unknown("Fn::Split of an unknown string")
-        if symbols.has_uncertain_token(source):
-            return Unknown("Fn::Split of a string that holds unknown values")
-        return source.split(delim)
-
-    def _if(self, arg: Any) -> Any:
-        if not (isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str)):
-            return Unknown("malformed Fn::If")
-        truth = self.condition(arg[0])
-        if truth is True:
-            return self.value(arg[1])
-        if truth is False:
-            return self.value(arg[2])
-        a, b = self.value(arg[1]), self.value(arg[2])
-        if _same(a, b):
-            return a
-        reason = self.condition_reason(arg[0])
-        if isinstance(a, str) and isinstance(b, str):
-            return symbols.unknown(f"Fn::If {arg[0]}")
-        return Unknown(reason)
-
-    def _find_in_map(self, arg: Any) -> Any:
-        if not (isinstance(arg, list) and len(arg) in (3, 4)):
-            return symbols.unknown("Fn::FindInMap")
-        default = NOVALUE
-        if len(arg) == 4 and isinstance(arg[3], dict) and "DefaultValue" in arg[3]:
-            default = self.value(arg[3]["DefaultValue"])
-        name, top, second = (self.value(a) for a in arg[:3])
-        mapping = self.mappings.get(name) if isinstance(name, str) else None
-        if not isinstance(mapping, dict):
-            return symbols.unknown("Fn::FindInMap")
-        if _definite(top) and _definite(second):
-            inner = mapping.get(text(top, "key"))
-            if isinstance(inner, dict) and text(second, "key") in inner:
-                return self.value(inner[text(second, "key")])
-            return default if default is not NOVALUE else symbols.unknown(f"Fn::FindInMap {name} (no entry)")
-        results: list[Any] = []
-        for t in _candidates(mapping, top):
-            inner = mapping[t]
-            if isinstance(inner, dict):
-                results.extend(self.value(inner[s]) for s in _candidates(inner, second))
-        if default is not NOVALUE:
-            results.append(default)
-        if results and all(_same(results[0], r) for r in results):
-            return results[0]
-        if all(isinstance(r, str) for r in results):
-            return symbols.unknown(f"Fn::FindInMap {name}")
-        return Unknown(f"Fn::FindInMap {name} with a key the template leaves open")
-
-    def _import(self, arg: Any) -> Any:
-        name = self.value(arg)
-        if not isinstance(name, str):
-            return symbols.unknown("Fn::ImportValue")
-        if self.exports is not None:
-            if name in self.exports:
-                return self.exports[name]
-            if symbols.has_uncertain_token(name):
-                matches = [v for k, v in self.exports.items() if symbols.tri_equals(k, name) is not False]
-                if len(matches) == 1 and not any(symbols.tri_equals(k, name) is None for k in self.exports):
-                    return matches[0]
-        self.imports_missing.add(name)
-        return symbols.unknown(f"ImportValue {symbols.render(name)}")
-
-    def _to_json(self, arg: Any) -> Any:
-        v = self.value(arg)
-        if _has_markers(v):
-            return symbols.unknown("Fn::ToJsonString")
-        return json.dumps(v, separators=(",", ":"))
-
-    def _length(self, arg: Any) -> Any:
-        v = self.value(arg)
-        if isinstance(v, list) and not any(isinstance(i, MaybePresent) for i in v):
-            return len(v)
-        return Unknown("Fn::Length of a list the template leaves open")
 
     # -- conditions -----------------------------------------------------------------------
 
@@ -480,76 +299,3 @@ class Resolver:
         # with a literal id is meant to be deployed in that account sometimes.
         home = symbols.unknown("AWS::AccountId")
         return symbols.tri_equals(sa.replace(symbols.HOME_ACCOUNT, home), sb.replace(symbols.HOME_ACCOUNT, home))
-
-
-def _same(a: Any, b: Any) -> bool:
-    return type(a) is type(b) and a == b
-
-
-def _has_markers(v: Any) -> bool:
-    if isinstance(v, Unknown | MaybePresent) or v is NOVALUE:
-        return True
-    if isinstance(v, str):
-        return symbols.has_uncertain_token(v)
-    if isinstance(v, dict):
-        return any(_has_markers(x) for x in v.values())
-    if isinstance(v, list):
-        return any(_has_markers(x) for x in v)
-    return False
-
-
-def _candidates(mapping: Mapping[str, Any], key: Any) -> list[str]:
-    """Keys of ``mapping`` that ``key`` may stand for (all of them when it is unknown)."""
-    if isinstance(key, str) and not symbols.has_uncertain_token(key):
-        return [key] if key in mapping else []
-    if isinstance(key, str):
-        return [k for k in mapping if symbols.tri_equals(k, key) is not False]
-    if isinstance(key, bool | int | float):
-        k = text(key, "key")
-        return [k] if k in mapping else []
-    return list(mapping)
-
-
-def _definite(v: Any) -> bool:
-    return isinstance(v, str | int | float) and not (isinstance(v, str) and symbols.has_uncertain_token(v))
-
-
-def _cond_fn(key: str) -> Any:
-    def run(self: Resolver, arg: Any) -> Any:
-        truth = self.cond_expr({key: arg})
-        return Unknown(f"{key} cannot be decided") if truth is None else truth
-    return run
-
-
-def _unknown_fn(reason: str) -> Any:
-    def run(self: Resolver, arg: Any) -> Any:
-        return Unknown(reason)
-    return run
-
-
-def _unknown_text(label: str) -> Any:
-    def run(self: Resolver, arg: Any) -> Any:
-        return symbols.unknown(label)
-    return run
-
-
-_FUNCTIONS: dict[str, Any] = {
-    "Fn::GetAtt": Resolver._getatt,
-    "Fn::Sub": Resolver._sub,
-    "Fn::Join": Resolver._join,
-    "Fn::Select": Resolver._select,
-    "Fn::Split": Resolver._split,
-    "Fn::If": Resolver._if,
-    "Fn::FindInMap": Resolver._find_in_map,
-    "Fn::ImportValue": Resolver._import,
-    "Fn::ToJsonString": Resolver._to_json,
-    "Fn::Length": Resolver._length,
-    "Fn::GetAZs": _unknown_fn("Fn::GetAZs: the availability zones are known at deploy time"),
-    "Fn::Cidr": _unknown_fn("Fn::Cidr is not evaluated"),
-    "Fn::Base64": _unknown_text("Fn::Base64"),
-    "Fn::Transform": _unknown_fn("Fn::Transform runs a macro at deploy time"),
-    "Fn::Equals": _cond_fn("Fn::Equals"),
-    "Fn::And": _cond_fn("Fn::And"),
-    "Fn::Or": _cond_fn("Fn::Or"),
-    "Fn::Not": _cond_fn("Fn::Not"),
-}

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from why403.model import arn, symbols
+from why403.sources.cloudformation.nodes import NOVALUE, text
 
 if TYPE_CHECKING:
     from why403.sources.cloudformation.intrinsics import Resolver
@@ -76,8 +77,6 @@ class _Ctx:
 
     def prop(self, key: str) -> str | None:
         """A string property, None when absent; an unknown token when the template leaves it open."""
-        from why403.sources.cloudformation.intrinsics import NOVALUE, text
-
         if key not in self.props:
             return None
         v = self.r.value(self.props[key])

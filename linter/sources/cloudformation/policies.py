@@ -15,7 +15,7 @@ from why403.model.policy import Policy, PolicyKind
 from why403.model.values import MaybePresent, Unknown
 from why403.policy.parse import parse_policy
 from why403.sources.cloudformation.context import Ctx
-from why403.sources.cloudformation.intrinsics import NOVALUE, is_intrinsic
+from why403.sources.cloudformation.nodes import NOVALUE, is_intrinsic
 from why403.sources.cloudformation.tree import line_of
 
 

@@ -16,7 +16,7 @@ from why403.model.facts import (
 from why403.model.policy import PolicyKind
 from why403.model.values import Unknown
 from why403.sources.cloudformation.context import Ctx, Resource, strings
-from why403.sources.cloudformation.intrinsics import NOVALUE, text
+from why403.sources.cloudformation.nodes import NOVALUE, text
 
 
 def _get(v: Any, key: str) -> Any:

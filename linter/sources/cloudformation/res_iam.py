@@ -18,7 +18,7 @@ from why403.model.facts import (
 from why403.model.policy import Policy, PolicyKind, unknown_policy
 from why403.model.values import Unknown
 from why403.sources.cloudformation.context import Ctx, Resource
-from why403.sources.cloudformation.intrinsics import is_if, is_intrinsic, text
+from why403.sources.cloudformation.nodes import is_if, is_intrinsic, text
 from why403.sources.cloudformation.tree import line_of
 
 

@@ -18,7 +18,7 @@ from why403.model.facts import (
 from why403.model.policy import PolicyKind
 from why403.model.values import MaybePresent, Unknown
 from why403.sources.cloudformation.context import Ctx, Resource, as_bool
-from why403.sources.cloudformation.intrinsics import NOVALUE, text
+from why403.sources.cloudformation.nodes import NOVALUE, text
 
 # CloudFormation's AccessControl values and the canned ACL names S3 uses for them.
 CANNED_ACLS = {

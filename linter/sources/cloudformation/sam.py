@@ -17,7 +17,7 @@ from typing import Any
 
 from why403.model import arn, symbols
 from why403.sources.cloudformation.catalog import SAM_TRANSFORM
-from why403.sources.cloudformation.intrinsics import is_if, is_intrinsic, is_novalue
+from why403.sources.cloudformation.nodes import is_if, is_intrinsic, is_novalue
 from why403.sources.cloudformation.tree import Map, Seq, line_of, new_map, new_seq
 
 _BUCKET_ARN = {"Fn::Sub": ["arn:${AWS::Partition}:s3:::${bucketName}", {"bucketName": {"Ref": "BucketName"}}]}
