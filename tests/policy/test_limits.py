@@ -14,7 +14,8 @@ import pytest
 
 from why403.model.location import Location
 from why403.model.policy import Policy, PolicyKind
-from why403.policy.parse import MAX_POLICY_TEXT, parse_policy
+from why403.policy.parse import parse_policy
+from why403.policy.parse_json import MAX_POLICY_TEXT
 
 AT = Location("huge/policy.json", 3)
 STATEMENT = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
@@ -143,7 +144,7 @@ def test_a_large_string_value_is_cut_short_in_messages() -> None:
 
 
 def test_many_broken_statements_are_capped_with_a_summary() -> None:
-    from why403.policy.parse import MAX_PROBLEMS
+    from why403.policy.parse_elements import MAX_PROBLEMS
 
     text = '{"Statement": [' + ",".join(["1"] * 20_000) + "]}"
     p = parse(text)

@@ -17,7 +17,8 @@ from why403.model import symbols
 from why403.model.location import Location, Problem
 from why403.model.policy import BASE_OPERATORS, Policy, PolicyKind, PrincipalEntry
 from why403.model.values import MaybePresent, Unknown
-from why403.policy.parse import parse_operator, parse_policy
+from why403.policy.parse import parse_policy
+from why403.policy.parse_elements import parse_operator
 
 K = PolicyKind
 AT = Location("infra/policy.json", 10)
