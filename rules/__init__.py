@@ -26,6 +26,11 @@ class Rule:
     check: Callable[[Any], Iterable[Finding]]
     doc: str = ""
 
+    def finding(self, message: str, *, severity: Severity | None = None, **details: Any) -> Finding:
+        """A finding of this rule: its kind, and its default severity unless ``severity`` says the
+        finding is less severe (it hinges on an unknown) or the configuration changed it."""
+        return Finding(rule=self.id, kind=self.kind, severity=severity or self.severity, message=message, **details)
+
 
 @cache
 def all_rules() -> tuple[Rule, ...]:

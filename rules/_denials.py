@@ -22,6 +22,7 @@ from why403.model.arn import s3_bucket
 from why403.model.finding import Access, Finding, Severity
 from why403.model.location import Location
 from why403.model.policy import Policy, PolicyKind, Statement
+from why403.rules import Rule
 from why403.simulate.decision import Decision
 from why403.world.accesses import AccessResult
 from why403.world.analysis import Analysis
@@ -258,9 +259,11 @@ def s3_layer(*layers: str) -> Callable[[Decision], bool]:
     return selects
 
 
-def denial_rule(rule_id: str, predicate: Callable[[Decision], bool]) -> Callable[[Analysis], Iterable[Finding]]:
+def denied_rule(rule_id: str, summary: str, predicate: Callable[[Decision], bool]) -> Rule:
+    """A rule that reports the intended accesses whose denial ``predicate`` selects (the layer it
+    is about), one finding per denied access and deciding statement."""
     def check(analysis: Analysis) -> Iterable[Finding]:
         for group in denied_results(analysis, predicate):
             yield make_finding(rule_id, group, analysis)
 
-    return check
+    return Rule(id=rule_id, kind="denied", severity="error", summary=summary, check=check)

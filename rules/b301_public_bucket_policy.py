@@ -46,8 +46,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                 whom = sorted({a.who for a in exposure.admitted})
                 acts = sorted({a.action for a in exposure.admitted})
                 resource = symbols.render(exposure.admitted[0].resource)
-                yield Finding(
-                    rule=RULE.id, kind="broad-allow", severity="error",
+                yield RULE.finding(
+                    severity="error",
                     message=(f"{stmt.name} of the policy of bucket {symbols.render(name)} lets "
                              f"{' and '.join(whom)} {', '.join(acts)} on {resource}: no condition narrows the "
                              "wildcard principal to known accounts or your organization"),
@@ -58,8 +58,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             elif exposure.public is True:
                 # Nobody outside gets in today (a Deny or Block Public Access stops them), but S3 classes
                 # the policy as public and the Allow is open to everyone the day that changes.
-                yield Finding(
-                    rule=RULE.id, kind="broad-allow", severity="warning",
+                yield RULE.finding(
+                    severity="warning",
                     message=(f"{stmt.name} of the policy of bucket {symbols.render(name)} allows "
                              f"\"*\" {', '.join(stmt.actions)} without a condition that narrows it, so S3 "
                              "classifies the policy as public; nothing lets outsiders through today (a Deny or "
@@ -71,10 +71,5 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                 )
 
 
-RULE = Rule(
-    id="W403-B301",
-    kind="broad-allow",
-    severity="error",
-    summary="The bucket policy admits anonymous callers or principals of any AWS account",
-    check=check,
-)
+RULE = Rule(id="W403-B301", kind="broad-allow", severity="error", check=check,
+            summary="The bucket policy admits anonymous callers or principals of any AWS account")

@@ -42,18 +42,13 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             message = (f"{stmt.name} of the policy of KMS key {key.ref or symbols.render(key.arn)} lets "
                        f"principals of any AWS account call {', '.join(allowed)}: nothing narrows the wildcard "
                        "principal to your accounts or organization")
-            yield Finding(
-                rule=RULE.id, kind="broad-allow", severity="error", message=message,
+            yield RULE.finding(
+                severity="error", message=message,
                 location=stmt.location or key.policy.location or key.location, layer="kms-key-policy",
                 access=Access(principal="*", action=allowed[0], resource=symbols.render(key.arn)),
                 identity=(key.ref or key.arn, stmt.label),
             )
 
 
-RULE = Rule(
-    id="W403-B302",
-    kind="broad-allow",
-    severity="error",
-    summary="The key policy lets principals of any AWS account use or manage the key",
-    check=check,
-)
+RULE = Rule(id="W403-B302", kind="broad-allow", severity="error", check=check,
+            summary="The key policy lets principals of any AWS account use or manage the key")

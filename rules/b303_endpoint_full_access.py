@@ -31,8 +31,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         if not ep.is_s3:
             continue
         if ep.policy is None:
-            yield Finding(
-                rule=RULE.id, kind="broad-allow", severity=settings.default_endpoint_policy_severity,  # type: ignore[arg-type]
+            yield RULE.finding(
+                severity=settings.default_endpoint_policy_severity,  # type: ignore[arg-type]
                 message=(f"S3 endpoint {ep.ref} has no policy, so AWS's default full-access policy applies: "
                          "principals of any account may reach any bucket through it"),
                 location=ep.location, layer="vpc-endpoint-policy", identity=(ep.ref, "default"),
@@ -40,18 +40,13 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             continue
         if not analysis.endpoint_admits_anyone(ep):
             continue
-        yield Finding(
-            rule=RULE.id, kind="broad-allow", severity=settings.explicit_full_access_endpoint_severity,  # type: ignore[arg-type]
+        yield RULE.finding(
+            severity=settings.explicit_full_access_endpoint_severity,  # type: ignore[arg-type]
             message=(f"the policy of S3 endpoint {ep.ref} lets principals of any account read and write any "
                      "bucket, the same as having no endpoint policy"),
             location=ep.policy.location or ep.location, layer="vpc-endpoint-policy", identity=(ep.ref, "explicit"),
         )
 
 
-RULE = Rule(
-    id="W403-B303",
-    kind="broad-allow",
-    severity="warning",
-    summary="A VPC endpoint policy admits any principal to any action on any bucket",
-    check=check,
-)
+RULE = Rule(id="W403-B303", kind="broad-allow", severity="warning", check=check,
+            summary="A VPC endpoint policy admits any principal to any action on any bucket")

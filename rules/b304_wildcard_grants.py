@@ -73,8 +73,8 @@ def _identity_findings(analysis: Analysis) -> Iterable[Finding]:
 
 
 def _finding(policy: Policy, owner: str, stmt: Statement, what: str, principal: str, action: str) -> Finding:
-    return Finding(
-        rule=RULE.id, kind="broad-allow", severity="warning",
+    return RULE.finding(
+        severity="warning",
         message=f"{stmt.name} of {policy.origin or owner} {what}",
         location=stmt.location or policy.location, layer=policy.kind.layer,
         access=Access(principal=symbols.render(principal), action=action, resource="*"),
@@ -87,10 +87,5 @@ def check(analysis: Analysis) -> Iterable[Finding]:
     yield from _identity_findings(analysis)
 
 
-RULE = Rule(
-    id="W403-B304",
-    kind="broad-allow",
-    severity="warning",
-    summary="A wildcard action or resource granted to a principal that is not an administrator",
-    check=check,
-)
+RULE = Rule(id="W403-B304", kind="broad-allow", severity="warning", check=check,
+            summary="A wildcard action or resource granted to a principal that is not an administrator")

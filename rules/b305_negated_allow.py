@@ -31,8 +31,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                                                 ("NotPrincipal", stmt.not_principals)) if value is not None]
             if not negated:
                 continue
-            yield Finding(
-                rule=RULE.id, kind="broad-allow", severity="warning",
+            yield RULE.finding(
+                severity="warning",
                 message=(f"{stmt.name} of {policy.origin or owner} allows with {' and '.join(negated)}: "
                          "it grants everything except what it lists"),
                 location=stmt.location or policy.location, layer=policy.kind.layer,
@@ -40,10 +40,5 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             )
 
 
-RULE = Rule(
-    id="W403-B305",
-    kind="broad-allow",
-    severity="warning",
-    summary="An Allow with NotAction, NotResource or NotPrincipal grants more than it reads",
-    check=check,
-)
+RULE = Rule(id="W403-B305", kind="broad-allow", severity="warning", check=check,
+            summary="An Allow with NotAction, NotResource or NotPrincipal grants more than it reads")

@@ -35,8 +35,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         deny = decisions[0].statement
         assert stmt is not None and deny is not None
         deny_origin = decisions[0].policy.origin if decisions[0].policy is not None else ""
-        yield Finding(
-            rule=RULE.id, kind="broad-allow", severity="warning",
+        yield RULE.finding(
+            severity="warning",
             message=(f"{stmt.name} of {policy.origin if policy else first.intent.source} can never take "
                      f"effect: {deny.name} of {deny_origin} denies everything it allows, "
                      "without a condition"),
@@ -46,10 +46,5 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         )
 
 
-RULE = Rule(
-    id="W403-B306",
-    kind="broad-allow",
-    severity="warning",
-    summary="An Allow that an unconditional Deny always overrides (an attempt to out-vote a deny)",
-    check=check,
-)
+RULE = Rule(id="W403-B306", kind="broad-allow", severity="warning", check=check,
+            summary="An Allow that an unconditional Deny always overrides (an attempt to out-vote a deny)")

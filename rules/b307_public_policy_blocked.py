@@ -30,8 +30,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         stmt = next((e.statement for e in analysis.bucket_exposures(name) if e.public is True), None)
         if stmt is None:
             continue
-        yield Finding(
-            rule=RULE.id, kind="broad-allow", severity="error",
+        yield RULE.finding(
+            severity="error",
             message=(f"{stmt.name} makes the policy of bucket {symbols.render(name)} public, and the "
                      "bucket's Block Public Access (BlockPublicPolicy) refuses public policies: the deployment "
                      "would fail with 403 on PutBucketPolicy"),
@@ -41,10 +41,5 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         )
 
 
-RULE = Rule(
-    id="W403-B307",
-    kind="broad-allow",
-    severity="error",
-    summary="A public bucket policy that Block Public Access will refuse to store",
-    check=check,
-)
+RULE = Rule(id="W403-B307", kind="broad-allow", severity="error", check=check,
+            summary="A public bucket policy that Block Public Access will refuse to store")

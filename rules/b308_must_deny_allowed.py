@@ -27,8 +27,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             continue
         grant = next((h for h in r.decision.related if h.statement.location is not None), None)
         principal = r.intent.principal
-        yield Finding(
-            rule=RULE.id, kind="broad-allow", severity="error",
+        yield RULE.finding(
+            severity="error",
             message=(f"{principal.label} must not {r.action} {symbols.render(r.intent.resource)} (a must-deny intent "
                      f"of the configuration), but AWS would allow it"
                      + (f": {grant.statement.name} of {grant.policy.origin} grants it" if grant else "")),
@@ -42,10 +42,5 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         )
 
 
-RULE = Rule(
-    id="W403-B308",
-    kind="broad-allow",
-    severity="error",
-    summary="An access the configuration says must be denied is allowed",
-    check=check,
-)
+RULE = Rule(id="W403-B308", kind="broad-allow", severity="error", check=check,
+            summary="An access the configuration says must be denied is allowed")

@@ -28,13 +28,10 @@ cross-account principal or service. The finding carries a draft when one is prov
 
 from __future__ import annotations
 
-from why403.rules import Rule
-from why403.rules._denials import denial_rule, s3_layer
+from why403.rules._denials import denied_rule, s3_layer
 
-RULE = Rule(
-    id="W403-D101",
-    kind="denied",
-    severity="error",
-    summary="An intended access is denied by the bucket policy (or, for objects of another account, by their ACL)",
-    check=denial_rule("W403-D101", s3_layer("bucket-policy", "bucket-acl")),
+RULE = denied_rule(
+    "W403-D101",
+    "An intended access is denied by the bucket policy (or, for objects of another account, by their ACL)",
+    s3_layer("bucket-policy", "bucket-acl"),
 )

@@ -19,13 +19,7 @@ checks) in the principal's identity policy.
 
 from __future__ import annotations
 
-from why403.rules import Rule
-from why403.rules._denials import denial_rule, s3_layer
+from why403.rules._denials import denied_rule, s3_layer
 
-RULE = Rule(
-    id="W403-D102",
-    kind="denied",
-    severity="error",
-    summary="An intended access is denied by the caller's identity-based policies",
-    check=denial_rule("W403-D102", s3_layer("identity-policy")),
-)
+RULE = denied_rule("W403-D102", "An intended access is denied by the caller's identity-based policies",
+                   s3_layer("identity-policy"))

@@ -23,8 +23,7 @@ customer managed key instead of `aws/s3`.
 
 from __future__ import annotations
 
-from why403.rules import Rule
-from why403.rules._denials import denial_rule
+from why403.rules._denials import denied_rule
 from why403.simulate.decision import Decision
 
 
@@ -32,10 +31,5 @@ def _selects(d: Decision) -> bool:
     return d.kms_action is not None and d.layer != "kms-key-state"
 
 
-RULE = Rule(
-    id="W403-D103",
-    kind="denied",
-    severity="error",
-    summary="An intended S3 access fails in the KMS call S3 makes on the caller's behalf (SSE-KMS)",
-    check=denial_rule("W403-D103", _selects),
-)
+RULE = denied_rule("W403-D103", "An intended S3 access fails in the KMS call S3 makes on the caller's behalf (SSE-KMS)",
+                   _selects)

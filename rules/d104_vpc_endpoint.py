@@ -18,13 +18,7 @@ and an `aws:PrincipalArn` condition for gateway endpoints), or move the workload
 
 from __future__ import annotations
 
-from why403.rules import Rule
-from why403.rules._denials import denial_rule, s3_layer
+from why403.rules._denials import denied_rule, s3_layer
 
-RULE = Rule(
-    id="W403-D104",
-    kind="denied",
-    severity="error",
-    summary="An intended access through a VPC endpoint is denied by the endpoint policy",
-    check=denial_rule("W403-D104", s3_layer("vpc-endpoint-policy")),
-)
+RULE = denied_rule("W403-D104", "An intended access through a VPC endpoint is denied by the endpoint policy",
+                   s3_layer("vpc-endpoint-policy"))

@@ -12,13 +12,6 @@ management account or service-linked roles.
 
 from __future__ import annotations
 
-from why403.rules import Rule
-from why403.rules._denials import denial_rule, s3_layer
+from why403.rules._denials import denied_rule, s3_layer
 
-RULE = Rule(
-    id="W403-D105",
-    kind="denied",
-    severity="error",
-    summary="An intended access is denied by a service control policy",
-    check=denial_rule("W403-D105", s3_layer("scp")),
-)
+RULE = denied_rule("W403-D105", "An intended access is denied by a service control policy", s3_layer("scp"))

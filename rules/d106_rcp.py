@@ -15,13 +15,6 @@ accounts; the bucket policy grants an external auditor's role `s3:GetObject`: it
 
 from __future__ import annotations
 
-from why403.rules import Rule
-from why403.rules._denials import denial_rule, s3_layer
+from why403.rules._denials import denied_rule, s3_layer
 
-RULE = Rule(
-    id="W403-D106",
-    kind="denied",
-    severity="error",
-    summary="An intended access is denied by a resource control policy",
-    check=denial_rule("W403-D106", s3_layer("rcp")),
-)
+RULE = denied_rule("W403-D106", "An intended access is denied by a resource control policy", s3_layer("rcp"))

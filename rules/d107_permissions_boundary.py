@@ -19,13 +19,10 @@ grant through the session ARN if that is really intended.
 
 from __future__ import annotations
 
-from why403.rules import Rule
-from why403.rules._denials import denial_rule, s3_layer
+from why403.rules._denials import denied_rule, s3_layer
 
-RULE = Rule(
-    id="W403-D107",
-    kind="denied",
-    severity="error",
-    summary="An intended access is denied by the principal's permissions boundary or session policy",
-    check=denial_rule("W403-D107", s3_layer("permissions-boundary", "session-policy")),
+RULE = denied_rule(
+    "W403-D107",
+    "An intended access is denied by the principal's permissions boundary or session policy",
+    s3_layer("permissions-boundary", "session-policy"),
 )

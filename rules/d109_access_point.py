@@ -9,13 +9,7 @@ delegates to access points (`s3:DataAccessPointAccount`).
 
 from __future__ import annotations
 
-from why403.rules import Rule
-from why403.rules._denials import denial_rule, s3_layer
+from why403.rules._denials import denied_rule, s3_layer
 
-RULE = Rule(
-    id="W403-D109",
-    kind="denied",
-    severity="error",
-    summary="An intended access through an access point is denied by its policy",
-    check=denial_rule("W403-D109", s3_layer("access-point-policy")),
-)
+RULE = denied_rule("W403-D109", "An intended access through an access point is denied by its policy",
+                   s3_layer("access-point-policy"))

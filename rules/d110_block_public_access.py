@@ -10,13 +10,7 @@ conditions such as `aws:PrincipalOrgID` or `aws:SourceVpce`), so the policy is n
 
 from __future__ import annotations
 
-from why403.rules import Rule
-from why403.rules._denials import denial_rule, s3_layer
+from why403.rules._denials import denied_rule, s3_layer
 
-RULE = Rule(
-    id="W403-D110",
-    kind="denied",
-    severity="error",
-    summary="An intended access is refused by S3 Block Public Access",
-    check=denial_rule("W403-D110", s3_layer("block-public-access")),
-)
+RULE = denied_rule("W403-D110", "An intended access is refused by S3 Block Public Access",
+                   s3_layer("block-public-access"))

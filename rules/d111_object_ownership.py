@@ -12,8 +12,7 @@ default encryption is SSE-KMS (S3 delivers logs only to SSE-S3 buckets), and obj
 
 from __future__ import annotations
 
-from why403.rules import Rule
-from why403.rules._denials import denial_rule
+from why403.rules._denials import denied_rule
 from why403.simulate.decision import Decision
 
 
@@ -23,10 +22,4 @@ def _selects(d: Decision) -> bool:
     return d.layer in ("object-ownership", "request-validation") and d.kms_action is None
 
 
-RULE = Rule(
-    id="W403-D111",
-    kind="denied",
-    severity="error",
-    summary="An intended access is refused by Object Ownership or S3 request validation",
-    check=denial_rule("W403-D111", _selects),
-)
+RULE = denied_rule("W403-D111", "An intended access is refused by Object Ownership or S3 request validation", _selects)

@@ -43,10 +43,5 @@ def _check(world: Any) -> Iterable[Finding]:
     return ()
 
 
-RULE = Rule(
-    id="W403-E001",
-    kind="source",
-    severity="error",
-    summary="A file could not be read, so nothing in it was checked",
-    check=_check,
-)
+RULE = Rule(id="W403-E001", kind="source", severity="error", check=_check,
+            summary="A file could not be read, so nothing in it was checked")

@@ -45,10 +45,5 @@ def _check(world: Any) -> Iterable[Finding]:
     return ()
 
 
-RULE = Rule(
-    id="W403-E002",
-    kind="source",
-    severity="note",
-    summary="A suppression does not suppress anything: no reason, expired, forbidden or matching nothing",
-    check=_check,
-)
+RULE = Rule(id="W403-E002", kind="source", severity="note", check=_check,
+            summary="A suppression does not suppress anything: no reason, expired, forbidden or matching nothing")

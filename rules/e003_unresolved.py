@@ -30,16 +30,11 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         if key in seen:
             continue
         seen.add(key)
-        yield Finding(
-            rule=RULE.id, kind="source", severity="note", message=diag.message, location=diag.location,
+        yield RULE.finding(
+            severity="note", message=diag.message, location=diag.location,
             identity=(diag.code, diag.message),
         )
 
 
-RULE = Rule(
-    id="W403-E003",
-    kind="source",
-    severity="note",
-    summary="A value the sources leave open (and how to supply it)",
-    check=check,
-)
+RULE = Rule(id="W403-E003", kind="source", severity="note", check=check,
+            summary="A value the sources leave open (and how to supply it)")

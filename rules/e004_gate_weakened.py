@@ -44,10 +44,5 @@ def _check(world: Any) -> Iterable[Finding]:
     return ()
 
 
-RULE = Rule(
-    id="W403-E004",
-    kind="source",
-    severity="error",
-    summary="The change weakens the gate: its configuration checks less than the one in force",
-    check=_check,
-)
+RULE = Rule(id="W403-E004", kind="source", severity="error", check=_check,
+            summary="The change weakens the gate: its configuration checks less than the one in force")

@@ -52,8 +52,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                    + (f" ({stmt.name})" if stmt is not None else "")
                    + ": once applied, the deployer and administrators can no longer read or update the "
                      "bucket's configuration, and only the account root user can remove the policy")
-        yield Finding(
-            rule=RULE.id, kind="lockout", severity="error", message=message,
+        yield RULE.finding(
+            severity="error", message=message,
             location=stmt.location if stmt is not None and stmt.location else binfo.location,
             layer="bucket-policy", denial="explicit",
             access=Access(principal=symbols.render(info.actor.display), principal_ref=info.ref,
@@ -64,10 +64,5 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         )
 
 
-RULE = Rule(
-    id="W403-L201",
-    kind="lockout",
-    severity="error",
-    summary="The bucket policy locks the deployer or the administrators out of managing the bucket",
-    check=check,
-)
+RULE = Rule(id="W403-L201", kind="lockout", severity="error", check=check,
+            summary="The bucket policy locks the deployer or the administrators out of managing the bucket")

@@ -46,8 +46,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         location = stmt.location if explicit and stmt is not None and stmt.location else \
             (key.policy.location or key.location)
         first = lockout.refused[0][0]
-        yield Finding(
-            rule=RULE.id, kind="lockout", severity="error", message=message, location=location,
+        yield RULE.finding(
+            severity="error", message=message, location=location,
             layer=decision.layer if decision.layer else "kms-key-policy",
             denial="explicit" if explicit else "implicit",
             access=Access(principal=symbols.render(first.actor.display), principal_ref=first.ref,
@@ -58,10 +58,5 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         )
 
 
-RULE = Rule(
-    id="W403-L202",
-    kind="lockout",
-    severity="error",
-    summary="The key policy leaves no principal able to manage the key",
-    check=check,
-)
+RULE = Rule(id="W403-L202", kind="lockout", severity="error", check=check,
+            summary="The key policy leaves no principal able to manage the key")

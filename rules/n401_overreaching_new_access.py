@@ -30,10 +30,5 @@ def check(analysis: Analysis) -> Iterable[Finding]:
     return [f for f in analysis.changes if f.rule == RULE.id]
 
 
-RULE = Rule(
-    id="W403-N401",
-    kind="new-access",
-    severity="error",
-    summary="A change grants access beyond any intent of the sources (an overreaching remediation)",
-    check=check,
-)
+RULE = Rule(id="W403-N401", kind="new-access", severity="error", check=check,
+            summary="A change grants access beyond any intent of the sources (an overreaching remediation)")

@@ -20,10 +20,5 @@ def check(analysis: Analysis) -> Iterable[Finding]:
     return [f for f in analysis.changes if f.rule == RULE.id]
 
 
-RULE = Rule(
-    id="W403-N402",
-    kind="new-access",
-    severity="note",
-    summary="A change grants an access the sources intend (a new grant, or the remedy of a denied one)",
-    check=check,
-)
+RULE = Rule(id="W403-N402", kind="new-access", severity="note", check=check,
+            summary="A change grants an access the sources intend (a new grant, or the remedy of a denied one)")

@@ -20,10 +20,5 @@ def check(analysis: Analysis) -> Iterable[Finding]:
     return [f for f in analysis.changes if f.rule == RULE.id]
 
 
-RULE = Rule(
-    id="W403-N403",
-    kind="new-access",
-    severity="note",
-    summary="A change removes an access that was allowed before",
-    check=check,
-)
+RULE = Rule(id="W403-N403", kind="new-access", severity="note", check=check,
+            summary="A change removes an access that was allowed before")

@@ -53,18 +53,13 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                 continue
             severity = "error" if problem.severity == "error" else "warning"
             origin = policy.origin or owner
-            yield Finding(
-                rule=RULE.id, kind="denied", severity=severity,  # type: ignore[arg-type]
+            yield RULE.finding(
+                severity=severity,  # type: ignore[arg-type]
                 message=f"{origin}: {problem.message}",
                 location=problem.location or policy.location, layer=policy.kind.layer, denial="implicit",
                 identity=(origin, problem.code, problem.message),
             )
 
 
-RULE = Rule(
-    id="W403-S401",
-    kind="denied",
-    severity="error",
-    summary="A policy AWS would refuse, or a statement that never matches what it names",
-    check=check,
-)
+RULE = Rule(id="W403-S401", kind="denied", severity="error", check=check,
+            summary="A policy AWS would refuse, or a statement that never matches what it names")

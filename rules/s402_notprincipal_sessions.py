@@ -51,8 +51,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                     continue
                 missing = [what for what, ok in (("its account", has_account), ("its session ARNs", has_session))
                            if not ok]
-                yield Finding(
-                    rule=RULE.id, kind="denied", severity="error",
+                yield RULE.finding(
+                    severity="error",
                     message=(f"{policy.origin or owner}: {stmt.name} exempts {symbols.render(value)} "
                              f"through NotPrincipal without {' and '.join(missing)}, so every session of the role "
                              "is denied; use Principal \"*\" with ArnNotEquals aws:PrincipalArn instead"),
@@ -61,10 +61,5 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                 )
 
 
-RULE = Rule(
-    id="W403-S402",
-    kind="denied",
-    severity="error",
-    summary="A NotPrincipal Deny also denies the sessions of the role it lists",
-    check=check,
-)
+RULE = Rule(id="W403-S402", kind="denied", severity="error", check=check,
+            summary="A NotPrincipal Deny also denies the sessions of the role it lists")

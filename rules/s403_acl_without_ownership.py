@@ -31,8 +31,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
     for name, binfo in sorted(analysis.world.buckets.items()):
         if binfo.acl_without_ownership is None:
             continue
-        yield Finding(
-            rule=RULE.id, kind="denied", severity="warning",
+        yield RULE.finding(
+            severity="warning",
             message=(f"bucket {symbols.render(name)} sets the ACL {binfo.acl_without_ownership} but no Object "
                      "Ownership: new buckets are BucketOwnerEnforced, so S3 refuses the ACL "
                      "(AccessControlListNotSupported) and a new deployment fails"),
@@ -41,10 +41,5 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         )
 
 
-RULE = Rule(
-    id="W403-S403",
-    kind="denied",
-    severity="warning",
-    summary="A bucket ACL that new buckets refuse (ACLs are disabled by default since April 2023)",
-    check=check,
-)
+RULE = Rule(id="W403-S403", kind="denied", severity="warning", check=check,
+            summary="A bucket ACL that new buckets refuse (ACLs are disabled by default since April 2023)")

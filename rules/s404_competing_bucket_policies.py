@@ -28,8 +28,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             continue
         refs = [ref for ref, _ in binfo.competing_policies]
         first = binfo.competing_policies[0][1]
-        yield Finding(
-            rule=RULE.id, kind="denied", severity="warning",
+        yield RULE.finding(
+            severity="warning",
             message=(f"bucket {symbols.render(name)} is given {len(refs)} policies ({', '.join(refs)}): each apply "
                      "replaces the others, so which statements are in force is not determined"),
             location=first, layer="bucket-policy", denial="implicit",
@@ -38,10 +38,5 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         )
 
 
-RULE = Rule(
-    id="W403-S404",
-    kind="denied",
-    severity="warning",
-    summary="Several policies are written for one bucket; each apply replaces the others",
-    check=check,
-)
+RULE = Rule(id="W403-S404", kind="denied", severity="warning", check=check,
+            summary="Several policies are written for one bucket; each apply replaces the others")

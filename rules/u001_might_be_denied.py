@@ -38,8 +38,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             seen.add(key)
             why = "; ".join(analysis.unknowns_of(stmt, r.request)) or step.detail
             origin = step.policy.origin if step.policy is not None else step.layer
-            yield Finding(
-                rule=RULE.id, kind="denied", severity="note",
+            yield RULE.finding(
+                severity="note",
                 message=(f"{r.intent.principal.label} may be denied {r.action} on {symbols.render(r.intent.resource)}: "
                          f"{stmt.name} of {origin} applies or not depending on what the sources leave open "
                          f"({symbols.render(why)})"),
@@ -52,10 +52,5 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             break
 
 
-RULE = Rule(
-    id="W403-U001",
-    kind="denied",
-    severity="note",
-    summary="An intended access that a Deny may refuse, depending on a value the sources leave open",
-    check=check,
-)
+RULE = Rule(id="W403-U001", kind="denied", severity="note", check=check,
+            summary="An intended access that a Deny may refuse, depending on a value the sources leave open")

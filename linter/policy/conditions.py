@@ -18,27 +18,14 @@ from datetime import UTC, datetime
 from why403.model import symbols
 from why403.model.arn import split_arn, tri_arn_like
 from why403.model.glob import tri_glob
-from why403.model.policy import NEGATED_OPERATORS, POSITIVE_OF, Condition
+from why403.model.policy import BASE_OPERATORS, NEGATED_OPERATORS, POSITIVE_OF, Condition
 from why403.model.symbols import Tri, tri_all, tri_not, tri_or
 from why403.model.values import Unknown
 from why403.policy import variables
 from why403.policy.context import ABSENT, RequestContext
 
-_VARIABLE_OPERATORS = frozenset(
-    {
-        "StringEquals",
-        "StringNotEquals",
-        "StringEqualsIgnoreCase",
-        "StringNotEqualsIgnoreCase",
-        "StringLike",
-        "StringNotLike",
-        "ArnEquals",
-        "ArnLike",
-        "ArnNotEquals",
-        "ArnNotLike",
-        "Bool",
-    }
-)
+# Policy variables are substituted in the values of string and ARN conditions and of Bool (6.7).
+_VARIABLE_OPERATORS = frozenset(op for op in BASE_OPERATORS if op.startswith(("String", "Arn"))) | {"Bool"}
 
 def eval_conditions(conditions: tuple[Condition, ...], ctx: RequestContext, substitute: bool) -> Tri:
     """AND over every (operator, key) pair of a statement's Condition block."""

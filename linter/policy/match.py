@@ -30,6 +30,10 @@ STAR_WITH_PRINCIPALARN = "star_with_principalarn"
 SERVICE = "service"
 FEDERATING_USER_ARN = "federating_user_arn"
 UNKNOWN_PRINCIPAL = "unknown"
+# The kinds that name the caller itself (or everyone), and those that name the role or user its
+# session stands for (which the permissions boundary and session policy still cap).
+DIRECT_KINDS = (USER_ARN, SESSION_ARN, STAR, STAR_WITH_PRINCIPALARN)
+ROLE_KINDS = (ROLE_ARN, FEDERATING_USER_ARN)
 
 
 @dataclass(frozen=True)
@@ -313,8 +317,10 @@ def allow_kinds(policy: Policy | None, target: Target) -> dict[str, tuple[Tri, H
 
 __all__ = [
     "ACCOUNT",
+    "DIRECT_KINDS",
     "FEDERATING_USER_ARN",
     "ROLE_ARN",
+    "ROLE_KINDS",
     "SERVICE",
     "SESSION_ARN",
     "STAR",

@@ -16,26 +16,14 @@ from why403.model.arn import account_root, kms_alias
 from why403.model.policy import PolicyKind
 from why403.model.symbols import Tri, tri_and, tri_equals, tri_or
 from why403.policy.context import RequestContext
-from why403.policy.match import (
-    ACCOUNT,
-    ROLE_ARN,
-    SERVICE,
-    SESSION_ARN,
-    STAR,
-    STAR_WITH_PRINCIPALARN,
-    UNKNOWN_PRINCIPAL,
-    USER_ARN,
-    Hit,
-    Target,
-    allow_kinds,
-    find_any,
-)
+from why403.policy.match import ACCOUNT, DIRECT_KINDS, ROLE_ARN, SERVICE, UNKNOWN_PRINCIPAL, Hit, Target, allow_kinds
 from why403.policy.parse import parse_policy
 from why403.simulate.decision import Decision, Outcome
 from why403.simulate.layers import (
     Layer,
     Recorder,
     boundary_allows,
+    identity_allows,
     is_iam_principal,
     kinds_hit,
     kinds_match,
@@ -232,7 +220,7 @@ class _KmsEvaluation(Recorder):
         def hit_of(*names: str) -> Hit | None:
             return kinds_hit(kinds, *names, definite_first=False)
 
-        direct_names: tuple[str, ...] = (USER_ARN, SESSION_ARN, STAR, STAR_WITH_PRINCIPALARN, UNKNOWN_PRINCIPAL)
+        direct_names: tuple[str, ...] = (*DIRECT_KINDS, UNKNOWN_PRINCIPAL)
         if actor.kind == "service":
             direct_names = (*direct_names, SERVICE)
         direct = kind(*direct_names)
@@ -249,7 +237,7 @@ class _KmsEvaluation(Recorder):
             ident: Tri = True if actor.kind == "root" else None
             ihit = None
         else:
-            ident, ihit = find_any(actor.identity_policies, self.target, "Allow")
+            ident, ihit = identity_allows(actor, self.target)
         bnd, bhit = boundary_allows(actor, self.target)
         ses = session_allows(actor, self.target)
         same = tri_equals(actor.account or "", key.account)

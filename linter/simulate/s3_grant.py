@@ -17,8 +17,10 @@ from why403.model.symbols import Tri, tri_and, tri_equals, tri_or
 from why403.policy.context import RequestContext
 from why403.policy.match import (
     ACCOUNT,
+    DIRECT_KINDS,
     FEDERATING_USER_ARN,
     ROLE_ARN,
+    ROLE_KINDS,
     SERVICE,
     SESSION_ARN,
     STAR,
@@ -45,9 +47,6 @@ from why403.simulate.layers import (
 from why403.simulate.request import S3Request, build_context
 from why403.simulate.s3_kinds import owning_account, resource_grants
 from why403.simulate.state import Environment
-
-DIRECT_KINDS = (USER_ARN, SESSION_ARN, STAR, STAR_WITH_PRINCIPALARN)
-ROLE_KINDS = (ROLE_ARN, FEDERATING_USER_ARN)
 
 
 class Verdict(Exception):

@@ -8,6 +8,7 @@ need a request nobody intended (a stranger, an administrator), ask it: who can d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -67,27 +68,17 @@ class Analysis:
 
     @cached_property
     def results_by_principal(self) -> dict[str, list[AccessResult]]:
-        out: dict[str, list[AccessResult]] = {}
-        for r in self.results:
-            out.setdefault(r.intent.principal.arn, []).append(r)
-        return out
+        return _grouped(self.results, lambda r: r.intent.principal.arn)
 
     @cached_property
     def results_by_bucket(self) -> dict[str, list[AccessResult]]:
-        out: dict[str, list[AccessResult]] = {}
-        for r in self.results:
-            out.setdefault(r.request.bucket.name, []).append(r)
-        return out
+        return _grouped(self.results, lambda r: r.request.bucket.name)
 
     @cached_property
     def results_by_default_key(self) -> dict[str, list[AccessResult]]:
         """Results on buckets encrypted by default with each KMS key, by key ARN."""
-        out: dict[str, list[AccessResult]] = {}
-        for r in self.results:
-            key = r.request.bucket.default_key
-            if key is not None:
-                out.setdefault(key.arn, []).append(r)
-        return out
+        return _grouped(self.results, lambda r: r.request.bucket.default_key.arn if r.request.bucket.default_key
+                        else None)
 
     @cached_property
     def _sorted_admins(self) -> list[PrincipalInfo]:
@@ -241,6 +232,15 @@ class Analysis:
                                    actions: tuple[str, ...]) -> list[str]:
         """Which of ``actions`` one identity statement grants on a bucket or key the sources do not define."""
         return grants_outside_the_sources(actor, policy, stmt, actions, self.world.env)
+
+
+def _grouped(results: list[AccessResult], key: Callable[[AccessResult], str | None]) -> dict[str, list[AccessResult]]:
+    out: dict[str, list[AccessResult]] = {}
+    for r in results:
+        k = key(r)
+        if k is not None:
+            out.setdefault(k, []).append(r)
+    return out
 
 
 # Someone calling S3's public endpoint (not through a VPC endpoint).

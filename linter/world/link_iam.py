@@ -51,20 +51,17 @@ def principals(b: Linker) -> None:
     inline: dict[str, list[InlinePolicyFact]] = defaultdict(list)
     for f in b.of(InlinePolicyFact):
         assert isinstance(f, InlinePolicyFact)
-        for kind, names in (("role", f.roles), ("user", f.users), ("group", f.groups)):
-            for name in names:
-                inline[f"{kind}:{name}"].append(f)
+        for key in _holders(f.roles, f.users, f.groups):
+            inline[key].append(f)
     attached: dict[str, list[AttachmentFact]] = defaultdict(list)
     for f in b.of(AttachmentFact):
         assert isinstance(f, AttachmentFact)
-        for kind, names in (("role", f.roles), ("user", f.users), ("group", f.groups)):
-            for name in names:
-                attached[f"{kind}:{name}"].append(f)
+        for key in _holders(f.roles, f.users, f.groups):
+            attached[key].append(f)
     for f in b.of(ManagedPolicyFact):
         assert isinstance(f, ManagedPolicyFact)
-        for kind, names in (("role", f.roles), ("user", f.users), ("group", f.groups)):
-            for name in names:
-                attached[f"{kind}:{name}"].append(AttachmentFact(f.ref, f.location, f.arn))
+        for key in _holders(f.roles, f.users, f.groups):
+            attached[key].append(AttachmentFact(f.ref, f.location, f.arn))
 
     def policies_for(kind: str, name: str, arn: str, own: tuple[Policy, ...], managed: tuple[str, ...],
                      location: Location | None) -> list[Policy]:
@@ -203,3 +200,9 @@ def _is_admin(policies: Iterable[Policy]) -> bool:
                     and not s.conditions and not s.maybe:
                 return True
     return False
+
+
+def _holders(roles: tuple[str, ...], users: tuple[str, ...], groups: tuple[str, ...]) -> list[str]:
+    """``role:NAME``, ``user:NAME``, ``group:NAME`` for each identity a policy is attached to."""
+    return [f"{kind}:{name}" for kind, names in (("role", roles), ("user", users), ("group", groups))
+            for name in names]

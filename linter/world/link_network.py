@@ -25,10 +25,7 @@ from why403.world.model import EndpointInfo, NetworkPath, endpoint_path, interne
 
 
 def endpoints(b: Linker) -> None:
-    overrides: dict[str, EndpointPolicyFact] = {}
-    for f in b.of(EndpointPolicyFact):
-        assert isinstance(f, EndpointPolicyFact)
-        overrides[f.endpoint_id] = f
+    overrides = b.by(EndpointPolicyFact, "endpoint_id")
     extra_rts: dict[str, list[str]] = defaultdict(list)
     for f in b.of(EndpointRouteTableFact):
         assert isinstance(f, EndpointRouteTableFact)
@@ -59,16 +56,8 @@ def paths(b: Linker) -> None:
         if ep.is_s3 and ep.endpoint_type.lower() == "gateway":
             for rt in ep.route_table_ids:
                 gateways_by_rt[rt].append(ep)
-    profiles: dict[str, InstanceProfileFact] = {}
-    for f in b.of(InstanceProfileFact):
-        assert isinstance(f, InstanceProfileFact)
-        profiles[f.name] = f
-        profiles[f.arn] = f
-    tasks: dict[str, TaskDefinitionFact] = {}
-    for f in b.of(TaskDefinitionFact):
-        assert isinstance(f, TaskDefinitionFact)
-        tasks[f.arn] = f
-        tasks[f.ref] = f
+    profiles = b.by(InstanceProfileFact, "name", "arn")
+    tasks = b.by(TaskDefinitionFact, "arn", "ref")
     by_name = {info.actor.name: info for info in world.principals.values() if info.actor.name}
     found: dict[str, list[NetworkPath]] = defaultdict(list)
     for f in b.of(ComputeFact):

@@ -64,10 +64,7 @@ def default_key_policy(account: str, origin: str, location: Location | None) -> 
 
 
 def keys(b: Linker) -> None:
-    policies: dict[str, KeyPolicyFact] = {}
-    for f in b.of(KeyPolicyFact):
-        assert isinstance(f, KeyPolicyFact)
-        policies[f.key] = f
+    policies = b.by(KeyPolicyFact, "key")
     grants: dict[str, list[KmsGrant]] = defaultdict(list)
     for f in b.of(GrantFact):
         assert isinstance(f, GrantFact)
@@ -213,10 +210,7 @@ def objects(b: Linker) -> None:
 
 
 def access_points(b: Linker) -> None:
-    overrides: dict[str, AccessPointPolicyFact] = {}
-    for f in b.of(AccessPointPolicyFact):
-        assert isinstance(f, AccessPointPolicyFact)
-        overrides[f.access_point] = f
+    overrides = b.by(AccessPointPolicyFact, "access_point")
     for f in b.of(AccessPointFact):
         assert isinstance(f, AccessPointFact)
         state = AccessPointState(name=f.name, account=f.account, region=f.region, policy=f.policy,

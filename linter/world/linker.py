@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from why403.model.facts import BucketFact, Diagnostic, Fact, OrgMembershipFact, SourceResult
 from why403.model.settings import Settings
 from why403.simulate.state import Environment
 from why403.world.model import PrincipalInfo, World
+
+F = TypeVar("F", bound=Fact)
 
 
 class Linker:
@@ -37,6 +40,15 @@ class Linker:
     def of(self, cls: type[Fact]) -> list[Fact]:
         """The facts of one kind, in the order the inputs gave them."""
         return self.facts.get(cls, [])
+
+    def by(self, cls: type[F], *attrs: str) -> dict[str, F]:
+        """The facts of one kind by the value of each of ``attrs`` (a later fact of the same value
+        replaces an earlier one, as a later write does in AWS)."""
+        out: dict[str, F] = {}
+        for fact in self.facts.get(cls, ()):
+            for attr in attrs:
+                out[getattr(fact, attr)] = fact  # type: ignore[assignment]
+        return out
 
     def facts_all(self) -> Iterable[Fact]:
         for facts in self.facts.values():

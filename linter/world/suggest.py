@@ -204,23 +204,27 @@ def _bucket_policy_fix(r: AccessResult, analysis: Analysis) -> str | None:
             conds["StringEquals"] = {"aws:SourceAccount": str(ctx["aws:SourceAccount"])}
         if conds:
             stmt["Condition"] = conds
-    new_policy = _with_statement(bucket.policy, stmt, PolicyKind.BUCKET)
+    if not _works_with_bucket_policy(analysis, r, _with_statement(bucket.policy, stmt, PolicyKind.BUCKET)):
+        return None
+    return _draft(f"the bucket policy of {bucket.ref or bucket.name}", stmt)
+
+
+def _works_with_bucket_policy(analysis: Analysis, r: AccessResult, new_policy: Policy) -> bool:
+    """Whether the denied access works, and nothing else simulated changes, with this policy on its bucket."""
+    name = r.request.bucket.name
 
     def rebuild(req: S3Request) -> S3Request | None:
-        if req.bucket.name != bucket.name:
+        if req.bucket.name != name:
             return None
         return replace(req, bucket=replace(req.bucket, policy=new_policy))
 
-    if not _Trial(analysis, r).verify(rebuild, affected=analysis.results_by_bucket.get(bucket.name, [])):
-        return None
-    return _draft(f"the bucket policy of {bucket.ref or bucket.name}", stmt)
+    return _Trial(analysis, r).verify(rebuild, affected=analysis.results_by_bucket.get(name, []))
 
 
 def _service_exception_fix(r: AccessResult, analysis: Analysis) -> str | None:
     """A perimeter Deny on a principal key that AWS services do not carry: exempt the services."""
     d = r.decision
     stmt, policy = d.statement, d.policy
-    bucket = r.request.bucket
     if stmt is None or policy is None or not any(c.key_lower in _NEGATED_PRINCIPAL_KEYS and c.negated
                                                  for c in stmt.conditions):
         return None
@@ -234,13 +238,7 @@ def _service_exception_fix(r: AccessResult, analysis: Analysis) -> str | None:
     statements[index] = doc
     new_policy = parse_policy(raw, PolicyKind.BUCKET, origin=policy.origin, location=policy.location,
                               validate=False)
-
-    def rebuild(req: S3Request) -> S3Request | None:
-        if req.bucket.name != bucket.name:
-            return None
-        return replace(req, bucket=replace(req.bucket, policy=new_policy))
-
-    if not _Trial(analysis, r).verify(rebuild, affected=analysis.results_by_bucket.get(bucket.name, [])):
+    if not _works_with_bucket_policy(analysis, r, new_policy):
         return None
     where = f"{stmt.name} of {policy.origin}"
     return (f"Draft fix (review before applying; re-simulation shows it allows this access and nothing else that "
