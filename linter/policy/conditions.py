@@ -56,7 +56,9 @@ def eval_condition(cond: Condition, ctx: RequestContext, substitute: bool) -> Tr
         return tri_or(*results)
     values = _policy_values(cond, ctx, substitute)
     if cond.set_op is not None:
-        if not present:
+        if not present or got == "":
+            # An absent key, and one that resolves to an empty data set such as an empty string,
+            # are the empty set: ForAllValues is vacuously true, ForAnyValue false [IAM-MULTI].
             req_values: tuple[str, ...] = ()
         elif isinstance(got, tuple):
             req_values = got
@@ -67,7 +69,9 @@ def eval_condition(cond: Condition, ctx: RequestContext, substitute: bool) -> Tr
         if cond.set_op == "ForAllValues":
             return tri_all(tests)
         return tri_or(*tests)
-    if not present:
+    if not present or got == ():
+        # A multivalued key with no values behaves as an absent key under a plain operator: a
+        # positive operator is false, a negated one or ...IfExists true [IAM-CONDOPS].
         return cond.if_exists or cond.negated
     if isinstance(got, tuple):
         # A multivalued key used with a single-valued operator: AWS compares as a set, any value.

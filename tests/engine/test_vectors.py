@@ -403,6 +403,38 @@ vector("V33b", IMPLICIT, "identity-policy")(lambda: _tags("ForAllValues", ("team
 vector("V34a", IMPLICIT, "identity-policy")(lambda: _tags("ForAnyValue", None))
 vector("V34b", ALLOWED)(lambda: _tags("ForAnyValue", ("team",)))
 
+
+# Issue 15.8: a key that resolves to an empty data set (an empty string) is the empty set for the set
+# operators [IAM-MULTI]: ForAllValues vacuously true, ForAnyValue false.
+def _tags_empty_string(set_op: str) -> Decision:
+    a = alice(allow(PUT, OBJ, Condition={f"{set_op}:StringEquals": {"s3:RequestObjectTagKeys": ["team"]}}))
+    return W0.decide(a, PUT, "tmp/tagged", context={"s3:RequestObjectTagKeys": ""})
+
+
+vector("V33c-empty-string", ALLOWED)(lambda: _tags_empty_string("ForAllValues"))
+vector("V34c-empty-string", IMPLICIT, "identity-policy")(lambda: _tags_empty_string("ForAnyValue"))
+
+
+# Issue 15.8: a plain operator on a multivalued key behaves the same for an empty list as for an
+# absent key [IAM-CONDOPS]: a positive operator never matches, a negated one always does.
+def _plain_on_multivalued(effect: str, operator: str, keys: tuple[str, ...] | None) -> Decision:
+    condition = {operator: {"s3:RequestObjectTagKeys": ["team"]}}
+    statements = [allow(PUT, OBJ)] if effect == "Deny" else []
+    statements.append({"Effect": effect, "Action": PUT, "Resource": OBJ, "Condition": condition})
+    context = {} if keys is None else {"s3:RequestObjectTagKeys": keys}
+    return W0.decide(alice(*statements), PUT, "tmp/tagged", context=context)
+
+
+vector("V33d-plain-absent", IMPLICIT, "identity-policy")(lambda: _plain_on_multivalued("Allow", "StringEquals", None))
+vector("V33d-plain-empty", IMPLICIT, "identity-policy")(lambda: _plain_on_multivalued("Allow", "StringEquals", ()))
+vector("V33e-negated-absent", EXPLICIT, "identity-policy")(
+    lambda: _plain_on_multivalued("Deny", "StringNotEquals", None))
+vector("V33e-negated-empty", EXPLICIT, "identity-policy")(
+    lambda: _plain_on_multivalued("Deny", "StringNotEquals", ()))
+vector("V33e-negated-other", EXPLICIT, "identity-policy")(
+    lambda: _plain_on_multivalued("Deny", "StringNotEquals", ("secret",)))
+vector("V33e-negated-listed", ALLOWED)(lambda: _plain_on_multivalued("Deny", "StringNotEquals", ("team",)))
+
 V35 = W0.with_bucket_policy(stmt("Deny", "*", "s3:*", [BKT, OBJ],
                                  Condition={"Bool": {"aws:SecureTransport": "false"}}))
 vector("V35a", EXPLICIT, "bucket-policy")(lambda: V35.decide(alice(allow(GET, OBJ)), GET, Q1, network=HTTP))
