@@ -12,7 +12,9 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+import itertools
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from why403.model import symbols
@@ -22,13 +24,52 @@ from why403.model.policy import BASE_OPERATORS, NEGATED_OPERATORS, POSITIVE_OF, 
 from why403.model.symbols import Tri, tri_all, tri_not, tri_or
 from why403.model.values import Unknown
 from why403.policy import variables
-from why403.policy.context import ABSENT, RequestContext
+from why403.policy.context import ABSENT, Choice, ContextValue, OneOf, RequestContext
 
 # Policy variables are substituted in the values of string and ARN conditions and of Bool (6.7).
 _VARIABLE_OPERATORS = frozenset(op for op in BASE_OPERATORS if op.startswith(("String", "Arn"))) | {"Bool"}
 
 def eval_conditions(conditions: tuple[Condition, ...], ctx: RequestContext, substitute: bool) -> Tri:
-    """AND over every (operator, key) pair of a statement's Condition block."""
+    """AND over every (operator, key) pair of a statement's Condition block.
+
+    When the block reads keys whose value is one of several plausible ones, the block is
+    evaluated for every plausible request (keys of one group chosen together): it applies when it
+    applies to all of them, not when it applies to none, and otherwise depends on the request."""
+    groups = _plausible_groups(conditions, ctx)
+    if not groups:
+        return _all_conditions(conditions, ctx, substitute)
+    answers: set[Tri] = set()
+    for fixed in _plausible_requests(groups):
+        answers.add(_all_conditions(conditions, ctx.fixing(fixed), substitute))
+        if len(answers) > 1 or None in answers:
+            return None
+    return answers.pop()
+
+
+def _plausible_groups(conditions: tuple[Condition, ...], ctx: RequestContext
+                      ) -> dict[str, list[tuple[str, OneOf]]]:
+    groups: dict[str, list[tuple[str, OneOf]]] = {}
+    for cond in conditions:
+        got = ctx.get(cond.key)
+        if isinstance(got, OneOf):
+            members = groups.setdefault(got.group or cond.key_lower, [])
+            if all(k != cond.key_lower for k, _ in members):
+                members.append((cond.key_lower, got))
+    return groups
+
+
+def _plausible_requests(groups: dict[str, list[tuple[str, OneOf]]]) -> Iterator[dict[str, ContextValue]]:
+    """Every combination of one choice per group (a group's keys take the same choice index)."""
+    sizes = [max(len(v.choices) for _, v in members) for members in groups.values()]
+    for picks in itertools.product(*(range(n) for n in sizes)):
+        fixed: dict[str, ContextValue] = {}
+        for pick, members in zip(picks, groups.values(), strict=True):
+            for key, value in members:
+                fixed[key] = value.choices[min(pick, len(value.choices) - 1)]
+        yield fixed
+
+
+def _all_conditions(conditions: tuple[Condition, ...], ctx: RequestContext, substitute: bool) -> Tri:
     result: Tri = True
     for cond in conditions:
         r = eval_condition(cond, ctx, substitute)
@@ -43,6 +84,14 @@ def eval_condition(cond: Condition, ctx: RequestContext, substitute: bool) -> Tr
     if cond.is_unknown:
         return None
     got = ctx.get(cond.key)
+    if isinstance(got, OneOf):
+        # Definite only when every plausible request answers the same.
+        answers = {_eval_value(cond, choice, ctx, substitute) for choice in got.choices}
+        return answers.pop() if len(answers) == 1 else None
+    return _eval_value(cond, got, ctx, substitute)
+
+
+def _eval_value(cond: Condition, got: Choice | Unknown, ctx: RequestContext, substitute: bool) -> Tri:
     if isinstance(got, Unknown):
         return None
     present = got is not ABSENT

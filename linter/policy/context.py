@@ -1,10 +1,11 @@
 """The request context a policy is evaluated against (access-model.md 1.5).
 
 A key is *present* with a value (a string, or a tuple for multivalued keys), *absent* (AWS does
-not set it for this request), or *unknown* (the sources do not say: for instance the
-organization of an account nobody configured). The distinction between absent and unknown is
-what lets the engine be definite about ``StringNotEquals aws:SourceVpce`` on a console request
-and silent about ``aws:PrincipalOrgID`` of an account it knows nothing about.
+not set it for this request), *unknown* (the sources do not say: for instance the
+organization of an account nobody configured), or *one of* a few values that every plausible
+request of the caller covers (the SSE header a client may or may not send). The distinction
+between absent and unknown is what lets the engine be definite about ``StringNotEquals
+aws:SourceVpce`` on a console request and silent about ``aws:PrincipalOrgID`` of an account it knows nothing about.
 """
 
 from __future__ import annotations
@@ -29,7 +30,25 @@ class _Absent:
 
 ABSENT = _Absent()
 
-ContextValue = str | tuple[str, ...] | Unknown | _Absent
+Choice = str | tuple[str, ...] | _Absent
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """A key a real request carries one of several values for (``ABSENT`` among them when it may
+    not carry the key at all), the sources not saying which: the plausible requests of a caller.
+
+    A condition that holds for every choice holds; one that holds for none does not; otherwise
+    whether it applies depends on which request the caller sends, and that is ``reason``."""
+
+    choices: tuple[Choice, ...]
+    reason: str
+    # Keys of one group vary together, choice by choice (the SSE header and its key id are sent
+    # together or not at all); keys of different groups vary independently.
+    group: str = ""
+
+
+ContextValue = str | tuple[str, ...] | Unknown | _Absent | OneOf
 
 
 @dataclass(frozen=True)
@@ -51,6 +70,11 @@ class RequestContext:
            open_world: bool = False) -> RequestContext:
         pairs = items.items() if isinstance(items, Mapping) else items
         return RequestContext({k.lower(): v for k, v in pairs}, open_world)
+
+    def fixing(self, values: Mapping[str, ContextValue]) -> RequestContext:
+        """The same context with some keys (lower-case) set to one value each."""
+        return RequestContext({**self.values, **values}, self.open_world, self.unknown_reason,
+                              self.unknown_prefixes)
 
     def get(self, key: str) -> ContextValue:
         k = key.lower()

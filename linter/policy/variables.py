@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from why403.model.glob import Glob, GlobMode, compile_pieces
 from why403.model.values import Unknown
-from why403.policy.context import ABSENT, RequestContext
+from why403.policy.context import ABSENT, OneOf, RequestContext
 
 _VAR = re.compile(r"\$\{([^}]*)\}")
 _SPECIALS = {"*": "*", "?": "?", "$": "$"}
@@ -44,6 +44,8 @@ def resolve(value: str, ctx: RequestContext) -> Pieces | Unresolved | Unknown:
         else:
             key, default = _split_default(inner)
             got = ctx.get(key)
+            if isinstance(got, OneOf):
+                return Unknown(got.reason)
             if isinstance(got, Unknown):
                 return got
             if got is ABSENT or isinstance(got, tuple):

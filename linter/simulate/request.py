@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from why403.model import symbols
 from why403.model.actor import Actor
 from why403.model.values import Unknown
-from why403.policy.context import ABSENT, ContextValue, RequestContext
+from why403.policy.context import ABSENT, ContextValue, OneOf, RequestContext
 from why403.simulate.state import (
     AccessPointState,
     BlockPublicAccess,
@@ -21,6 +21,7 @@ from why403.simulate.state import (
 )
 
 _NETWORK_KEYS = ("aws:SourceVpce", "aws:SourceVpc", "aws:VpcSourceIp", "aws:SourceIp")
+TLS_VERSIONS = ("1.2", "1.3")
 _CRYPTO_ACTIONS = frozenset({"kms:decrypt", "kms:encrypt", "kms:generatedatakey", "kms:reencryptfrom",
                              "kms:reencryptto", "kms:generatedatakeywithoutplaintext"})
 
@@ -49,6 +50,10 @@ class S3Request:
     open_world: bool = False
     new_policy: builtins.object | None = None  # the document of a PutBucketPolicy request
     keys: Mapping[str, KmsKey] = field(default_factory=dict)  # KMS keys by ARN, for header key ids
+    # Condition keys of headers the caller may or may not send (the plausible requests): they
+    # override ``headers`` in the policies' view only; S3's own behaviour (which key encrypts,
+    # Object Ownership) follows ``headers``, and every choice here leads to the same behaviour.
+    choices: Mapping[str, OneOf] = field(default_factory=dict)
 
     @property
     def is_bucket_operation(self) -> bool:
@@ -97,17 +102,39 @@ def write_headers(bucket: BucketState) -> dict[str, str]:
     return {}
 
 
+RELYING_ON_DEFAULTS = ("the caller may send the header or rely on the bucket's defaults "
+                      "(default encryption, Object Ownership); the sources do not show its code")
+
+
+def write_choices(bucket: BucketState) -> dict[str, OneOf]:
+    """The headers of a plausible PutObject (issue 15.2): a client may name the bucket's default
+    encryption in ``x-amz-server-side-encryption`` (and its key), or send nothing and rely on it,
+    since S3 applies default encryption *after* the bucket policy is evaluated; it may send
+    ``x-amz-acl: bucket-owner-full-control`` or no ACL at all. A policy that denies one of these
+    requests but not the others denies some plausible requests (a note), not every one (an error)."""
+    if not bucket.policy_known:
+        return {}
+    out: dict[str, OneOf] = {}
+    for header, value in write_headers(bucket).items():
+        out[f"s3:{header}"] = OneOf((ABSENT, value), RELYING_ON_DEFAULTS, "encryption headers")
+    out["s3:x-amz-acl"] = OneOf((ABSENT, "bucket-owner-full-control"), RELYING_ON_DEFAULTS, "acl header")
+    return out
+
+
 def client_request(actor: Actor, action: str, bucket: BucketState, key: str | None, network: Network,
                    context: tuple[tuple[str, ContextValue], ...] = (),
-                   access_point: AccessPointState | None = None) -> S3Request:
-    """The request an SDK client sends for this access: the SSE headers of the bucket's default
-    encryption on a write, ``x-amz-request-payer`` to a Requester Pays bucket; what the sources do
-    not set is unknown (open world)."""
-    headers = write_headers(bucket) if action.lower() == "s3:putobject" and key is not None else {}
+                   access_point: AccessPointState | None = None, *, plausible: bool = True) -> S3Request:
+    """The request an SDK client sends for this access: ``x-amz-request-payer`` to a Requester Pays
+    bucket; on a write, each plausible set of headers (:func:`write_choices`), or with
+    ``plausible`` False the one a caller trying every variant would send (the SSE headers of the
+    default encryption; exposure asks that); what the sources do not set is unknown (open world)."""
+    writes = action.lower() == "s3:putobject" and key is not None
+    headers = write_headers(bucket) if writes and not plausible else {}
     if bucket.requester_pays:
         headers["x-amz-request-payer"] = "requester"  # clients of a Requester Pays bucket send it
     return S3Request(actor=actor, action=action, bucket=bucket, key=key, network=network, headers=headers,
-                     context=dict(context), open_world=True, access_point=access_point)
+                     context=dict(context), open_world=True, access_point=access_point,
+                     choices=write_choices(bucket) if writes and plausible else {})
 
 
 def principal_keys(actor: Actor, orgs: Organizations, open_world: bool) -> dict[str, ContextValue]:
@@ -180,6 +207,11 @@ def build_context(req: S3Request, orgs: Organizations) -> RequestContext:
     actor, net = req.actor, req.network
     values: dict[str, ContextValue] = principal_keys(actor, orgs, req.open_world)
     values["aws:SecureTransport"] = "true" if net.tls else "false"
+    # AWS endpoints accept TLS 1.2 and later only [AWS-TLS12]: a Deny for older versions never matches.
+    tls_version: ContextValue = OneOf(TLS_VERSIONS, "AWS endpoints accept TLS 1.2 and 1.3", "tls version") \
+        if net.tls else ABSENT
+    values["s3:TlsVersion"] = tls_version
+    values["aws:TlsVersion"] = tls_version
     values["aws:ViaAWSService"] = "false"
     values["aws:CalledVia"] = ABSENT
     values["aws:CalledViaFirst"] = ABSENT
@@ -210,6 +242,7 @@ def build_context(req: S3Request, orgs: Organizations) -> RequestContext:
     for header in ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-acl",
                    "x-amz-copy-source", "x-amz-server-side-encryption-context"):
         values[f"s3:{header}"] = req.headers.get(header, ABSENT)
+    values.update(req.choices)
     if req.access_point is not None:
         values["s3:DataAccessPointArn"] = req.access_point.arn
         values["s3:DataAccessPointAccount"] = req.access_point.account

@@ -18,6 +18,7 @@ from why403.model.arn import account_root, iam_role
 from why403.model.finding import Finding
 from why403.model.policy import Policy, Statement
 from why403.model.values import Unknown
+from why403.policy.context import OneOf
 from why403.simulate.decision import Decision
 from why403.simulate.exposure import (
     Exposure,
@@ -169,7 +170,7 @@ class Analysis:
         out: list[str] = []
         for cond in stmt.conditions:
             got = ctx.get(cond.key)
-            if isinstance(got, Unknown):
+            if isinstance(got, Unknown | OneOf):
                 out.append(got.reason)
             for value in cond.values:
                 out += [f"{label} has no value" for label in symbols.unknown_labels(value)]

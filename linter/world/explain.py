@@ -13,7 +13,7 @@ from why403.model.arn import s3_bucket, s3_object, split_s3_arn
 from why403.model.policy import UNKNOWN_CONDITION_KEY
 from why403.model.values import Unknown
 from why403.policy import catalogue
-from why403.policy.context import ABSENT, ContextValue
+from why403.policy.context import ABSENT, ContextValue, OneOf
 from why403.simulate.decision import Decision, TraceStep
 from why403.simulate.request import S3Request, build_context
 from why403.simulate.samples import sample_key
@@ -147,6 +147,9 @@ def _context_lines(exp: Explanation, analysis_keys: set[str]) -> list[str]:
             shown = "(absent)"
         elif isinstance(value, Unknown):
             shown = f"(unknown: {value.reason})"
+        elif isinstance(value, OneOf):
+            shown = "one of " + ", ".join("(absent)" if c is ABSENT else symbols.render(str(c))
+                                          for c in value.choices) + f" ({value.reason})"
         elif isinstance(value, tuple):
             shown = ", ".join(symbols.render(v) for v in value)
         else:

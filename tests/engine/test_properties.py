@@ -31,8 +31,8 @@ from why403.model.actor import Actor
 from why403.model.arn import tri_arn_like
 from why403.model.glob import GlobMode, compile_glob, tri_glob
 from why403.model.policy import Condition, Policy, PolicyKind
-from why403.policy.conditions import eval_condition
-from why403.policy.context import ABSENT, ContextValue, RequestContext
+from why403.policy.conditions import eval_condition, eval_conditions
+from why403.policy.context import ABSENT, ContextValue, OneOf, RequestContext
 from why403.policy.parse import parse_policy
 from why403.simulate import public
 from why403.simulate.decision import Decision
@@ -270,6 +270,28 @@ class TestThreeValued:
             assert (neg, pos) == (True, False)
         else:
             assert neg is (not pos)
+
+
+    @FAST
+    @given(st.lists(st.tuples(OPERATORS, st.sampled_from(["s3:a", "s3:b", "s3:c"]), st.lists(VALUES, min_size=1,
+                                                                                             max_size=2)),
+                    min_size=1, max_size=3),
+           st.lists(REQUEST_VALUES, min_size=2, max_size=2), st.lists(REQUEST_VALUES, min_size=2, max_size=2),
+           REQUEST_VALUES)
+    def test_a_block_over_plausible_requests_is_the_agreement_of_those_requests(
+        self, parts: list[tuple[str, str, list[str]]], a: list[ContextValue], b: list[ContextValue],
+        c: ContextValue,
+    ) -> None:
+        """Issue 15.2: keys of one group (s3:a, s3:b) take the same choice; the block is definite
+        exactly when every plausible request gives the same answer."""
+        conds = tuple(Condition(op, op, None, False, key, tuple(v if op != "Null" else ["true"]))  # type: ignore[arg-type]
+                      for op, key, v in parts)
+        plausible = RequestContext.of({"s3:a": OneOf(tuple(a), "test", "g"), "s3:b": OneOf(tuple(b), "test", "g"),
+                                       "s3:c": c})
+        concrete = {eval_conditions(conds, RequestContext.of({"s3:a": a[i], "s3:b": b[i], "s3:c": c}), True)
+                    for i in range(2)}
+        expected = concrete.pop() if len(concrete) == 1 else None
+        assert eval_conditions(conds, plausible, True) == expected
 
 
 # ==================================================================================================
