@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from why403.model import symbols
-from why403.model.arn import s3_bucket
 from why403.model.finding import Access, Finding, Severity
 from why403.model.location import Location
 from why403.model.policy import Policy, PolicyKind, Statement
@@ -135,7 +134,7 @@ def _names_principal(stmt: Statement, policy: Policy, r: AccessResult) -> bool:
 
 def _names_resource(stmt: Statement, r: AccessResult) -> bool:
     """Whether a Deny names this bucket (or objects in it) rather than a pattern of many buckets."""
-    bucket_arn = s3_bucket(r.intent.bucket)
+    bucket_arn = r.request.bucket.arn
     return any(res == bucket_arn or res.startswith(bucket_arn + "/") for res in stmt.resources or ())
 
 

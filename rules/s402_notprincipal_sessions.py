@@ -44,9 +44,9 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                 if parts is None or not parts[5].startswith("role/"):
                     continue
                 _, name = role_parts(value)
-                session_prefix = assumed_role(parts[4], name, "")
+                session_prefix = assumed_role(parts[4], name, "", parts[1])
                 has_session = any(v.startswith(session_prefix) for v in values)
-                has_account = account_root(parts[4]) in values
+                has_account = account_root(parts[4], parts[1]) in values
                 if has_session and has_account:
                     continue
                 missing = [what for what, ok in (("its account", has_account), ("its session ARNs", has_session))

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from why403.model.arn import assumed_role, is_service_linked_role, role_parts
+from why403.model.arn import assumed_role, is_service_linked_role, partition_of_arn, role_parts
 
 if TYPE_CHECKING:
     from why403.model.policy import Policy
@@ -52,6 +52,11 @@ class Actor:
     ref: str | None = None
     name: str | None = None
     temporary_credentials: bool | None = None
+
+    @property
+    def partition(self) -> str:
+        """The partition the principal lives in, from its ARN (``aws`` when it has none)."""
+        return partition_of_arn(self.role_arn or self.arn)
 
     @property
     def principal_arn(self) -> str | None:
@@ -107,7 +112,7 @@ def role_session(role_arn: str, *, session_name: str = SESSION_NAME, **kwargs: o
     A role under the path ``/aws-service-role/`` is service-linked: AWS creates it for a service,
     and neither SCPs nor RCPs restrict it (access-model 2.3)."""
     account, name = role_parts(role_arn)
-    arn = assumed_role(account, name, session_name) if account is not None else None
+    arn = assumed_role(account, name, session_name, partition_of_arn(role_arn)) if account is not None else None
     kwargs.setdefault("is_service_linked_role", is_service_linked_role(role_arn))
     return Actor(kind="role_session", account=account, arn=arn, role_arn=role_arn, session_name=session_name,
                  **kwargs)  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from why403.model.glob import tri_glob
-from why403.model.symbols import Tri, has_uncertain_token, is_entirely_unknown, tri_all, tri_could_match
+from why403.model.symbols import Tri, has_uncertain_token, is_entirely_unknown, tri_all, tri_could_match, tri_equals
 
 PARTITION = "aws"
 SERVICE_ROLE_PATH = "/aws-service-role/"
@@ -59,6 +59,12 @@ def partition_of(region: str) -> str:
     if region.startswith("us-gov-"):
         return "aws-us-gov"
     return PARTITION
+
+
+def partition_of_arn(value: str | None) -> str:
+    """The partition an ARN names (``aws`` for anything that is not an ARN)."""
+    parts = split_arn(value or "")
+    return parts[1] if parts is not None and parts[0] == "arn" and parts[1] else PARTITION
 
 
 def dns_suffix(partition: str) -> str:
@@ -121,6 +127,14 @@ def account_of_root(value: str) -> str | None:
     if parts is None or parts[2] != "iam" or parts[5] != "root":
         return None
     return parts[4]
+
+
+def names_account(value: str, account: str) -> Tri:
+    """Whether a principal value is the root of ``account`` (the account as a whole). Compared by
+    account, whatever partition either side was spelled in: a bare account id in a policy means
+    its root in the policy's own partition, which the policy's text does not say."""
+    named = account_of_root(value)
+    return tri_equals(named, account) if named is not None else False
 
 
 def literal_account_of(value: str) -> str | None:
@@ -203,7 +217,9 @@ __all__ = [
     "kms_alias",
     "kms_key",
     "literal_account_of",
+    "names_account",
     "partition_of",
+    "partition_of_arn",
     "regional",
     "role_parts",
     "s3_access_point",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from why403.model import symbols
 from why403.model.actor import Actor
-from why403.model.arn import account_of_root, account_root, tri_resource_match
+from why403.model.arn import account_of_root, names_account, tri_resource_match
 from why403.model.glob import tri_glob
 from why403.model.policy import Policy, PolicyKind, PrincipalEntry, Statement
 from why403.model.symbols import Tri, tri_and, tri_or
@@ -125,7 +125,7 @@ def entry_kind(entry: PrincipalEntry, actor: Actor, gateway_endpoint: bool = Fal
     if actor.account is None:
         return UNKNOWN_PRINCIPAL, False
     if account_of_root(value) is not None:
-        same = symbols.tri_equals(value, account_root(actor.account))
+        same = names_account(value, actor.account)
         if gateway_endpoint:
             # In a gateway endpoint policy an account principal means that account's root user only.
             return ACCOUNT, tri_and(same, actor.kind == "root")
@@ -144,7 +144,7 @@ def entry_kind(entry: PrincipalEntry, actor: Actor, gateway_endpoint: bool = Fal
         if actor.federating_user_arn:
             results.append((FEDERATING_USER_ARN, symbols.tri_equals(value, actor.federating_user_arn)))
     if actor.kind == "root":
-        results.append((ACCOUNT, symbols.tri_equals(value, account_root(actor.account))))
+        results.append((ACCOUNT, names_account(value, actor.account)))
     if actor.unique_id and not value.startswith("arn:"):
         kind = ROLE_ARN if actor.kind == "role_session" else USER_ARN
         results.append((kind, symbols.tri_equals(value, actor.unique_id)))
@@ -191,14 +191,16 @@ def not_principal_applies(stmt: Statement, actor: Actor) -> Tri:
     aws_values = [e.value for e in listed if e.type == "AWS"]
     if actor.account is None:
         return True
-    chain: list[str] = [account_root(actor.account)]
+    account = actor.account
+    chain: list[str] = []
     if actor.kind == "iam_user" and actor.arn:
         chain.append(actor.arn)
     elif actor.kind == "role_session":
         chain += [a for a in (actor.role_arn, actor.arn) if a]
     elif actor.kind == "federated_user" and actor.arn:
         chain.append(actor.arn)
-    exempt = symbols.tri_all(symbols.tri_any(symbols.tri_equals(v, level) for v in aws_values) for level in chain)
+    exempt = symbols.tri_and(symbols.tri_any(names_account(v, account) for v in aws_values),
+                             *(symbols.tri_any(symbols.tri_equals(v, level) for v in aws_values) for level in chain))
     return symbols.tri_not(exempt)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from why403.model import symbols
 from why403.model.actor import Actor
-from why403.model.arn import kms_key, s3_bucket, split_s3_arn
+from why403.model.arn import kms_key, partition_of, s3_bucket, split_s3_arn
 from why403.model.policy import Policy, Statement
 from why403.model.symbols import Tri
 from why403.policy.match import Target, find, find_any
@@ -84,7 +84,7 @@ def bucket_grant_exposure(bucket: BucketState, stmt: Statement, outsiders: Seque
         return Exposure(stmt, public)
     admitted: list[Admission] = []
     for resource in stmt.resources:
-        key_pattern = _key_pattern(bucket.name, resource)
+        key_pattern = _key_pattern(bucket.name, resource, partition_of(bucket.region))
         if key_pattern is False:
             continue
         actions, _ = concrete_actions(stmt.actions, key_pattern is not None)
@@ -97,11 +97,11 @@ def bucket_grant_exposure(bucket: BucketState, stmt: Statement, outsiders: Seque
     return Exposure(stmt, public, True, tuple(admitted))
 
 
-def _key_pattern(bucket: str, resource: str) -> str | bool | None:
+def _key_pattern(bucket: str, resource: str, partition: str) -> str | bool | None:
     """The object key pattern a Resource entry names in ``bucket`` (None: the bucket itself;
     False: it names another bucket or none)."""
     parsed = split_s3_arn(resource) if resource != "*" else (bucket, "*")
-    if parsed is None and (resource.startswith(s3_bucket(bucket)) or resource == s3_bucket("*")):
+    if parsed is None and (resource.startswith(s3_bucket(bucket, partition)) or resource == s3_bucket("*", partition)):
         parsed = (bucket, "*")
     if parsed is None or parsed[0] != bucket:
         return False
@@ -151,7 +151,7 @@ def grants_outside_the_sources(actor: Actor, policy: Policy, stmt: Statement, ac
     (``s3:``) or a key (``kms:``) that the sources do not define."""
     only = Policy(kind=policy.kind, statements=(stmt,), version=policy.version)
     bucket = external_bucket(ELSEWHERE)
-    key = kms_key(symbols.HOME_REGION, str(actor.account), ELSEWHERE_KEY)
+    key = kms_key(symbols.HOME_REGION, str(actor.account), ELSEWHERE_KEY, actor.partition)
     out = []
     for action in actions:
         is_kms = action.lower().startswith("kms:")

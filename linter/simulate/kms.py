@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from why403.model.actor import Actor
-from why403.model.arn import account_root, kms_alias
+from why403.model.arn import account_root, kms_alias, names_account, partition_of
 from why403.model.policy import PolicyKind
 from why403.model.symbols import Tri, tri_and, tri_equals, tri_or
 from why403.policy.context import RequestContext
@@ -71,14 +71,14 @@ def aws_managed_s3_key(account: str, region: str) -> KmsKey:
             {
                 "Sid": "Allow direct access to key metadata to the account",
                 "Effect": "Allow",
-                "Principal": {"AWS": account_root(account)},
+                "Principal": {"AWS": account_root(account, partition_of(region))},
                 "Action": ["kms:Describe*", "kms:Get*", "kms:List*"],
                 "Resource": "*",
             },
         ],
     }
     policy = parse_policy(doc, PolicyKind.KEY, origin="aws/s3 (AWS managed key)", validate=False)
-    return KmsKey(arn=kms_alias(region, account, "alias/aws/s3"), account=account, region=region,
+    return KmsKey(arn=kms_alias(region, account, "alias/aws/s3", partition_of(region)), account=account, region=region,
                   policy=policy, aws_managed=True, ref="aws/s3")
 
 
@@ -143,8 +143,8 @@ def _grant_matches(grant: KmsGrant, actor: Actor, action: str, ctx: RequestConte
         who = tri_or(tri_equals(grant.grantee, actor.role_arn or ""), tri_equals(grant.grantee, actor.arn or ""))
     elif actor.kind in ("iam_user", "federated_user", "root"):
         who = tri_equals(grant.grantee, actor.arn or "")
-    if actor.kind != "service" and actor.account and grant.grantee.endswith(":root"):
-        who = tri_or(who, tri_equals(grant.grantee, account_root(actor.account)))
+    if actor.kind != "service" and actor.account:
+        who = tri_or(who, names_account(grant.grantee, actor.account))
     if who is False:
         return False
     ec_value = ctx.get("kms:EncryptionContext:aws:s3:arn")

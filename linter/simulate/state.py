@@ -12,7 +12,7 @@ from typing import Literal
 
 from why403.model import symbols
 from why403.model.acl import AclGrant
-from why403.model.arn import s3_access_point, s3_bucket
+from why403.model.arn import partition_of, s3_access_point, s3_bucket
 from why403.model.location import Location
 from why403.model.policy import Policy
 from why403.model.symbols import Tri, tri_or
@@ -93,7 +93,7 @@ class BucketState:
 
     @property
     def arn(self) -> str:
-        return s3_bucket(self.name)
+        return s3_bucket(self.name, partition_of(self.region))
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ class AccessPointState:
 
     @property
     def arn(self) -> str:
-        return s3_access_point(self.region, self.account, self.name)
+        return s3_access_point(self.region, self.account, self.name, partition_of(self.region))
 
 
 PathKind = Literal["internet", "gateway_endpoint", "interface_endpoint", "aws_service"]

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from why403.model import symbols
 from why403.model.actor import role_session
-from why403.model.arn import account_root, iam_role, s3_bucket, s3_object, tri_resource_match
+from why403.model.arn import account_root, iam_role, tri_resource_match
 from why403.model.finding import Access, Finding
 from why403.model.location import Location
 from why403.model.policy import Policy, PolicyKind, Statement
@@ -206,7 +206,7 @@ class Baseline:
         allowed_before = ref_d is not None and ref_d.allowed
         denied_before = ref_d is None or ref_d.denied
         denied_now = now_d is None or now_d.denied
-        resource_arn = resource if is_key else s3_object(resource, key) if key else s3_bucket(resource)
+        resource_arn = resource if is_key else self.now.world.bucket_arn(resource, key or None)
         if allowed_now and denied_before:
             self.findings.append(self.new_access(p, cls, action, resource, resource_arn, path, now_d, ref_d, is_key))
         elif allowed_before and denied_now and now_d is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from why403.model import symbols
-from why403.model.arn import s3_bucket, s3_object, split_s3_arn
+from why403.model.arn import split_s3_arn
 from why403.model.policy import UNKNOWN_CONDITION_KEY
 from why403.model.values import Unknown
 from why403.policy import catalogue
@@ -86,7 +86,7 @@ def _resource(analysis: Analysis, name: str, action: str) -> tuple[str, str, str
             known = sorted(b.ref for b in world.buckets.values())
             hint = f"; buckets in the sources: {', '.join(known[:8])}" if known else ""
             raise ExplainError(f"--resource {name}: not a bucket in the sources and not an ARN{hint}")
-        arn = s3_object(bucket, key) if key else s3_bucket(bucket)
+        arn = world.bucket_arn(bucket, key or None)
     parsed = split_s3_arn(arn)
     if parsed is None:
         raise ExplainError(f"--resource {name}: expected an S3 bucket or object ARN")

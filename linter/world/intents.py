@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from why403.model import symbols
 from why403.model.actor import Actor, role_session
-from why403.model.arn import iam_role, s3_bucket, s3_object, split_access_point_arn, split_arn, split_s3_arn
+from why403.model.arn import PARTITION, iam_role, split_access_point_arn, split_arn, split_s3_arn
 from why403.model.policy import Policy, PrincipalEntry, Statement
 from why403.model.settings import Intent as ConfigIntent
 from why403.policy import catalogue
@@ -144,7 +144,7 @@ def external_principal(world: World, arn: str) -> PrincipalInfo:
                              in_sources=False)
     if resource.startswith("assumed-role/"):
         pieces = resource.split("/")
-        role_arn = iam_role(account, pieces[1]) if len(pieces) > 2 else arn
+        role_arn = iam_role(account, pieces[1], parts[1] if parts else PARTITION) if len(pieces) > 2 else arn
         actor = role_session(role_arn, session_name=pieces[-1], unique_id=symbols.opaque(f"{role_arn}.unique_id"),
                              identity_policies=None, tags=None, org_known=False, ref=arn)
         return PrincipalInfo(arn, arn, account, _unknown_boundary(actor), None, "external", unknown_net,
@@ -213,7 +213,7 @@ def _service_intents(world: World) -> Iterator[AccessIntent]:
         context = _service_context(use)
         principal = service_principal(use.service)
         key = (use.prefix or "") + "*"
-        resource = s3_object(use.bucket, key)
+        resource = world.bucket_arn(use.bucket, key)
         yield AccessIntent(principal, ("s3:PutObject",), resource, use.bucket, sample_key(key), "service",
                            context=context)
 
@@ -232,7 +232,7 @@ def _one_config_intent(world: World, ci: ConfigIntent) -> Iterator[AccessIntent]
             return
     resource = world.refs.get(ci.resource, ci.resource)
     if not resource.startswith("arn:"):
-        resource = s3_bucket(resource)
+        resource = world.bucket_arn(resource)
     parsed = split_s3_arn(resource)
     if parsed is None:
         return

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from why403.model import symbols
 from why403.model.actor import Actor, role_session
-from why403.model.arn import account_root, split_arn
+from why403.model.arn import account_root, partition_of_arn, split_arn
 from why403.model.facts import (
     AttachmentFact,
     DeployerFact,
@@ -187,7 +187,8 @@ def assumed_admin(arn: str, ref: str, location: Location | None) -> PrincipalInf
                       username=arn.rsplit("/", 1)[-1], identity_policies=admin, ref=ref, org_known=False)
         kind = "user"
     else:
-        actor = Actor(kind="root", account=account, arn=account_root(account), ref=ref, org_known=False)
+        actor = Actor(kind="root", account=account, arn=account_root(account, partition_of_arn(arn)), ref=ref,
+                      org_known=False)
         kind = "root"
     paths = (internet_path(known=False, reason="not in the sources"),)
     return PrincipalInfo(ref, arn, account, actor, location, kind, paths, admin=True, in_sources=False)

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from why403.model import symbols
 from why403.model.acl import AclGrant
-from why403.model.arn import account_root, kms_alias, s3_bucket
+from why403.model.arn import PARTITION, account_root, kms_alias, partition_of, s3_bucket
 from why403.model.facts import (
     AccessPointFact,
     AccessPointPolicyFact,
@@ -47,14 +47,14 @@ _CANNED_BUCKET_ACLS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def default_key_policy(account: str, origin: str, location: Location | None) -> Policy:
+def default_key_policy(account: str, origin: str, location: Location | None, partition: str = PARTITION) -> Policy:
     """The key policy AWS applies when the sources set none: the account root may use IAM."""
     doc = {
         "Version": "2012-10-17",
         "Statement": [{
             "Sid": "Enable IAM User Permissions",
             "Effect": "Allow",
-            "Principal": {"AWS": account_root(account)},
+            "Principal": {"AWS": account_root(account, partition)},
             "Action": "kms:*",
             "Resource": "*",
         }],
@@ -78,7 +78,7 @@ def keys(b: Linker) -> None:
         override = policies.get(f.key_id) or policies.get(f.arn)
         policy = override.policy if override else f.policy
         if policy is None:
-            policy = default_key_policy(f.account, f.ref, f.location)
+            policy = default_key_policy(f.account, f.ref, f.location, partition_of(f.region))
         key = KmsKey(arn=f.arn, account=f.account, region=f.region, policy=policy,
                      grants=tuple(grants.get(f.key_id, []) + grants.get(f.arn, [])),
                      aws_managed=f.aws_managed, enabled=f.enabled, ref=f.ref, location=f.location,
@@ -94,7 +94,7 @@ def keys(b: Linker) -> None:
             continue
         name = f.name if f.name.startswith("alias/") else f"alias/{f.name}"
         b.world.keys[name] = target
-        b.world.keys[kms_alias(f.region, f.account, name)] = target
+        b.world.keys[kms_alias(f.region, f.account, name, partition_of(f.region))] = target
 
 
 def buckets(b: Linker) -> None:
@@ -173,8 +173,9 @@ def buckets(b: Linker) -> None:
         assert isinstance(f, BucketLoggingFact)
         source = world.buckets.get(f.bucket)
         account = source.state.account if source else symbols.unknown(f"account of bucket {f.bucket}")
+        source_arn = source.state.arn if source else s3_bucket(f.bucket)
         world.services.append(ServiceUse("logging.s3.amazonaws.com", f.target_bucket, f.target_prefix,
-                                         s3_bucket(f.bucket), account, f.ref, f.location))
+                                         source_arn, account, f.ref, f.location))
 
 
 def default_encryption(b: Linker, fact: Fact | None) -> tuple[str, KmsKey | None, str | None, bool]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from why403.model.actor import Actor
+from why403.model.arn import PARTITION, partition_of, s3_bucket, s3_object
 from why403.model.facts import Diagnostic
 from why403.model.location import Location
 from why403.model.policy import Policy
@@ -127,6 +128,13 @@ class World:
         for key in self.keys.values():
             seen.setdefault(key.arn, key)
         return list(seen.values())
+
+    def bucket_arn(self, name: str, key: str | None = None) -> str:
+        """The ARN of a bucket (or of one of its objects), in the partition of the bucket's region
+        when the sources define it."""
+        info = self.buckets.get(name)
+        partition = partition_of(info.state.region) if info is not None else PARTITION
+        return s3_object(name, key, partition) if key is not None else s3_bucket(name, partition)
 
     def endpoint(self, id_or_ref: str) -> EndpointInfo | None:
         """A VPC endpoint by its id or its source address (as the config and --via name them)."""

@@ -148,7 +148,7 @@ def _key_policy_fix(r: AccessResult, analysis: Analysis) -> str | None:
     if key is None or key.aws_managed or who is None or d.kms_action is None:
         return None
     if r.intent.principal.ref.startswith("account:"):
-        who = account_root(r.intent.principal.account)
+        who = account_root(r.intent.principal.account, actor.partition)
     stmt = {
         "Sid": "AllowUseThroughS3",
         "Effect": "Allow",

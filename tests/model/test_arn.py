@@ -50,3 +50,13 @@ def test_s3_arns_split_into_bucket_and_key_pattern() -> None:
     assert arn.split_s3_arn("arn:aws:s3:::b*/x") is None
     ap = "arn:aws:s3:r:1:accesspoint/ap"
     assert arn.split_access_point_arn(ap + "/object/k") == (ap, "k")
+
+
+def test_an_account_is_named_whatever_the_partition_of_its_root_arn() -> None:
+    assert arn.names_account("arn:aws-cn:iam::111122223333:root", "111122223333") is True
+    assert arn.names_account("arn:aws:iam::111122223333:root", "111122223333") is True
+    assert arn.names_account("arn:aws:iam::111122223333:root", "444455556666") is False
+    assert arn.names_account("arn:aws:iam::111122223333:role/r", "111122223333") is False
+    assert arn.names_account(arn.account_root(symbols.unknown("acct")), "111122223333") is None
+    assert arn.partition_of_arn("arn:aws-us-gov:iam::1:role/r") == "aws-us-gov"
+    assert arn.partition_of_arn(None) == "aws"
