@@ -8,7 +8,6 @@ configuration file; ``select`` replaces the configured list, ``ignore`` and ``ex
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -16,189 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from why403.cli.arguments import UsageError, merge_pairs, pair_outputs, parse_pairs
 from why403.cli.config import Config, ConfigError, config_for_paths, load_config
+from why403.cli.outputs import is_terminal, write_reports
 from why403.model.finding import Finding
-from why403.report import FORMATS
-from why403.report.base import FAIL_LEVELS, PARSE_ERROR_RULE, Report, plural
+from why403.report.base import PARSE_ERROR_RULE, Report, plural
 
 if TYPE_CHECKING:
     from why403.pipeline import CheckRequest
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-
-DESCRIPTION = """\
-Lint Terraform modules and CloudFormation templates: simulate every access the code grants
-through each policy layer and report the layer that would deny it (explicitly or implicitly),
-and every allow that reaches further than it needs to."""
-
-EPILOG = """\
-exit status:
-  0  no finding at or above the fail level (default: warning)
-  1  findings at or above the fail level
-  2  usage error, bad configuration, or no input could be read at all
-
-reports:
-  --format and --output pair up in order: each --output is for the --format before it.
-  A format without --output goes to standard output (at most one may).
-    why403 check infra/
-    why403 check . --format json
-    why403 check . --format text --format sarif --output why403.sarif
-
-configuration:
-  [tool.why403] in pyproject.toml or .why403.yaml, found by walking up from the working
-  directory (see docs/config.md). Flags override it."""
-
-
-class UsageError(Exception):
-    """A problem with what the user asked for: reported as one line, exit status 2."""
-
-
-@dataclass(frozen=True)
-class OutputSpec:
-    fmt: str
-    path: str | None  # None: standard output
-
-
-class _Ordered(argparse.Action):
-    """Records --format and --output in the order given, so that they can be paired."""
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: str | Sequence[Any] | None,
-        option_string: str | None = None,
-    ) -> None:
-        items = list(getattr(namespace, "report_args", None) or [])
-        items.append((self.dest, values))
-        namespace.report_args = items
-
-
-class _Listed(argparse.Action):
-    """Repeatable and comma-separated: ``--ignore A,B --ignore C``."""
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: str | Sequence[Any] | None,
-        option_string: str | None = None,
-    ) -> None:
-        items = list(getattr(namespace, self.dest, None) or [])
-        items.extend(v.strip() for v in str(values).split(",") if v.strip())
-        setattr(namespace, self.dest, items)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        metavar="PATH",
-        help="Terraform module directories, .tf files or CloudFormation templates (default: .)",
-    )
-    out = parser.add_argument_group("reports")
-    out.add_argument(
-        "-f",
-        "--format",
-        dest="format",
-        action=_Ordered,
-        choices=sorted(FORMATS),
-        help="report format (repeatable): text (default), json (the why403/v1 contract), sarif "
-        "(code scanning), junit (CI test reports), github (Actions annotations), gitlab (Code Quality)",
-    )
-    out.add_argument(
-        "-o",
-        "--output",
-        dest="output",
-        action=_Ordered,
-        metavar="FILE",
-        help="write the preceding --format to FILE",
-    )
-    out.add_argument(
-        "--fail-level",
-        choices=FAIL_LEVELS,
-        help="lowest severity that makes the run fail with exit status 1 (default: warning)",
-    )
-    out.add_argument(
-        "-v", "--verbose", action="count", default=0, help="show each finding's evaluation trace and fix"
-    )
-    out.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="colour the text report (auto: only on a terminal, and never when NO_COLOR is set)",
-    )
-
-    world = parser.add_argument_group("what the sources leave open")
-    world.add_argument("--account-id", metavar="ID", help="the account the sources deploy into (12 digits)")
-    world.add_argument("--region", metavar="REGION", help="the region the sources deploy into")
-    world.add_argument(
-        "--var", action="append", default=[], metavar="NAME=VALUE", help="a Terraform variable (repeatable)"
-    )
-    world.add_argument(
-        "--var-file",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a Terraform .tfvars file (repeatable)",
-    )
-    world.add_argument(
-        "--parameter",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a CloudFormation parameter (repeatable)",
-    )
-    world.add_argument(
-        "--parameter-file",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a CloudFormation parameter file (JSON list of ParameterKey/ParameterValue, or a mapping)",
-    )
-
-    run = parser.add_argument_group("what to run")
-    run.add_argument("--config", metavar="FILE", help="configuration file (default: found walking up from .)")
-    run.add_argument("--no-config", action="store_true", help="ignore any configuration file")
-    run.add_argument(
-        "--config-from",
-        metavar="REF",
-        help="read the configuration from git revision REF (default with --baseline): a change cannot "
-        "switch off the gate that judges it, and a change that weakens it is reported (W403-E004)",
-    )
-    run.add_argument(
-        "--select",
-        action=_Listed,
-        metavar="RULES",
-        help="only these rule ids or prefixes (replaces the config's)",
-    )
-    run.add_argument("--ignore", action=_Listed, metavar="RULES", help="skip these rule ids or prefixes")
-    run.add_argument("--exclude", action=_Listed, metavar="GLOB", help="do not read paths matching GLOB")
-    run.add_argument("--jobs", "-j", type=_positive_int, metavar="N", help="parallel workers")
-    run.add_argument("--cache-dir", metavar="DIR", help="where to keep the parse cache")
-    run.add_argument("--no-cache", action="store_true", help="neither read nor write the parse cache")
-    run.add_argument(
-        "--baseline",
-        metavar="REF",
-        help="git revision to compare with: report access the change adds (new-access findings)",
-    )
-    run.add_argument(
-        "--pre-commit",
-        action="store_true",
-        help="the PATHs are changed files (as pre-commit passes them): lint the Terraform module "
-        "directory holding each changed .tf file and each changed template, nothing else",
-    )
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
-    return value
-
 
 def run(args: argparse.Namespace) -> int:
     try:
@@ -305,7 +131,7 @@ def _run(args: argparse.Namespace) -> int:
     report = checked.report
     from why403.sources import confine
 
-    _write_reports(report, outputs, args.color, confine.roots_for(checked.paths))
+    write_reports(report, outputs, args.color, confine.roots_for(checked.paths))
 
     if _nothing_readable(report.files, report.errors):
         if not report.files and not report.errors:
@@ -319,40 +145,6 @@ def _run(args: argparse.Namespace) -> int:
             sys.stderr.write("why403: error: none of the inputs could be read\n")
         return EXIT_USAGE
     return checked.exit_status
-
-
-def pair_outputs(items: Sequence[tuple[str, Any]]) -> tuple[OutputSpec, ...]:
-    """Pair ``--format``/``--output`` given in order: an output belongs to the format just before
-    it when that one has none, else to the next format after it; formats without one go to stdout.
-    """
-    formats: list[list[str | None]] = []  # [fmt, path]
-    pending: list[str] = []  # outputs seen before any format that could take them
-    for dest, value in items:
-        if dest == "format":
-            slot: list[str | None] = [str(value), None]
-            if pending:
-                slot[1] = pending.pop(0)
-            formats.append(slot)
-        else:
-            if formats and formats[-1][1] is None:
-                formats[-1][1] = str(value)
-            else:
-                pending.append(str(value))
-    if not formats:
-        formats.append(["text", pending.pop(0) if pending else None])
-    if pending:
-        raise UsageError(f"--output {pending[0]} has no --format to go with it")
-    specs = tuple(OutputSpec(str(fmt), path) for fmt, path in formats)
-    on_stdout = [s.fmt for s in specs if s.path is None or s.path == "-"]
-    if len(on_stdout) > 1:
-        raise UsageError(
-            f"only one report can go to standard output, got {', '.join(on_stdout)}: give --output FILE "
-            "after the others"
-        )
-    paths = [s.path for s in specs if s.path not in (None, "-")]
-    if len(paths) != len(set(paths)):
-        raise UsageError("two reports name the same --output file")
-    return specs
 
 
 def _repository_root(paths: tuple[str, ...], cwd: str) -> str | None:
@@ -441,9 +233,9 @@ def request_for(
     options = SourceOptions(
         account_id=account,
         region=region,
-        tf_vars=_merge(config.tf_vars, _pairs("--var", args.var)),
+        tf_vars=merge_pairs(config.tf_vars, parse_pairs("--var", args.var)),
         tf_var_files=(*config.tf_var_files, *args.var_file),
-        cfn_parameters=_merge(config.cfn_parameters, _pairs("--parameter", args.parameter)),
+        cfn_parameters=merge_pairs(config.cfn_parameters, parse_pairs("--parameter", args.parameter)),
         cfn_parameter_files=(*config.cfn_parameter_files, *args.parameter_file),
     )
     return CheckRequest(
@@ -456,32 +248,13 @@ def request_for(
         jobs=args.jobs or config.jobs,
         cache_dir=args.cache_dir or config.cache_dir,
         use_cache=not args.no_cache,
-        progress=_is_terminal(sys.stderr),
+        progress=is_terminal(sys.stderr),
         roots=tuple(map(str, roots)),
     )
 
 
 def _describe(paths: tuple[str, ...]) -> str:
     return paths[0] if len(paths) == 1 else f"{len(paths)} paths"
-
-
-def _pairs(flag: str, items: Sequence[str]) -> tuple[tuple[str, str], ...]:
-    out = []
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"{flag} {item!r}: expected NAME=VALUE")
-        out.append((name.strip(), value))
-    return tuple(out)
-
-
-Pairs = tuple[tuple[str, str], ...]
-
-
-def _merge(base: Pairs, override: Pairs) -> Pairs:
-    merged = dict(base)
-    merged.update(override)
-    return tuple(merged.items())
 
 
 def _rule_known(rule: str) -> bool:
@@ -495,71 +268,3 @@ def _nothing_readable(files: tuple[str, ...], errors: Sequence[Any]) -> bool:
         return True
     broken = {os.path.abspath(e.file) for e in errors}
     return all(os.path.abspath(f) in broken for f in files)
-
-
-def _write_reports(report: Report, outputs: tuple[OutputSpec, ...], color: str, roots: Sequence[Path] = ()) -> None:
-    from dataclasses import replace
-
-    from why403.report import render
-
-    for spec in outputs:
-        to_stdout = spec.path in (None, "-")
-        coloured = spec.fmt == "text" and to_stdout and _colour(color)
-        text = render(spec.fmt, replace(report, color=coloured))
-        if to_stdout:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-            continue
-        assert spec.path is not None
-        write_output(spec.path, text, roots)
-
-
-def write_output(path: str, text: str, roots: Sequence[Path]) -> None:
-    """Write a report file atomically (a temporary file in its directory, renamed over it), never
-    through a symbolic link of the tree under check: a pull request may commit ``why403.sarif`` as
-    a link to a file of the runner, or a ``reports`` directory as a link elsewhere. The rename
-    replaces a link at the destination itself, and links on the way inside the tree are refused."""
-    import tempfile
-
-    from why403.sources import confine
-
-    target = Path(os.path.abspath(path))
-    walked = Path(target.anchor)
-    for part in target.parent.parts[1:]:
-        walked = walked / part
-        if walked.is_symlink() and confine.within_roots(walked.parent, roots):
-            raise UsageError(f"--output {path}: {walked} is a symbolic link inside the tree under check; not "
-                             "followed (write the report outside the tree, e.g. to $RUNNER_TEMP)")
-    if target.is_dir() and not target.is_symlink():
-        raise UsageError(f"--output {path}: is a directory")
-    try:
-        fd, temp = tempfile.mkstemp(prefix=".why403-", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise UsageError(f"--output {path}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            mask = os.umask(0)  # a report is as readable as any file the user writes (mkstemp makes 0600)
-            os.umask(mask)
-            if os.chmod in os.supports_fd:
-                os.chmod(handle.fileno(), 0o666 & ~mask)
-        os.replace(temp, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        if isinstance(exc, OSError):
-            raise UsageError(f"--output {path}: cannot write: {exc.strerror or exc}") from None
-        raise
-
-
-def _colour(mode: str) -> bool:
-    if mode != "auto":
-        return mode == "always"
-    return not os.environ.get("NO_COLOR") and _is_terminal(sys.stdout)
-
-
-def _is_terminal(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False

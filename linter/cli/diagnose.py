@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from why403.cli.check import UsageError, _Ordered, _pairs, pair_outputs, say
+from why403.cli.arguments import Ordered, UsageError, pair_outputs, parse_pairs
+from why403.cli.check import say
 from why403.report import FORMATS
 
 if TYPE_CHECKING:
@@ -87,9 +88,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--iac", action="append", default=[], metavar="PATH",
                         help="Terraform or CloudFormation that creates these resources: report drift per layer")
     out = parser.add_argument_group("reports")
-    out.add_argument("-f", "--format", dest="format", action=_Ordered, choices=sorted(FORMATS),
+    out.add_argument("-f", "--format", dest="format", action=Ordered, choices=sorted(FORMATS),
                      help="report format (repeatable): text (default), json, sarif, junit, github, gitlab")
-    out.add_argument("-o", "--output", dest="output", action=_Ordered, metavar="FILE",
+    out.add_argument("-o", "--output", dest="output", action=Ordered, metavar="FILE",
                      help="write the preceding --format to FILE")
 
 
@@ -180,7 +181,7 @@ def _asked(args: argparse.Namespace, root: Path | None) -> _Asked:
             setattr(asked, name, value)
     if args.bucket_account and not (len(args.bucket_account) == 12 and args.bucket_account.isdigit()):
         raise UsageError(f"--bucket-account: expected 12 digits, got {args.bucket_account!r}")
-    asked.headers.update({k.lower(): v for k, v in _pairs("--header", args.header)})
+    asked.headers.update({k.lower(): v for k, v in parse_pairs("--header", args.header)})
     return asked
 
 
@@ -308,7 +309,7 @@ def _diagnose(args: argparse.Namespace, root: Path, asked: _Asked, message: Deni
                          "--collect prints the commands that write them)")
     request = Request(principal=asked.principal or "", action=asked.action or "", resource=asked.resource or "",
                       operation=asked.operation, vpce=asked.vpce, source_ip=asked.source_ip, tls=asked.tls,
-                      headers=tuple(asked.headers.items()), context=_pairs("--context", args.context))
+                      headers=tuple(asked.headers.items()), context=parse_pairs("--context", args.context))
     try:
         bucket, key = request.bucket_and_key
     except DiagnoseError as exc:

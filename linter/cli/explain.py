@@ -85,7 +85,8 @@ def _pairs(flag: str, items: list[str]) -> tuple[tuple[str, str], ...]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from why403.cli.check import UsageError, say
+    from why403.cli.arguments import UsageError
+    from why403.cli.check import say
     from why403.cli.config import ConfigError
 
     try:

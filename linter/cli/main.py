@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; ``explain``'s own options are only loaded when ``command`` is ``explain``."""
-    from why403.cli import check, rules_cmd
+    from why403.cli import arguments, rules_cmd
 
     parser = _Parser(
         prog="why403",
@@ -43,12 +43,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"why403 {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    check.add_arguments(
+    arguments.add_arguments(
         sub.add_parser(
             "check",
             help="lint Terraform and CloudFormation sources",
-            description=check.DESCRIPTION,
-            epilog=check.EPILOG,
+            description=arguments.DESCRIPTION,
+            epilog=arguments.EPILOG,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from why403.cli import check as check_cli
+from why403.cli import outputs as outputs_cli
 from why403.cli.main import main
 
 BUCKET = 'resource "aws_s3_bucket" "b" {\n  bucket = "out"\n}\n'
@@ -55,7 +55,7 @@ def test_the_write_is_atomic(repo: Path, tmp_path: Path, monkeypatch: pytest.Mon
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(check_cli.os, "replace", fail)
+        patch.setattr(outputs_cli.os, "replace", fail)
         code = main(["check", ".", "--no-cache", "--no-config", "--format", "sarif", "--output", str(out)])
     assert code == 2 and "No space left" in capsys.readouterr().err
     assert out.read_text() == "previous report"  # the old file whole, no half-written one

@@ -1,0 +1,82 @@
+"""Where ``why403 check`` writes its reports: standard output, in colour on a terminal, and files
+written atomically, never through a symbolic link of the tree under check."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from why403.cli.arguments import OutputSpec, UsageError
+from why403.report.base import Report
+
+
+def write_reports(report: Report, outputs: tuple[OutputSpec, ...], color: str, roots: Sequence[Path] = ()) -> None:
+    from dataclasses import replace
+
+    from why403.report import render
+
+    for spec in outputs:
+        to_stdout = spec.path in (None, "-")
+        coloured = spec.fmt == "text" and to_stdout and _colour(color)
+        text = render(spec.fmt, replace(report, color=coloured))
+        if to_stdout:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            continue
+        assert spec.path is not None
+        write_output(spec.path, text, roots)
+
+
+def write_output(path: str, text: str, roots: Sequence[Path]) -> None:
+    """Write a report file atomically (a temporary file in its directory, renamed over it), never
+    through a symbolic link of the tree under check: a pull request may commit ``why403.sarif`` as
+    a link to a file of the runner, or a ``reports`` directory as a link elsewhere. The rename
+    replaces a link at the destination itself, and links on the way inside the tree are refused."""
+    import tempfile
+
+    from why403.sources import confine
+
+    target = Path(os.path.abspath(path))
+    walked = Path(target.anchor)
+    for part in target.parent.parts[1:]:
+        walked = walked / part
+        if walked.is_symlink() and confine.within_roots(walked.parent, roots):
+            raise UsageError(f"--output {path}: {walked} is a symbolic link inside the tree under check; not "
+                             "followed (write the report outside the tree, e.g. to $RUNNER_TEMP)")
+    if target.is_dir() and not target.is_symlink():
+        raise UsageError(f"--output {path}: is a directory")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=".why403-", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise UsageError(f"--output {path}: cannot write: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            mask = os.umask(0)  # a report is as readable as any file the user writes (mkstemp makes 0600)
+            os.umask(mask)
+            if os.chmod in os.supports_fd:
+                os.chmod(handle.fileno(), 0o666 & ~mask)
+        os.replace(temp, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        if isinstance(exc, OSError):
+            raise UsageError(f"--output {path}: cannot write: {exc.strerror or exc}") from None
+        raise
+
+
+def _colour(mode: str) -> bool:
+    if mode != "auto":
+        return mode == "always"
+    return not os.environ.get("NO_COLOR") and is_terminal(sys.stdout)
+
+
+def is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
