@@ -168,14 +168,21 @@ def _in_vpc(id_attr: str) -> Callable[[_Ctx], Attrs]:
     return build
 
 
-def _function(c: _Ctx) -> Attrs:
-    name = c.name("FunctionName")
-    return {"Ref": name, "Arn": c.arn("lambda", f"function:{name}")}
+def _named_arn(prop: str, service: str, resource: str) -> Callable[[_Ctx], Attrs]:
+    """A resource whose Ref is its name (set in ``prop``, or generated) and whose ARN is regional:
+    ``resource`` is the ARN's resource part, ``{}`` standing for the name."""
+
+    def build(c: _Ctx) -> Attrs:
+        name = c.name(prop)
+        return {"Ref": name, "Arn": c.arn(service, resource.format(name))}
+
+    return build
 
 
-def _cluster(c: _Ctx) -> Attrs:
-    name = c.name("ClusterName")
-    return {"Ref": name, "Arn": c.arn("ecs", f"cluster/{name}")}
+_function = _named_arn("FunctionName", "lambda", "function:{}")
+_cluster = _named_arn("ClusterName", "ecs", "cluster/{}")
+_log_group = _named_arn("LogGroupName", "logs", "log-group:{}:*")
+_stream = _named_arn("Name", "kinesis", "stream/{}")
 
 
 def _ecs_service(c: _Ctx) -> Attrs:
@@ -203,16 +210,6 @@ def _table(c: _Ctx) -> Attrs:
     name = c.name("TableName")
     table = c.arn("dynamodb", f"table/{name}")
     return {"Ref": name, "Arn": table, "StreamArn": f"{table}/stream/" + symbols.opaque(f"{c.lid}.stream")}
-
-
-def _log_group(c: _Ctx) -> Attrs:
-    name = c.name("LogGroupName")
-    return {"Ref": name, "Arn": c.arn("logs", f"log-group:{name}:*")}
-
-
-def _stream(c: _Ctx) -> Attrs:
-    name = c.name("Name")
-    return {"Ref": name, "Arn": c.arn("kinesis", f"stream/{name}")}
 
 
 def _state_machine(c: _Ctx) -> Attrs:

@@ -50,11 +50,8 @@ def parse_template(source: str | list[tpl.Flat], line: int, parse_expr: tpl.Pars
     """Template text (a heredoc body, a ``.tf.json`` string, a ``templatefile`` file), or the
     pieces python-hcl2 already split a quoted string into, as nested parts; a malformed template
     is a :class:`SyntaxProblem` at its line."""
-    try:
-        flat = tpl.scan(source, line, parse_expr) if isinstance(source, str) else source
-        return tpl.assemble(flat, by_line=by_line)
-    except tpl.TemplateError as exc:
-        raise SyntaxProblem(str(exc), exc.line) from None
+    flat = tpl.scan(source, line, parse_expr) if isinstance(source, str) else source
+    return tpl.assemble(flat, by_line=by_line)
 
 
 def _first_line(exc: BaseException) -> str:

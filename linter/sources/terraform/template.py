@@ -14,13 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from why403.sources.terraform.syntax import Expr, Interp, TFor, TIf, TPart
-
-
-class TemplateError(Exception):
-    def __init__(self, message: str, line: int) -> None:
-        super().__init__(message)
-        self.line = line
+from why403.sources.terraform.syntax import Expr, Interp, SyntaxProblem, TFor, TIf, TPart
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +59,7 @@ def scan(text: str, line: int, parse_expr: ParseExpr) -> list[Flat]:
             if nxt == "{":
                 end = _matching_brace(text, i + 2)
                 if end < 0:
-                    raise TemplateError("unclosed template sequence", cur_line)
+                    raise SyntaxProblem("unclosed template sequence", cur_line)
                 if buf:
                     out.append("".join(buf))
                     buf = []
@@ -95,20 +89,20 @@ def scan(text: str, line: int, parse_expr: ParseExpr) -> list[Flat]:
 def _directive(inner: str, strip_left: bool, strip_right: bool, line: int, parse_expr: ParseExpr) -> Directive:
     m = _KEYWORD_RE.match(inner)
     if m is None:
-        raise TemplateError(f"invalid template directive %{{{inner.strip()}}}", line)
+        raise SyntaxProblem(f"invalid template directive %{{{inner.strip()}}}", line)
     keyword, rest = m.group(1), m.group(2)
     if keyword == "if":
         return Directive("if", strip_left, strip_right, line, cond=parse_expr(rest, line))
     if keyword == "for":
         fm = _FOR_RE.match(inner)
         if fm is None:
-            raise TemplateError("invalid %{for} directive", line)
+            raise SyntaxProblem("invalid %{for} directive", line)
         first, second, coll = fm.group(1), fm.group(2), fm.group(3)
         key_var, value_var = (first, second) if second else ("", first)
         return Directive("for", strip_left, strip_right, line, cond=parse_expr(coll, line), key_var=key_var,
                          value_var=value_var)
     if rest.strip():
-        raise TemplateError(f"unexpected text after %{{{keyword}}}", line)
+        raise SyntaxProblem(f"unexpected text after %{{{keyword}}}", line)
     return Directive(keyword, strip_left, strip_right, line)
 
 
@@ -168,7 +162,7 @@ def assemble(flat: list[Flat], *, by_line: bool = True) -> tuple[TPart, ...]:
     stripped = _apply_strip(flat, by_line)
     parts, _, end = _assemble(stripped, 0, ())
     if end is not None:
-        raise TemplateError(f"unexpected %{{{end.keyword}}}", end.line)
+        raise SyntaxProblem(f"unexpected %{{{end.keyword}}}", end.line)
     return tuple(parts)
 
 
@@ -220,17 +214,17 @@ def _assemble(flat: list[Flat], pos: int, stops: tuple[str, ...]) -> tuple[list[
                 if end is not None and end.keyword == "else":
                     otherwise, pos, end = _assemble(flat, pos, ("endif",))
                 if end is None or end.keyword != "endif":
-                    raise TemplateError("%{if} without %{endif}", item.line)
+                    raise SyntaxProblem("%{if} without %{endif}", item.line)
                 out.append(TIf(item.cond, tuple(then), tuple(otherwise)))
                 continue
             if item.keyword == "for":
                 assert item.cond is not None
                 body, pos, end = _assemble(flat, pos + 1, ("endfor",))
                 if end is None:
-                    raise TemplateError("%{for} without %{endfor}", item.line)
+                    raise SyntaxProblem("%{for} without %{endfor}", item.line)
                 out.append(TFor(item.key_var, item.value_var, item.cond, tuple(body)))
                 continue
-            raise TemplateError(f"unexpected %{{{item.keyword}}}", item.line)
+            raise SyntaxProblem(f"unexpected %{{{item.keyword}}}", item.line)
         if isinstance(item, str) and out and isinstance(out[-1], str):
             out[-1] = out[-1] + item
         else:
