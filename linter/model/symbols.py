@@ -19,10 +19,18 @@ Kinds, and how they compare with anything else:
 ``u``  a value the sources do not determine. Equal to itself, unknown against everything else.
 
 Comparisons answer ``True``, ``False`` or ``None`` (unknown): see :data:`Tri`.
+
+A token must survive every way the sources and the engine cut strings (ARNs at ``:`` and ``/``,
+wildcards, white space), so the characters that matter there are stored escaped inside its label,
+and a token made from text holding another token names that one as people read it. People never
+see a token: :func:`render` shows it as ``<label>`` (``<var.bucket_name>``, ``<DataBucket.bucket>``,
+``<this unit's account>``), which no policy, ARN or CloudFormation/Terraform text can be confused
+with.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -41,15 +49,43 @@ Tri = bool | None
 TokenKind = Literal["a", "r", "o", "u", "s"]
 
 _TOKEN_RE = re.compile(OPEN + r"([aruos])([^" + OPEN + CLOSE + r"]*)" + CLOSE)
-_LABEL_FORBIDDEN = re.compile(r"[" + OPEN + CLOSE + r":*?\s]")
 
 HOME_ACCOUNT = OPEN + "a" + CLOSE
 HOME_REGION = OPEN + "r" + CLOSE
 
+HOME_ACCOUNT_TEXT = "this unit's account"
+HOME_REGION_TEXT = "this unit's region"
+
+# Inside a label, the characters ARNs are split at, the wildcards and white space are stored as
+# private-use characters (decoded by render), so that no split or match can cut a token in two.
+_ESCAPES = {":": "\ue002", "/": "\ue003", "*": "\ue004", "?": "\ue005", " ": "\ue006"}
+_UNESCAPES = {v: k for k, v in _ESCAPES.items()}
+_SCOPE_MARK = "\ue007"  # between a token's input scope and its label
+_IDENTITY_MARK = "\ue008"  # before the hidden digest of the tokens a label quotes
+_LABEL_ESCAPED = re.compile(r"[:/*?\s]")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+_LABEL_UNESCAPED = re.compile("[\ue002-\ue006]")
+_MAX_LABEL = 200
+
 
 def _clean_label(label: str) -> str:
-    """Labels may not contain the delimiters, colons (ARN splitting) or wildcards."""
-    return _LABEL_FORBIDDEN.sub("_", label)[:200]
+    """A label as stored in a token: tokens it quotes rendered, the characters strings are cut at
+    escaped, other private-use characters dropped, bounded."""
+    identity = ""
+    if OPEN in label:
+        # The quoted tokens are shown as people read them; a hidden digest of them keeps two labels
+        # that read alike but quote different tokens (of two inputs) apart.
+        identity = _IDENTITY_MARK + hashlib.sha256(label.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        label = render(label)
+    label = _PRIVATE_USE.sub("", label)
+    label = _LABEL_ESCAPED.sub(lambda m: _ESCAPES.get(m.group(0), _ESCAPES[" "]), label)
+    return label[:_MAX_LABEL] + identity
+
+
+def _label_text(label: str) -> str:
+    """The label of a token as people read it: without its scope, escapes decoded."""
+    label = label.split(_SCOPE_MARK, 1)[-1].split(_IDENTITY_MARK, 1)[0]
+    return _LABEL_UNESCAPED.sub(lambda m: _UNESCAPES[m.group(0)], label)
 
 
 # The input (a Terraform root module, a template) whose tokens are being made. Two templates may
@@ -57,7 +93,6 @@ def _clean_label(label: str) -> str:
 # different values, so the scope is part of every opaque and unknown token (and never shown).
 _SCOPE: ContextVar[str] = ContextVar("why403_token_scope", default="")
 _SCOPE_ROOTS: ContextVar[tuple[str, ...]] = ContextVar("why403_token_scope_roots", default=())
-SCOPE_SEPARATOR = "|"
 
 
 @contextmanager
@@ -82,7 +117,7 @@ def _relative_scope(scope: str) -> str:
 @contextmanager
 def token_scope(scope: str) -> Iterator[None]:
     """Make the opaque and unknown tokens created inside belong to one input (a path)."""
-    reset = _SCOPE.set(_clean_label(_relative_scope(scope)).replace(SCOPE_SEPARATOR, "_"))
+    reset = _SCOPE.set(_clean_label(_relative_scope(scope)))
     try:
         yield
     finally:
@@ -92,7 +127,7 @@ def token_scope(scope: str) -> Iterator[None]:
 def _scoped(label: str) -> str:
     scope = _SCOPE.get()
     clean = _clean_label(label)
-    return f"{scope}{SCOPE_SEPARATOR}{clean}" if scope else clean
+    return f"{scope}{_SCOPE_MARK}{clean}" if scope else clean
 
 
 def unknown(label: str) -> str:
@@ -151,26 +186,28 @@ def unknown_labels(value: str) -> list[str]:
     out = []
     for m in _TOKEN_RE.finditer(value):
         if m.group(1) == "u":
-            out.append(m.group(2).rsplit(SCOPE_SEPARATOR, 1)[-1])
+            out.append(_label_text(m.group(2)))
         elif m.group(1) == "r":
             out.append("region")
     return out
 
 
+def token_text(kind: str, label: str) -> str:
+    """How people read one token: what it stands for, in angle brackets."""
+    if kind == "a":
+        return f"<{HOME_ACCOUNT_TEXT}>"
+    if kind == "r":
+        return f"<{HOME_REGION_TEXT}>"
+    return f"<{_label_text(label)}>"
+
+
 def render(value: str) -> str:
-    """Human form: ``${AccountId}``, ``${Region}``, ``${label}``."""
-    if OPEN not in value:
+    """Human form of a string holding tokens: ``arn:aws:s3:::<DataBucket.bucket>/*``,
+    ``arn:aws:iam::<this unit's account>:root``. No private-use character survives."""
+    if OPEN not in value and CLOSE not in value:
         return value
-
-    def repl(m: re.Match[str]) -> str:
-        kind, label = m.group(1), m.group(2)
-        if kind == "a":
-            return "${AccountId}"
-        if kind == "r":
-            return "${Region}"
-        return "${" + label.rsplit(SCOPE_SEPARATOR, 1)[-1] + "}"
-
-    return _TOKEN_RE.sub(repl, value)
+    out = _TOKEN_RE.sub(lambda m: token_text(m.group(1), m.group(2)), value)
+    return _PRIVATE_USE.sub("", out)
 
 
 def substitute_home(value: str, account: str | None, region: str | None) -> str:

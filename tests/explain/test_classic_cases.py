@@ -168,7 +168,7 @@ def test_explain_walks_every_layer(case: str, tmp_path: Path, capsys: pytest.Cap
     out = capsys.readouterr().out
     assert code == 1, out
     assert out.startswith("Request\n")
-    assert "arn:aws:iam::${AccountId}:role/reader" in out
+    assert "arn:aws:iam::<this unit's account>:role/reader" in out
     assert "Evaluation, in AWS's order" in out
     assert "Verdict: DENIED (403)" in out
     assert f"by the {layer}" in out
@@ -178,7 +178,7 @@ def test_explain_walks_every_layer(case: str, tmp_path: Path, capsys: pytest.Cap
     if statement:
         assert statement in out and "main.tf:" in out
     assert "Counterexample: AWS would refuse this request" in out
-    assert "aws:principalarn = arn:aws:iam::${AccountId}:role/reader" in out
+    assert "aws:principalarn = arn:aws:iam::<this unit's account>:role/reader" in out
 
 
 def test_explain_allowed_request_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
