@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,9 @@ from why403.sources.terraform.functions import FileAccess, FunctionTable
 from why403.sources.terraform.tfvalues import Budget, LocatedJson, Unk
 
 MAX_INSTANCES = 1000
+# Evaluation of one root module (its child modules included) stops after this long: a tree
+# written to exhaust the evaluator gets unknown values and a note, and the other inputs their turn.
+EVALUATION_SECONDS = 20.0
 MAX_MODULE_DEPTH = 24
 STEPS_PER_TASK = 400_000
 STEPS_TOTAL = 20_000_000
@@ -100,7 +104,8 @@ class LoadContext:
         whole load has used up what any real configuration needs."""
         used = STEPS_PER_TASK - max(self.budget.steps, 0)
         self.total_steps += used
-        if self.total_steps > STEPS_TOTAL:
+        if self.total_steps > STEPS_TOTAL or (self.budget.deadline is not None
+                                              and time.monotonic() > self.budget.deadline):
             return False
         self.budget.steps = STEPS_PER_TASK
         return True

@@ -10,6 +10,7 @@ module knows nothing about configurations.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -24,8 +25,9 @@ from why403.sources.terraform.convert import (
     truthy,
     type_name,
 )
-from why403.sources.terraform.numbers import norm
+from why403.sources.terraform.numbers import NumberOutOfRange, norm
 from why403.sources.terraform.syntax import (
+    BigNumber,
     BinOp,
     Call,
     Conditional,
@@ -89,6 +91,7 @@ class Evaluator:
         self.functions = functions
         self.budget = budget or Budget()
         self.token_sources: dict[str, frozenset[str]] = {}
+        self._weights: dict[int, tuple[Any, int]] = {}  # id -> (the value, kept alive, its weight)
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -97,8 +100,40 @@ class Evaluator:
         budget.steps -= 1
         if budget.steps <= 0:
             raise BudgetExceeded("evaluation stopped: the configuration needs more work than why403 allows")
+        if budget.steps & 0x3FF == 0 and budget.deadline is not None and time.monotonic() > budget.deadline:
+            raise BudgetExceeded("evaluation stopped: the configuration took longer than why403 allows")
         handler = _DISPATCH[type(expr)]
-        return handler(self, expr, scope)
+        try:
+            value = handler(self, expr, scope)
+        except NumberOutOfRange as exc:
+            raise EvalError(str(exc), expr.line) from None
+        if isinstance(value, list | dict):
+            self.weigh(value, expr.line)
+        return value
+
+    def weigh(self, value: list[Any] | dict[str, Any], line: int = 0) -> int:
+        """The size of ``value`` written out in full, remembered per value (so a value built from
+        others costs only its own elements); :class:`EvalError` beyond ``budget.weight_limit``."""
+        memo = self._weights
+        known = memo.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        limit = self.budget.weight_limit
+        total = 1
+        for item in value.values() if isinstance(value, dict) else value:
+            if isinstance(item, str):
+                total += 1 + len(item) // 64
+            elif isinstance(item, list | dict):
+                total += self.weigh(item, line)
+            else:
+                total += 1
+            if total > limit:
+                raise EvalError(f"a value of more than {limit} elements written out in full is more than why403 "
+                                "evaluates (a value built from itself many times over?)", line)
+        if len(memo) > 200_000:
+            memo.clear()
+        memo[id(value)] = (value, total)
+        return total
 
     def token_for(self, u: Unk) -> str:
         """The string token standing for an unknown inside text."""
@@ -122,6 +157,9 @@ class Evaluator:
         v = expr.value
         if isinstance(v, Fraction):
             return norm(v)
+        if isinstance(v, BigNumber):
+            raise EvalError(f"the number {v[:40]} is out of the range why403 evaluates (10^-1000 to 10^1000)",
+                            expr.line)
         return v
 
     def _template(self, expr: Template, scope: Scope) -> Any:

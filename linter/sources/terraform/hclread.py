@@ -13,6 +13,7 @@ from typing import Any
 
 from why403.sources.terraform import syntax
 from why403.sources.terraform import template as tpl
+from why403.sources.terraform.numbers import in_range
 from why403.sources.terraform.syntax import Expr, SyntaxProblem, TPart
 
 
@@ -152,10 +153,12 @@ class _Converter:
         return syntax.Paren(self.expr(inner[0]), self.line(node))
 
     def _int(self, node: Any) -> Expr:
-        return syntax.Lit(int(str(node.children[0])), self.line(node))
+        text = str(node.children[0])
+        return syntax.Lit(int(text) if in_range(text) else syntax.BigNumber(text), self.line(node))
 
     def _float(self, node: Any) -> Expr:
-        return syntax.Lit(Fraction(str(node.children[0])), self.line(node))
+        text = str(node.children[0])
+        return syntax.Lit(Fraction(text) if in_range(text) else syntax.BigNumber(text), self.line(node))
 
     def _literal(self, node: Any) -> Expr:
         text = str(node.children[0])

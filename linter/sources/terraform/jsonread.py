@@ -13,8 +13,10 @@ import re
 from fractions import Fraction
 
 from why403.sources.terraform.hclread import parse_expression, parse_template
+from why403.sources.terraform.numbers import in_range
 from why403.sources.terraform.syntax import (
     Attribute,
+    BigNumber,
     Block,
     Body,
     Expr,
@@ -74,6 +76,8 @@ class _JsonReader:
             raise self.fail(f"unexpected character {c!r}")
         self.pos = m.end()
         raw = m.group(0)
+        if not in_range(raw):
+            return Lit(BigNumber(raw), line)
         number = int(raw) if re.fullmatch(r"-?\d+", raw) else Fraction(raw)
         return Lit(number, line)
 

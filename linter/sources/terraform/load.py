@@ -8,6 +8,7 @@ starve the rest. Suppression comments and the notes about missing inputs come la
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -18,7 +19,7 @@ from why403.model.location import Location
 from why403.sources import confine
 from why403.sources.terraform.bodies import Constants, evaluate_guarded
 from why403.sources.terraform.config import Parse
-from why403.sources.terraform.context import CycleError, LoadContext
+from why403.sources.terraform.context import EVALUATION_SECONDS, CycleError, LoadContext
 from why403.sources.terraform.convert import EvalError
 from why403.sources.terraform.evaluate import BudgetExceeded, Scope
 from why403.sources.terraform.hclread import parse_expression
@@ -49,7 +50,9 @@ def instantiate(directory: Path, options: SourceOptions, parse: Parse | None = N
 def load_module(directory: Path, options: SourceOptions, parse: Parse | None = None) -> SourceResult:
     """Read the root module in ``directory`` (its local and initialised child modules included)."""
     extra_files: list[str] = []
+    deadline = time.monotonic() + EVALUATION_SECONDS
     ctx, root = instantiate(directory, options, parse, extra_files)
+    ctx.budget.deadline = deadline
     config = root.config
     facts: list[Fact] = []
     emitter = FactList(facts, ctx.note_missing)

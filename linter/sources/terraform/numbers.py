@@ -9,9 +9,74 @@ back as the same 512-bit value (Go's ``Text('f', -1)``).
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 PRECISION = 512
+# The range why403 evaluates: |x| < 10**1000 and, unless zero, |x| > 10**-1000 (in bits, a little
+# wider). Terraform's big floats reach further, but no access decision hangs on such a number,
+# and exact arithmetic on ``1e999999999`` would take unbounded time and memory.
+MAX_DECIMAL_EXPONENT = 1000
+MAX_BITS = 3400
+MAX_DIGITS = 5000
+_DECIMAL = re.compile(r"([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\Z")
+
+
+class NumberOutOfRange(ValueError):
+    """A number beyond the range why403 evaluates; the value is unknown, with a note saying so."""
+
+
+def parse_decimal(text: str) -> Num:
+    """A decimal number (``12``, ``-1.5e3``) as exact ``int``/512-bit ``Fraction``, refusing one out
+    of range *before* computing it. ``ValueError`` when the text is not a number."""
+    m = _DECIMAL.match(text)
+    if m is None or not (m.group(2) or m.group(3)):
+        raise ValueError(f"not a number: {text[:40]!r}")
+    whole, frac, exp = m.group(2), m.group(3) or "", m.group(4)
+    if len(whole) + len(frac) > MAX_DIGITS:
+        raise NumberOutOfRange(f"a number of {len(whole) + len(frac)} digits is more than why403 evaluates")
+    digits = (whole + frac).lstrip("0")
+    if not digits:
+        return 0
+    if exp is not None and len(exp.lstrip("+-")) > 7:
+        raise NumberOutOfRange(f"the exponent of {text[:40]} is out of the range why403 evaluates")
+    # The decimal exponent of the leading digit.
+    lead = len(whole.lstrip("0")) - 1 if whole.lstrip("0") else -(len(frac) - len(frac.lstrip("0")) + 1)
+    if abs(lead + (int(exp) if exp else 0)) > MAX_DECIMAL_EXPONENT:
+        raise NumberOutOfRange(f"{text[:40]} is out of the range why403 evaluates (10^-1000 to 10^1000)")
+    if exp is None and not frac and m.group(3) is None:
+        return int(text)
+    return norm(Fraction(text))
+
+
+def exact_decimal(text: str) -> Fraction:
+    """``json.loads``'s ``parse_float`` for documents of the tree: the exact value, refused
+    (:class:`NumberOutOfRange`, a ``ValueError`` for ``json``) when out of range."""
+    if not in_range(text):
+        raise NumberOutOfRange(f"{text[:40]} is out of the range why403 evaluates (10^-1000 to 10^1000)")
+    return Fraction(text)
+
+
+def in_range(text: str) -> bool:
+    """Whether a number literal is within the range why403 evaluates (checked on the text)."""
+    try:
+        parse_decimal(text)
+    except NumberOutOfRange:
+        return False
+    except ValueError:
+        return True  # not for this check to say
+    return True
+
+
+def check_range(value: Num) -> Num:
+    """``value``, or :class:`NumberOutOfRange` when arithmetic left the range."""
+    if isinstance(value, int):
+        if value.bit_length() > MAX_BITS:
+            raise NumberOutOfRange("the result is out of the range why403 evaluates (10^-1000 to 10^1000)")
+        return value
+    if value and abs(value.numerator.bit_length() - value.denominator.bit_length()) > MAX_BITS:
+        raise NumberOutOfRange("the result is out of the range why403 evaluates (10^-1000 to 10^1000)")
+    return value
 
 Num = int | Fraction
 
@@ -42,9 +107,10 @@ def signed_zero(result: Num, negative_sign: bool) -> Num:
 
 
 def norm(value: Num) -> Num:
-    """Round to 512 bits; an integral value becomes an ``int``."""
+    """Round to 512 bits; an integral value becomes an ``int``. Out of range: :class:`NumberOutOfRange`."""
     if isinstance(value, int):
-        return value
+        return check_range(value)
+    check_range(value)
     if value.denominator == 1:
         return int(value.numerator)
     return round512(value)
@@ -136,9 +202,6 @@ def parse_number(text: str) -> Num | None:
     if not t or t != text:
         return None
     try:
-        value = Fraction(t)
-    except (ValueError, ZeroDivisionError):
+        return parse_decimal(t)
+    except ValueError:
         return None
-    if any(c not in "0123456789+-.eE" for c in t):
-        return None
-    return norm(value)

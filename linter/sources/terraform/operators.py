@@ -62,13 +62,13 @@ def binary(ev: Evaluator, expr: BinOp, scope: Scope) -> Any:
         first = a if isinstance(a, Unk) else b
         return combine_unknown(f"{first.label} {op} ...", [a, b], type="bool" if op in "<><=>=" else "number")
     if op == "+":
-        total = norm(Fraction(a) + b) if isinstance(a, Fraction) or isinstance(b, Fraction) else int(a) + int(b)
+        total = norm(a + b)  # int or Fraction; norm refuses a result out of range
         return signed_zero(total, negative(a) and negative(b) and a == 0 and b == 0)
     if op == "-":
-        diff = norm(Fraction(a) - b) if isinstance(a, Fraction) or isinstance(b, Fraction) else int(a) - int(b)
+        diff = norm(a - b)  # int or Fraction; norm refuses a result out of range
         return signed_zero(diff, a == 0 and b == 0 and negative(a) and not negative(b))
     if op == "*":
-        product = norm(Fraction(a) * b) if isinstance(a, Fraction) or isinstance(b, Fraction) else int(a) * int(b)
+        product = norm(a * b)  # int or Fraction; norm refuses a result out of range
         return signed_zero(product, negative(a) != negative(b))
     if op == "/":
         if b == 0:

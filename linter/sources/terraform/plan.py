@@ -10,7 +10,6 @@ point at the plan file and facts carry addresses.
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from why403.model import symbols
 from why403.model.facts import Diagnostic, Fact, SourceOptions, SourceResult
 from why403.model.location import Location
 from why403.sources import confine
+from why403.sources.terraform.numbers import exact_decimal
 from why403.sources.terraform.planned import PlanResource, single_attribute_reference, strip_index
 from why403.sources.terraform.providers import ProviderConfig, provider_account, provider_facts
 from why403.sources.terraform.resources import HANDLERS, FactList
@@ -40,7 +40,7 @@ def load_plan(path: Path, options: SourceOptions) -> SourceResult:
     path = Path(path)
     name = str(path)
     try:
-        data = json.loads(confine.read_text(path), parse_float=Fraction)
+        data = json.loads(confine.read_text(path), parse_float=exact_decimal)
     except OSError as exc:
         return _error(name, f"cannot read the plan: {exc.strerror or exc}")
     except UnicodeDecodeError as exc:

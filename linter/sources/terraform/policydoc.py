@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from why403.model.values import Unknown
 from why403.sources.terraform.convert import EvalError, to_str
 from why403.sources.terraform.functions import dumps, has_markers, to_json_like
+from why403.sources.terraform.numbers import exact_decimal
 from why403.sources.terraform.tfvalues import ABSENT, LocatedJson, Unk, combine_unknown, is_known
 
 if TYPE_CHECKING:
@@ -141,7 +142,7 @@ def _documents(inst: ResourceInstance, name: str, unknowns: list[Any]) -> list[t
             locs = item.locs
         elif isinstance(item, str):
             try:
-                doc = json.loads(item, parse_float=Fraction)
+                doc = json.loads(item, parse_float=exact_decimal)
             except ValueError:
                 unknowns.append(Unk(name, f"a document in {name} is not valid JSON"))
                 continue

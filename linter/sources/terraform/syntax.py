@@ -18,6 +18,13 @@ Number = int | Fraction
 LiteralValue = str | Number | bool | None
 
 
+
+class BigNumber(str):
+    """The text of a number literal out of the range why403 evaluates (``1e999999999``): kept as
+    text so that parsing stays cheap; evaluating it gives an unknown value and a note."""
+
+    __slots__ = ()
+
 @dataclass(frozen=True, slots=True)
 class Lit:
     """A literal: string, number (int, or Fraction for decimals), bool or null."""

@@ -199,6 +199,11 @@ class Budget:
     steps: int = 5_000_000
     collection_limit: int = 100_000
     string_limit: int = 8 * 1024 * 1024
+    # The size of a value written out in full (a local that holds another twice, twenty times over,
+    # is small in memory and a million-fold when encoded or walked): elements, plus 1 per 64
+    # characters of its strings.
+    weight_limit: int = 1_000_000
+    deadline: float | None = None  # time.monotonic() after which evaluation stops
 
 
 class _Absent:

@@ -16,7 +16,7 @@ from why403.model import symbols
 from why403.model.values import Unknown
 from why403.sources.terraform.convert import EvalError, is_number, unknown_for_token
 from why403.sources.terraform.functions.base import Family, arity
-from why403.sources.terraform.numbers import format_number, norm
+from why403.sources.terraform.numbers import format_number, norm, parse_decimal
 from why403.sources.terraform.tfvalues import (
     Lazy,
     LocatedJson,
@@ -150,7 +150,7 @@ def jsondecode(ev: Evaluator, args: list[Any], line: int) -> Any:
     if not isinstance(text, str):
         raise EvalError("jsondecode() needs a string", line)
     try:
-        doc = json.loads(text, parse_float=Fraction, parse_int=int)
+        doc = json.loads(text, parse_float=parse_decimal, parse_int=parse_decimal)
     except (ValueError, RecursionError) as exc:
         if symbols.has_token(text):
             return unknown_for_token(text)

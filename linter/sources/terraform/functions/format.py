@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from why403.sources.terraform.evaluate import Evaluator
 
 FORMAT = Family("format")
+# Widths and precisions beyond this are refused (``%.999999999f`` would build a gigabyte of text).
+MAX_WIDTH = 10_000
 
 _SPEC_RE = re.compile(r"%([-+ #0]*)(\d+|\*)?(?:\.(\d+))?(?:\[(\d+)\])?([a-zA-Z%])")
 
@@ -42,6 +44,10 @@ def _format_verbs(ev: Evaluator, fmt: str, args: list[Any], line: int) -> str | 
             raise EvalError("format(): invalid format string", line)
         flags, width, prec, explicit, verb = m.groups()
         i = m.end()
+        for number in (width, prec, explicit):
+            if number and number != "*" and (len(number) > 6 or int(number) > MAX_WIDTH):
+                raise EvalError(f"format(): a width or precision of {number[:12]} is more than why403 "
+                                f"evaluates (at most {MAX_WIDTH})", line)
         if verb == "%":
             out.append("%")
             continue

@@ -98,6 +98,9 @@ def _split(ev: Evaluator, args: list[Any], line: int) -> Any:
     return s.split(sep)
 
 
+_RE2_MEMORY = 32 << 20  # bytes for one compiled pattern
+
+
 @STRINGS.function("replace")
 def _replace(ev: Evaluator, args: list[Any], line: int) -> Any:
     arity("replace", args, 3)
@@ -110,12 +113,26 @@ def _replace(ev: Evaluator, args: list[Any], line: int) -> Any:
     if symbols.has_token(s) and substring_may_straddle(s, sub):
         return unknown_for_token(s)
     if is_regex:
-        try:
-            pattern = re.compile(sub[1:-1])
-        except re.error as exc:
-            raise EvalError(f"replace(): invalid regular expression: {exc}", line) from None
-        return pattern.sub(_go_template(rep), s)
+        return compile_re2(sub[1:-1], "replace", line).sub(_go_template(rep), s)
     return s.replace(sub, rep)
+
+
+def compile_re2(pattern: str, name: str, line: int) -> Any:
+    """A pattern of ``regex``/``regexall``/``replace`` compiled by RE2, the engine (and syntax)
+    Terraform's Go ``regexp`` uses: matching is linear in the text, never backtracking, so a
+    pattern in the tree under check cannot hang the run as Python's ``re`` would on ``(a+)+$``.
+    RE2's own memory for the compiled program is bounded, and it logs nothing (a pattern of the
+    sources never reaches standard error)."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    options.max_mem = _RE2_MEMORY
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        detail = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else exc
+        raise EvalError(f"{name}(): invalid regular expression: {detail}", line) from None
 
 
 def _go_template(rep: str) -> str:
@@ -238,13 +255,10 @@ def _regex_fn(name: str) -> Fn:
             return combine_unknown(f"{name}(...)", [pat, s])
         if symbols.has_token(pat) or symbols.has_token(s):
             return unknown_for_token(s if symbols.has_token(s) else pat)
-        try:
-            rx = re.compile(pat)
-        except re.error as exc:
-            raise EvalError(f"{name}(): invalid pattern: {exc}", line) from None
+        rx = compile_re2(pat, name, line)
         matches = list(rx.finditer(s))
 
-        def result(m: re.Match[str]) -> Any:
+        def result(m: Any) -> Any:
             if rx.groupindex:
                 return ObjVal({k: m.group(k) for k in rx.groupindex})
             if rx.groups:
