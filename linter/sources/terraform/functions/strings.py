@@ -113,8 +113,18 @@ def _replace(ev: Evaluator, args: list[Any], line: int) -> Any:
     if symbols.has_token(s) and substring_may_straddle(s, sub):
         return unknown_for_token(s)
     if is_regex:
-        return compile_re2(sub[1:-1], "replace", line).sub(_go_template(rep), s)
+        return compile_re2(sub[1:-1], "replace", line).sub(_go_template(rep), unicode_text(s, "replace", line))
     return s.replace(sub, rep)
+
+
+def unicode_text(text: str, name: str, line: int) -> str:
+    """``text`` if it is valid Unicode (RE2 reads UTF-8; an unpaired surrogate has none), else the
+    error Terraform gives a string that is not."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise EvalError(f"{name}(): the text is not valid Unicode", line) from None
+    return text
 
 
 def compile_re2(pattern: str, name: str, line: int) -> Any:
@@ -125,6 +135,7 @@ def compile_re2(pattern: str, name: str, line: int) -> Any:
     sources never reaches standard error)."""
     import re2
 
+    unicode_text(pattern, name, line)
     options = re2.Options()
     options.log_errors = False
     options.max_mem = _RE2_MEMORY
@@ -256,7 +267,7 @@ def _regex_fn(name: str) -> Fn:
         if symbols.has_token(pat) or symbols.has_token(s):
             return unknown_for_token(s if symbols.has_token(s) else pat)
         rx = compile_re2(pat, name, line)
-        matches = list(rx.finditer(s))
+        matches = list(rx.finditer(unicode_text(s, name, line)))
 
         def result(m: Any) -> Any:
             if rx.groupindex:
