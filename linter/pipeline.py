@@ -7,21 +7,23 @@ reports and suppressions are applied to its result by the caller.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from functools import partial
+from dataclasses import dataclass, field, replace
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from why403.model.facts import SourceOptions, SourceResult, SuppressionFact
 from why403.model.finding import Finding, InputError, RunResult, Stats
 from why403.model.settings import Settings
-from why403.model.symbols import home_may_be_literal, token_scope, token_scope_roots
+from why403.model.symbols import home_may_be_literal, scope_for, token_scope, token_scope_roots
 
 if TYPE_CHECKING:
+    from why403.sources.cloudformation.cdk import CdkStack
     from why403.sources.confine import Confinement
     from why403.world.analysis import Analysis
+    from why403.world.units import Unit
 
 _T = TypeVar("_T")
 
@@ -76,7 +78,6 @@ def _read_inputs_scoped(request: CheckRequest) -> tuple[list[SourceResult], list
     inputs = discover(request.paths, request.exclude)
     results: list[SourceResult] = []
     errors: list[InputError] = [InputError(p, None, "no such file or directory") for p in inputs.missing]
-    read_files: set[str] = set()
     templates: list[Path] = []
     if inputs.template_candidates:
         from why403.sources import cloudformation
@@ -91,30 +92,72 @@ def _read_inputs_scoped(request: CheckRequest) -> tuple[list[SourceResult], list
     session.prefetch([*terraform_files(inputs.terraform_dirs), *((CFN, p) for p in templates)])
     if inputs.terraform_dirs or inputs.plans:
         from why403.sources import terraform
+        from why403.sources.terraform import layout
 
-        for directory in inputs.terraform_dirs:
-            if _all_read(directory, read_files):
-                continue  # a local child module, already read through the root that calls it
+        # Root modules only: a child module is read through the roots that call it, with their inputs.
+        parse = layout.SharedParses(session.terraform)
+        layouts = layout.layouts(inputs.terraform_dirs, parse)
+        roots = layout.root_modules(layouts)
+        parse.expect(layout.file_uses(roots, layouts))
+        for directory in roots:
             with token_scope(str(directory)):
-                result = _guarded(partial(terraform.load_module, directory, request.source_options,
-                                          session.terraform), str(directory), errors)
+                result = _guarded(partial(terraform.load_module, directory, _options_for(request, directory), parse),
+                                  str(directory), errors)
             if result is not None:
-                results.append(result)
-                read_files.update(str(Path(f)) for f in result.files)
+                own = layouts[directory].state
+                reads = {s for d in layout.closure(directory, layouts) for s in layouts[d].reads_states}
+                results.append(replace(result, unit=str(directory), scope=scope_for(str(directory)),
+                                       provides=(layout.handle(own),) if own is not None else (),
+                                       needs=tuple(sorted(layout.handle(s) for s in reads))))
         for plan in inputs.plans:
             with token_scope(str(plan)):
-                result = _guarded(partial(terraform.load_plan, plan, request.source_options), str(plan), errors)
+                result = _guarded(partial(terraform.load_plan, plan, _options_for(request, plan)), str(plan), errors)
             if result is not None:
-                results.append(result)
+                results.append(replace(result, unit=str(plan), scope=scope_for(str(plan))))
     if templates:
         from why403.sources import cloudformation
+        from why403.sources.cloudformation import cdk
+
+        stacks = _guarded(partial(cdk.stacks, templates), "cdk.out manifest", errors) or {}
+
+        def options_for(template: Path) -> SourceOptions:
+            stack = stacks.get(template)
+            return _options_for(request, stack.template if stack else template, stack)
 
         loaded = _guarded(partial(cloudformation.load_templates, templates, request.source_options,
-                                  session.cloudformation), ", ".join(map(str, templates[:3])), errors)
-        if loaded is not None:
-            results.extend(loaded)
+                                  session.cloudformation, options_for), ", ".join(map(str, templates[:3])), errors)
+        for result in loaded or ():
+            results.append(_template_unit(result, stacks) if result.files else result)
     session.finish()
     return results, errors
+
+
+def _options_for(request: CheckRequest, unit: Path, stack: CdkStack | None = None) -> SourceOptions:
+    """The source options of one unit: the account the configuration's ``units`` section gives it,
+    or else the environment its CDK stack names, is its home account (what ``AWS::AccountId`` and
+    ``aws_caller_identity`` stand for), unless the command line gives one for the whole run."""
+    from why403.world.units import declared
+
+    options = request.source_options
+    found = declared(str(unit), request.settings.units) if request.settings.units else None
+    if found is not None and found.account:
+        return replace(options, account_id=found.account)
+    if stack is not None and not options.account_id and (stack.account or stack.region):
+        return replace(options, account_id=stack.account, region=options.region or stack.region)
+    return options
+
+
+def _template_unit(result: SourceResult, stacks: Mapping[Path, CdkStack]) -> SourceResult:
+    """A template's result with its unit: itself, or the CDK stack it belongs to (a nested stack's
+    template is deployed with its parent), and the stacks the CDK app says it depends on."""
+    file = result.files[0]
+    stack = stacks.get(Path(file))
+    if stack is None:
+        return replace(result, unit=file, scope=scope_for(file))
+    own = stack.template == Path(file)
+    return replace(result, unit=str(stack.template), scope=scope_for(file),
+                   provides=(*result.provides, stack.handle) if own else result.provides,
+                   needs=(*result.needs, *stack.depends_on) if own else result.needs)
 
 
 def _distinct(findings: list[Finding]) -> list[Finding]:
@@ -151,14 +194,6 @@ def _relocated(finding: Finding, paths: tuple[tuple[str, str], ...]) -> Finding:
     return finding
 
 
-def _all_read(directory: Path, read_files: set[str]) -> bool:
-    """True when a root module already read every Terraform file of this directory (a child module)."""
-    from why403.sources.discover import terraform_module_files
-
-    files = terraform_module_files(directory)
-    return bool(files) and all(str(f) in read_files for f in files)
-
-
 def _guarded(fn: Callable[[], _T], where: str, errors: list[InputError]) -> _T | None:
     """Run a frontend; an unexpected failure becomes an input error naming the input, not a traceback."""
     try:
@@ -180,23 +215,46 @@ def _guarded_bool(fn: Callable[[], bool]) -> bool:
 
 
 @dataclass
-class Analyzed:
-    """The simulated world of a run, with what was read to build it."""
+class UnitAnalysis:
+    """One deployment unit and its simulated world (see :mod:`why403.world.units`)."""
 
+    unit: Unit
     analysis: Analysis
+
+
+@dataclass
+class Analyzed:
+    """The simulated worlds of a run, one per deployment unit, with what was read to build them."""
+
+    units: list[UnitAnalysis]
     results: list[SourceResult]
     errors: list[InputError]
     read: frozenset[str] = frozenset()
+    settings: Settings = field(default_factory=Settings)
+
+    @cached_property
+    def analysis(self) -> Analysis:
+        """One world of everything read, for the callers that want a single one (``explain`` when
+        no unit holds both ends of the access, ``diagnose``'s drift check): the unit's own when
+        there is one unit, else every input merged as if deployed together."""
+        if len(self.units) == 1:
+            return self.units[0].analysis
+        from why403.world.analysis import Analysis
+        from why403.world.build import build_world
+
+        world = build_world(self.results, self.settings)
+        with home_may_be_literal(world.home_uncertain):
+            return Analysis.of(world)
 
 
 def analyze(request: CheckRequest) -> Analyzed:
-    """Read every input and build one simulated world (shared by ``check`` and ``explain``).
+    """Read every input and simulate each deployment unit in its world (shared by ``check`` and
+    ``explain``): its own inputs and those the sources link to it (:mod:`why403.world.units`).
 
-    With ``settings.baseline`` the same paths are also read at that git revision, and the world
-    they build becomes ``analysis.baseline``.
+    With ``settings.baseline`` the same paths are also read at that git revision, and each unit's
+    world there becomes its ``analysis.baseline`` (an empty world for a unit the change adds).
     """
-    from why403.world.analysis import Analysis
-    from why403.world.build import build_world
+    from why403.world import units as deployment
 
     with confined(request) as confinement:
         results, errors = _read_inputs(request)
@@ -204,17 +262,35 @@ def analyze(request: CheckRequest) -> Analyzed:
         for diag in result.diagnostics:
             if diag.severity == "error":
                 errors.append(InputError(diag.location.file, diag.location.line or None, diag.message))
-    world = build_world(results, request.settings)
-    with home_may_be_literal(world.home_uncertain):
-        analysis = Analysis.of(world)
+    grouped = deployment.group_units(results, request.settings)
+    analysed = [UnitAnalysis(w.unit, deployment.analyse(w)) for w in deployment.worlds(grouped, request.settings)]
     if request.settings.baseline:
         read = {*confinement.read, *(f for r in results for f in r.files)}
-        analysis.baseline, analysis.baseline_paths = _baseline(request, sorted(read))
-    return Analyzed(analysis, results, errors, frozenset(confinement.read))
+        old, paths = _baseline(request, sorted(read))
+        previous = {_relocated_path(u.unit.id, paths): u.analysis for u in old.units}
+        for unit in analysed:
+            unit.analysis.baseline = previous.get(unit.unit.id) or _empty(request.settings)
+            unit.analysis.baseline_paths = paths
+    return Analyzed(analysed, results, errors, frozenset(confinement.read), request.settings)
 
 
-def _baseline(request: CheckRequest, read: list[str]) -> tuple[Analysis, tuple[tuple[str, str], ...]]:
-    """The world the same paths build at ``settings.baseline``, and each path there -> here. Only
+def _empty(settings: Settings) -> Analysis:
+    """The world of a unit that does not exist yet (added by the change under ``--baseline``)."""
+    from why403.world.analysis import Analysis
+    from why403.world.build import build_world
+
+    return Analysis.of(build_world([], settings))
+
+
+def _relocated_path(path: str, paths: tuple[tuple[str, str], ...]) -> str:
+    for old, new in paths:
+        if path == old or path.startswith(old.rstrip("/") + "/"):
+            return new + path[len(old):]
+    return path
+
+
+def _baseline(request: CheckRequest, read: list[str]) -> tuple[Analyzed, tuple[tuple[str, str], ...]]:
+    """The worlds the same paths build at ``settings.baseline``, and each path there -> here. Only
     the files of the paths are read from the revision, with the directories of the files the run
     ``read`` beside them (child modules, ``file()`` targets, variable files elsewhere in the
     repository); reads of the revision are confined to its copy."""
@@ -227,7 +303,7 @@ def _baseline(request: CheckRequest, read: list[str]) -> tuple[Analysis, tuple[t
         old_paths = export.paths
         old = replace(request, paths=old_paths, settings=replace(request.settings, baseline=None),
                       roots=(str(export.root),))
-        return analyze(old).analysis, tuple(zip(old_paths, request.paths, strict=True))
+        return analyze(old), tuple(zip(old_paths, request.paths, strict=True))
 
 
 def run_check(request: CheckRequest) -> CheckOutcome:
@@ -272,21 +348,29 @@ def run_check(request: CheckRequest) -> CheckOutcome:
 
 
 def _run_check(request: CheckRequest, started: float) -> CheckOutcome:
+    from why403.world.units import access_keys, belongs
+
     analyzed = analyze(request)
-    analysis, results, errors = analyzed.analysis, analyzed.results, analyzed.errors
-    world = analysis.world
-    with home_may_be_literal(world.home_uncertain):
-        findings = _run_rules(request, analysis)
+    results, errors = analyzed.results, analyzed.errors
+    findings: list[Finding] = []
+    for unit in analyzed.units:
+        analysis, files, name = unit.analysis, unit.unit.files, unit.unit.id or None
+        accesses = access_keys(analysis)
+        with home_may_be_literal(analysis.world.home_uncertain):
+            findings.extend(replace(f, unit=name) for f in _run_rules(request, analysis)
+                            if belongs(f, files, accesses))
     findings = _distinct(findings)
     findings.sort(key=Finding.sort_key)
     suppressions = tuple(f for r in results for f in r.facts if isinstance(f, SuppressionFact))
     all_files = tuple(sorted({f for r in results for f in r.files}))
-    stats = Stats(files=len(all_files), resources=world.resources, accesses_simulated=analysis.accesses_simulated,
+    stats = Stats(files=len(all_files), resources=sum(r.resources for r in results),
+                  accesses_simulated=sum(u.analysis.accesses_simulated for u in analyzed.units),
                   seconds=round(time.perf_counter() - started, 3),
                   skipped_files=len({f for r in results for f in r.skipped}),
                   unknown_resource_types=sum(len(r.unknown_types) for r in results),
                   module_calls_not_read=len({(d.location.file, d.location.line) for r in results
-                                             for d in r.diagnostics if d.code == "remote-module"}))
+                                             for d in r.diagnostics if d.code == "remote-module"}),
+                  units=sum(1 for u in analyzed.units if u.unit.id))
     run = RunResult(findings=tuple(findings), errors=tuple(errors), stats=stats, files=all_files)
     return CheckOutcome(result=run, suppressions=suppressions, read=analyzed.read)
 

@@ -125,6 +125,7 @@ def _finding(d: dict[str, Any]) -> Finding:
         identity=tuple(d["identity"]),
         suppressed=Suppression(reason=d["suppressed"]["reason"], location=_location(d["suppressed"]["location"]),
                                until=d["suppressed"]["until"]) if d.get("suppressed") else None,
+        unit=d.get("unit"),
     )
 
 

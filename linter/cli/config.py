@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from why403.model.settings import Intent, Organization, Settings
+from why403.model.settings import Intent, Organization, Settings, UnitDeclaration
 from why403.report.base import FAIL_LEVELS, SEVERITIES, FailLevel
 from why403.report.suppress import SuppressionPolicy
 
@@ -339,6 +339,7 @@ _TOP = (
     "region",
     "accounts",
     "organization",
+    "units",
     "intents",
     "paths",
     "admins",
@@ -377,6 +378,8 @@ def _parse(table: Any, where: _Where) -> Config:
         settings_kwargs["region"] = _str(where, "region", get("region"))
     if "organization" in table:
         settings_kwargs["organization"] = _organization(where, get("organization"))
+    if "units" in table:
+        settings_kwargs["units"] = _units(where, get("units"))
     if "intents" in table:
         settings_kwargs["intents"] = _intents(where, get("intents"))
     if "paths" in table:
@@ -467,6 +470,41 @@ def _organization(where: _Where, value: Any) -> Organization:
         if management is None
         else _account(where, "organization.management-account", management),
     )
+
+
+_PARENT = re.compile(r"^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$")
+
+
+def _units(where: _Where, value: Any) -> tuple[UnitDeclaration, ...]:
+    """``units``: which deployment units deploy where (docs/units.md). Each entry names units by
+    path (globs, relative to this file) and gives their account, the OUs and root above it, and a
+    name for people."""
+    if not isinstance(value, list):
+        raise where.error("units", f"expected a list of tables (paths, account, parents, name), got {_show(value)}")
+    out = []
+    for i, raw in enumerate(value):
+        key = f"units[{i}]"
+        entry = _table(where, key, raw)
+        _known_keys(where, entry, ("paths", "account", "parents", "name"), f"{key}.")
+        if "paths" not in entry:
+            raise where.error(f"{key}.paths", "missing: the units this entry is about (folders, templates, globs)")
+        paths = _str_list(where, f"{key}.paths", entry["paths"])
+        if not paths:
+            raise where.error(f"{key}.paths", "expected at least one path")
+        parents = _str_list(where, f"{key}.parents", entry.get("parents", []))
+        for j, parent in enumerate(parents):
+            if not _PARENT.match(parent):
+                raise where.error(f"{key}.parents[{j}]", f"expected an OU id (ou-...) or a root id (r-...), got "
+                                  f"{parent!r}")
+        if parents and "account" not in entry:
+            raise where.error(f"{key}.parents", "parents place an account in the organization: give account too")
+        out.append(UnitDeclaration(
+            paths=tuple(os.path.normpath(where.path(p)) for p in paths),
+            account=_account(where, f"{key}.account", entry["account"]) if "account" in entry else None,
+            parents=parents,
+            name=_str(where, f"{key}.name", entry["name"]) if "name" in entry else None,
+        ))
+    return tuple(out)
 
 
 def _intents(where: _Where, value: Any) -> tuple[Intent, ...]:

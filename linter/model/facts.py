@@ -435,6 +435,16 @@ class SourceResult:
     # Resource types of the input that its language does not define (a template's ``Custom::`` or
     # third-party types, a misspelt type): one entry per resource, counted in the summary.
     unknown_types: tuple[str, ...] = ()
+    # The deployment unit the input belongs to (a Terraform root module's directory, a template or
+    # the template of the CDK stack it is nested in, a plan file), as the pipeline names it, and the
+    # token scope its values were made in (symbols.scope_for of the input's path).
+    unit: str = ""
+    scope: str = ""
+    # Handles of things this input makes that another may use, and of such things it uses (an
+    # ``export:NAME`` of a template and the ``Fn::ImportValue`` of it, a Terraform ``state:...`` and
+    # the ``terraform_remote_state`` that reads it): explicit evidence that two units work together.
+    provides: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,10 @@ class Finding:
     # baselines): rule plus the stable names of what it is about.
     identity: tuple[str, ...] = ()
     suppressed: Suppression | None = field(default=None, compare=False)
+    # The deployment unit the finding belongs to (a Terraform root module's folder, a template, a
+    # plan), as read; None for findings about no unit (a file that could not be read). Not part
+    # of the fingerprint: a finding in a module shared by several units is one finding.
+    unit: str | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -87,6 +91,7 @@ class Stats:
     # Terraform module calls whose module is not here (a registry or git module ``terraform init``
     # has not fetched into .terraform/modules, a source that is not a literal), by call site.
     module_calls_not_read: int = 0
+    units: int = 0  # deployment units simulated (root modules, templates, CDK stacks, plans)
 
 
 @dataclass(frozen=True)

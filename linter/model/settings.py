@@ -17,6 +17,21 @@ class Organization:
 
 
 @dataclass(frozen=True)
+class UnitDeclaration:
+    """A ``units`` entry of the configuration: deployment units (by path) and where they deploy.
+
+    ``paths`` are absolute globs (``*`` also matches ``/``): a unit matches when its path (a root
+    module's folder, a template, a plan) is one, matches one, or is below one. Units given the same
+    ``account`` are deployed together; ``parents`` are the OUs and root above that account, so that
+    an organization policy attached to one of them applies to these units."""
+
+    paths: tuple[str, ...]
+    account: str | None = None
+    parents: tuple[str, ...] = ()
+    name: str | None = None
+
+
+@dataclass(frozen=True)
 class Intent:
     """A declared access: ``must-allow`` (expect True) or ``must-deny`` (expect False)."""
 
@@ -41,4 +56,5 @@ class Settings:
     default_endpoint_policy_severity: str = "note"
     explicit_full_access_endpoint_severity: str = "warning"
     baseline: str | None = None
+    units: tuple[UnitDeclaration, ...] = ()  # where the deployment units deploy (config ``units``)
     extra: dict[str, object] = field(default_factory=dict, compare=False)

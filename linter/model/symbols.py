@@ -124,6 +124,22 @@ def token_scope(scope: str) -> Iterator[None]:
         _SCOPE.reset(reset)
 
 
+def scope_for(path: str) -> str:
+    """The scope that tokens made under ``token_scope(path)`` carry (inside the same
+    :func:`token_scope_roots`): how a token names the input it was made in."""
+    return _clean_label(_relative_scope(path)).replace(SCOPE_SEPARATOR, "_")
+
+
+def token_scopes(value: str) -> set[str]:
+    """The scopes of the opaque and unknown tokens in ``value``: the inputs whose values flowed
+    into it (a template's generated bucket name imported by another through ``Fn::ImportValue``)."""
+    out = set()
+    for m in _TOKEN_RE.finditer(value):
+        if m.group(1) in ("o", "u") and SCOPE_SEPARATOR in m.group(2):
+            out.add(m.group(2).split(SCOPE_SEPARATOR, 1)[0])
+    return out
+
+
 def _scoped(label: str) -> str:
     scope = _SCOPE.get()
     clean = _clean_label(label)

@@ -110,11 +110,14 @@ def parse_error_findings(errors: tuple[InputError, ...]) -> tuple[Finding, ...]:
 
 
 def summary_line(report: Report) -> str:
-    """``3 errors, 1 warning, 0 notes in 12 files (2 suppressed; 1 file could not be read)``."""
+    """``3 errors, 1 warning, 0 notes in 12 files, 2 deployment units (2 suppressed; 1 file could not
+    be read)``."""
     counts = report.counts()
     parts = [plural(counts.get(sev, 0), sev) for sev in SEVERITIES]
     files = report.stats.files or len(report.files)
     text = f"{', '.join(parts)} in {plural(files, 'file')}"
+    if report.stats.units:
+        text += f", {plural(report.stats.units, 'deployment unit')}"
     extras = []
     suppressed = len(report.suppressed)
     if suppressed:

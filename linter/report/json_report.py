@@ -2,7 +2,9 @@
 
 Fields are only ever added within ``why403/v1``. ``findings`` holds what counts (suppressed
 findings are left out, and counted in ``stats.suppressed``); files that could not be read are in
-``errors``, never in ``findings``. Locations are relative to the working directory.
+``errors``, never in ``findings``. Locations are relative to the working directory, and so is each
+finding's ``unit``: the deployment unit it belongs to (a Terraform root module's folder, a
+template, a plan; docs/units.md).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "skipped_files": stats.skipped_files,
             "unknown_resource_types": stats.unknown_resource_types,
             "module_calls_not_read": stats.module_calls_not_read,
+            "units": stats.units,
         },
     }
 
@@ -65,6 +68,7 @@ def finding_dict(finding: Finding, report: Report) -> dict[str, Any]:
         },
         "trace": list(finding.trace),
         "suggestion": finding.suggestion,
+        "unit": report.rel(finding.unit) if finding.unit else None,
     }
 
 

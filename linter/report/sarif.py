@@ -134,6 +134,8 @@ def _result(finding: Finding, rule_index: int, report: Report) -> dict[str, Any]
         properties["access"] = {k: v for k, v in vars(finding.access).items() if v is not None}
     if finding.trace:
         properties["trace"] = list(finding.trace)
+    if finding.unit:
+        properties["unit"] = _from_root(finding.unit, report) or finding.unit
     result["properties"] = properties
     return result
 

@@ -11,6 +11,8 @@ be read as a CI workflow command (:mod:`why403.report.escape`): this report is w
 
 from __future__ import annotations
 
+import os
+
 from why403.model.finding import Finding
 from why403.report.base import Report, summary_line
 from why403.report.escape import defuse_text, printable, printable_lines
@@ -28,7 +30,7 @@ def render(report: Report) -> str:
         if previous_file is not None and file != previous_file:
             out.append("")
         previous_file = file
-        out.append(_line(finding, file, paint))
+        out.append(_line(finding, file, paint) + _unit(finding, report))
         if report.verbose:
             out.extend(_details(finding, report, paint))
     if shown:
@@ -48,8 +50,21 @@ def _line(finding: Finding, file: str, paint: _Paint) -> str:
     return text
 
 
+def _unit(finding: Finding, report: Report) -> str:
+    """`` [unit envs/prod]`` after a finding in a file outside its unit's folder (a module shared
+    by several roots): which deployment the defect is in."""
+    unit, loc = finding.unit, finding.location
+    if not unit or loc is None or report.stats.units < 2:
+        return ""
+    folder = unit if not unit.endswith((".json", ".yaml", ".yml", ".template")) else os.path.dirname(unit)
+    inside = os.path.abspath(loc.file).startswith(os.path.abspath(folder).rstrip(os.sep) + os.sep)
+    return "" if inside or loc.file == unit else f"  [unit {printable(report.rel(unit))}]"
+
+
 def _details(finding: Finding, report: Report, paint: _Paint) -> list[str]:
     lines: list[str] = []
+    if finding.unit and report.stats.units > 1:
+        lines.append(f"    unit: {printable(report.rel(finding.unit))}")
     access = finding.access
     if access is not None:
         ref = access.principal_ref

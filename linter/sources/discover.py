@@ -75,12 +75,19 @@ def discover(paths: tuple[str, ...] | list[str], exclude: tuple[str, ...] = ()) 
         if p.is_file():
             consider_file(p)
             continue
-        for file in walk_files(p, lambda d: d.name not in SKIP_DIRS and not _excluded(d, exclude)):
+        for file in walk_files(p, lambda d: d.name not in SKIP_DIRS and not _excluded(d, exclude)
+                               and not _cdk_asset(d)):
             consider_file(file)
     out.terraform_dirs = sorted(tf_dirs, key=lambda d: (len(d.parts), str(d)))
     out.plans = sorted(plans)
     out.template_candidates = sorted(templates)
     return out
+
+
+def _cdk_asset(folder: Path) -> bool:
+    """An asset folder of a CDK cloud assembly (``cdk.out/asset.<hash>``: a Lambda bundle, a Docker
+    context): the app's code, not its infrastructure."""
+    return folder.name.startswith("asset.") and (folder.parent / "manifest.json").is_file()
 
 
 def walk_files(top: Path, descend: Callable[[Path], bool] = lambda d: True) -> Iterator[Path]:

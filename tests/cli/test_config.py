@@ -219,6 +219,17 @@ def test_found_walking_up_nearest_first(tmp_path: Path) -> None:
             "expected one of error, warning, note",
         ),
         ("[tool.why403\n", "not valid TOML"),
+        ('[tool.why403]\nunits = {paths = ["a"]}\n', "tool.why403.units: expected a list of tables"),
+        ('[[tool.why403.units]]\naccount = "111122223333"\n', "tool.why403.units[0].paths: missing"),
+        ('[[tool.why403.units]]\npaths = []\n', "tool.why403.units[0].paths: expected at least one path"),
+        ('[[tool.why403.units]]\npaths = ["envs/prod"]\naccount = "prod"\n',
+         "tool.why403.units[0].account: "),
+        ('[[tool.why403.units]]\npaths = ["envs/prod"]\naccount = "111122223333"\nparents = ["ou-x"]\n',
+         "tool.why403.units[0].parents[0]: expected an OU id (ou-...) or a root id (r-...), got 'ou-x'"),
+        ('[[tool.why403.units]]\npaths = ["envs/prod"]\nparents = ["r-ab12"]\n',
+         "tool.why403.units[0].parents: parents place an account in the organization: give account too"),
+        ('[[tool.why403.units]]\npaths = ["envs/prod"]\nacount = "111122223333"\n',
+         "tool.why403.units[0].acount: unknown key (did you mean 'account'?)"),
     ],
 )
 def test_invalid_config_names_file_and_key(tmp_path: Path, body: str, message: str) -> None:
@@ -285,3 +296,15 @@ def test_a_config_naming_accounts_checks_as_one_giving_ids(
         outputs.append((code, [(f["rule"], f["message"]) for f in report["findings"]]))
     assert outputs[0] == outputs[1]
     assert any(rule == "W403-D101" and "OrgOnly" in message for rule, message in outputs[0][1]), outputs[0]
+
+
+def test_units_section_paths_are_relative_to_the_file_and_names_resolve(tmp_path: Path) -> None:
+    (tmp_path / ".why403.yaml").write_text(
+        "accounts: {prod: '111122223333'}\n"
+        "units:\n  - {paths: [envs/prod, 'stacks/prod-*.yaml'], account: prod, parents: [ou-ab12-prod0001, r-ab12],"
+        " name: production}\n  - paths: [sandbox]\n")
+    config = load_config(tmp_path / ".why403.yaml")
+    prod, sandbox = config.settings.units
+    assert prod.paths == (str(tmp_path / "envs/prod"), str(tmp_path / "stacks/prod-*.yaml"))
+    assert (prod.account, prod.parents, prod.name) == ("111122223333", ("ou-ab12-prod0001", "r-ab12"), "production")
+    assert sandbox.account is None and sandbox.paths == (str(tmp_path / "sandbox"),)

@@ -18,9 +18,10 @@ def write_tree(root: Path, files: dict[str, str]) -> None:
         path.write_text(text)
 
 
-def check_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
-    """``why403 check ARGS --format json`` in the working directory: exit status and report."""
-    code = main(["check", *args, "--format", "json", "--no-config", "--no-cache"])
+def check_json(capsys: pytest.CaptureFixture[str], *args: str, config: bool = False) -> tuple[int, dict[str, Any]]:
+    """``why403 check ARGS --format json`` in the working directory: exit status and report
+    (``config``: with the configuration found from the paths, else ``--no-config``)."""
+    code = main(["check", *args, "--format", "json", "--no-cache", *(() if config else ("--no-config",))])
     return code, json.loads(capsys.readouterr().out)
 
 

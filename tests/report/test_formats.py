@@ -87,6 +87,7 @@ def test_json_follows_the_contract(report: Report) -> None:
         "access",
         "trace",
         "suggestion",
+        "unit",
     ]
     by_rule = {f["rule"]: f for f in data["findings"]}
     denied = by_rule["W403-D101"]
@@ -115,6 +116,7 @@ def test_json_follows_the_contract(report: Report) -> None:
         "skipped_files": 0,
         "unknown_resource_types": 0,
         "module_calls_not_read": 0,
+        "units": 0,
     }
 
 

@@ -13,7 +13,9 @@ Nothing here touches the network or runs anything a template names.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +44,16 @@ def parse_file(path: Path) -> ParsedTemplate:
 
 
 def build_template(parsed: ParsedTemplate, options: SourceOptions, supplied: Mapping[str, str] | None = None,
-                   exports: Mapping[str, Any] | None = None) -> SourceResult:
+                   exports: Mapping[str, Any] | None = None, nested_read: frozenset[str] = frozenset()) -> SourceResult:
     from why403.sources.cloudformation.build import build
 
-    return build(parsed, options, supplied or dict(options.cfn_parameters), exports)
+    return build(parsed, options, supplied or dict(options.cfn_parameters), exports, nested_read)
 
 
 def collect_exports(parsed: Sequence[ParsedTemplate], options: SourceOptions,
-                    supplied: Mapping[str, str]) -> dict[str, Any]:
-    """Export name -> value over all templates; a name exported twice is left unknown."""
+                    supplied: Mapping[str, str], by_file: dict[str, tuple[str, ...]] | None = None) -> dict[str, Any]:
+    """Export name -> value over all templates; a name exported twice is left unknown.
+    ``by_file``, when given, receives the names each template exports."""
     from why403.sources.cloudformation.build import exports
 
     known: dict[str, Any] = {}
@@ -60,6 +63,8 @@ def collect_exports(parsed: Sequence[ParsedTemplate], options: SourceOptions,
         for p in parsed:
             with token_scope(p.file):  # generated ids are per template (see symbols.token_scope)
                 template_exports = exports(p, options, supplied, known)
+            if by_file is not None:
+                by_file[p.file] = tuple(template_exports)
             for name, value in template_exports.items():
                 if name in merged:
                     duplicated.add(name)
@@ -73,16 +78,79 @@ def collect_exports(parsed: Sequence[ParsedTemplate], options: SourceOptions,
 
 
 def load_templates(paths: list[Path], options: SourceOptions,
-                   parse: Callable[[Path], ParsedTemplate] = parse_file) -> list[SourceResult]:
+                   parse: Callable[[Path], ParsedTemplate] = parse_file,
+                   options_for: Callable[[Path], SourceOptions] | None = None) -> list[SourceResult]:
     """Read several templates in one run (one SourceResult each, in order). ``parse`` reads and
-    decodes one file: the pipeline passes one that uses the parse cache and worker processes."""
+    decodes one file: the pipeline passes one that uses the parse cache and worker processes.
+    ``options_for`` gives a template options of its own (the account its deployment unit deploys
+    to); exports are resolved with the run's ``options``."""
     supplied, problems = supplied_values(options.cfn_parameters, options.cfn_parameter_files)
     parsed = [parse(p) for p in paths]
-    export_map = collect_exports(parsed, options, supplied)
-    results = []
-    for p in parsed:
+    exported: dict[str, tuple[str, ...]] = {}
+    export_map = collect_exports(parsed, options, supplied, exported)
+    nested = _nested(parsed)
+    passed: dict[str, dict[str, str]] = {}  # nested template -> the parameters its parent passes
+    results: dict[str, SourceResult] = {}
+    for p in _parents_first(parsed, nested):
+        own = options_for(Path(p.file)) if options_for else options
+        values = {**supplied, **passed.get(p.file, {})}
+        children = nested.get(p.file, {})
         with token_scope(p.file):
-            results.append(build_template(p, options, supplied, export_map))
+            result = build_template(p, own, values, export_map, frozenset(children))
+            for lid, child in children.items():
+                passed[child] = _nested_values(p, lid, own, values, export_map)
+        names = [n for n in exported.get(p.file, ()) if n in export_map]  # not the ones exported twice
+        results[p.file] = replace(result, provides=tuple(f"export:{n}" for n in names)) if names else result
+    ordered = [results[p.file] for p in parsed]
     if problems:
-        results.append(SourceResult(diagnostics=tuple(problems), files=tuple(sorted(options.cfn_parameter_files))))
-    return results
+        ordered.append(SourceResult(diagnostics=tuple(problems), files=tuple(sorted(options.cfn_parameter_files))))
+    return ordered
+
+
+def _nested(parsed: Sequence[ParsedTemplate]) -> dict[str, dict[str, str]]:
+    """Parent template -> {nested stack logical id: nested template}, for the nested templates
+    that are in the run (a CDK assembly's ``*.nested.template.json`` beside its parent)."""
+    from why403.sources.cloudformation.build import nested_stacks
+
+    files = {os.path.normpath(p.file): p.file for p in parsed}
+    out: dict[str, dict[str, str]] = {}
+    for p in parsed:
+        for lid, name in nested_stacks(p).items():
+            if os.path.isabs(name) or ".." in Path(name).parts:
+                continue
+            child = files.get(os.path.normpath(os.path.join(os.path.dirname(p.file), name)))
+            if child is not None and child != p.file:
+                out.setdefault(p.file, {})[lid] = child
+    return out
+
+
+def _parents_first(parsed: Sequence[ParsedTemplate], nested: Mapping[str, Mapping[str, str]]) -> list[ParsedTemplate]:
+    """The templates in their order, except that a nested template comes after its parent (so that
+    the parameters the parent passes are known when it is read)."""
+    children = {child for inner in nested.values() for child in inner.values()}
+    by_file = {p.file: p for p in parsed}
+    out: list[ParsedTemplate] = []
+    seen: set[str] = set()
+
+    def visit(p: ParsedTemplate) -> None:
+        if p.file in seen:
+            return
+        seen.add(p.file)
+        out.append(p)
+        for child in nested.get(p.file, {}).values():
+            if child in by_file:
+                visit(by_file[child])
+
+    for p in parsed:
+        if p.file not in children:
+            visit(p)
+    for p in parsed:  # nested in a cycle of nested stacks, or in a parent that is not in the run
+        visit(p)
+    return out
+
+
+def _nested_values(parent: ParsedTemplate, lid: str, options: SourceOptions, supplied: Mapping[str, str],
+                   exports: Mapping[str, Any]) -> dict[str, str]:
+    from why403.sources.cloudformation.build import nested_parameters
+
+    return nested_parameters(parent, lid, options, supplied, exports)

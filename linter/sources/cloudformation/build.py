@@ -11,7 +11,7 @@ from why403.model.location import Location
 from why403.sources.cloudformation import res_compute, res_iam, res_kms, res_s3, sam
 from why403.sources.cloudformation.catalog import SAM_TRANSFORM, known_type
 from why403.sources.cloudformation.context import Ctx, Resource
-from why403.sources.cloudformation.decode import ParsedTemplate
+from why403.sources.cloudformation.decode import NESTED_TEMPLATE, ParsedTemplate
 from why403.sources.cloudformation.intrinsics import Resolver
 from why403.sources.cloudformation.nodes import NOVALUE, text
 from why403.sources.cloudformation.parameters import Param, declared
@@ -60,8 +60,9 @@ def resolver_for(template: Map, options: SourceOptions, supplied: Mapping[str, s
 
 
 def build(parsed: ParsedTemplate, options: SourceOptions, supplied: Mapping[str, str],
-          exports: Mapping[str, Any] | None = None) -> SourceResult:
-    """Facts for one template. ``exports`` maps export names of the other templates to values."""
+          exports: Mapping[str, Any] | None = None, nested_read: frozenset[str] = frozenset()) -> SourceResult:
+    """Facts for one template. ``exports`` maps export names of the other templates to values;
+    ``nested_read`` names the nested stack resources whose templates the run reads too."""
     if parsed.template is None:
         if parsed.error is None:
             return SourceResult(skipped=(parsed.file,))  # not a template after all: counted, not read
@@ -86,8 +87,9 @@ def build(parsed: ParsedTemplate, options: SourceOptions, supplied: Mapping[str,
             "note", f"Fn::ImportValue {symbols.render(name)} is exported by no template in this run; its value is "
             "unknown (pass the exporting template too)", Location(parsed.file, 0), code="cfn-import"))
     return SourceResult(facts=tuple(ctx.facts), diagnostics=tuple(ctx.diagnostics), files=(parsed.file,),
-                        resources=parsed.resources, unread=_unread(resources, template),
-                        unknown_types=unknown_types(parsed.template))
+                        resources=parsed.resources, unread=_unread(resources, template, nested_read),
+                        unknown_types=unknown_types(parsed.template),
+                        needs=tuple(f"export:{name}" for name in sorted(r.imports_found)))
 
 
 def unknown_types(template: Map) -> tuple[str, ...]:
@@ -113,11 +115,14 @@ _OPAQUE_TYPES = frozenset({"AWS::CloudFormation::CustomResource", "AWS::CloudFor
                            "AWS::Serverless::Application", "AWS::CloudFormation::StackSet"})
 
 
-def _unread(resources: Map, template: Map) -> tuple[str, ...]:
+def _unread(resources: Map, template: Map, nested_read: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """Parts of the template that may configure AWS resources out of sight: custom resources,
-    nested stacks, third-party and module types, macros other than SAM."""
+    nested stacks (but those whose template is read too), third-party and module types, macros
+    other than SAM."""
     out = []
     for lid, node in resources.items():
+        if lid in nested_read:
+            continue
         kind = node.get("Type") if isinstance(node, Map) else None
         if not isinstance(kind, str):
             out.append(f"{lid} (a resource whose Type is not a plain string)")
@@ -176,6 +181,43 @@ def _unexpanded(ctx: Ctx, template: Map) -> None:
         ctx.diagnostics.append(Diagnostic(
             "note", "Fn::ForEach (AWS::LanguageExtensions) is not expanded; the resources it generates are not read",
             Location(ctx.file, resources.line), code="cfn-unknown"))
+
+
+def nested_stacks(parsed: ParsedTemplate) -> dict[str, str]:
+    """Logical id -> template file (as the parent names it, relative to its folder) of each nested
+    stack whose template the parent names the way CDK writes it (``aws:asset:path`` metadata)."""
+    resources = parsed.template.get("Resources") if parsed.template is not None else None
+    out: dict[str, str] = {}
+    for lid, node in resources.items() if isinstance(resources, Map) else ():
+        if not isinstance(node, Map) or node.get("Type") != "AWS::CloudFormation::Stack":
+            continue
+        meta = node.get("Metadata")
+        path = meta.get(NESTED_TEMPLATE) if isinstance(meta, Map) else None
+        if isinstance(path, str) and path.endswith(".template.json"):
+            out[lid] = path
+    return out
+
+
+def nested_parameters(parsed: ParsedTemplate, lid: str, options: SourceOptions, supplied: Mapping[str, str],
+                      exports: Mapping[str, Any] | None) -> dict[str, str]:
+    """The parameters the nested stack ``lid`` of this template passes to its template, resolved
+    in the parent (a list is passed as CloudFormation passes it: comma-separated)."""
+    assert parsed.template is not None
+    r, _ = resolver_for(_expanded(parsed.template), options, supplied, exports)
+    resources = parsed.template.get("Resources")
+    node = resources.get(lid) if isinstance(resources, Map) else None
+    props = node.get("Properties") if isinstance(node, Map) else None
+    params = props.get("Parameters") if isinstance(props, Map) else None
+    out: dict[str, str] = {}
+    for name, raw in params.items() if isinstance(params, Map) else ():
+        value = r.value(raw)
+        if value is NOVALUE:
+            continue
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            out[name] = ",".join(value)
+        else:
+            out[name] = value if isinstance(value, str) else text(value, f"parameter {name} of {lid}")
+    return out
 
 
 def exports(parsed: ParsedTemplate, options: SourceOptions, supplied: Mapping[str, str],

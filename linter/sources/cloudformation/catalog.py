@@ -43,6 +43,8 @@ PROPERTIES: dict[str, frozenset[str] | None] = {
     "AWS::IAM::UserPolicy": None,
     "AWS::IAM::GroupPolicy": None,
     "AWS::Organizations::Policy": frozenset({"Type", "Content", "TargetIds", "Name"}),
+    # A nested stack: the parameters it passes (read when its template is in the run, as CDK writes it).
+    "AWS::CloudFormation::Stack": frozenset({"Parameters"}),
     "AWS::Serverless::Function": frozenset({"Role", "Policies", "VpcConfig", "PermissionsBoundary",
                                             "AssumeRolePolicyDocument", "RolePath", "Tracing", "FunctionName"}),
 }

@@ -19,6 +19,9 @@ from why403.sources.cloudformation.tree import Map, bare_map, convert, new_map
 # not a deployable template, and decoding it would only burn time.
 MAX_TEMPLATE_BYTES = 4 * 1024 * 1024
 
+# The Metadata key by which CDK names a nested stack's template file (beside its parent's).
+NESTED_TEMPLATE = "aws:asset:path"
+
 _TOP_SECTIONS = ("AWSTemplateFormatVersion", "Transform", "Parameters", "Conditions", "Mappings", "Outputs",
                  "Globals")
 
@@ -205,9 +208,11 @@ def _convert_resource(res: Any, key_line: int) -> Any:
         if key in res:
             m[key] = convert(res[key], m.key_line(key), 0)
     meta = res.get("Metadata")
-    if isinstance(meta, dict) and "why403" in meta:
+    if isinstance(meta, dict) and ("why403" in meta or NESTED_TEMPLATE in meta):
         mm = convert_shallow(meta, m.key_line("Metadata"))
-        mm["why403"] = convert(meta["why403"], mm.key_line("why403"))
+        for key in ("why403", NESTED_TEMPLATE):
+            if key in meta:
+                mm[key] = convert(meta[key], mm.key_line(key))
         m["Metadata"] = mm
     props = res.get("Properties")
     if props is None:

@@ -157,11 +157,13 @@ def _import(r: Resolver, arg: Any) -> Any:
         return symbols.unknown("Fn::ImportValue")
     if r.exports is not None:
         if name in r.exports:
+            r.imports_found.add(name)
             return r.exports[name]
         if symbols.has_uncertain_token(name):
-            matches = [v for k, v in r.exports.items() if symbols.tri_equals(k, name) is not False]
+            matches = [k for k in r.exports if symbols.tri_equals(k, name) is not False]
             if len(matches) == 1 and not any(symbols.tri_equals(k, name) is None for k in r.exports):
-                return matches[0]
+                r.imports_found.add(matches[0])
+                return r.exports[matches[0]]
     r.imports_missing.add(name)
     return symbols.unknown(f"ImportValue {symbols.render(name)}")
 

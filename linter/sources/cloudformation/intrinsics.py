@@ -60,6 +60,7 @@ class Resolver:
         self.overrides = overrides or {}
         self.touched: set[str] = set()
         self.imports_missing: set[str] = set()
+        self.imports_found: set[str] = set()  # export names resolved (evidence of a link between stacks)
         self._cond_memo: dict[str, tuple[Tri, frozenset[str]]] = {}
         self._cond_active: set[str] = set()
         self.naming = Naming(self)

@@ -30,7 +30,7 @@ _NOT_TEMPLATE_NAMES = frozenset({
     "appspec.yml", "appspec.yaml", "appspec.json", "package.json", "package-lock.json", "composer.json",
     "cdk.json", "cdk.context.json", "samconfig.yaml", "samconfig.yml", "serverless.yml", "serverless.yaml",
     "serverless.json", "compose.yml", "compose.yaml", ".gitlab-ci.yml", "bitbucket-pipelines.yml", "mkdocs.yml",
-    ".pre-commit-config.yaml",
+    ".pre-commit-config.yaml", ".why403.yaml", ".why403.yml", ".cfnlintrc.yaml", ".cfnlintrc.yml",
     ".pre-commit-hooks.yaml", "chart.yaml", "kustomization.yaml", "kustomization.yml", "renovate.json",
     "dependabot.yml", "action.yml", "action.yaml", "openapi.yaml", "openapi.yml", "openapi.json",
     "swagger.yaml", "swagger.yml", "swagger.json", "tree.json", "manifest.json",
