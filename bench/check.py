@@ -5,8 +5,9 @@
 
 For each size it generates (once) the Terraform + CloudFormation corpus with the shared generator,
 then runs the pipeline in a fresh process per size and reports the wall time of each phase (reading
-the sources, building the world, simulating the intents, running the rules), the number of intents
-and simulated requests, the time per simulated request and the peak resident memory. Simulation
+the sources, grouping them into deployment units and linking them, building each unit's world and
+simulating its intents, running the rules), the number of units, intents and simulated requests,
+the time per simulated request and the peak resident memory. Simulation
 must grow with the number of intents, not with principals x resources: compare the per-request
 column across sizes.
 """
@@ -27,22 +28,24 @@ _CHILD = r"""
 import json, resource, sys, time
 from why403.pipeline import CheckRequest, _read_inputs
 from why403.rules import all_rules
-from why403.world.analysis import Analysis
-from why403.world.build import build_world
+from why403.world import units as deployment
 
 request = CheckRequest(paths=(sys.argv[1],), use_cache=False)
 t0 = time.perf_counter()
 results, errors = _read_inputs(request)
 t1 = time.perf_counter()
-world = build_world(results, request.settings)
+grouped = deployment.group_units(results, request.settings)
+unit_worlds = deployment.worlds(grouped, request.settings)
 t2 = time.perf_counter()
-analysis = Analysis.of(world)
+analyses = [(w, deployment.analyse(w)) for w in unit_worlds]
 t3 = time.perf_counter()
-findings = [f for rule in all_rules() for f in rule.check(analysis)]
+findings = [f for w, a in analyses for rule in all_rules() for f in rule.check(a)
+            if deployment.belongs(f, w.unit.files, deployment.access_keys(a))]
 t4 = time.perf_counter()
 print(json.dumps({
-    "files": len({f for r in results for f in r.files}), "errors": len(errors), "intents": len(analysis.intents),
-    "simulated": analysis.accesses_simulated, "findings": len(findings),
+    "files": len({f for r in results for f in r.files}), "errors": len(errors),
+    "units": sum(1 for u in grouped if u.id), "intents": sum(len(a.intents) for _, a in analyses),
+    "simulated": sum(a.accesses_simulated for _, a in analyses), "findings": len(findings),
     "read": t1 - t0, "world": t2 - t1, "simulate": t3 - t2, "rules": t4 - t3, "total": t4 - t0,
     "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
 }))
@@ -73,13 +76,14 @@ def main() -> int:
     parser.add_argument("--gen", type=Path, default=ROOT.parent / "shared" / "tools" / "gen_corpus.py")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    header = (f"{'modules':>7} {'files':>6} {'intents':>7} {'requests':>8} {'read s':>7} {'world s':>7} "
+    header = (f"{'modules':>7} {'files':>6} {'units':>6} {'intents':>7} {'requests':>8} {'read s':>7} {'units s':>7} "
               f"{'sim s':>7} {'rules s':>7} {'total s':>7} {'parse %':>7} {'us/req':>7} {'peak MB':>8}")
     print(header)
     for size in args.sizes:
         d = run(corpus(args.out, size, args.gen))
         per_request = 1e6 * d["simulate"] / max(d["simulated"], 1)
-        print(f"{size:>7} {int(d['files']):>6} {int(d['intents']):>7} {int(d['simulated']):>8} {d['read']:>7.2f} "
+        print(f"{size:>7} {int(d['files']):>6} {int(d['units']):>6} {int(d['intents']):>7} {int(d['simulated']):>8} "
+              f"{d['read']:>7.2f} "
               f"{d['world']:>7.2f} {d['simulate']:>7.2f} {d['rules']:>7.2f} {d['total']:>7.2f} "
               f"{100 * d['read'] / d['total']:>7.1f} {per_request:>7.0f} {d['peak_mb']:>8.0f}")
     return 0
