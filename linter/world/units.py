@@ -98,9 +98,13 @@ class Unit:
     declaration: UnitDeclaration | None = None
     links: list[Link] = field(default_factory=list)
 
+    located: set[str] = field(default_factory=set)  # files the unit's facts are located in
+
     @property
     def files(self) -> frozenset[str]:
-        return frozenset(os.path.normpath(f) for r in self.results for f in r.files)
+        """The unit's files: those read for it, and those its facts point into (a policy document
+        read with ``file()`` or ``templatefile()``)."""
+        return frozenset({os.path.normpath(f) for r in self.results for f in r.files} | self.located)
 
     @property
     def resources(self) -> int:
@@ -194,6 +198,7 @@ def worlds(units: Sequence[Unit], settings: Settings) -> list[UnitWorld]:
 
 def _describe(unit: Unit) -> None:
     for fact in unit.facts():
+        unit.located.update(os.path.normpath(loc.file) for loc in _locations(fact) if loc.file)
         defined = _defined_name(fact)
         if defined is not None:
             unit.defines.add(defined)
@@ -241,6 +246,22 @@ def _strings(obj: object, field_name: str = "", depth: int = 0) -> Iterator[tupl
         for f in fields(obj):
             if f.name not in _NOT_REFERENCES:
                 yield from _strings(getattr(obj, f.name), f.name, depth + 1)
+
+
+def _locations(obj: object, depth: int = 0) -> Iterator[Location]:
+    """Every location a fact holds (its own, its policies' and their statements')."""
+    if depth > 40:
+        return
+    if isinstance(obj, Location):
+        yield obj
+    elif isinstance(obj, tuple | list):
+        for item in obj:
+            yield from _locations(item, depth + 1)
+    elif is_dataclass(obj) and not isinstance(obj, type):
+        for f in fields(obj):
+            value = getattr(obj, f.name)
+            if isinstance(value, Location | tuple | list) or (is_dataclass(value) and not isinstance(value, str)):
+                yield from _locations(value, depth + 1)
 
 
 def _names_in(field_name: str, value: str) -> Iterator[Name]:

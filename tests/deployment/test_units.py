@@ -220,7 +220,7 @@ def test_a_cdk_assembly_is_one_unit_per_stack_nested_stacks_included(
     (denied,) = _by_rule(report)["W403-D103"]
     assert denied["unit"] == "cdk.out/AppStack.template.json"
     assert denied["location"]["file"] == "cdk.out/StorageStack.template.json"
-    assert "arn:aws:iam::111122223333:role/acme-reports-reader" == denied["access"]["principal"]  # the stack's env
+    assert denied["access"]["principal"] == "arn:aws:iam::111122223333:role/acme-reports-reader"  # the stack's env
     # The nested stack gets the parameters its parent passes: no note about a parameter without value.
     assert not [f for f in report["findings"] if "referencetoAppStackScratchArn" in f["message"]]
     results, _ = _read_inputs(CheckRequest(paths=(".",), use_cache=False))
@@ -265,7 +265,8 @@ def test_units_the_configuration_puts_in_one_account_are_linked(
     write_tree(tmp_path, {
         "baseline/main.tf": 'provider "aws" { region = "eu-west-1" }\n'
                             'resource "aws_s3_account_public_access_block" "this" {\n  block_public_policy = true\n}\n',
-        "app/main.tf": 'provider "aws" { region = "eu-west-1" }\nresource "aws_s3_bucket" "b" { bucket = "acme-app" }\n',
+        "app/main.tf": 'provider "aws" { region = "eu-west-1" }\n'
+                       'resource "aws_s3_bucket" "b" { bucket = "acme-app" }\n',
         "elsewhere/main.tf": 'provider "aws" { region = "eu-west-1" }\n',
     })
     monkeypatch.chdir(tmp_path)
@@ -276,3 +277,32 @@ def test_units_the_configuration_puts_in_one_account_are_linked(
     assert [link.unit for link in units["app"].links] == ["baseline"]
     assert [link.unit for link in units["baseline"].links] == ["app"]
     assert units["elsewhere"].links == []
+
+
+def test_a_policy_read_with_templatefile_belongs_to_the_unit_that_reads_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # The statement that grants (and is denied) is in a JSON template beside the module, not in a .tf
+    # file: its intent and its finding are still the root's.
+    write_tree(tmp_path, {
+        "live/main.tf": 'provider "aws" { region = "eu-west-1" }\nmodule "app" {\n  source = "../modules/app"\n'
+                        '  bucket = "acme-app-data"\n}\n',
+        "modules/app/main.tf": 'variable "bucket" {}\nresource "aws_s3_bucket" "b" { bucket = var.bucket }\n'
+                               'resource "aws_s3_bucket_policy" "b" {\n  bucket = aws_s3_bucket.b.id\n'
+                               '  policy = jsonencode({Version = "2012-10-17", Statement = [{Sid = "NoWrites", '
+                               'Effect = "Deny", Principal = "*", Action = "s3:PutObject", '
+                               'Resource = "${aws_s3_bucket.b.arn}/*"}]})\n}\n'
+                               'resource "aws_iam_role" "writer" {\n  name = "app-writer"\n'
+                               f'  assume_role_policy = {TRUST}\n}}\n'
+                               'resource "aws_iam_role_policy" "writer" {\n  role = aws_iam_role.writer.id\n'
+                               '  policy = templatefile("${path.module}/policies/writer.json.tpl", '
+                               '{ bucket = var.bucket })\n}\n',
+        "modules/app/policies/writer.json.tpl": '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {\n'
+                                                '      "Sid": "WriteData",\n      "Effect": "Allow",\n'
+                                                '      "Action": "s3:PutObject",\n'
+                                                '      "Resource": "arn:aws:s3:::${bucket}/*"\n    }\n  ]\n}\n',
+    })
+    monkeypatch.chdir(tmp_path)
+    _, report = check_json(capsys, ".")
+    (denied,) = _by_rule(report)["W403-D101"]
+    assert denied["unit"] == "live" and denied["location"]["file"] == "modules/app/main.tf"
+    assert report["stats"]["accesses_simulated"] > 0 and report["stats"]["units"] == 1
