@@ -127,7 +127,7 @@ def token_scope(scope: str) -> Iterator[None]:
 def scope_for(path: str) -> str:
     """The scope that tokens made under ``token_scope(path)`` carry (inside the same
     :func:`token_scope_roots`): how a token names the input it was made in."""
-    return _clean_label(_relative_scope(path)).replace(SCOPE_SEPARATOR, "_")
+    return _clean_label(_relative_scope(path))
 
 
 def token_scopes(value: str) -> set[str]:
@@ -135,8 +135,8 @@ def token_scopes(value: str) -> set[str]:
     into it (a template's generated bucket name imported by another through ``Fn::ImportValue``)."""
     out = set()
     for m in _TOKEN_RE.finditer(value):
-        if m.group(1) in ("o", "u") and SCOPE_SEPARATOR in m.group(2):
-            out.add(m.group(2).split(SCOPE_SEPARATOR, 1)[0])
+        if m.group(1) in ("o", "u") and _SCOPE_MARK in m.group(2):
+            out.add(m.group(2).split(_SCOPE_MARK, 1)[0])
     return out
 
 
