@@ -94,7 +94,8 @@ def _describe_grant(r: AccessResult) -> str:
         where = intent.policy.origin if intent.policy is not None else "the bucket policy"
         return f"by the bucket policy ({where}, {intent.label})"
     if intent.source == "service":
-        return "because the sources deliver server access logs to this bucket"
+        what = intent.delivery.profile.name if intent.delivery is not None else "an AWS service"
+        return f"because the sources make {what} use this bucket"
     return "by a must-allow intent in the configuration"
 
 

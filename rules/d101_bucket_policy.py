@@ -8,7 +8,10 @@ and no statement of the bucket policy grants it (implicit).
 **Why it matters.** Explicit denies beat every allow, in any account. A same-account identity
 policy is enough on its own, but a caller from another account, or an AWS service such as S3
 server access logging, needs the bucket policy to name it. The result is a `403 Forbidden` that
-the caller's own policies cannot explain.
+the caller's own policies cannot explain. An AWS service is simulated as it really calls S3: with
+the headers (`x-amz-acl: bucket-owner-full-control`, SSE-KMS headers) and the `aws:SourceArn` /
+`aws:SourceAccount` of the resource that makes it act, which its documented bucket policy
+conditions on (the service table, `data/services.json`, names the AWS page for each service).
 
 **Example.**
 

@@ -3,9 +3,10 @@
 **What it finds.** Requests S3 refuses on their form: an ACL header on a bucket whose Object
 Ownership is `BucketOwnerEnforced` (400 `AccessControlListNotSupported`), a Requester Pays bucket
 read without `x-amz-request-payer`, an access point with a VPC network origin used from elsewhere,
-an SSE-KMS object read anonymously or without TLS, server access logs delivered to a bucket whose
-default encryption is SSE-KMS (S3 delivers logs only to SSE-S3 buckets), and objects whose KMS key is disabled
-(`Enabled: false`, `is_enabled = false`): KMS refuses every call, so every read and write fails.
+an SSE-KMS object read anonymously or without TLS, an AWS service that cannot use SSE-KMS at all
+delivering to or reading from an SSE-KMS bucket (Elastic Load Balancing access logs, a CloudFront
+origin access identity), and objects whose KMS key is disabled (`Enabled: false`,
+`is_enabled = false`): KMS refuses every call, so every read and write fails.
 
 **How to fix.** Change the bucket or key setting, or the client's request, as the message says.
 """

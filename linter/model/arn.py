@@ -166,6 +166,16 @@ def is_service_linked_role(role_arn: str | None) -> bool:
     return parts[5].startswith("role" + SERVICE_ROLE_PATH)
 
 
+# <bucket>.s3.amazonaws.com, <bucket>.s3.<region>.amazonaws.com, <bucket>.s3-<region>.amazonaws.com
+_S3_DOMAIN = re.compile(r"^(?P<bucket>[^/]+?)\.s3(?:[.-][^/]+?)?\.amazonaws\.com(?:\.cn)?$")
+
+
+def bucket_of_s3_domain(domain: str) -> str | None:
+    """The bucket an S3 endpoint host name addresses (a CloudFront S3 origin), or None."""
+    found = _S3_DOMAIN.match(domain)
+    return found.group("bucket") if found is not None else None
+
+
 def split_s3_arn(arn: str) -> tuple[str, str | None] | None:
     """(bucket, key pattern) of a specific S3 ARN; None when the bucket part has wildcards."""
     m = _S3_ARN.fullmatch(arn)
@@ -209,6 +219,7 @@ __all__ = [
     "account_of_root",
     "account_root",
     "assumed_role",
+    "bucket_of_s3_domain",
     "dns_suffix",
     "iam_entity",
     "iam_role",

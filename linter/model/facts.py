@@ -111,6 +111,25 @@ class BucketLoggingFact(Fact):
 
 
 @dataclass(frozen=True)
+class ServiceDeliveryFact(Fact):
+    """A resource that makes an AWS service act on a bucket: a trail, a flow log, a GuardDuty
+    publishing destination, a Config delivery channel, a CloudFront origin access control...
+
+    ``service`` is the id of the service's entry in ``data/services.json``; ``source_arn`` and
+    ``source_account`` the ARN and account of the resource (the service's ``aws:SourceArn`` and
+    ``aws:SourceAccount``); ``key`` the KMS key it names for the objects, if any; ``role`` the role
+    whose credentials the service uses, for a service that acts as a role (Firehose)."""
+
+    service: str
+    bucket: str
+    prefix: str
+    source_arn: str
+    source_account: str
+    key: str | None = None
+    role: str | None = None
+
+
+@dataclass(frozen=True)
 class RequesterPaysFact(Fact):
     bucket: str
     enabled: bool | None

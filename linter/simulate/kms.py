@@ -230,8 +230,11 @@ class _KmsEvaluation(Recorder):
         if actor.kind == "service":
             ok = tri_or(direct, granted)
             if ok is False:
-                return self.deny("kms-key-policy", False, detail=f"the key policy does not allow "
-                                 f"{actor.service} to use the key")
+                detail = (f"the AWS managed key aws/s3 serves only principals of its own account, so "
+                          f"{actor.service} cannot use it: encrypt with SSE-S3 or a customer managed key whose "
+                          f"policy allows {actor.service}" if key.aws_managed else
+                          f"the key policy does not allow {actor.service} to use the key")
+                return self.deny("kms-key-policy", False, detail=detail)
             return self.settle(ok, key_hit, "kms-key-policy")
         if actor.kind == "root" or actor.identity_policies is None:
             ident: Tri = True if actor.kind == "root" else None

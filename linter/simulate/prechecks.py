@@ -27,11 +27,6 @@ def rejection(req: S3Request, uses_kms: Callable[[], bool]) -> Rejection | None:
     S3 will call KMS for it."""
     actor, bucket, net = req.actor, req.bucket, req.network
     acl = req.headers.get("x-amz-acl")
-    if (actor.kind == "service" and (actor.service or "").lower() == "logging.s3.amazonaws.com"
-            and bucket.policy_known and bucket.default_encryption in ("SSE-KMS", "DSSE-KMS")):
-        # S3 server access logs can only be delivered to buckets whose default encryption is SSE-S3.
-        return Rejection("request-validation", "server access logs cannot be delivered to a bucket whose default "
-                         "encryption is SSE-KMS; use SSE-S3 (AES256) on the log bucket")
     if bucket.requester_pays and actor.kind != "root":
         if actor.kind == "anonymous":
             return Rejection("request-validation", "Requester Pays buckets refuse anonymous requests")
@@ -56,6 +51,8 @@ def rejection(req: S3Request, uses_kms: Callable[[], bool]) -> Rejection | None:
         return Rejection("request-validation",
                          f"the VPC endpoint is in {net.endpoint_region}, the bucket in {bucket.region}: "
                          "endpoints do not carry requests to another Region")
+    if req.kms_refused is not None and uses_kms():
+        return Rejection("request-validation", req.kms_refused)
     if (not req.signed or not net.tls) and uses_kms():
         return Rejection("request-validation", "SSE-KMS objects can only be read or written with signed requests "
                          "over TLS")

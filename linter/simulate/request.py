@@ -54,6 +54,11 @@ class S3Request:
     # override ``headers`` in the policies' view only; S3's own behaviour (which key encrypts,
     # Object Ownership) follows ``headers``, and every choice here leads to the same behaviour.
     choices: Mapping[str, OneOf] = field(default_factory=dict)
+    # An AWS service's request (simulate.services): what its own KMS call carries beyond S3's
+    # forward-access context (aws:SourceArn, its encryption context), and why it cannot use
+    # SSE-KMS at all when it cannot.
+    kms_context: Mapping[str, ContextValue] = field(default_factory=dict)
+    kms_refused: str | None = None
 
     @property
     def is_bucket_operation(self) -> bool:
@@ -282,6 +287,7 @@ def kms_context(req: S3Request, key: KmsKey, orgs: Organizations, bucket_key: bo
     else:
         values["aws:SourceIp"] = net.source_ip if net.source_ip else ABSENT
     values["kms:GrantIsForAWSResource"] = ABSENT
+    values.update(req.kms_context)
     return _context(req, values)
 
 

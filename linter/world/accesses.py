@@ -14,6 +14,7 @@ from why403.policy.context import ContextValue
 from why403.simulate.decision import Decision
 from why403.simulate.engine import authorize
 from why403.simulate.request import S3Request, client_request
+from why403.simulate.services import Delivery, service_request, settled
 from why403.simulate.state import BucketState, external_bucket
 from why403.world.intents import AccessIntent
 from why403.world.model import EndpointInfo, NetworkPath, World, endpoint_path
@@ -57,20 +58,26 @@ class Simulator:
         return self._external[name]
 
     def request(self, actor: Actor, action: str, bucket: BucketState, key: str | None, path: NetworkPath,
-                context: tuple[tuple[str, ContextValue], ...] = (), access_point: str | None = None) -> S3Request:
+                context: tuple[tuple[str, ContextValue], ...] = (), access_point: str | None = None,
+                delivery: Delivery | None = None) -> S3Request:
         ap_info = self.world.access_points.get(access_point) if access_point else None
-        return client_request(actor, action, bucket, key, path.network, context,
-                              ap_info.state if ap_info is not None else None)
+        ap = ap_info.state if ap_info is not None else None
+        if delivery is not None:
+            return service_request(actor, action, bucket, key, delivery, path.network, ap)
+        return client_request(actor, action, bucket, key, path.network, context, ap)
 
     def decide(self, actor: Actor, action: str, bucket: BucketState, key: str | None, path: NetworkPath,
-               context: tuple[tuple[str, ContextValue], ...] = (), access_point: str | None = None
-               ) -> tuple[S3Request, Decision]:
-        req = self.request(actor, action, bucket, key, path, context, access_point)
-        cache_key = (id(actor), id(bucket), action.lower(), key, path.network, context, access_point)
+               context: tuple[tuple[str, ContextValue], ...] = (), access_point: str | None = None,
+               delivery: Delivery | None = None) -> tuple[S3Request, Decision]:
+        req = self.request(actor, action, bucket, key, path, context, access_point, delivery)
+        cache_key = (id(actor), id(bucket), action.lower(), key, path.network, context, access_point,
+                     delivery.identity if delivery is not None else None)
         hit = self.cache.get(cache_key)
         if hit is not None and hit[0] is actor and hit[1] is bucket:
             return req, hit[2]
         found = authorize(req, self.world.env)
+        if delivery is not None:
+            found = settled(delivery, found)
         self.cache[cache_key] = (actor, bucket, found)
         self.simulated += 1
         return req, found
@@ -132,6 +139,6 @@ class Simulator:
             for action in intent.actions:
                 for path in self.paths_for(intent, bucket, action):
                     req, decision = self.decide(intent.principal.actor, action, bucket, intent.key, path,
-                                                intent.context, intent.access_point)
+                                                intent.context, intent.access_point, intent.delivery)
                     results.append(AccessResult(intent, action, path, req, decision))
         return results

@@ -15,14 +15,23 @@ from dataclasses import dataclass, field, replace
 
 from why403.model import symbols
 from why403.model.actor import Actor, role_session
-from why403.model.arn import PARTITION, iam_role, split_access_point_arn, split_arn, split_s3_arn
+from why403.model.arn import (
+    PARTITION,
+    account_root,
+    iam_role,
+    partition_of,
+    split_access_point_arn,
+    split_arn,
+    split_s3_arn,
+)
 from why403.model.policy import Policy, PrincipalEntry, Statement
 from why403.model.settings import Intent as ConfigIntent
 from why403.policy import catalogue
 from why403.policy.context import ContextValue
+from why403.simulate import services
 from why403.simulate.samples import concrete_actions, intended_actions, sample_key
-from why403.simulate.state import Network
-from why403.world.managed import is_aws_managed
+from why403.simulate.services import SERVICE_NETWORK, Delivery, ServiceProfile, service_actor
+from why403.world.managed import ADMIN_POLICY_ARN, aws_managed_policy, is_aws_managed
 from why403.world.model import NetworkPath, PrincipalInfo, ServiceUse, World, endpoint_path, internet_path
 
 
@@ -45,6 +54,8 @@ class AccessIntent:
     # Permission -> the API names the grant wrote instead (s3:ListBucket <- s3:ListObjectsV2).
     written_as: tuple[tuple[str, str], ...] = ()
     access_point: str | None = None  # the access point ARN the request goes through
+    # An AWS service's request (data/services.json): it is built as the service sends it.
+    delivery: Delivery | None = None
 
     @property
     def label(self) -> str:
@@ -164,25 +175,63 @@ def _unknown_boundary(actor: Actor) -> Actor:
     return replace(actor, permissions_boundary=boundary)
 
 
+SERVICE_PATH = (NetworkPath(SERVICE_NETWORK, None, "AWS service"),)
+
+
 def service_principal(service: str) -> PrincipalInfo:
-    actor = Actor(kind="service", service=service, ref=service)
-    path = (NetworkPath(Network("aws_service", source_ip=None), None, "AWS service"),)
-    return PrincipalInfo(service, service, "", actor, None, "service", path, in_sources=False)
+    actor = service_actor(service)
+    return PrincipalInfo(service, service, "", actor, None, "service", SERVICE_PATH, in_sources=False)
+
+
+def service_owned_principal(arn: str, prof: ServiceProfile) -> PrincipalInfo:
+    """A principal of AWS's own that a service acts as (a Region's ELB account, a CloudFront origin
+    access identity): AWS grants it in IAM, so only the bucket's side decides."""
+    parts = split_arn(arn)
+    literal = parts[4] if parts is not None else ""
+    account = literal if literal.isdigit() else symbols.distinct(f"the account of {prof.name}")
+    identity = (aws_managed_policy(ADMIN_POLICY_ARN),)
+    if parts is not None and parts[5] == "root":
+        role = iam_role(account, symbols.opaque(f"the principal {prof.name} delivers as"))
+        actor = role_session(role, unique_id=symbols.opaque(f"{role}.unique_id"), identity_policies=identity,
+                             tags={}, org_known=False, ref=arn)
+    else:
+        actor = Actor(kind="iam_user", account=account, arn=arn, unique_id=symbols.opaque(f"{arn}.unique_id"),
+                      identity_policies=identity, tags={}, org_known=False, ref=arn)
+    return PrincipalInfo(arn, arn, account, actor, None, "service", SERVICE_PATH, in_sources=False)
+
+
+def delivery_of(use: ServiceUse) -> Delivery:
+    return Delivery(services.profile(use.profile), use.source_arn, use.source_account, use.key, configured=True)
+
+
+def _delivery_context(delivery: Delivery | None) -> tuple[tuple[str, ContextValue], ...]:
+    """The keys that name the source of a service's request, as the suggested fix writes them."""
+    if delivery is None or delivery.source_arn is None:
+        return ()
+    return (("aws:SourceArn", delivery.source_arn), ("aws:SourceAccount", delivery.source_account or ""))
 
 
 def _bucket_policy_intents(world: World) -> Iterator[AccessIntent]:
     uses: dict[tuple[str, str], ServiceUse] = {}
     for use in world.services:
-        uses[(use.service.lower(), use.bucket)] = use
+        uses[(use.profile, use.bucket)] = use
     for name, binfo in world.buckets.items():
         policy = binfo.state.policy
         for stmt, entry in _named_grants(policy):
+            delivery: Delivery | None = None
             if entry.type == "AWS":
-                principal = external_principal(world, entry.value)
-                context: tuple[tuple[str, ContextValue], ...] = ()
+                owner = services.profile_for_aws_principal(entry.value)
+                if owner is not None:
+                    principal = service_owned_principal(entry.value, owner)
+                    delivery = Delivery(owner)
+                else:
+                    principal = external_principal(world, entry.value)
             elif entry.type == "Service":
-                context = _service_context(uses.get((entry.value.lower(), name)))
                 principal = service_principal(entry.value)
+                prof = services.profile_for_service(entry.value)
+                if prof is not None:
+                    found = uses.get((prof.id, name))
+                    delivery = delivery_of(found) if found is not None else Delivery(prof)
             else:
                 continue
             for resource in stmt.resources or ():
@@ -194,28 +243,40 @@ def _bucket_policy_intents(world: World) -> Iterator[AccessIntent]:
                 if actions:
                     yield AccessIntent(principal, actions, resource, name,
                                        sample_key(key_pattern) if key_pattern is not None else None,
-                                       "bucket-policy", policy, stmt, context=context, from_wildcard=wildcard)
-
-
-def _service_context(use: ServiceUse | None) -> tuple[tuple[str, ContextValue], ...]:
-    from why403.model.values import Unknown
-
-    if use is None:
-        why = "which resource makes the service act is not in the sources"
-        return (("aws:SourceArn", Unknown(why)), ("aws:SourceAccount", Unknown(why)))
-    return (("aws:SourceArn", use.source_arn), ("aws:SourceAccount", use.source_account))
+                                       "bucket-policy", policy, stmt, context=_delivery_context(delivery),
+                                       from_wildcard=wildcard, delivery=delivery)
 
 
 def _service_intents(world: World) -> Iterator[AccessIntent]:
+    """Every call a service the sources configure makes on its bucket: its checks on the bucket,
+    then its deliveries under the prefix."""
     for use in world.services:
         if use.bucket not in world.buckets:
             continue
-        context = _service_context(use)
-        principal = service_principal(use.service)
+        delivery = delivery_of(use)
+        prof = delivery.profile
+        if prof.caller is not None:
+            role = world.principals.get(use.service)
+            if role is None:
+                continue
+            principal = replace(role, paths=SERVICE_PATH)
+        elif prof.accounts:
+            # Regions older than the service principal deliver as the Region's account of the service.
+            region = world.buckets[use.bucket].state.region
+            if symbols.has_uncertain_token(region):
+                continue  # which principal delivers is not determined: the bucket policy's grants say
+            account = prof.accounts.get(region)
+            principal = service_principal(use.service) if account is None else \
+                service_owned_principal(account_root(account, partition_of(region)), prof)
+        else:
+            principal = service_principal(use.service)
+        context = _delivery_context(delivery)
+        if prof.bucket_actions:
+            yield AccessIntent(principal, prof.bucket_actions, world.bucket_arn(use.bucket), use.bucket, None,
+                               "service", context=context, delivery=delivery)
         key = (use.prefix or "") + "*"
-        resource = world.bucket_arn(use.bucket, key)
-        yield AccessIntent(principal, ("s3:PutObject",), resource, use.bucket, sample_key(key), "service",
-                           context=context)
+        yield AccessIntent(principal, prof.object_actions, world.bucket_arn(use.bucket, key), use.bucket,
+                           sample_key(key), "service", context=context, delivery=delivery)
 
 
 def _config_intents(world: World) -> Iterator[AccessIntent]:

@@ -30,10 +30,12 @@ from why403.model.facts import (
     OwnershipFact,
     PublicAccessBlockFact,
     RequesterPaysFact,
+    ServiceDeliveryFact,
 )
 from why403.model.location import Location
 from why403.model.policy import Policy, PolicyKind
 from why403.policy.parse import parse_policy
+from why403.simulate import services
 from why403.simulate.state import AccessPointState, BlockPublicAccess, BucketState, KmsGrant, KmsKey, ObjectState
 from why403.world.linker import Linker
 from why403.world.model import AccessPointInfo, BucketInfo, ServiceUse
@@ -176,6 +178,17 @@ def buckets(b: Linker) -> None:
         source_arn = source.state.arn if source else s3_bucket(f.bucket)
         world.services.append(ServiceUse("logging.s3.amazonaws.com", f.target_bucket, f.target_prefix,
                                          source_arn, account, f.ref, f.location))
+    for d in b.of(ServiceDeliveryFact):
+        assert isinstance(d, ServiceDeliveryFact)
+        prof = services.profile(d.service)
+        caller = d.role if prof.caller is not None else None
+        principal = caller or prof.principal
+        if principal is None:
+            continue
+        named = world.keys.get(d.key) if d.key is not None else None
+        key_id = named.arn if named is not None else d.key  # in the header S3 receives: the key's ARN
+        world.services.append(ServiceUse(principal, d.bucket, d.prefix, d.source_arn, d.source_account, d.ref,
+                                         d.location, prof.id, key_id))
 
 
 def default_encryption(b: Linker, fact: Fact | None) -> tuple[str, KmsKey | None, str | None, bool]:

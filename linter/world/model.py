@@ -83,7 +83,9 @@ class EndpointInfo:
 
 @dataclass(frozen=True)
 class ServiceUse:
-    """An AWS service principal the sources make act on a bucket (server access log delivery)."""
+    """An AWS service the sources make act on a bucket: ``profile`` is its entry in
+    ``data/services.json``, ``service`` the principal that calls S3 (the role's ARN for a service
+    that acts as a role), ``key`` the KMS key the resource configures."""
 
     service: str
     bucket: str
@@ -92,6 +94,8 @@ class ServiceUse:
     source_account: str
     ref: str
     location: Location | None
+    profile: str = "s3-server-access-logging"
+    key: str | None = None
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import Any
 from why403.model import symbols
 from why403.model.facts import Diagnostic, SourceOptions, SourceResult
 from why403.model.location import Location
-from why403.sources.cloudformation import res_compute, res_iam, res_kms, res_s3, sam
+from why403.sources.cloudformation import res_compute, res_deliveries, res_iam, res_kms, res_s3, sam
 from why403.sources.cloudformation.catalog import SAM_TRANSFORM, known_type
 from why403.sources.cloudformation.context import Ctx, Resource
 from why403.sources.cloudformation.decode import NESTED_TEMPLATE, ParsedTemplate
@@ -48,6 +48,7 @@ HANDLERS: dict[str, Handler] = {
     "AWS::IAM::UserPolicy": res_iam.principal_policy("user"),
     "AWS::IAM::GroupPolicy": res_iam.principal_policy("group"),
     "AWS::Organizations::Policy": res_iam.org_policy,
+    **res_deliveries.HANDLERS,
 }
 
 

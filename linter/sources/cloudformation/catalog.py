@@ -47,6 +47,14 @@ PROPERTIES: dict[str, frozenset[str] | None] = {
     "AWS::CloudFormation::Stack": frozenset({"Parameters"}),
     "AWS::Serverless::Function": frozenset({"Role", "Policies", "VpcConfig", "PermissionsBoundary",
                                             "AssumeRolePolicyDocument", "RolePath", "Tracing", "FunctionName"}),
+    # Resources that make an AWS service use a bucket (res_deliveries).
+    "AWS::CloudTrail::Trail": frozenset({"TrailName", "S3BucketName", "S3KeyPrefix", "KMSKeyId"}),
+    "AWS::EC2::FlowLog": frozenset({"LogDestinationType", "LogDestination"}),
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": frozenset({"LoadBalancerAttributes"}),
+    "AWS::Config::DeliveryChannel": frozenset({"Name", "S3BucketName", "S3KeyPrefix", "S3KmsKeyArn"}),
+    "AWS::CloudFront::Distribution": frozenset({"DistributionConfig"}),
+    "AWS::KinesisFirehose::DeliveryStream": frozenset({"ExtendedS3DestinationConfiguration",
+                                                       "S3DestinationConfiguration"}),
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from why403.sources.terraform.resources.base import Emitter, FactList, Handler, Reader
 from why403.sources.terraform.resources.compute import COMPUTE_HANDLERS
+from why403.sources.terraform.resources.deliveries import DELIVERY_HANDLERS
 from why403.sources.terraform.resources.iam import IAM_HANDLERS
 from why403.sources.terraform.resources.kms import KMS_HANDLERS
 from why403.sources.terraform.resources.network import NETWORK_HANDLERS
@@ -19,6 +20,7 @@ from why403.sources.terraform.resources.s3 import S3_HANDLERS
 
 HANDLERS: dict[str, Handler] = {
     **S3_HANDLERS, **KMS_HANDLERS, **NETWORK_HANDLERS, **COMPUTE_HANDLERS, **IAM_HANDLERS, **ORGANIZATIONS_HANDLERS,
+    **DELIVERY_HANDLERS,
 }
 """The handler of each resource type why403 reads (a type without one is counted, not read)."""
 

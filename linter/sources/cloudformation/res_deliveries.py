@@ -1,0 +1,117 @@
+"""Resources that make an AWS service act on a bucket (trails, flow logs, load balancer access logs,
+Config delivery channels, CloudFront origins with an origin access control, Firehose streams): the
+same :class:`ServiceDeliveryFact` the Terraform frontend gives for them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from why403.model import symbols
+from why403.model.arn import bucket_of_s3_domain, split_s3_arn
+from why403.model.facts import ServiceDeliveryFact
+from why403.sources.cloudformation.context import Ctx, Resource, as_bool
+from why403.sources.cloudformation.nodes import NOVALUE, text
+
+
+def _joined(prefix: str | None, rest: str) -> str:
+    prefix = (prefix or "").strip("/")
+    return f"{prefix}/{rest}" if prefix else rest
+
+
+def _emit(ctx: Ctx, res: Resource, where: str, service: str, bucket: str | None, prefix: str, source_arn: str,
+          key: str | None = None, role: str | None = None) -> None:
+    if bucket:
+        ctx.facts.append(ServiceDeliveryFact(res.lid, ctx.key_loc(res, where), service, bucket, prefix, source_arn,
+                                             ctx.account, key, role))
+
+
+def _sub(value: Any, label: str) -> str | None:
+    return None if value is NOVALUE or value is None else text(value, label)
+
+
+def trail(ctx: Ctx, res: Resource) -> None:
+    name = ctx.text(res, "TrailName") or symbols.opaque(f"{res.lid}.TrailName")
+    arn = f"arn:aws:cloudtrail:{ctx.region}:{ctx.account}:trail/{name}"
+    _emit(ctx, res, "S3BucketName", "cloudtrail", ctx.text(res, "S3BucketName"),
+          _joined(ctx.text(res, "S3KeyPrefix"), f"AWSLogs/{ctx.account}/"), arn, ctx.text(res, "KMSKeyId"))
+
+
+def flow_log(ctx: Ctx, res: Resource) -> None:
+    if (ctx.text(res, "LogDestinationType") or "cloud-watch-logs") != "s3":
+        return
+    destination = ctx.text(res, "LogDestination")
+    parsed = split_s3_arn(destination or "")
+    if parsed is None:
+        return
+    prefix = (parsed[1] or "").lstrip("/")
+    _emit(ctx, res, "LogDestination", "log-delivery", parsed[0], _joined(prefix, f"AWSLogs/{ctx.account}/"),
+          f"arn:aws:logs:{ctx.region}:{ctx.account}:*")
+
+
+def load_balancer(ctx: Ctx, res: Resource) -> None:
+    attributes = ctx.value(res, "LoadBalancerAttributes")
+    if not isinstance(attributes, list):
+        return
+    settings: dict[str, Any] = {}
+    for item in attributes:
+        if isinstance(item, dict) and isinstance(item.get("Key"), str):
+            settings[item["Key"]] = item.get("Value", NOVALUE)
+    if as_bool(settings.get("access_logs.s3.enabled", NOVALUE), False) is not True:
+        return
+    bucket = _sub(settings.get("access_logs.s3.bucket", NOVALUE), f"{res.lid}.access_logs.s3.bucket")
+    prefix = _sub(settings.get("access_logs.s3.prefix", NOVALUE), f"{res.lid}.access_logs.s3.prefix")
+    arn = symbols.opaque(f"{res.lid}.LoadBalancerArn")
+    _emit(ctx, res, "LoadBalancerAttributes", "elb-access-logs", bucket, _joined(prefix, f"AWSLogs/{ctx.account}/"),
+          arn)
+
+
+def config_delivery_channel(ctx: Ctx, res: Resource) -> None:
+    name = ctx.text(res, "Name") or symbols.opaque(f"{res.lid}.Name")
+    arn = f"arn:aws:config:{ctx.region}:{ctx.account}:delivery-channel/{name}"
+    _emit(ctx, res, "S3BucketName", "config", ctx.text(res, "S3BucketName"),
+          _joined(ctx.text(res, "S3KeyPrefix"), f"AWSLogs/{ctx.account}/Config/"), arn, ctx.text(res, "S3KmsKeyArn"))
+
+
+def distribution(ctx: Ctx, res: Resource) -> None:
+    config = ctx.value(res, "DistributionConfig")
+    origins = config.get("Origins") if isinstance(config, dict) else None
+    if not isinstance(origins, list):
+        return
+    arn = f"arn:aws:cloudfront::{ctx.account}:distribution/{symbols.opaque(f'{res.lid}.Id')}"
+    for origin in origins:
+        if not isinstance(origin, dict) or origin.get("OriginAccessControlId", NOVALUE) is NOVALUE:
+            continue
+        domain = _sub(origin.get("DomainName", NOVALUE), f"{res.lid}.DomainName")
+        target = bucket_of_s3_domain(domain or "")
+        if target is not None:
+            path = _sub(origin.get("OriginPath", NOVALUE), f"{res.lid}.OriginPath") or ""
+            _emit(ctx, res, "DistributionConfig", "cloudfront-oac", target, path.lstrip("/"), arn)
+
+
+def firehose(ctx: Ctx, res: Resource) -> None:
+    for prop in ("ExtendedS3DestinationConfiguration", "S3DestinationConfiguration"):
+        config = ctx.value(res, prop)
+        if not isinstance(config, dict):
+            continue
+        destination = _sub(config.get("BucketARN", NOVALUE), f"{res.lid}.BucketARN")
+        role = _sub(config.get("RoleARN", NOVALUE), f"{res.lid}.RoleARN")
+        parsed = split_s3_arn(destination or "")
+        if parsed is None or role is None:
+            continue
+        encryption = config.get("EncryptionConfiguration")
+        kms = encryption.get("KMSEncryptionConfig") if isinstance(encryption, dict) else None
+        key = _sub(kms.get("AWSKMSKeyARN", NOVALUE), f"{res.lid}.AWSKMSKeyARN") if isinstance(kms, dict) else None
+        prefix = _sub(config.get("Prefix", NOVALUE), f"{res.lid}.Prefix") or ""
+        arn = f"arn:aws:firehose:{ctx.region}:{ctx.account}:deliverystream/{symbols.opaque(f'{res.lid}.Name')}"
+        _emit(ctx, res, "DeliveryStreamType", "firehose", parsed[0], prefix, arn, key, role)
+        return
+
+
+HANDLERS = {
+    "AWS::CloudTrail::Trail": trail,
+    "AWS::EC2::FlowLog": flow_log,
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": load_balancer,
+    "AWS::Config::DeliveryChannel": config_delivery_channel,
+    "AWS::CloudFront::Distribution": distribution,
+    "AWS::KinesisFirehose::DeliveryStream": firehose,
+}
