@@ -119,30 +119,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     world = parser.add_argument_group("what the sources leave open")
     world.add_argument("--account-id", metavar="ID", help="the account the sources deploy into (12 digits)")
     world.add_argument("--region", metavar="REGION", help="the region the sources deploy into")
-    world.add_argument(
-        "--var", action="append", default=[], metavar="NAME=VALUE", help="a Terraform variable (repeatable)"
-    )
-    world.add_argument(
-        "--var-file",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a Terraform .tfvars file (repeatable)",
-    )
-    world.add_argument(
-        "--parameter",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a CloudFormation parameter (repeatable)",
-    )
-    world.add_argument(
-        "--parameter-file",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a CloudFormation parameter file (JSON list of ParameterKey/ParameterValue, or a mapping)",
-    )
+    for flag, metavar, text in (
+        ("--var", "NAME=VALUE", "a Terraform variable (repeatable)"),
+        ("--var-file", "FILE", "a Terraform .tfvars file (repeatable)"),
+        ("--parameter", "NAME=VALUE", "a CloudFormation parameter (repeatable)"),
+        ("--parameter-file", "FILE",
+         "a CloudFormation parameter file (JSON list of ParameterKey/ParameterValue, or a mapping)"),
+    ):
+        world.add_argument(flag, action="append", default=[], metavar=metavar, help=text)
 
     run = parser.add_argument_group("what to run")
     run.add_argument("--config", metavar="FILE", help="configuration file (default: found walking up from .)")

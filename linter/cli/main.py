@@ -9,8 +9,10 @@ every commit, so start-up time is part of the user interface.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from why403 import __version__
 
@@ -52,28 +54,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
     )
-    explain = sub.add_parser(
-        "explain",
-        help="walk one access through every policy layer and show each decision",
-        description="Walk one access through every policy layer and show each decision.",
-    )
-    if command == "explain":
-        from why403.cli import explain as explain_cmd
-
-        explain_cmd.add_arguments(explain)
-    else:
-        explain.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
-    diagnose = sub.add_parser(
-        "diagnose",
-        help="explain a production 403 offline, from read-only dumps of the live account",
-        description="Explain a production 403 offline, from read-only dumps of the live account.",
-    )
-    if command == "diagnose":
-        from why403.cli import diagnose as diagnose_cmd
-
-        diagnose_cmd.add_arguments(diagnose)
-    else:
-        diagnose.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    _lazy_command(sub, command, "explain", "walk one access through every policy layer and show each decision")
+    _lazy_command(sub, command, "diagnose",
+                  "explain a production 403 offline, from read-only dumps of the live account")
     rules_cmd.add_arguments(
         sub.add_parser(
             "rules",
@@ -82,6 +65,16 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         )
     )
     return parser
+
+
+def _lazy_command(sub: Any, command: str | None, name: str, summary: str) -> None:
+    """A subcommand whose options (and their imports) are loaded only when it is the one run, so
+    that ``check``, the pre-commit hook, starts fast; otherwise it takes whatever follows it."""
+    parser = sub.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
+    if command == name:
+        importlib.import_module(f"why403.cli.{name}").add_arguments(parser)
+    else:
+        parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
