@@ -10,11 +10,13 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from why403.model.finding import Finding, Kind, Severity
+
+Precision = Literal["very-high", "high", "medium", "low"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,9 @@ class Rule:
     summary: str
     check: Callable[[Any], Iterable[Finding]]
     doc: str = ""
+    # How often a finding of this rule is a real problem (SARIF's ``precision``): ``high`` for rules
+    # that report what the simulation decides, lower for rules that report what may happen.
+    precision: Precision = "high"
 
     def finding(self, message: str, *, severity: Severity | None = None, **details: Any) -> Finding:
         """A finding of this rule: its kind, and its default severity unless ``severity`` says the
@@ -43,14 +48,21 @@ def all_rules() -> tuple[Rule, ...]:
         rule = getattr(module, "RULE", None)
         if isinstance(rule, Rule):
             if not rule.doc:
-                rule = Rule(rule.id, rule.kind, rule.severity, rule.summary, rule.check, (module.__doc__ or "").strip())
+                rule = replace(rule, doc=(module.__doc__ or "").strip())
             found.append(rule)
     return tuple(sorted(found, key=lambda r: r.id))
 
 
+RULE_PREFIX = "W403-"
+
+
 def get_rule(rule_id: str) -> Rule | None:
+    """The rule named ``rule_id``, in any case, with or without the ``W403-`` prefix (``D103``)."""
+    wanted = rule_id.strip().upper()
+    if not wanted.startswith(RULE_PREFIX):
+        wanted = RULE_PREFIX + wanted
     for rule in all_rules():
-        if rule.id.lower() == rule_id.lower():
+        if rule.id.upper() == wanted:
             return rule
     return None
 

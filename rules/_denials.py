@@ -22,6 +22,7 @@ from why403.model.finding import Access, Finding, Severity
 from why403.model.location import Location
 from why403.model.policy import Policy, PolicyKind, Statement
 from why403.rules import Rule
+from why403.rules._chain import chain_of, trace_of
 from why403.simulate.decision import Decision
 from why403.world.accesses import AccessResult
 from why403.world.analysis import Analysis
@@ -240,6 +241,7 @@ def make_finding(rule_id: str, group: _Group, analysis: Analysis) -> Finding:
         resource=symbols.render(intent.resource),
         via=r.path.endpoint_ref,
         kms_action=d.kms_action,
+        actions=actions if len(actions) > 1 else (),
     )
     suggestion = suggest_fix(r, analysis)
     identity = (principal.ref, ",".join(actions), symbols.render(intent.resource), d.layer or "",
@@ -247,8 +249,8 @@ def make_finding(rule_id: str, group: _Group, analysis: Analysis) -> Finding:
     return Finding(
         rule=rule_id, kind="denied", severity=severity_of(r), message=message, location=location, layer=d.layer,
         denial=denial,  # type: ignore[arg-type]
-        access=access, trace=tuple(step.render() for step in d.trace), suggestion=suggestion,
-        related=_related(r, location), identity=identity)
+        access=access, trace=trace_of(d.trace), suggestion=suggestion,
+        related=_related(r, location), chain=chain_of(d.trace), identity=identity)
 
 
 def s3_layer(*layers: str) -> Callable[[Decision], bool]:

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from why403.model import symbols
 from why403.model.finding import Access, Finding
 from why403.rules import Rule
+from why403.rules._chain import chain_of, trace_of
 from why403.world.analysis import Analysis
 
 
@@ -36,7 +37,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             layer=grant.policy.kind.layer if grant else None,
             access=Access(principal=symbols.render(principal.actor.display), principal_ref=principal.ref,
                           action=r.action, resource=symbols.render(r.intent.resource), via=r.path.endpoint_ref),
-            trace=tuple(s.render() for s in r.decision.trace),
+            trace=trace_of(r.decision.trace),
+            chain=chain_of(r.decision.trace),
             related=tuple(h.statement.location for h in r.decision.related if h.statement.location is not None),
             identity=("must-deny", principal.ref, r.action, symbols.render(r.intent.resource)),
         )

@@ -27,6 +27,7 @@ from why403.model import symbols
 from why403.model.arn import s3_bucket
 from why403.model.finding import Access, Finding
 from why403.rules import Rule
+from why403.rules._chain import chain_of, trace_of
 from why403.world.analysis import Analysis
 from why403.world.lockout import bucket_lockout
 
@@ -58,7 +59,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             layer="bucket-policy", denial="explicit",
             access=Access(principal=symbols.render(info.actor.display), principal_ref=info.ref,
                           action=lockout.denied[0], resource=s3_bucket(symbols.render(name))),
-            trace=tuple(s.render() for s in decision.trace),
+            trace=trace_of(decision.trace),
+            chain=chain_of(decision.trace),
             related=tuple(loc for loc in (binfo.location,) if loc is not None),
             identity=(binfo.ref, info.ref, stmt.label if stmt else ""),
         )

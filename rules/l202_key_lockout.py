@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from why403.model import symbols
 from why403.model.finding import Access, Finding
 from why403.rules import Rule
+from why403.rules._chain import chain_of, trace_of
 from why403.world.analysis import Analysis
 from why403.world.lockout import key_lockout
 
@@ -52,7 +53,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             denial="explicit" if explicit else "implicit",
             access=Access(principal=symbols.render(first.actor.display), principal_ref=first.ref,
                           action=ACTION, resource=symbols.render(key.arn)),
-            trace=tuple(s.render() for s in decision.trace),
+            trace=trace_of(decision.trace),
+            chain=chain_of(decision.trace),
             related=tuple(loc for loc in (key.location,) if loc is not None and loc != location),
             identity=(key.ref or key.arn,),
         )

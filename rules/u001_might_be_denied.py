@@ -52,5 +52,5 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             break
 
 
-RULE = Rule(id="W403-U001", kind="denied", severity="note", check=check,
+RULE = Rule(id="W403-U001", kind="denied", severity="note", check=check, precision="medium",
             summary="An intended access that a Deny may refuse, depending on a value the sources leave open")

@@ -115,6 +115,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="colour the text report (auto: only on a terminal, and never when NO_COLOR is set)",
     )
+    out.add_argument(
+        "--docs-url",
+        metavar="URL",
+        help="where the rule pages (docs/rules/<ID>.md) are published, e.g. "
+        "https://github.com/OWNER/why403/blob/v0.1.0/docs/rules: SARIF rules link there (helpUri)",
+    )
 
     world = parser.add_argument_group("what the sources leave open")
     world.add_argument("--account-id", metavar="ID", help="the account the sources deploy into (12 digits)")

@@ -119,6 +119,7 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
         fail_level=fail_level,
         verbose=args.verbose,
         show_parse_errors=active(PARSE_ERROR_RULE),
+        docs_url=getattr(args, "docs_url", None),
     )
     return Checked(paths, report, args.pre_commit)
 

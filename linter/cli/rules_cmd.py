@@ -15,7 +15,11 @@ if TYPE_CHECKING:
 
 DESCRIPTION = (
     "List the rules (id, kind, default severity, summary), or print one rule's full "
-    "documentation. '--format markdown' writes docs/rules.md."
+    "documentation (an id with or without its W403- prefix: 'why403 rules D103'). "
+    "'--format markdown' writes docs/rules.md; '--pages DIR' writes one page per rule (docs/rules/)."
+)
+PAGES_NOTE = (
+    "<!-- Generated from the rule's docstring by `why403 rules --pages docs/rules`; do not edit by hand. -->"
 )
 HEADER = """\
 # why403 rules
@@ -31,24 +35,27 @@ in CloudFormation.
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rule", nargs="?", metavar="ID", help="a rule id, e.g. W403-E001 (any case)")
+    parser.add_argument("rule", nargs="?", metavar="ID",
+                        help="a rule id, e.g. W403-D103 or D103 (any case)")
     parser.add_argument(
         "--format",
         choices=("text", "markdown"),
         default="text",
         help="text (default) or markdown (the generated docs/rules.md)",
     )
+    parser.add_argument("--pages", metavar="DIR",
+                        help="write one markdown page per rule into DIR (docs/rules/: SARIF's helpUri points there)")
 
 
 def run(args: argparse.Namespace) -> int:
     from why403.rules import all_rules, get_rule
 
+    if args.pages:
+        return _write_pages(args.pages)
     if args.rule:
         rule = get_rule(args.rule)
         if rule is None:
-            near = [r.id for r in all_rules() if r.id.upper().startswith(args.rule.upper())]
-            hint = f"; rules starting so: {', '.join(near)}" if near else "; 'why403 rules' lists them"
-            sys.stderr.write(f"why403: error: no rule {args.rule!r}{hint}\n")
+            sys.stderr.write(f"why403: error: no rule {args.rule!r}{_near(args.rule)}\n")
             return 2
         if args.format == "markdown":
             sys.stdout.write(rule_markdown(rule))
@@ -66,6 +73,51 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(f"{rule.id:<10} {rule.kind:<{kind_width}}  {rule.severity:<7}  {rule.summary}\n")
     sys.stdout.write(f"\n{len(rules)} rules. 'why403 rules ID' prints one rule's documentation.\n")
     return 0
+
+
+def _near(name: str) -> str:
+    """A hint for an id that names no rule: the rules it starts, else the closest ids."""
+    import difflib
+
+    from why403.rules import RULE_PREFIX, all_rules
+
+    wanted = name.strip().upper()
+    ids = [r.id for r in all_rules()]
+    near = [i for i in ids if i.startswith(wanted) or i.startswith(RULE_PREFIX + wanted)]
+    if near:
+        return f"; rules starting so: {', '.join(near)}"
+    close = difflib.get_close_matches(wanted if wanted.startswith(RULE_PREFIX) else RULE_PREFIX + wanted, ids,
+                                      n=3, cutoff=0.75)
+    if close:
+        return f"; did you mean {' or '.join(close)}?"
+    return "; 'why403 rules' lists them"
+
+
+def _write_pages(directory: str) -> int:
+    """Write ``DIR/<ID>.md`` for every rule, and remove pages of rules that no longer exist."""
+    from pathlib import Path
+
+    from why403.rules import all_rules
+
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    wanted = {f"{rule.id}.md": rule_page(rule) for rule in all_rules()}
+    for stale in out.glob("W403-*.md"):
+        if stale.name not in wanted:
+            stale.unlink()
+    for name, text in wanted.items():
+        path = out / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+    sys.stdout.write(f"wrote {len(wanted)} rule pages to {out}\n")
+    return 0
+
+
+def rule_page(rule: Rule) -> str:
+    """One rule's page (docs/rules/<ID>.md), the page SARIF's ``helpUri`` names."""
+    doc = _demote_headings(rule.doc or rule.summary)
+    return (f"# {rule.id}: {rule.summary}\n\n{PAGES_NOTE}\n\n*{rule.kind}, {rule.severity} by default.* "
+            f"[All rules](../rules.md)\n\n{doc.strip()}\n")
 
 
 def markdown() -> str:

@@ -23,6 +23,25 @@ class Access:
     principal_ref: str | None = None
     via: str | None = None
     kms_action: str | None = None
+    # Every action the finding stands for when it groups several (``action`` is the first); empty
+    # when it stands for ``action`` alone. Reports print ``actions`` (the contract's field).
+    actions: tuple[str, ...] = ()
+
+    @property
+    def all_actions(self) -> tuple[str, ...]:
+        return self.actions or (self.action,)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One link of a finding's decision chain: a policy layer, what it answered, and the statement
+    (or setting) that made it answer so, with where it is. Reports show the chain beneath the
+    message (text), as ``related`` (JSON) and as SARIF's related locations and code flow."""
+
+    layer: str
+    outcome: str  # "allow", "explicit deny", "no allow", "unknown", "refuses", "grants"...
+    what: str = ""  # the statement or setting: "DenyReaders of aws_s3_bucket_policy.data"
+    location: Location | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +66,8 @@ class Finding:
     trace: tuple[str, ...] = ()
     suggestion: str | None = None
     related: tuple[Location, ...] = ()
+    # The statements that decided, layer by layer, in AWS's order of evaluation (see :class:`Step`).
+    chain: tuple[Step, ...] = ()
     # What identifies the finding independently of line numbers (SARIF partialFingerprints,
     # baselines): rule plus the stable names of what it is about.
     identity: tuple[str, ...] = ()
@@ -62,6 +83,16 @@ class Finding:
         have a ``DataKey``). A file name that is not UTF-8 holds surrogates, hashed as they are."""
         parts = (self.rule, self.location.file if self.location else "", *(self.identity or (self.message,)))
         return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+    @property
+    def related_locations(self) -> tuple[Location, ...]:
+        """Every other place that took part: the chain's statements, then ``related``, each once and
+        never the finding's own location."""
+        out: list[Location] = []
+        for loc in (*(s.location for s in self.chain), *self.related):
+            if loc is not None and loc != self.location and loc not in out:
+                out.append(loc)
+        return tuple(out)
 
     def sort_key(self) -> tuple[str, int, str, str]:
         loc = self.location

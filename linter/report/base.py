@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
 from typing import Literal, cast
 
 from why403.model.finding import SEVERITY_ORDER, Finding, InputError, Severity, Stats
@@ -44,9 +45,35 @@ class Report:
     verbose: int = 0
     color: bool = False
     show_parse_errors: bool = True  # False when W403-E001 is ignored/not selected
+    # Where the rule pages (docs/rules/<ID>.md) are published: SARIF's helpUri. None: not published.
+    docs_url: str | None = None
 
     def rel(self, path: str) -> str:
         return relative(path, self.cwd)
+
+    @property
+    def root_dir(self) -> Path:
+        """The repository root (SARIF's %SRCROOT%: code scanning resolves locations against the
+        checkout's root, wherever in it the check ran), or the working directory outside one."""
+        return Path(self.root or self.cwd).resolve()
+
+    def from_root(self, file: str) -> str | None:
+        """``file`` relative to :attr:`root_dir` (forward slashes), or None when it is outside it."""
+        joined = os.path.join(self.cwd, file)
+        absolute = Path(os.path.realpath(os.path.dirname(joined)), os.path.basename(joined))
+        root = self.root_dir
+        if root in absolute.parents:
+            return absolute.relative_to(root).as_posix()
+        return None
+
+    def fingerprint(self, finding: Finding) -> str:
+        """The finding's fingerprint with its file named from the repository root: the same in JSON
+        and SARIF, whichever folder of the repository the check ran in, and when lines move."""
+        loc = finding.location
+        relative = self.from_root(loc.file) if loc is not None else None
+        if loc is None or relative is None:
+            return finding.fingerprint
+        return replace(finding, location=replace(loc, file=relative)).fingerprint
 
     # Reports ask these several times; a Report is frozen, so each is computed once.
     @cached_property

@@ -65,14 +65,37 @@ def finding_dict(finding: Finding, report: Report) -> dict[str, Any]:
             "resource": access.resource,
             "via": access.via,
             "kms_action": access.kms_action,
+            "actions": list(access.all_actions),
         },
         "trace": list(finding.trace),
         "suggestion": finding.suggestion,
         "unit": report.rel(finding.unit) if finding.unit else None,
+        "related": related(finding, report),
+        "fingerprint": report.fingerprint(finding),
     }
 
 
+def related(finding: Finding, report: Report) -> list[dict[str, Any]]:
+    """Every statement of the decision chain with its file and line (with the layer and what it
+    answered), then the other places that took part."""
+    out: list[dict[str, Any]] = []
+    seen: set[Location] = set()
+    for step in finding.chain:
+        if step.location is None or step.location in seen:
+            continue
+        seen.add(step.location)
+        out.append({**_location_fields(step.location, report), "layer": step.layer, "outcome": step.outcome,
+                    "statement": step.what or None})
+    for loc in finding.related:
+        if loc not in seen:
+            seen.add(loc)
+            out.append({**_location_fields(loc, report), "layer": None, "outcome": None, "statement": None})
+    return out
+
+
 def _location(loc: Location | None, report: Report) -> dict[str, Any] | None:
-    if loc is None:
-        return None
+    return None if loc is None else _location_fields(loc, report)
+
+
+def _location_fields(loc: Location, report: Report) -> dict[str, Any]:
     return {"file": report.rel(loc.file), "line": loc.line, "end_line": loc.end_line}

@@ -18,12 +18,10 @@ from __future__ import annotations
 import json
 import os
 import urllib.parse
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from why403 import __version__
-from why403.model.finding import Finding
+from why403.model.finding import Finding, Step
 from why403.model.location import Location
 from why403.report.base import Report
 from why403.report.escape import json_document, json_value
@@ -48,10 +46,10 @@ def to_sarif(report: Report) -> dict[str, Any]:
                 "name": "why403",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "rules": [_descriptor(rule) for rule in rules],
+                "rules": [_descriptor(rule, report) for rule in rules],
             }
         },
-        "originalUriBaseIds": {"%SRCROOT%": {"uri": _root(report).as_uri().rstrip("/") + "/"}},
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": report.root_dir.as_uri().rstrip("/") + "/"}},
         "results": [_result(f, index[f.rule], report) for f in findings],
         "invocations": [
             {
@@ -83,9 +81,26 @@ def _rules(findings: tuple[Finding, ...]) -> list[Rule]:
     return rules
 
 
-def _descriptor(rule: Rule) -> dict[str, Any]:
+# GitHub code scanning ranks alerts by ``security-severity`` (0-10: 9+ critical, 7+ high, 4+
+# medium, above 0 low). An exposure ranks above an outage; a finding that rests on an unknown is low.
+_SECURITY_SEVERITY = {
+    "broad-allow": {"error": "8.0", "warning": "5.5", "note": "2.0"},
+    "new-access": {"error": "8.0", "warning": "5.5", "note": "2.0"},
+    "lockout": {"error": "7.0", "warning": "5.0", "note": "2.0"},
+    "denied": {"error": "4.0", "warning": "3.0", "note": "1.0"},
+    "source": {"error": "2.0", "warning": "1.5", "note": "1.0"},
+}
+# CWE-732 (incorrect permission assignment for critical resource), CWE-284 (improper access control).
+_CWE = {"broad-allow": "external/cwe/cwe-732", "new-access": "external/cwe/cwe-732", "lockout": "external/cwe/cwe-284",
+        "denied": "external/cwe/cwe-284"}
+
+
+def _descriptor(rule: Rule, report: Report) -> dict[str, Any]:
     doc = rule.doc or rule.summary
-    return {
+    tags = ["aws", "iac", rule.kind]
+    if rule.kind != "source":
+        tags = ["security", *tags, _CWE[rule.kind]]
+    descriptor: dict[str, Any] = {
         "id": rule.id,
         "name": _camel(rule.summary),
         "shortDescription": {"text": rule.summary},
@@ -93,11 +108,16 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
         "help": {"text": doc, "markdown": doc},
         "defaultConfiguration": {"level": rule.severity},
         "properties": {
-            "tags": ["security", "aws", rule.kind],
+            "tags": tags,
             "kind": rule.kind,
+            "precision": rule.precision,
             "problem.severity": _PROBLEM_SEVERITY[rule.severity],
+            "security-severity": _SECURITY_SEVERITY[rule.kind][rule.severity],
         },
     }
+    if report.docs_url:
+        descriptor["helpUri"] = f"{report.docs_url.rstrip('/')}/{urllib.parse.quote(rule.id)}.md"
+    return descriptor
 
 
 def _result(finding: Finding, rule_index: int, report: Report) -> dict[str, Any]:
@@ -106,15 +126,15 @@ def _result(finding: Finding, rule_index: int, report: Report) -> dict[str, Any]
         "ruleIndex": rule_index,
         "level": finding.severity,  # why403's severities are SARIF's levels
         "message": {"text": finding.message},
-        "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(finding, report)},
+        "partialFingerprints": {FINGERPRINT_KEY: report.fingerprint(finding)},
     }
     if finding.location is not None:
         result["locations"] = [_location(finding.location, report)]
-    if finding.related:
-        result["relatedLocations"] = [
-            {**_location(loc, report), "id": i, "message": {"text": "also part of this decision"}}
-            for i, loc in enumerate(finding.related)
-        ]
+    related = _related(finding, report)
+    if related:
+        result["relatedLocations"] = related
+    if finding.chain:
+        result["codeFlows"] = [_code_flow(finding, report)]
     if finding.suppressed is not None:
         suppression: dict[str, Any] = {
             "kind": "inSource",
@@ -140,6 +160,40 @@ def _result(finding: Finding, rule_index: int, report: Report) -> dict[str, Any]
     return result
 
 
+def _step_text(step: Step) -> str:
+    return f"{step.layer}: {step.outcome}" + (f" ({step.what})" if step.what else "")
+
+
+def _related(finding: Finding, report: Report) -> list[dict[str, Any]]:
+    """Every statement of the decision chain (with what its layer answered), then the other places
+    that took part, each once."""
+    out: list[dict[str, Any]] = []
+    seen: set[Location] = set()
+    texts = [(s.location, _step_text(s)) for s in finding.chain]
+    texts += [(loc, "also part of this decision") for loc in finding.related]
+    for loc, text in texts:
+        if loc is None or loc in seen:
+            continue
+        seen.add(loc)
+        out.append({**_location(loc, report), "id": len(out), "message": {"text": text}})
+    return out
+
+
+def _code_flow(finding: Finding, report: Report) -> dict[str, Any]:
+    """The layer-by-layer evaluation, in AWS's order, as one thread flow: each step at its statement
+    when it has one (a layer that answered without a statement, e.g. \"not in the sources\", has
+    only its message)."""
+    steps = []
+    for order, step in enumerate(finding.chain, start=1):
+        where: dict[str, Any] = {"message": {"text": _step_text(step)}}
+        if step.location is not None:
+            where.update(_location(step.location, report))
+        steps.append({"location": where, "executionOrder": order, "kinds": [step.layer],
+                      "importance": "essential" if step.location is not None else "unimportant"})
+    return {"message": {"text": "how AWS evaluates the request, layer by layer"},
+            "threadFlows": [{"locations": steps}]}
+
+
 def _uri(path: str) -> str:
     """A relative URI of a path: its bytes percent-encoded (a file name that is not UTF-8 keeps its
     bytes, which a surrogate-escaped ``str`` holds)."""
@@ -150,38 +204,12 @@ def _uri(path: str) -> str:
     return urllib.parse.quote(raw)
 
 
-def _root(report: Report) -> Path:
-    """%SRCROOT%: the repository root (code scanning resolves locations against the checkout's
-    root, wherever in it the check ran), or the working directory outside a repository."""
-    return Path(report.root or report.cwd).resolve()
-
-
-def _from_root(file: str, report: Report) -> str | None:
-    """``file`` relative to %SRCROOT% (forward slashes), or None when it is outside it."""
-    joined = os.path.join(report.cwd, file)
-    absolute = Path(os.path.realpath(os.path.dirname(joined)), os.path.basename(joined))
-    root = _root(report)
-    if root in absolute.parents:
-        return absolute.relative_to(root).as_posix()
-    return None
-
-
 def _artifact(file: str, report: Report) -> dict[str, Any]:
     """A file relative to %SRCROOT%, or by its absolute URI when it is outside it."""
-    relative = _from_root(file, report)
+    relative = report.from_root(file)
     if relative is not None:
         return {"uri": _uri(relative), "uriBaseId": "%SRCROOT%"}
     return {"uri": "file://" + _uri(os.path.abspath(os.path.join(report.cwd, file)).replace(os.sep, "/"))}
-
-
-def _fingerprint(finding: Finding, report: Report) -> str:
-    """The finding's fingerprint with its file named from the repository root: the same alert
-    whichever folder of the repository the check ran in."""
-    loc = finding.location
-    relative = _from_root(loc.file, report) if loc is not None else None
-    if loc is None or relative is None:
-        return finding.fingerprint
-    return replace(finding, location=replace(loc, file=relative)).fingerprint
 
 
 def _location(loc: Location, report: Report) -> dict[str, Any]:

@@ -48,6 +48,20 @@ def test_check_step_writes_sarif_and_annotations_and_reports_the_status(tmp_path
     assert outputs == {"exit-code": "1"}
     sarif = json.loads((work / "why403.sarif").read_text())
     assert sarif["runs"][0]["results"]
+    assert all("helpUri" not in rule for rule in sarif["runs"][0]["tool"]["driver"]["rules"])  # not published
     assert "::error file=infra/main.tf," in log
     code, outputs, _ = _run_check_step(tmp_path, work, paths="infra", **{"fail-level": "never"})
     assert (code, outputs) == (0, {"exit-code": "0"})
+
+
+@needs_pipeline
+def test_check_step_links_alerts_to_the_rule_pages(tmp_path: Path) -> None:
+    """The docs-url input (by default the action's own repository at the version in use) becomes
+    each SARIF rule's helpUri."""
+    assert "github.action_repository" in ACTION["inputs"]["docs-url"]["default"]
+    work = tmp_path / "work"
+    (work / "infra").mkdir(parents=True)
+    (work / "infra" / "main.tf").write_text((CHECKOUT / "examples" / "kms-403" / "main.tf").read_text())
+    _run_check_step(tmp_path, work, paths="infra", **{"docs-url": "https://example.test/o/why403/blob/v1/docs/rules"})
+    rules = json.loads((work / "why403.sarif").read_text())["runs"][0]["tool"]["driver"]["rules"]
+    assert {rule["helpUri"] for rule in rules} >= {"https://example.test/o/why403/blob/v1/docs/rules/W403-D103.md"}

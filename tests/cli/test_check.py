@@ -92,6 +92,14 @@ def test_several_format_output_pairs(fake: FakePipeline, capsys: pytest.CaptureF
     assert capsys.readouterr().out == ""
 
 
+def test_docs_url_links_sarif_rules_to_their_pages(fake: FakePipeline, capsys: pytest.CaptureFixture[str]) -> None:
+    fake.add("W403-D101")
+    main(["check", "-f", "sarif", "--docs-url", "https://example.test/why403/blob/v1/docs/rules/"])
+    rules = json.loads(capsys.readouterr().out)["runs"][0]["tool"]["driver"]["rules"]
+    d101 = next(rule for rule in rules if rule["id"] == "W403-D101")
+    assert d101["helpUri"] == "https://example.test/why403/blob/v1/docs/rules/W403-D101.md"
+
+
 def test_two_reports_on_stdout_is_a_usage_error(
     fake: FakePipeline, capsys: pytest.CaptureFixture[str]
 ) -> None:

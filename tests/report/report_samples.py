@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from why403.model.finding import Access, Finding, InputError, Stats, Suppression
+from why403.model.finding import Access, Finding, InputError, Stats, Step, Suppression
 from why403.model.location import Location
 from why403.report.base import Report
 
@@ -29,6 +29,7 @@ def sample_findings(root: Path, line_shift: int = 0) -> tuple[Finding, ...]:
                 resource="arn:aws:s3:::exports/*",
                 via=None,
                 kms_action="kms:GenerateDataKey",
+                actions=("s3:PutObject", "s3:PutObjectAcl"),
             ),
             trace=(
                 "identity-policy: allow (aws_iam_role_policy.exporter, statement WriteExports)",
@@ -37,6 +38,13 @@ def sample_findings(root: Path, line_shift: int = 0) -> tuple[Finding, ...]:
             ),
             suggestion='Add to aws_iam_role_policy.exporter:\n  Action = "kms:GenerateDataKey"',
             related=(Location(kms, 3 + line_shift, 15 + line_shift),),
+            chain=(
+                Step("identity-policy", "allow", "WriteExports of aws_iam_role_policy.exporter",
+                     Location(s3, 30 + line_shift, 38 + line_shift)),
+                Step("kms-key-policy", "delegates to IAM", "EnableIAMPolicies of aws_kms_key.exports",
+                     Location(kms, 3 + line_shift, 15 + line_shift)),
+                Step("identity-policy", "no allow", "nothing allows kms:GenerateDataKey"),
+            ),
             identity=("aws_iam_role.exporter", "s3:PutObject", "arn:aws:s3:::exports/*"),
         ),
         Finding(

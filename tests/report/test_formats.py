@@ -88,6 +88,8 @@ def test_json_follows_the_contract(report: Report) -> None:
         "trace",
         "suggestion",
         "unit",
+        "related",
+        "fingerprint",
     ]
     by_rule = {f["rule"]: f for f in data["findings"]}
     denied = by_rule["W403-D101"]
@@ -99,7 +101,19 @@ def test_json_follows_the_contract(report: Report) -> None:
         "resource": "arn:aws:s3:::exports/*",
         "via": None,
         "kms_action": "kms:GenerateDataKey",
+        "actions": ["s3:PutObject", "s3:PutObjectAcl"],
     }
+    # every statement of the decision chain with file:line, then the other places that took part
+    assert denied["related"] == [
+        {"file": "infra/s3.tf", "line": 30, "end_line": 38, "layer": "identity-policy", "outcome": "allow",
+         "statement": "WriteExports of aws_iam_role_policy.exporter"},
+        {"file": "infra/kms.tf", "line": 3, "end_line": 15, "layer": "kms-key-policy", "outcome": "delegates to IAM",
+         "statement": "EnableIAMPolicies of aws_kms_key.exports"},
+    ]
+    assert by_rule["W403-B201"]["related"] == []
+    # one action alone is still a list
+    assert all(f["access"] is None or f["access"]["actions"] == [f["access"]["action"]] or f is denied
+               for f in data["findings"])
     assert denied["layer"] == "identity-policy" and denied["denial"] == "implicit"
     assert denied["trace"][0].startswith("identity-policy: allow")
     assert by_rule["W403-B201"]["access"] is None and by_rule["W403-B201"]["denial"] is None
@@ -118,6 +132,19 @@ def test_json_follows_the_contract(report: Report) -> None:
         "module_calls_not_read": 0,
         "units": 0,
     }
+
+
+def test_json_fingerprint_is_sarifs_and_survives_moved_lines(tmp_path: Path) -> None:
+    """The JSON fingerprint is the SARIF partial fingerprint: named from the repository root, so the
+    same wherever the check ran, and without line numbers, so the same when code moves."""
+    moved = replace(make_report(tmp_path, findings=sample_findings(tmp_path, line_shift=30),
+                                cwd=str(tmp_path / "infra")), root=str(tmp_path))
+    before = [f["fingerprint"] for f in json.loads(render("json", make_report(tmp_path)))["findings"]]
+    after = [f["fingerprint"] for f in json.loads(render("json", moved))["findings"]]
+    sarif = [next(iter(r["partialFingerprints"].values())) for r in _sarif(make_report(tmp_path))["runs"][0]["results"]
+             if r["ruleId"] in ("W403-D101", "W403-B201", "W403-N301")]
+    assert before == after and len(set(before)) == len(before)
+    assert sorted(before) == sorted(sarif)
 
 
 def test_json_locations_are_relative_to_the_working_directory(tmp_path: Path) -> None:
@@ -151,6 +178,25 @@ def test_sarif_lists_every_rule_with_its_documentation(report: Report) -> None:
         assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
 
 
+def test_sarif_rules_carry_help_uri_security_severity_precision_and_tags(tmp_path: Path) -> None:
+    driver = _sarif(make_report(tmp_path, docs_url="https://example.test/why403/docs/rules/"))["runs"][0]["tool"][
+        "driver"]
+    described = {rule["id"]: rule for rule in driver["rules"]}
+    for rule in all_rules():
+        props = described[rule.id]["properties"]
+        assert described[rule.id]["helpUri"] == f"https://example.test/why403/docs/rules/{rule.id}.md"
+        assert 0 < float(props["security-severity"]) <= 10
+        assert props["precision"] in ("very-high", "high", "medium", "low")
+        assert ("security" in props["tags"]) == (rule.kind != "source")
+    # an exposure ranks above an outage, a finding about the sources below both
+    assert float(described["W403-B301"]["properties"]["security-severity"]) >= 7.0
+    assert 4.0 <= float(described["W403-D101"]["properties"]["security-severity"]) < 7.0
+    assert float(described["W403-E001"]["properties"]["security-severity"]) < 4.0
+    assert described["W403-U001"]["properties"]["precision"] == "medium"
+    # no published docs: no helpUri (the help text is in the log itself)
+    assert all("helpUri" not in r for r in _sarif(make_report(tmp_path))["runs"][0]["tool"]["driver"]["rules"])
+
+
 def test_sarif_results_locations_related_and_suppressions(report: Report) -> None:
     results = _sarif(report)["runs"][0]["results"]
     by_rule = {r["ruleId"]: r for r in results}
@@ -160,9 +206,21 @@ def test_sarif_results_locations_related_and_suppressions(report: Report) -> Non
         "artifactLocation": {"uri": "infra/s3.tf", "uriBaseId": "%SRCROOT%"},
         "region": {"startLine": 12, "endLine": 24, "startColumn": 5},
     }
-    related = denied["relatedLocations"][0]["physicalLocation"]
-    assert related["artifactLocation"]["uri"] == "infra/kms.tf"
-    assert related["region"]["startLine"] == 3
+    related = [(r["physicalLocation"]["artifactLocation"]["uri"], r["physicalLocation"]["region"]["startLine"],
+                r["message"]["text"]) for r in denied["relatedLocations"]]
+    assert related == [
+        ("infra/s3.tf", 30, "identity-policy: allow (WriteExports of aws_iam_role_policy.exporter)"),
+        ("infra/kms.tf", 3, "kms-key-policy: delegates to IAM (EnableIAMPolicies of aws_kms_key.exports)"),
+    ]
+    flow = denied["codeFlows"][0]["threadFlows"][0]["locations"]
+    assert [step["location"]["message"]["text"] for step in flow] == [
+        "identity-policy: allow (WriteExports of aws_iam_role_policy.exporter)",
+        "kms-key-policy: delegates to IAM (EnableIAMPolicies of aws_kms_key.exports)",
+        "identity-policy: no allow (nothing allows kms:GenerateDataKey)",
+    ]
+    assert [step["executionOrder"] for step in flow] == [1, 2, 3]
+    assert "physicalLocation" not in flow[2]["location"]
+    assert "codeFlows" not in by_rule["W403-B201"]
     assert denied["properties"]["access"]["kms_action"] == "kms:GenerateDataKey"
     assert by_rule["W403-N301"]["level"] == "note"
     suppressed = by_rule["W403-B202"]["suppressions"][0]
