@@ -155,7 +155,7 @@ def _result(finding: Finding, rule_index: int, report: Report) -> dict[str, Any]
     if finding.trace:
         properties["trace"] = list(finding.trace)
     if finding.unit:
-        properties["unit"] = _from_root(finding.unit, report) or finding.unit
+        properties["unit"] = report.from_root(finding.unit) or finding.unit
     result["properties"] = properties
     return result
 
