@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from why403.model.facts import SuppressionFact
-from why403.model.finding import Access, Finding, InputError, RunResult, Stats, Suppression
+from why403.model.finding import Access, Finding, InputError, RunResult, Stats, Step, Suppression
 from why403.model.location import Location
 from why403.sources.discover import walk_files
 
@@ -120,13 +120,18 @@ def _finding(d: dict[str, Any]) -> Finding:
     return Finding(
         rule=d["rule"], kind=d["kind"], severity=d["severity"], message=d["message"],
         location=_location(d["location"]), layer=d["layer"], denial=d["denial"],
-        access=Access(**d["access"]) if d["access"] else None, trace=tuple(d["trace"]),
+        access=_access(d["access"]), trace=tuple(d["trace"]),
         suggestion=d["suggestion"], related=tuple(Location(**r) for r in d["related"]),
+        chain=tuple(Step(s["layer"], s["outcome"], s["what"], _location(s["location"])) for s in d["chain"]),
         identity=tuple(d["identity"]),
         suppressed=Suppression(reason=d["suppressed"]["reason"], location=_location(d["suppressed"]["location"]),
                                until=d["suppressed"]["until"]) if d.get("suppressed") else None,
         unit=d.get("unit"),
     )
+
+
+def _access(d: dict[str, Any] | None) -> Access | None:
+    return None if not d else Access(**{**d, "actions": tuple(d["actions"])})
 
 
 def _suppression(d: dict[str, Any]) -> SuppressionFact:
