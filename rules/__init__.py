@@ -68,10 +68,12 @@ def get_rule(rule_id: str) -> Rule | None:
 
 
 def rule_matches(rule_id: str, pattern: str) -> bool:
-    """Whether ``pattern`` (a rule id or a prefix of one, any case; ``ALL`` or ``*`` for every
-    rule) names ``rule_id``."""
+    """Whether ``pattern`` (a rule id or a prefix of one, any case, with or without ``W403-``;
+    ``ALL`` or ``*`` for every rule) names ``rule_id``."""
     pattern = pattern.strip().upper()
-    return bool(pattern) and (pattern in {"ALL", "*"} or rule_id.upper().startswith(pattern))
+    rule_id = rule_id.upper()
+    return bool(pattern) and (pattern in {"ALL", "*"} or rule_id.startswith(pattern)
+                              or rule_id.startswith(RULE_PREFIX + pattern))
 
 
 def rule_selected(rule_id: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:

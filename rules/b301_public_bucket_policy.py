@@ -15,7 +15,9 @@ anyone on the internet.
 "Resource": "arn:aws:s3:::artifacts/*"}` on a bucket whose `RestrictPublicBuckets` is off.
 
 A statement S3 classes as public that nothing lets through today (a Deny keeps outsiders out) is a
-`warning`: the Allow is still open to everyone the day the Deny changes.
+`warning`: the Allow is still open to everyone the day the Deny changes. A public statement on a
+bucket whose Block Public Access refuses public policies is not reported here: S3 would refuse to
+store the policy, which `W403-B307` reports, once.
 
 **How to fix.** Name the partner's account or role in `Principal`, or keep `"*"` and add a condition
 with a fixed value such as `aws:PrincipalOrgID` or `aws:PrincipalAccount`.
@@ -37,10 +39,13 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         policy = binfo.state.policy
         if policy is None:
             continue
+        refused = binfo.state.bpa.block_public_policy is True
         for exposure in analysis.bucket_exposures(name):
             stmt = exposure.statement
             if not exposure.simulated or stmt.actions is None:
                 continue
+            if refused and exposure.public is True:
+                continue  # S3 refuses to store this policy at all: W403-B307 is the one finding
             location = stmt.location or policy.location or binfo.location
             if exposure.admitted:
                 whom = sorted({a.who for a in exposure.admitted})
@@ -66,7 +71,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                              "Block Public Access stops them), but this Allow grants them access the moment that "
                              "changes"),
                     location=location, layer="bucket-policy",
-                    access=Access(principal="*", action=catalogue.display(stmt.actions[0]), resource=name),
+                    access=Access(principal="*", action=catalogue.display(stmt.actions[0]),
+                                  resource=symbols.render(stmt.resources[0] if stmt.resources else binfo.state.arn)),
                     identity=(binfo.ref, stmt.label),
                 )
 

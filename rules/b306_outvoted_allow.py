@@ -7,6 +7,9 @@ has no condition: the Allow can never work.
 **Why it matters.** An explicit Deny beats every Allow. Adding an Allow to "out-vote" a Deny does not
 fix the 403; it only leaves a wider grant behind that starts working the day the Deny is relaxed.
 
+A `note`: the denied accesses themselves are already reported, each once, by the rule of the layer
+whose Deny refuses them (`W403-D101`...); this note is about the Allow, which is dead text.
+
 **How to fix.** Decide which one is right: remove the Allow, or narrow the Deny.
 """
 
@@ -36,15 +39,14 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         assert stmt is not None and deny is not None
         deny_origin = decisions[0].policy.origin if decisions[0].policy is not None else ""
         yield RULE.finding(
-            severity="warning",
             message=(f"{stmt.name} of {policy.origin if policy else first.intent.source} can never take "
-                     f"effect: {deny.name} of {deny_origin} denies everything it allows, "
-                     "without a condition"),
+                     f"effect: {deny.name} of {deny_origin} denies everything it allows, without a condition "
+                     "(the denials are reported at the Deny)"),
             location=stmt.location or (policy.location if policy else None), layer=decisions[0].layer,
             related=tuple(loc for loc in (deny.location,) if loc is not None),
             identity=(policy.origin if policy else "", stmt.label, deny.label),
         )
 
 
-RULE = Rule(id="W403-B306", kind="broad-allow", severity="warning", check=check,
+RULE = Rule(id="W403-B306", kind="broad-allow", severity="note", check=check,
             summary="An Allow that an unconditional Deny always overrides (an attempt to out-vote a deny)")

@@ -1,8 +1,10 @@
 """A public bucket policy on a bucket whose Block Public Access refuses public policies.
 
-**What it finds.** A bucket policy that S3 considers public (an Allow to `"*"` not limited to fixed
-values of the keys S3 accepts) on a bucket where `BlockPublicPolicy` is on, including buckets that
-set no public access block at all: since April 2023 every new bucket has all four settings on.
+**What it finds.** Each statement that makes a bucket policy public (an Allow to `"*"` not limited
+to fixed values of the keys S3 accepts) on a bucket where `BlockPublicPolicy` is on, including
+buckets that set no public access block at all: since April 2023 every new bucket has all four
+settings on. Such a statement is reported here only, not also as a public grant (`W403-B301`): the
+policy never takes effect.
 
 **Why it matters.** S3 refuses to store the policy: `PutBucketPolicy` fails with 403 Access Denied
 and the deployment stops half-way. Usually a sign that the policy was widened to fix a 403.
@@ -17,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from why403.model import symbols
-from why403.model.finding import Finding
+from why403.model.finding import Access, Finding
+from why403.policy import catalogue
 from why403.rules import Rule
 from why403.world.analysis import Analysis
 
@@ -27,18 +30,18 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         state = binfo.state
         if state.policy is None or state.bpa.block_public_policy is not True:
             continue
-        stmt = next((e.statement for e in analysis.bucket_exposures(name) if e.public is True), None)
-        if stmt is None:
-            continue
-        yield RULE.finding(
-            severity="error",
-            message=(f"{stmt.name} makes the policy of bucket {symbols.render(name)} public, and the "
-                     "bucket's Block Public Access (BlockPublicPolicy) refuses public policies: the deployment "
-                     "would fail with 403 on PutBucketPolicy"),
-            location=stmt.location or state.policy.location, layer="block-public-access",
-            related=tuple(loc for loc in (binfo.location,) if loc is not None),
-            identity=(binfo.ref, stmt.label),
-        )
+        for stmt in (e.statement for e in analysis.bucket_exposures(name) if e.public is True):
+            yield RULE.finding(
+                severity="error",
+                message=(f"{stmt.name} makes the policy of bucket {symbols.render(name)} public, and the "
+                         "bucket's Block Public Access (BlockPublicPolicy) refuses public policies: the deployment "
+                         "would fail with 403 on PutBucketPolicy"),
+                location=stmt.location or state.policy.location, layer="block-public-access",
+                access=Access(principal="*", action=catalogue.display(stmt.actions[0]) if stmt.actions else "*",
+                              resource=symbols.render(stmt.resources[0] if stmt.resources else state.arn)),
+                related=tuple(loc for loc in (binfo.location,) if loc is not None),
+                identity=(binfo.ref, stmt.label),
+            )
 
 
 RULE = Rule(id="W403-B307", kind="broad-allow", severity="error", check=check,

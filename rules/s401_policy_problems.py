@@ -15,6 +15,13 @@ nothing: the grant its author meant never happens, a 403 nobody can explain (`wa
 **Example.** `{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports"}`
 grants nothing: objects are `arn:aws:s3:::reports/*`.
 
+One finding per problem: a document AWS refuses is one finding listing everything wrong with it (a
+mis-indented statement breaks several elements at once), a statement that matches nothing is one
+finding listing its dead names. An API name whose grant is reported as denied (`W403-D102`: "is
+granted s3:ListObjectsV2 (not an IAM action: S3 authorizes it with s3:ListBucket)...") is not
+reported again here; one written beside the permission S3 checks for it (`s3:HeadObject` next to
+`s3:GetObject`) denies nothing and is a `note` that says so.
+
 In identity and organization policies only action names of S3 and KMS are reported: a wildcard
 such as `ec2:View*` that matches nothing never causes an S3 403.
 
@@ -28,8 +35,9 @@ import re
 from collections.abc import Iterable
 
 from why403.model.finding import Finding
-from why403.model.location import Problem
+from why403.model.location import Location, Problem
 from why403.model.policy import Policy
+from why403.policy import catalogue
 from why403.rules import Rule
 from why403.world.analysis import Analysis
 
@@ -47,18 +55,83 @@ def relevant(policy: Policy, problem: Problem) -> bool:
 
 
 def check(analysis: Analysis) -> Iterable[Finding]:
+    explained, harmless = _api_names(analysis)
     for policy, owner in analysis.world.policies:
+        origin = policy.origin or owner
+        groups: dict[tuple[str, Location | None], list[Problem]] = {}
         for problem in policy.problems:
-            if not relevant(policy, problem):
+            if not relevant(policy, problem) or (problem.location, problem.subject) in explained:
                 continue
             severity = "error" if problem.severity == "error" else "warning"
-            origin = policy.origin or owner
+            if severity == "warning" and ((problem.location, problem.subject) in harmless
+                                          or _granted_beside(policy, problem)):
+                severity = "note"
+            # One document AWS refuses is one problem, however many of its elements are wrong (a
+            # mis-indented statement breaks several); a statement that silently matches nothing is one.
+            where = None if severity == "error" else problem.location
+            groups.setdefault((severity, where), []).append(problem)
+        for (severity, _), problems in groups.items():
+            locations = [p.location for p in problems if p.location is not None]
+            location = min(locations) if locations else policy.location
+            why = (" (a note: the permission S3 checks for it is granted, so nothing is denied because of it)"
+                   if severity == "note" else "")
             yield RULE.finding(
                 severity=severity,  # type: ignore[arg-type]
-                message=f"{origin}: {problem.message}",
-                location=problem.location or policy.location, layer=policy.kind.layer, denial="implicit",
-                identity=(origin, problem.code, problem.message),
+                message=f"{origin}: {_joined(p.message for p in problems)}{why}",
+                location=location, layer=policy.kind.layer, denial="implicit",
+                related=tuple(loc for loc in dict.fromkeys(locations) if loc != location),
+                identity=(origin, *(f"{p.code}:{p.message}" for p in problems)),
             )
+
+
+def _api_names(analysis: Analysis) -> tuple[set[tuple[Location | None, str]], set[tuple[Location | None, str]]]:
+    """API names (``s3:ListObjectsV2``) written in statements, by what became of the permission S3
+    checks for them. Where that grant is denied, the denial already says the name is not an IAM
+    action and which permission S3 checks, so this rule does not say it again (first set); where it
+    works, the name is dead text that denies nothing, a note (second set)."""
+    denied: set[tuple[Location | None, str]] = set()
+    allowed: set[tuple[Location | None, str]] = set()
+    for r in analysis.results:
+        if not r.intent.expect_allowed or r.intent.statement is None:
+            continue
+        for real, written in r.intent.written_as:
+            if r.action != real:
+                continue
+            place = (r.intent.statement.location, written)
+            if r.decision.denied:
+                denied.add(place)
+            elif r.decision.allowed:
+                allowed.add(place)
+    return denied, allowed - denied
+
+
+def _granted_beside(policy: Policy, problem: Problem) -> bool:
+    """An API name (``s3:HeadObject``) written next to the permission S3 checks for it
+    (``s3:GetObject``) in the same Allow: the name is dead text, the grant works without it."""
+    if problem.code != "unknown-action" or not problem.subject:
+        return False
+    permissions = catalogue.API_TO_PERMISSION.get(problem.subject.lower())
+    stmt = next((s for s in policy.statements if s.location == problem.location), None)
+    if not permissions or stmt is None or stmt.effect != "Allow" or not stmt.actions:
+        return False
+    named = {a.lower() for a in stmt.actions}
+    return all(p.lower() in named for p in permissions)
+
+
+def _joined(messages: Iterable[str]) -> str:
+    """Problem messages of one place as one sentence: ``statement 0: a; b`` rather than
+    ``statement 0: a; statement 0: b``."""
+    parts: list[str] = []
+    last = None
+    for message in messages:
+        head, sep, rest = message.partition(": ")
+        named = message.startswith("statement ") and sep
+        if named and head == last:
+            parts.append(rest)
+        else:
+            parts.append(message)
+        last = head if named else None
+    return "; ".join(parts)
 
 
 RULE = Rule(id="W403-S401", kind="denied", severity="error", check=check,

@@ -31,3 +31,6 @@ class Problem:
     message: str
     location: Location | None = None
     severity: str = "error"
+    # The element the problem is about, as written (an action name, an ARN), so that a report can
+    # tell which of a statement's problems another finding already explains.
+    subject: str | None = None

@@ -42,26 +42,27 @@ def _check_actions(stmt: Statement, severity: str) -> list[Problem]:
             continue
         if not _ACTION_SHAPE.fullmatch(action):
             out.append(Problem("action-shape", f"{stmt.name}: {action!r} is not of the form service:Action",
-                               stmt.location, severity))
+                               stmt.location, severity, action))
             continue
         service, name = action.split(":", 1)
         if any(c in service for c in "*?"):
             continue
         if not catalogue.service_known(service):
             out.append(Problem("unknown-service", f"{stmt.name}: no AWS service has the prefix {service!r}",
-                               stmt.location, severity))
+                               stmt.location, severity, action))
             continue
         if any(c in name for c in "*?"):
             if not catalogue.any_action_matches(service, name):
                 out.append(Problem("wildcard-matches-nothing",
-                                   f"{stmt.name}: {action!r} matches no {service} action", stmt.location, severity))
+                                   f"{stmt.name}: {action!r} matches no {service} action", stmt.location, severity,
+                                   action))
             continue
         if not catalogue.action_exists(action):
             hint = catalogue.API_TO_PERMISSION.get(action.lower())
             message = f"{stmt.name}: {action} is not an IAM action, so it never matches"
             if hint:
                 message += f"; the API operation is authorized by {' and '.join(hint)}"
-            out.append(Problem("unknown-action", message, stmt.location, severity))
+            out.append(Problem("unknown-action", message, stmt.location, severity, action))
     return out
 
 
