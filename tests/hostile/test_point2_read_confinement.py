@@ -96,7 +96,7 @@ resource "aws_s3_bucket" "from_module" {{
     assert any("module.outside is in" in m and "outside the tree under check" in m for m in messages), messages
     assert any("module.registry is in" in m and "outside the tree under check" in m for m in messages), messages
     assert any("is not read (outside the tree under check" in m for m in messages), messages
-    assert any(f["rule"] == "W403-B301" for f in report["findings"])  # the rest is still checked
+    assert any(f["rule"] == "W403-B307" for f in report["findings"])  # the rest is still checked
 
 
 def test_a_fifo_and_devices_do_not_hang_the_run(tmp_path: Path) -> None:
@@ -116,7 +116,7 @@ def test_a_fifo_and_devices_do_not_hang_the_run(tmp_path: Path) -> None:
                               cwd=repo, capture_output=True, text=True, timeout=120)
         assert proc.returncode == 1, proc.stderr
         report = json.loads(proc.stdout)
-        assert any(f["rule"] == "W403-B301" for f in report["findings"])  # the run went on
+        assert any(f["rule"] == "W403-B307" for f in report["findings"])  # the run went on
         notes = [f["message"] for f in report["findings"]
                  if f["location"] and f["location"]["file"].endswith("read.tf")]
         assert any("'fifo.tf' is not read (not a regular file (a FIFO))" in n for n in notes), notes

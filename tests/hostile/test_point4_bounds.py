@@ -32,4 +32,4 @@ def test_every_hostile_input_is_bounded(name: str, tmp_path: Path) -> None:
     assert wall < 30, wall
     assert peak_kib < 1024 * 1024, peak_kib
     report = json.loads(proc.stdout)
-    assert any(f["rule"] == "W403-B301" and f["location"]["file"].startswith("fine/") for f in report["findings"])
+    assert any(f["rule"] == "W403-B307" and f["location"]["file"].startswith("fine/") for f in report["findings"])

@@ -54,7 +54,7 @@ def test_a_cache_others_may_write_is_refused(repo: Path, tmp_path: Path, capsys:
     shared.mkdir()
     shared.chmod(0o777)
     rules, err = _rules(capsys, shared)
-    assert rules == expected and "W403-B301" in rules
+    assert rules == expected and "W403-B307" in rules
     assert "warning: not using the cache directory" in err and "other users" in err
     assert list(shared.iterdir()) == []  # nothing written there either
 
@@ -63,7 +63,7 @@ def test_a_cache_inside_the_tree_is_refused(repo: Path, capsys: pytest.CaptureFi
     planted = repo / ".cache" / "why403"
     planted.mkdir(parents=True, mode=0o700)
     rules, err = _rules(capsys, planted)
-    assert "W403-B301" in rules
+    assert "W403-B307" in rules
     assert "inside the tree under check" in err
     assert list(planted.iterdir()) == []
 
@@ -72,7 +72,7 @@ def test_damaged_and_foreign_entries_are_recomputed(repo: Path, tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     cache = tmp_path / "cache"
     expected, _ = _rules(capsys, cache)
-    assert "W403-B301" in expected
+    assert "W403-B307" in expected
     parse_entries = [p for p in (cache / "parse").rglob("*") if p.is_file()]
     run_entries = list((cache / "runs").iterdir())
     assert parse_entries and run_entries
@@ -93,7 +93,7 @@ def test_damaged_and_foreign_entries_are_recomputed(repo: Path, tmp_path: Path,
         for entry in run_entries:
             blob = entry.read_bytes()
             entry.write_bytes({"foreign": foreign_run, "truncated": blob[: len(blob) // 2],
-                               "tampered": blob.replace(b'"W403-B301"', b'"W403-X999"')}[damage])
+                               "tampered": blob.replace(b'"W403-B307"', b'"W403-X999"')}[damage])
         assert _rules(capsys, cache)[0] == expected, damage
         assert _rules(capsys, cache)[0] == expected, damage  # and what was rewritten is sound
 
@@ -119,11 +119,11 @@ def test_a_large_file_is_known_by_its_content(repo: Path, tmp_path: Path, capsys
     text = PUBLIC + padding * (1_200_000 // len(padding))
     (repo / "main.tf").write_text(text)
     cache = tmp_path / "cache"
-    assert "W403-B301" in _rules(capsys, cache)[0]
+    assert "W403-B307" in _rules(capsys, cache)[0]
     stat = (repo / "main.tf").stat()
     quiet = text.replace('Principal = "*"', 'Principal = {AWS = "arn:aws:iam::123456789012:root"}')
     quiet = quiet[: len(text)] if len(quiet) >= len(text) else quiet + "#" * (len(text) - len(quiet))
     assert len(quiet.encode()) == stat.st_size
     (repo / "main.tf").write_text(quiet)
     os.utime(repo / "main.tf", ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    assert "W403-B301" not in _rules(capsys, cache)[0]
+    assert "W403-B307" not in _rules(capsys, cache)[0]

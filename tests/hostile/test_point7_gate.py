@@ -69,7 +69,7 @@ def test_the_base_configuration_is_in_force_and_the_weakening_reported(
     code, report = _report(pin, base, capsys=capsys)
     assert code == 1
     rules = {f["rule"] for f in report["findings"]}
-    assert "W403-B301" in rules  # the public bucket is still found
+    assert "W403-B307" in rules  # the public bucket is still found
     weakened = {f["location"]["line"]: f["message"] for f in report["findings"] if f["rule"] == "W403-E004"}
     assert set(weakened) == {3, 4, 5, 6, 8}, weakened
     assert "fail-level never (was warning)" in weakened[3]
@@ -92,7 +92,7 @@ def test_a_trusted_config_or_none(pull_request: tuple[Path, str], tmp_path: Path
     trusted.write_text("fail-level: warning\n")
     for args in (("--config", str(trusted)), ("--no-config",)):
         code, report = _report(*args, capsys=capsys)
-        assert code == 1 and "W403-B301" in {f["rule"] for f in report["findings"]}
+        assert code == 1 and "W403-B307" in {f["rule"] for f in report["findings"]}
         assert "W403-E004" not in {f["rule"] for f in report["findings"]}
 
 
@@ -114,4 +114,4 @@ def test_the_action_pins_the_base_by_default(pull_request: tuple[Path, str], tmp
     repo, base = pull_request
     _, outputs, log = run_check_step(tmp_path, repo, **{"config-from": base})
     assert outputs == {"exit-code": "1"}, log
-    assert "W403-E004" in log and "W403-B301" in log
+    assert "W403-E004" in log and "W403-B307" in log
