@@ -2,14 +2,17 @@
 
 Each denied rule selects the decisions its layer made; this module groups them so that one
 statement never floods the report (a wildcard grant denied for ten actions is one finding), picks
-the location a human should look at, and grades severity:
+the location a human should look at, writes the message (who cannot do what, and the layer that
+says no; the statements that granted and denied are the finding's chain), and grades severity
+as docs/severity.md defines it:
 
-- a direct conflict (a Deny that names this principal, or sits in its own policies, and names this
-  bucket) is an ``error``;
-- a grant missing a piece of its own chain (no identity allow, a key policy that does not name the
-  caller, a bucket policy that does not grant a cross-account caller) is an ``error``;
-- a grant stopped by a broader guardrail (an SCP, RCP, endpoint policy, boundary, or a Deny written
-  for everyone) is a ``warning``.
+- ``error``: an access the sources themselves grant will be denied;
+- ``warning``: the denial rests on something stated as a fact outside the sources (a must-allow or
+  a network path of the configuration, the assumption that a literal account id is not the
+  account the sources deploy to), or the grant names the action only through a wildcard that a
+  Deny narrows; the message says which;
+- a denial that hinges on a value the sources leave open is not a denial here: ``W403-U001``
+  reports it as a note.
 """
 
 from __future__ import annotations
@@ -20,16 +23,14 @@ from dataclasses import dataclass
 from why403.model import symbols
 from why403.model.finding import Access, Finding, Severity
 from why403.model.location import Location
-from why403.model.policy import Policy, PolicyKind, Statement
+from why403.model.policy import PolicyKind, Statement
+from why403.model.settings import Settings
 from why403.rules import Rule
 from why403.rules._chain import chain_of, trace_of
 from why403.simulate.decision import Decision
 from why403.world.accesses import AccessResult
 from why403.world.analysis import Analysis
 from why403.world.suggest import suggest_fix
-
-GUARDRAIL_LAYERS = frozenset({"scp", "rcp", "vpc-endpoint-policy", "permissions-boundary", "session-policy",
-                              "block-public-access"})
 
 LAYER_NAMES = {
     "identity-policy": "identity-based policy",
@@ -86,18 +87,16 @@ def denied_results(analysis: Analysis, predicate: Callable[[Decision], bool]) ->
     return [_Group(tuple(v)) for v in groups.values()]
 
 
-def _describe_grant(r: AccessResult) -> str:
+def _why_wanted(r: AccessResult) -> str:
+    """Why the access is wanted, when no statement of the chain says it: an AWS service the sources
+    configure to use the bucket, or the configuration's must-allow."""
     intent = r.intent
-    if intent.source == "identity-policy":
-        where = intent.policy.origin if intent.policy is not None else "its identity policy"
-        return f"by its identity policy ({where}, {intent.label})"
-    if intent.source == "bucket-policy":
-        where = intent.policy.origin if intent.policy is not None else "the bucket policy"
-        return f"by the bucket policy ({where}, {intent.label})"
     if intent.source == "service":
         what = intent.delivery.profile.name if intent.delivery is not None else "an AWS service"
-        return f"because the sources make {what} use this bucket"
-    return "by a must-allow intent in the configuration"
+        return f" (the sources make {what} use this bucket)"
+    if intent.source == "config":
+        return " (a must-allow of the configuration)"
+    return ""
 
 
 def _statement_text(decision: Decision) -> str:
@@ -108,50 +107,46 @@ def _statement_text(decision: Decision) -> str:
 
 
 def _deny_text(r: AccessResult) -> str:
+    """The layer that says no, in a clause: ``the bucket policy denies it (statement NoReads of
+    aws_s3_bucket_policy.data)``, ``S3's kms:Decrypt call on its behalf is not allowed: ...``."""
     d = r.decision
     layer = LAYER_NAMES.get(d.layer or "", d.layer or "a layer")
-    kms = f"S3's {d.kms_action} call to KMS on its behalf: " if d.kms_action else ""
+    it = f"S3's {d.kms_action} call on its behalf" if d.kms_action else "it"
     if d.outcome == "explicit-deny":
         stmt = _statement_text(d)
-        return f"{kms}the {layer} {stmt} explicitly denies it" if stmt else f"{kms}the {layer} explicitly denies it"
+        return f"the {layer} denies {it}" + (f" ({stmt})" if stmt else "")
     if d.outcome == "rejected":
-        return f"{kms}{layer} rejects it: {d.detail}" if d.detail else f"{kms}{layer} rejects it"
+        return f"{layer} rejects {it}" + (f": {d.detail}" if d.detail else "")
     detail = d.detail or f"no {layer} allows it"
-    return f"{kms}{detail} (implicit deny)"
+    return f"{it[0].upper()}{it[1:]} is not allowed: {detail}" if d.kms_action else detail
 
 
-def _names_principal(stmt: Statement, policy: Policy, r: AccessResult) -> bool:
-    """Whether a Deny singles out this principal rather than applying to everyone."""
-    if policy.kind in (PolicyKind.IDENTITY,):
-        return True  # it sits in the principal's own policies
-    actor = r.intent.principal.actor
-    for entry in stmt.principals or ():
-        if entry.is_wildcard:
-            continue
-        for arn in (actor.role_arn, actor.arn, actor.service):
-            if arn and symbols.tri_equals(entry.value, arn) is True:
-                return True
-    return False
+_ORG_KEYS = frozenset({"aws:principalorgid", "aws:principalorgpaths", "aws:resourceorgid", "aws:resourceorgpaths"})
 
 
-def _names_resource(stmt: Statement, r: AccessResult) -> bool:
-    """Whether a Deny names this bucket (or objects in it) rather than a pattern of many buckets."""
-    bucket_arn = r.request.bucket.arn
-    return any(res == bucket_arn or res.startswith(bucket_arn + "/") for res in stmt.resources or ())
+def severity_of(r: AccessResult, settings: Settings | None = None) -> tuple[Severity, str]:
+    """The finding's severity and, when it is not ``error``, why (said in the message)."""
+    intent, d = r.intent, r.decision
+    org = settings.organization if settings is not None else None
+    if org is not None and d.statement is not None and _ORG_KEYS & d.statement.condition_keys():
+        return "warning", f"it rests on the configuration's organization ({org.id} and its accounts)"
+    if intent.source == "config":
+        return "warning", "it rests on the configuration's must-allow: no statement of the sources grants it"
+    if r.path.reason == "config":
+        return "warning", f"it rests on the configuration's network path ({r.path.endpoint_ref or 'internet'})"
+    assumed = _assumed_other_account(r)
+    if assumed:
+        return "warning", (f"it assumes account {assumed} is not the account these sources deploy to; set "
+                           "--account-id if it is")
+    if d.outcome == "explicit-deny" and intent.from_wildcard and intent.statement is not None and \
+            not _named(r.action, intent.statement):
+        return "warning", (f"the grant names {r.action} only through a wildcard, which this Deny may narrow on "
+                           "purpose")
+    return "error", ""
 
 
-def severity_of(r: AccessResult) -> Severity:
-    d = r.decision
-    if d.outcome == "explicit-deny":
-        stmt, policy = d.statement, d.policy
-        if d.layer in GUARDRAIL_LAYERS or stmt is None or policy is None:
-            return "warning"
-        if _names_principal(stmt, policy, r) and _names_resource(stmt, r) and not stmt.conditions:
-            return "error"
-        return "warning"
-    if d.layer in GUARDRAIL_LAYERS:
-        return "warning"
-    return "error"
+def _named(action: str, stmt: Statement) -> bool:
+    return any(a.lower() == action.lower() for a in stmt.actions or ())
 
 
 def _location(r: AccessResult) -> Location | None:
@@ -202,16 +197,15 @@ def _related(r: AccessResult, primary: Location | None) -> tuple[Location, ...]:
     return tuple(out)
 
 
-def _assumption_note(r: AccessResult) -> str:
-    """Say so when a finding rests on the home account differing from a literal account id."""
+def _assumed_other_account(r: AccessResult) -> str:
+    """The literal account the finding assumes is not the home account, if it rests on that."""
     actor = r.intent.principal.actor
     account = actor.account or ""
     bucket_account = r.request.bucket.account
     if account and bucket_account and symbols.HOME_ACCOUNT in (account, bucket_account) and \
             account != bucket_account and \
             not symbols.has_uncertain_token(account + bucket_account):
-        return (f" (assuming account {symbols.render(account if account != symbols.HOME_ACCOUNT else bucket_account)}"
-                " is not the account these sources deploy to; set --account-id if it is)")
+        return symbols.render(account if account != symbols.HOME_ACCOUNT else bucket_account)
     return ""
 
 
@@ -229,8 +223,9 @@ def make_finding(rule_id: str, group: _Group, analysis: Analysis) -> Finding:
     actions = group.actions
     action_text = ", ".join(_as_written(a, intent.written_as) for a in actions)
     via = f" through {r.path.endpoint_ref}" if r.path.endpoint_ref else ""
-    message = (f"{principal.label} is granted {action_text} on {symbols.render(intent.resource)} "
-               f"{_describe_grant(r)}, but{via} {_deny_text(r)}{_assumption_note(r)}")
+    severity, why = severity_of(r, analysis.world.settings)
+    message = (f"{principal.label} cannot {action_text} on {symbols.render(intent.resource)}{via}"
+               f"{_why_wanted(r)}: {_deny_text(r)}" + (f" ({severity}: {why})" if why else ""))
     location = _location(r)
     d = r.decision
     denial = "explicit" if d.outcome in ("explicit-deny", "rejected") else "implicit"
@@ -247,7 +242,7 @@ def make_finding(rule_id: str, group: _Group, analysis: Analysis) -> Finding:
     identity = (principal.ref, ",".join(actions), symbols.render(intent.resource), d.layer or "",
                 d.kms_action or "", d.statement.label if d.statement is not None else "")
     return Finding(
-        rule=rule_id, kind="denied", severity=severity_of(r), message=message, location=location, layer=d.layer,
+        rule=rule_id, kind="denied", severity=severity, message=message, location=location, layer=d.layer,
         denial=denial,  # type: ignore[arg-type]
         access=access, trace=trace_of(d.trace), suggestion=suggestion,
         related=_related(r, location), chain=chain_of(d.trace), identity=identity)

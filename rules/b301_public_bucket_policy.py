@@ -67,9 +67,9 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                     severity="warning",
                     message=(f"{stmt.name} of the policy of bucket {symbols.render(name)} allows "
                              f"\"*\" {', '.join(stmt.actions)} without a condition that narrows it, so S3 "
-                             "classifies the policy as public; nothing lets outsiders through today (a Deny or "
-                             "Block Public Access stops them), but this Allow grants them access the moment that "
-                             "changes"),
+                             "classifies the policy as public (warning: nothing lets outsiders through today, a "
+                             "Deny or Block Public Access stops them, but this Allow lets them in the moment that "
+                             "changes)"),
                     location=location, layer="bucket-policy",
                     access=Access(principal="*", action=catalogue.display(stmt.actions[0]),
                                   resource=symbols.render(stmt.resources[0] if stmt.resources else binfo.state.arn)),

@@ -31,10 +31,13 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         if not ep.is_s3:
             continue
         if ep.policy is None:
+            severity = settings.default_endpoint_policy_severity
+            why = (f" ({severity}: AWS's default, which most VPCs keep; the configuration's "
+                   "default_endpoint_policy_severity raises it)") if severity != RULE.severity else ""
             yield RULE.finding(
-                severity=settings.default_endpoint_policy_severity,  # type: ignore[arg-type]
+                severity=severity,  # type: ignore[arg-type]
                 message=(f"S3 endpoint {ep.ref} has no policy, so AWS's default full-access policy applies: "
-                         "principals of any account may reach any bucket through it"),
+                         f"principals of any account may reach any bucket through it{why}"),
                 location=ep.location, layer="vpc-endpoint-policy", identity=(ep.ref, "default"),
             )
             continue

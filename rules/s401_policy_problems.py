@@ -73,8 +73,9 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         for (severity, _), problems in groups.items():
             locations = [p.location for p in problems if p.location is not None]
             location = min(locations) if locations else policy.location
-            why = (" (a note: the permission S3 checks for it is granted, so nothing is denied because of it)"
-                   if severity == "note" else "")
+            why = {"note": " (note: the permission S3 checks for it is granted, so nothing is denied because of it)",
+                   "warning": " (warning: IAM stores the policy, so nothing fails when it is deployed; the grant it "
+                              "reads as silently never happens)"}.get(severity, "")
             yield RULE.finding(
                 severity=severity,  # type: ignore[arg-type]
                 message=f"{origin}: {_joined(p.message for p in problems)}{why}",

@@ -104,7 +104,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     out.add_argument(
         "--fail-level",
         choices=FAIL_LEVELS,
-        help="lowest severity that makes the run fail with exit status 1 (default: warning)",
+        help="lowest severity that makes the run fail with exit status 1 (default: warning): 'error' passes "
+        "warnings and notes, 'warning' passes notes, 'note' passes nothing, 'never' always passes "
+        "(docs/severity.md)",
     )
     out.add_argument(
         "-v", "--verbose", action="count", default=0, help="show each finding's evaluation trace and fix"

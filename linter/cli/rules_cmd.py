@@ -27,10 +27,10 @@ HEADER = """\
 <!-- Generated from the rules' docstrings by `why403 rules --format markdown > docs/rules.md`;
      do not edit by hand (tests/cli/test_rules_cmd.py fails when this file is stale). -->
 
-Each rule's id, what kind of problem it reports, and its default severity (a finding can be less
-severe when it depends on a value the sources leave unknown). Suppress a finding with a reason:
-`# why403:ignore[RULE] reason` in Terraform, `Metadata: {why403: {ignore: [{rule: RULE, reason: ...}]}}`
-in CloudFormation.
+Each rule's id, what kind of problem it reports, and its default severity (docs/severity.md says
+what each severity means; a finding less severe than its rule's default says why in its message).
+Suppress a finding with a reason: `# why403:ignore[RULE] reason` in Terraform,
+`Metadata: {why403: {ignore: [{rule: RULE, reason: ...}]}}` in CloudFormation.
 """
 
 

@@ -87,14 +87,14 @@ def test_d101_silent_when_the_deny_covers_another_prefix(lint: Lint) -> None:
     assert by_rule(findings, "W403-D101") == []
 
 
-def test_d101_is_a_warning_when_the_deny_names_a_pattern_of_buckets(lint: Lint) -> None:
-    """A Deny on ``data-bkt-example*`` covers other buckets too (data-bkt-example-archive): it is a
-    guard, not a statement about this bucket, so the denial is a warning rather than an error."""
+def test_d101_is_an_error_when_a_deny_on_a_pattern_of_buckets_refuses_a_named_grant(lint: Lint) -> None:
+    """A Deny on ``data-bkt-example*`` covers other buckets too, but it refuses an access the role's
+    own policy names: the sources grant it and it will be denied, an error (docs/severity.md)."""
     deny = DENY_APP.format(prefix="reports").replace("arn:aws:s3:::data-bkt-example/reports/*",
                                                      "arn:aws:s3:::data-bkt-example*")
     findings = lint({"t.yaml": template(role(READ), BUCKET.format(extra=""), bucket_policy(deny))})
     hits = by_rule(findings, "W403-D101")
-    assert len(hits) == 1 and hits[0].severity == "warning"
+    assert len(hits) == 1 and hits[0].severity == "error"
 
 
 LOGGING = """      LoggingConfiguration:
@@ -164,7 +164,7 @@ def test_d102_fires_on_an_attached_guardrail_deny(lint: Lint) -> None:
                                         GUARDRAIL.format(resource="*"))})
     hits = by_rule(findings, "W403-D102")
     assert [(f.access.action if f.access else None, f.denial, f.severity) for f in hits] == \
-        [("s3:DeleteObject", "explicit", "warning")]
+        [("s3:DeleteObject", "explicit", "error")]
 
 
 def test_d102_silent_when_the_guardrail_concerns_another_bucket(lint: Lint) -> None:
@@ -266,7 +266,7 @@ def test_d104_fires_when_the_endpoint_does_not_allow_the_action(lint: Lint) -> N
     hits = by_rule(findings, "W403-D104")
     assert len(hits) == 1
     f = hits[0]
-    assert (f.layer, f.denial, f.severity) == ("vpc-endpoint-policy", "implicit", "warning")
+    assert (f.layer, f.denial, f.severity) == ("vpc-endpoint-policy", "implicit", "error")
     assert f.access is not None and f.access.via == "S3Endpoint"
 
 
@@ -346,7 +346,7 @@ def test_d107_fires_when_the_boundary_lacks_the_action(lint: Lint) -> None:
     findings = lint({"t.yaml": template(role(READ, extra="      PermissionsBoundary: !Ref Boundary\n"),
                                         BUCKET.format(extra=""), BOUNDARY.format(actions="s3:ListBucket"))})
     hits = by_rule(findings, "W403-D107")
-    assert [(f.layer, f.denial, f.severity) for f in hits] == [("permissions-boundary", "implicit", "warning")]
+    assert [(f.layer, f.denial, f.severity) for f in hits] == [("permissions-boundary", "implicit", "error")]
 
 
 def test_d107_silent_when_the_boundary_allows_it(lint: Lint) -> None:

@@ -48,8 +48,11 @@ def assert_one_finding_per_problem(findings: list[Finding]) -> None:
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
 def test_examples_give_one_finding_per_problem(example: Path) -> None:
+    from tests.rules.test_severity import assert_lowered_severity_says_why
+
     outcome = run_check(CheckRequest(paths=(str(example),)))
     assert_one_finding_per_problem(list(outcome.result.findings))
+    assert_lowered_severity_says_why(list(outcome.result.findings))
 
 
 def test_the_invariant_catches_two_rules_on_one_access() -> None:
@@ -161,7 +164,7 @@ def test_api_names_are_explained_once(lint: Lint) -> None:
     assert len(denied) == 1 and "s3:ListObjectsV2" in denied[0].message and "s3:ListBucket" in denied[0].message
     s401 = [f for f in findings if f.rule == "W403-S401"]
     assert len(s401) == 1 and "s3:HeadObject" in s401[0].message, [f.message for f in s401]
-    assert s401[0].severity == "note" and "nothing is denied because of it" in s401[0].message
+    assert s401[0].severity == "note" and "(note: the permission S3 checks for it is granted" in s401[0].message
 
 
 NEVER_MATCHING_TWICE = HEAD + """
