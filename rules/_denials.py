@@ -21,12 +21,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from why403.model import symbols
-from why403.model.finding import Access, Finding, Severity
+from why403.model.finding import Access, Finding, Severity, Step
 from why403.model.location import Location
 from why403.model.policy import PolicyKind, Statement
 from why403.model.settings import Settings
 from why403.rules import Rule
-from why403.rules._chain import chain_of, trace_of
+from why403.rules._chain import chain_of, statement_text, trace_of
 from why403.simulate.decision import Decision
 from why403.world.accesses import AccessResult
 from why403.world.analysis import Analysis
@@ -100,10 +100,9 @@ def _why_wanted(r: AccessResult) -> str:
 
 
 def _statement_text(decision: Decision) -> str:
-    stmt, policy = decision.statement, decision.policy
-    if stmt is None or policy is None:
+    if decision.statement is None or decision.policy is None:
         return ""
-    return f"{stmt.name} ({policy.origin})" if stmt.sid else f"{stmt.name} of {policy.origin}"
+    return symbols.render(statement_text(decision.statement, decision.policy))
 
 
 def _deny_text(r: AccessResult) -> str:
@@ -245,7 +244,18 @@ def make_finding(rule_id: str, group: _Group, analysis: Analysis) -> Finding:
         rule=rule_id, kind="denied", severity=severity, message=message, location=location, layer=d.layer,
         denial=denial,  # type: ignore[arg-type]
         access=access, trace=trace_of(d.trace), suggestion=suggestion,
-        related=_related(r, location), chain=chain_of(d.trace), identity=identity)
+        related=_related(r, location), chain=_chain(r), identity=identity)
+
+
+def _chain(r: AccessResult) -> tuple[Step, ...]:
+    """The engine's steps, after the statement that grants the access when no step shows it (an
+    Allow that never matched, such as one naming s3:ListObjectsV2, is where the grant was meant)."""
+    steps = chain_of(r.decision.trace)
+    stmt, policy = r.intent.statement, r.intent.policy
+    if stmt is None or stmt.location is None or any(s.location == stmt.location for s in steps):
+        return steps
+    layer = "bucket-policy" if r.intent.source == "bucket-policy" else "identity-policy"
+    return (Step(layer, "grants", symbols.render(statement_text(stmt, policy)), stmt.location), *steps)
 
 
 def s3_layer(*layers: str) -> Callable[[Decision], bool]:

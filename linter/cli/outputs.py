@@ -22,7 +22,7 @@ def write_reports(report: Report, outputs: tuple[OutputSpec, ...], color: str, r
     for spec in outputs:
         to_stdout = spec.path in (None, "-")
         coloured = spec.fmt == "text" and to_stdout and _colour(color)
-        text = render(spec.fmt, replace(report, color=coloured))
+        text = render(spec.fmt, replace(report, color=coloured, width=_width(to_stdout)))
         if to_stdout:
             sys.stdout.write(text)
             sys.stdout.flush()
@@ -67,6 +67,15 @@ def write_output(path: str, text: str, roots: Sequence[Path]) -> None:
         if isinstance(exc, OSError):
             raise UsageError(f"--output {path}: cannot write: {exc.strerror or exc}") from None
         raise
+
+
+def _width(to_stdout: bool) -> int:
+    """The terminal's columns when the text goes to one, else 100 (a file, a pipe, a CI log)."""
+    if not to_stdout or not is_terminal(sys.stdout):
+        return 100
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
 
 
 def _colour(mode: str) -> bool:

@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal, cast
 
-from why403.model.finding import SEVERITY_ORDER, Finding, InputError, Severity, Stats
+from why403.model.finding import SEVERITY_ORDER, Finding, InputError, Kind, Severity, Stats
 from why403.model.location import Location
 
 # Most severe first: the order of summaries, of fail levels and of what a config may set.
@@ -47,6 +47,8 @@ class Report:
     show_parse_errors: bool = True  # False when W403-E001 is ignored/not selected
     # Where the rule pages (docs/rules/<ID>.md) are published: SARIF's helpUri. None: not published.
     docs_url: str | None = None
+    # Columns the text report wraps to: the terminal's width, or 100 when the output is not one.
+    width: int = 100
 
     def rel(self, path: str) -> str:
         return relative(path, self.cwd)
@@ -136,13 +138,22 @@ def parse_error_findings(errors: tuple[InputError, ...]) -> tuple[Finding, ...]:
     )
 
 
+KINDS: tuple[Kind, ...] = ("denied", "broad-allow", "lockout", "new-access", "source")
+UNKNOWN_RULES = ("W403-E003", "W403-U001")  # notes about values the sources leave open
+
+
 def summary_line(report: Report) -> str:
-    """``3 errors, 1 warning, 0 notes in 12 files, 2 deployment units (2 suppressed; 1 file could not
-    be read)``."""
+    """``3 errors, 1 warning, 2 notes (2 denied, 1 broad-allow, 3 about the sources) in 12 files,
+    2 deployment units (2 suppressed; 1 file could not be read); 1 note about a value left open,
+    0.41 s``."""
     counts = report.counts()
     parts = [plural(counts.get(sev, 0), sev) for sev in SEVERITIES]
     files = report.stats.files or len(report.files)
-    text = f"{', '.join(parts)} in {plural(files, 'file')}"
+    text = ", ".join(parts)
+    kinds = Counter(f.kind for f in report.active)
+    if kinds:
+        text += " (" + ", ".join(f"{kinds[k]} {_KIND_WORDS[k]}" for k in KINDS if kinds[k]) + ")"
+    text += f" in {plural(files, 'file')}"
     if report.stats.units:
         text += f", {plural(report.stats.units, 'deployment unit')}"
     extras = []
@@ -161,9 +172,16 @@ def summary_line(report: Report) -> str:
         extras.append(f"{plural(report.stats.skipped_files, 'YAML/JSON file')} skipped: not templates")
     if extras:
         text += f" ({'; '.join(extras)})"
+    unknowns = sum(1 for f in report.active if f.rule in UNKNOWN_RULES)
+    if unknowns:
+        text += f"; {unknowns} {'note is' if unknowns == 1 else 'notes are'} about values the sources leave open"
     if report.stats.seconds:
         text += f", {report.stats.seconds:.2f} s"
     return text
+
+
+_KIND_WORDS = {"denied": "denied", "broad-allow": "broad-allow", "lockout": "lockout", "new-access": "new-access",
+               "source": "about the sources"}
 
 
 def plural(n: int, word: str) -> str:

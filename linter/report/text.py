@@ -1,9 +1,17 @@
-"""The default report: one line per finding, ``file:line:col: RULE severity message``.
+"""The default report, for people: each finding as ``file:line:col: RULE severity  message``, then
+its decision chain as indented lines, then a summary.
 
-Findings are grouped by file (a blank line between files) so that a terminal, an editor's
-problem matcher and ``grep`` all read it. With ``-v`` each finding is followed by the evaluation
-trace, the other statements that took part and the suggested fix. A closing summary line counts
-findings by severity and says how many were suppressed.
+- The message says who cannot do what and which layer says no; it is wrapped to the terminal's
+  width (100 columns when the output is not a terminal), continuation lines indented.
+- Beneath it, the chain: one line per statement that decided, in AWS's order of evaluation
+  (``allow  identity-policy  Enumerate of IndexerRole.crawl-articles  template.yaml:35``). The
+  first line keeps ``file:line:col:`` first, so editors' problem matchers and ``grep`` still read it.
+- Findings are grouped by file, a blank line between files. ``-v`` adds the request, the unit, the
+  whole evaluation trace (layers that answered "unknown" too) and the draft fix; a draft identical
+  to one already printed is not printed twice.
+- The summary counts findings by severity and by kind, and names the files, the deployment units,
+  the notes about values left open and the time.
+- Colour only on a terminal, never with NO_COLOR (decided by the command: ``Report.color``).
 
 Everything taken from the sources is shown with its control characters escaped, and no line can
 be read as a CI workflow command (:mod:`why403.report.escape`): this report is what a CI log shows.
@@ -12,42 +20,93 @@ be read as a CI workflow command (:mod:`why403.report.escape`): this report is w
 from __future__ import annotations
 
 import os
+import textwrap
 
-from why403.model.finding import Finding
+from why403.model import symbols
+from why403.model.finding import Finding, Step
 from why403.report.base import Report, summary_line
 from why403.report.escape import defuse_text, printable, printable_lines
 
 _COLOURS = {"error": "31;1", "warning": "33;1", "note": "36", "dim": "2", "ok": "32;1", "bold": "1"}
+MESSAGE_INDENT = "    "
+CHAIN_INDENT = "      "
+_MIN_WIDTH = 60
 
 
 def render(report: Report) -> str:
     out: list[str] = []
     paint = _Paint(report.color)
+    width = max(report.width, _MIN_WIDTH)
     shown = report.with_parse_errors if report.verbose else report.active
     previous_file: str | None = None
+    drafts: dict[str, str] = {}
     for finding in shown:
         file = printable(report.rel(finding.location.file)) if finding.location else ""
         if previous_file is not None and file != previous_file:
             out.append("")
         previous_file = file
-        out.append(_line(finding, file, paint) + _unit(finding, report))
+        out.extend(_head(finding, file, report, paint, width))
+        out.extend(_chain(finding, report, paint, width))
         if report.verbose:
-            out.extend(_details(finding, report, paint))
+            out.extend(_details(finding, report, paint, drafts))
     if shown:
         out.append("")
     summary = summary_line(report)
+    if not report.verbose and any(f.suggestion for f in report.active):
+        summary += "; -v shows the draft fixes"
     out.append(paint("error" if report.failed else "ok", summary) if report.color else summary)
     return defuse_text("\n".join(out)) + "\n"
 
 
-def _line(finding: Finding, file: str, paint: _Paint) -> str:
+def _readable(text: str) -> str:
+    """Source text as people read it: a value left open as ``<label>``, never as a token, and every
+    character a terminal would act on escaped."""
+    return printable(symbols.render(text) if symbols.has_token(text) else text)
+
+
+def _head(finding: Finding, file: str, report: Report, paint: _Paint, width: int) -> list[str]:
+    """The finding's first line and its message's continuation lines."""
     loc = finding.location
     where = f"{file}:{loc.line or 1}:{loc.column or 1}" if loc and file else "<run>"
-    severity = paint(finding.severity, finding.severity)
-    text = f"{where}: {paint('bold', finding.rule)} {severity}  {printable(finding.message)}"
+    prefix = f"{where}: {finding.rule} {finding.severity}  "
+    message = _readable(finding.message) + _unit(finding, report)
     if finding.suppressed is not None:
-        text += paint("dim", f"  [suppressed: {printable(finding.suppressed.reason)}]")
-    return text
+        message += f"  [suppressed: {_readable(finding.suppressed.reason)}]"
+    lines = textwrap.wrap(prefix + message, width=width, subsequent_indent=MESSAGE_INDENT,
+                          break_long_words=False, break_on_hyphens=False) or [prefix.rstrip()]
+    # colour after wrapping, so that escape sequences never count toward the width
+    lines[0] = lines[0].replace(f"{finding.rule} {finding.severity}",
+                                f"{paint('bold', finding.rule)} {paint(finding.severity, finding.severity)}", 1)
+    return lines
+
+
+def _chain_steps(finding: Finding, verbose: bool) -> list[Step]:
+    """The steps shown: by default those with a statement to look at, and the deciding layer's last
+    answer even without one (``no identity-based policy allows it``); with ``-v`` every step."""
+    if verbose:
+        return list(finding.chain)
+    steps = [s for s in finding.chain if s.location is not None]
+    deciding = [s for s in finding.chain if s.layer == finding.layer and s.outcome not in ("allow", "unknown")]
+    if deciding and deciding[-1] not in steps:
+        steps.append(deciding[-1])
+    return [s for s in finding.chain if s in steps]
+
+
+def _chain(finding: Finding, report: Report, paint: _Paint, width: int) -> list[str]:
+    steps = _chain_steps(finding, bool(report.verbose))
+    if not steps:
+        return []
+    outcome_w = max(len(s.outcome) for s in steps)
+    layer_w = max(len(s.layer) for s in steps)
+    lines: list[str] = []
+    for step in steps:
+        head = f"{CHAIN_INDENT}{step.outcome:<{outcome_w}}  {step.layer:<{layer_w}}  "
+        where = f" ({printable(report.rel(step.location.file))}:{step.location.line or 1})" if step.location else ""
+        text = head + _readable(step.what) + where
+        wrapped = textwrap.wrap(text, width=width, subsequent_indent=" " * len(head), break_long_words=False,
+                                break_on_hyphens=False) or [head.rstrip()]
+        lines.extend(paint("dim", row) if step.location is None else row for row in wrapped)
+    return lines
 
 
 def _unit(finding: Finding, report: Report) -> str:
@@ -61,27 +120,37 @@ def _unit(finding: Finding, report: Report) -> str:
     return "" if inside or loc.file == unit else f"  [unit {printable(report.rel(unit))}]"
 
 
-def _details(finding: Finding, report: Report, paint: _Paint) -> list[str]:
+def _details(finding: Finding, report: Report, paint: _Paint, drafts: dict[str, str]) -> list[str]:
+    """What ``-v`` adds: the request, the unit, the trace, other places, the draft fix."""
     lines: list[str] = []
     if finding.unit and report.stats.units > 1:
-        lines.append(f"    unit: {printable(report.rel(finding.unit))}")
+        lines.append(f"{CHAIN_INDENT}unit: {printable(report.rel(finding.unit))}")
     access = finding.access
     if access is not None:
         ref = access.principal_ref
         who = access.principal + (f" ({ref})" if ref and ref != access.principal else "")
-        call = access.action + (f" -> {access.kms_action}" if access.kms_action else "")
+        call = ", ".join(access.all_actions) + (f" -> {access.kms_action}" if access.kms_action else "")
         via = f" via {access.via}" if access.via else ""
-        lines.append(f"    access: {printable(f'{who} {call} on {access.resource}{via}')}")
+        lines.append(f"{CHAIN_INDENT}access: {_readable(f'{who} {call} on {access.resource}{via}')}")
     if finding.layer:
         denial = f" ({finding.denial} deny)" if finding.denial else ""
-        lines.append(f"    decided by: {printable(finding.layer + denial)}")
-    for step in finding.trace:
-        lines.extend(paint("dim", f"    | {row}") for row in printable_lines(step))
+        lines.append(f"{CHAIN_INDENT}decided by: {printable(finding.layer + denial)}")
+    if not finding.chain:  # the chain above is the trace, with places; a finding without one shows its lines
+        for step in finding.trace:
+            lines.extend(paint("dim", f"{CHAIN_INDENT}| {row}") for row in printable_lines(symbols.render(step)))
+    chained = {s.location for s in finding.chain}
     for loc in finding.related:
-        lines.append(f"    see also: {printable(report.rel(loc.file))}:{loc.line or 1}")
+        if loc not in chained and loc != finding.location:
+            lines.append(f"{CHAIN_INDENT}see also: {printable(report.rel(loc.file))}:{loc.line or 1}")
     if finding.suggestion:
-        lines.append("    suggestion:")
-        lines.extend(f"      {row}" for row in printable_lines(finding.suggestion))
+        at = finding.location
+        here = f"{printable(report.rel(at.file))}:{at.line or 1}" if at else "this finding"
+        if finding.suggestion in drafts:
+            lines.append(f"{CHAIN_INDENT}draft fix: the same as for {drafts[finding.suggestion]} above")
+        else:
+            drafts[finding.suggestion] = here
+            lines.append(f"{CHAIN_INDENT}draft fix:")
+            lines.extend(f"{CHAIN_INDENT}  {row}" for row in printable_lines(symbols.render(finding.suggestion)))
     return lines
 
 
@@ -94,4 +163,3 @@ class _Paint:
         if not self.enabled or code is None:
             return text
         return f"\x1b[{code}m{text}\x1b[0m"
-

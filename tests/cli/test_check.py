@@ -130,6 +130,26 @@ def test_colour_only_when_asked_or_on_a_terminal(
     assert "\x1b[" not in capsys.readouterr().out
 
 
+def test_text_wraps_to_the_terminal_and_to_100_columns_elsewhere(
+    fake: FakePipeline, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from why403.model.finding import Finding
+    from why403.model.location import Location
+
+    fake.findings.append(Finding("W403-D101", "denied", "error", "role cannot s3:GetObject " + "because " * 30,
+                                 Location(str(fake.root / "main.tf"), 7)))
+    main(["check"])
+    body = [line for line in capsys.readouterr().out.splitlines()[:-1] if line]
+    assert max(len(line) for line in body) <= 100 < sum(len(line) for line in body)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    monkeypatch.setattr("shutil.get_terminal_size", lambda fallback=(100, 24): os.terminal_size((72, 24)))
+    main(["check", "--color", "never"])
+    body = [line for line in capsys.readouterr().out.splitlines()[:-1] if line]
+    assert max(len(line) for line in body) <= 72
+
+
 def test_select_and_ignore_filter_findings_and_reach_the_pipeline(
     fake: FakePipeline, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -282,7 +302,7 @@ def test_config_can_forbid_inline_suppressions(
     fake.add("W403-D101")
     fake.suppressions.append(_suppress())
     assert main(["check"]) == 1
-    assert "forbids suppressing it inline" in capsys.readouterr().out
+    assert "forbids suppressing it inline" in " ".join(capsys.readouterr().out.split())  # wrapped at 100
 
 
 def test_unknown_rule_in_a_suppression_is_a_note(

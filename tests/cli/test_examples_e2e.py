@@ -118,7 +118,8 @@ def test_cloudformation_metadata_suppression_end_to_end(
     assert code == 1  # the key policy's finding (W403-B302) still fails the run
     assert "W403-B301" not in text and "W403-B302" in text
     summary = text.strip().splitlines()[-1]
-    assert summary.startswith("1 error, 0 warnings, 0 notes in 1 file, 1 deployment unit (1 suppressed)")
+    assert summary.startswith("1 error, 0 warnings, 0 notes (1 broad-allow) in 1 file, 1 deployment unit "
+                              "(1 suppressed)")
     _, sarif = _run(capsys, "--format", "sarif")
     [suppressed] = [r for r in json.loads(sarif)["runs"][0]["results"] if r["ruleId"] == "W403-B301"]
     assert suppressed["suppressions"][0]["justification"] == "partner fleet, SEC-142"

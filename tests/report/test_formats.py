@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 from report_samples import make_report, sample_findings
 
+from why403.model.location import Location
 from why403.report import FORMATS, render
 from why403.report.base import Report, fails
 from why403.rules import all_rules
@@ -40,20 +41,63 @@ def test_text_hides_suppressed_and_counts_them_in_the_summary(report: Report) ->
     out = render("text", report)
     assert "W403-B202" not in out
     summary = out.strip().splitlines()[-1]
-    assert (
-        summary == "2 errors, 1 warning, 1 note in 4 files (1 suppressed; 1 file could not be read), 0.25 s"
-    )
+    assert summary == ("2 errors, 1 warning, 1 note (2 denied, 1 broad-allow, 1 about the sources) in 4 files "
+                       "(1 suppressed; 1 file could not be read), 0.25 s; -v shows the draft fixes")
 
 
-def test_text_verbose_shows_trace_access_related_and_suggestion(report: Report) -> None:
-    out = render("text", replace(report, verbose=1))
-    assert "    | kms-key-policy: delegates to IAM (statement EnableIAMPolicies)" in out
-    assert "access: arn:aws:iam::123456789012:role/exporter (aws_iam_role.exporter) s3:PutObject -> " in out
-    assert "kms:GenerateDataKey on arn:aws:s3:::exports/*" in out
-    assert "see also: infra/kms.tf:3" in out
+def test_text_shows_the_decision_chain_beneath_the_message(report: Report) -> None:
+    """Each statement that decided, with its layer and file:line, indented under the message; the
+    step without a statement shows when it is the deciding layer's answer."""
+    out = render("text", replace(report, width=120))
+    lines = out.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("infra/s3.tf:12:5: W403-D101 error"))
+    chain = [line for line in lines[head + 1:head + 6] if line.startswith("      ")]
+    assert chain == [
+        "      allow             identity-policy  WriteExports of aws_iam_role_policy.exporter (infra/s3.tf:30)",
+        "      delegates to IAM  kms-key-policy   EnableIAMPolicies of aws_kms_key.exports (infra/kms.tf:3)",
+        "      no allow          identity-policy  nothing allows kms:GenerateDataKey",
+    ]
+
+
+def test_text_wraps_to_the_width_with_continuation_lines_indented(report: Report) -> None:
+    long = replace(report.findings[0], message="aws_iam_role.exporter cannot s3:PutObject " + "word " * 40)
+    out = render("text", replace(report, findings=(long,), errors=(), width=80))
+    lines = [line for line in out.splitlines() if line and not line.startswith("      ")]
+    assert all(len(line) <= 80 for line in lines[:-1])  # the summary is one line, whatever its length
+    assert lines[0].startswith("infra/s3.tf:12:5: W403-D101 error  aws_iam_role.exporter cannot")
+    assert lines[1].startswith("    word") and len(lines) > 3
+    assert "\x1b[" not in out
+    # a terminal narrower than 60 columns still gets readable lines
+    assert render("text", replace(report, width=20)) == render("text", replace(report, width=60))
+
+
+def test_text_verbose_shows_access_trace_related_and_one_copy_of_each_draft(report: Report) -> None:
+    twin = replace(report.findings[0], location=replace(report.findings[0].location, line=80),
+                   identity=("twin",))
+    out = render("text", replace(report, verbose=1, findings=(*report.findings, twin)))
+    assert "      access: arn:aws:iam::123456789012:role/exporter (aws_iam_role.exporter) s3:PutObject, " in out
+    assert "s3:PutObjectAcl -> kms:GenerateDataKey on arn:aws:s3:::exports/*" in out
     assert 'Action = "kms:GenerateDataKey"' in out
-    assert "[suppressed: public website assets]" in out  # -v also lists what was suppressed
-    assert "    |" not in render("text", report)
+    assert out.count('Action = "kms:GenerateDataKey"') == 1  # the same draft is printed once
+    assert "      draft fix: the same as for infra/s3.tf:12 above" in out
+    assert "[suppressed: public website assets]" in " ".join(out.split())  # -v also lists what was suppressed
+    assert "draft fix:" not in render("text", report)
+    # a finding without a chain shows its trace lines
+    bare = replace(report.findings[0], chain=(), related=(Location("x.tf", 3),))
+    out = render("text", replace(report, verbose=1, findings=(bare,)))
+    assert "      | kms-key-policy: delegates to IAM (statement EnableIAMPolicies)" in out
+    assert "      see also: x.tf:3" in out
+
+
+def test_text_never_shows_a_token_or_a_private_use_character(report: Report) -> None:
+    from why403.model import symbols
+
+    token = symbols.HOME_ACCOUNT
+    tokened = replace(report.findings[0], message=f"role in {token} cannot s3:GetObject",
+                      suggestion=f"arn:aws:iam::{token}:root", trace=(f"bucket-policy: allow ({token})",))
+    out = render("text", replace(report, verbose=1, findings=(tokened,)))
+    assert "this unit's account" in out
+    assert not re.search("[\ue000-\uf8ff]", out)
 
 
 def test_text_colour_only_when_asked(report: Report) -> None:
