@@ -133,6 +133,9 @@ def _run(args: argparse.Namespace) -> int:
     from why403.sources import confine
 
     write_reports(report, outputs, args.color, confine.roots_for(checked.paths))
+    from why403.cli.lastrun import remember
+
+    remember(report, checked.paths, getattr(args, "cache_dir", None), confine.roots_for(checked.paths))
 
     if _nothing_readable(report.files, report.errors):
         if not report.files and not report.errors:

@@ -23,6 +23,7 @@ exit status:
 examples:
   why403 explain infra/ --principal aws_iam_role.reader --action s3:GetObject \\
       --resource 'aws_s3_bucket.data/reports/q1.csv'
+  why403 explain --finding 3fa9c1d2        # a finding of the last 'why403 check' (its fingerprint)
   why403 explain template.yaml --principal ReaderRole --action s3:PutObject \\
       --resource arn:aws:s3:::data-bkt/in/x.csv --via S3Endpoint --context aws:SecureTransport=false
 """
@@ -49,12 +50,17 @@ LAYER_ORDER = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="Terraform modules, plan JSON, templates")
-    parser.add_argument("--principal", required=True,
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="Terraform modules, plan JSON, templates (with --finding: those of the last check)")
+    parser.add_argument("--finding", metavar="FINGERPRINT",
+                        help="explain the access of a finding of the last 'why403 check': its fingerprint (JSON "
+                             "'fingerprint', SARIF partialFingerprints), or its first 6 or more characters")
+    parser.add_argument("--principal",
                         help="source address (aws_iam_role.reader, ReaderRole) or ARN of the caller; "
                              "'anonymous' for an unsigned request, or a service principal (logging.s3.amazonaws.com)")
-    parser.add_argument("--action", required=True, help="the IAM action, e.g. s3:GetObject")
-    parser.add_argument("--resource", required=True,
+    parser.add_argument("--action", help="the IAM action, e.g. s3:GetObject (checked against the IAM action "
+                                         "catalogue)")
+    parser.add_argument("--resource",
                         help="an S3 ARN, or a bucket's source address optionally followed by /key")
     parser.add_argument("--via", help="the VPC endpoint (source address or id) the request travels through, "
                                       "or 'internet'; default: the principal's own paths")
@@ -71,7 +77,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", help="configuration file (default: the nearest .why403.yaml or pyproject.toml)")
     parser.add_argument("--no-config", action="store_true", help="ignore configuration files")
     # check's options that explain does not take: its request is built the same way (request_for)
-    parser.set_defaults(exclude=None, jobs=None, cache_dir=None, no_cache=False, baseline=None)
+    parser.add_argument("--cache-dir", metavar="DIR",
+                        help="with --finding: the cache directory the check used (its --cache-dir)")
+    parser.set_defaults(exclude=None, jobs=None, no_cache=False, baseline=None)
 
 
 def _pairs(flag: str, items: list[str]) -> tuple[tuple[str, str], ...]:
@@ -84,14 +92,55 @@ def _pairs(flag: str, items: list[str]) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def validated_action(action: str) -> str:
+    """``action`` as AWS spells it, or a ValueError that names what is wrong and the closest valid
+    actions: a name without its service prefix, an unknown service, an API operation written in
+    place of the permission S3 checks (``s3:ListObjectsV2`` -> ``s3:ListBucket``), a misspelling."""
+    from why403.policy import catalogue
+
+    action = action.strip()
+    near = catalogue.closest_actions(action)
+    hint = f"; did you mean {' or '.join(near)}?" if near else ""
+    if ":" not in action:
+        raise ValueError(f"--action {action}: an IAM action starts with its service prefix "
+                         f"(s3:GetObject, kms:Decrypt){hint}")
+    if catalogue.action_exists(action) is False:
+        service = action.split(":", 1)[0]
+        permissions = catalogue.API_TO_PERMISSION.get(action.lower())
+        if permissions:
+            why = f"an S3 API operation, not an IAM action: S3 authorizes it with {' and '.join(permissions)}"
+        elif not catalogue.service_known(service):
+            why = f"no AWS service has the prefix {service!r}"
+        else:
+            why = f"{service} has no such action"
+        raise ValueError(f"--action {action}: {why}{hint}")
+    return catalogue.display(action)
+
+
+def _from_finding(args: argparse.Namespace) -> None:
+    """Fill the access and the paths in from a finding of the last check (flags given win)."""
+    from why403.cli.lastrun import recall
+
+    found = recall(args.finding, args.cache_dir)
+    args.principal = args.principal or found.principal
+    args.action = args.action or found.action
+    args.resource = args.resource or found.resource
+    args.via = args.via or found.via
+    args.paths = args.paths or [p for p in found.paths]
+    from why403.cli.check import say
+
+    say(f"why403 explain: {found.rule} {found.fingerprint[:12]}: {found.message}")
+
+
 def run(args: argparse.Namespace) -> int:
     from why403.cli.arguments import UsageError
     from why403.cli.check import say
     from why403.cli.config import ConfigError
+    from why403.cli.lastrun import LastRunError
 
     try:
         return _run(args)
-    except (ValueError, UsageError, ConfigError) as exc:
+    except (ValueError, UsageError, ConfigError, LastRunError) as exc:
         say(f"why403 explain: error: {exc}")
         return EXIT_USAGE
 
@@ -103,6 +152,14 @@ def _run(args: argparse.Namespace) -> int:
     from why403.report.escape import terminal_text
     from why403.world.explain import ExplainError, explain_access, render_explanation
 
+    if args.finding:
+        _from_finding(args)
+    missing = [flag for flag in ("principal", "action", "resource") if not getattr(args, flag)]
+    if missing or not args.paths:
+        what = ", ".join(f"--{flag}" for flag in missing) + (" and " if missing and not args.paths else "") + \
+            ("a PATH" if not args.paths else "")
+        raise ValueError(f"{what} required (or --finding FINGERPRINT, to explain a finding of the last check)")
+    args.action = validated_action(args.action)
     for path in args.paths:
         if not os.path.exists(path):
             raise ValueError(f"{path}: no such file or directory")

@@ -59,6 +59,52 @@ def service_actions(service: str) -> dict[str, tuple[str, ...]]:
     return out
 
 
+@cache
+def action_names(service: str) -> tuple[str, ...]:
+    """The actions of one service prefix as AWS spells them (``GetObject``), () if unknown."""
+    entry = _data().get(service.lower())
+    if not isinstance(entry, dict) or not isinstance(entry.get("Actions"), dict):
+        return ()
+    return tuple(sorted(entry["Actions"]))
+
+
+def services() -> tuple[str, ...]:
+    """Every service prefix the catalogue knows."""
+    return tuple(sorted(k for k, v in _data().items() if isinstance(v, dict) and "Actions" in v))
+
+
+def closest_actions(action: str, n: int = 3) -> tuple[str, ...]:
+    """The valid actions someone writing ``action`` most likely meant: the permission S3 checks for
+    an API operation (``s3:ListObjectsV2`` -> ``s3:ListBucket``), the same name in S3 or KMS when
+    the service prefix is missing (``GetObject`` -> ``s3:GetObject``), else the nearest spellings in
+    its service (``s3:GetObjet`` -> ``s3:GetObject``)."""
+    import difflib
+
+    if ":" not in action:
+        found = [display(f"{service}:{name}") for service in ("s3", "kms") for name in action_names(service)
+                 if name.lower() == action.lower()]
+        if found:
+            return tuple(found)
+        pool = {name.lower(): f"{service}:{name}" for service in ("kms", "s3") for name in action_names(service)}
+        near = difflib.get_close_matches(action.lower(), list(pool), n=n, cutoff=0.75)
+        return tuple(display(pool[x]) for x in near)
+    permissions = API_TO_PERMISSION.get(action.lower())
+    if permissions:
+        return permissions
+    service, name = action.split(":", 1)
+    names = action_names(service)
+    if not names:
+        near_services = difflib.get_close_matches(service.lower(), services(), n=5, cutoff=0.5)
+        having = [x for x in near_services if name.lower() in (a.lower() for a in action_names(x))]
+        if not near_services:
+            return ()
+        service = (having or near_services)[0]
+        names = action_names(service)
+    by_lower = {x.lower(): x for x in names}
+    near = difflib.get_close_matches(name.lower(), list(by_lower), n=n, cutoff=0.6)
+    return tuple(display(f"{service}:{by_lower[x]}") for x in near)
+
+
 def service_known(service: str) -> bool:
     return bool(service_actions(service))
 
