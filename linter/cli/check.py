@@ -135,7 +135,8 @@ def _run(args: argparse.Namespace) -> int:
     write_reports(report, outputs, args.color, confine.roots_for(checked.paths))
     from why403.cli.lastrun import remember
 
-    remember(report, checked.paths, getattr(args, "cache_dir", None), confine.roots_for(checked.paths))
+    if not getattr(args, "no_cache", False):  # --no-cache writes nothing at all
+        remember(report, checked.paths, getattr(args, "cache_dir", None), confine.roots_for(checked.paths))
 
     if _nothing_readable(report.files, report.errors):
         if not report.files and not report.errors:

@@ -3,8 +3,9 @@ one of them through the layers without retyping its principal, action and resour
 
 ``why403 check`` writes ``last-run.json`` into the cache directory (the default one, or
 ``--cache-dir``; never inside the tree under check, never one others may write: the cache's own
-rules). It holds the checked paths and, for each finding about an access, its fingerprint (the one
-JSON and SARIF print) and the access. Nothing else reads it; a damaged or foreign file is ignored.
+rules; nothing with ``--no-cache``). It holds the checked paths and, for each finding about an
+access, its fingerprint (the one JSON and SARIF print) and the access. Nothing else reads it; a
+damaged or foreign file is ignored.
 """
 
 from __future__ import annotations
@@ -108,8 +109,8 @@ def _load(path: Path) -> dict[str, Any]:
             raise LastRunError(f"{path}: too large to be a record of why403")
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise LastRunError("no check has been recorded yet: run 'why403 check PATH' first, then explain one of "
-                           "its findings with --finding FINGERPRINT") from None
+        raise LastRunError("no check has been recorded yet: run 'why403 check PATH' first (without --no-cache), "
+                           "then explain one of its findings with --finding FINGERPRINT") from None
     except (OSError, ValueError) as exc:
         raise LastRunError(f"{path}: cannot be read ({exc}); run 'why403 check' again") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("findings"), list) \

@@ -62,6 +62,10 @@ def test_explain_finding_says_what_to_do_when_it_cannot(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     assert main(["explain", "--finding", "abcdef12"]) == 2
     assert "no check has been recorded yet: run 'why403 check PATH' first" in capsys.readouterr().err
+    main(["check", str(_write(tmp_path, "")), "--no-config", "--no-cache"])  # --no-cache records nothing
+    capsys.readouterr()
+    assert main(["explain", "--finding", "abcdef12"]) == 2
+    assert "no check has been recorded yet" in capsys.readouterr().err
     (tmp_path / "src").mkdir()
     root = _write(tmp_path / "src", SSE_KMS)
     main(["check", str(root), "--no-config"])

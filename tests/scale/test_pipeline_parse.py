@@ -126,5 +126,6 @@ def test_no_cache_writes_nothing_and_default_location_is_used(tmp_path: Path, mo
     entries = [p for p in (tmp_path / "xdg").rglob("*") if p.is_file()]
     parsed = [p for p in entries if p.parent.parent.name == "parse"]
     runs = [p for p in entries if p.parent.name == "runs"]
-    assert len(parsed) == 1 and len(runs) == 1 and len(entries) == 2
+    last = [p for p in entries if p.name == "last-run.json"]  # for 'explain --finding'
+    assert len(parsed) == 1 and len(runs) == 1 and len(last) == 1 and len(entries) == 3
     capsys.readouterr()
