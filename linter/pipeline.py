@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 from why403.model.facts import SourceOptions, SourceResult, SuppressionFact
 from why403.model.finding import Finding, InputError, RunResult, Stats
 from why403.model.settings import Settings
-from why403.model.symbols import home_may_be_literal, scope_for, token_scope, token_scope_roots
+from why403.model.symbols import home_may_be_literal, render, scope_for, token_scope, token_scope_roots
 
 if TYPE_CHECKING:
     from why403.sources.cloudformation.cdk import CdkStack
@@ -162,18 +162,12 @@ def _template_unit(result: SourceResult, stacks: Mapping[Path, CdkStack]) -> Sou
 
 def _distinct(findings: list[Finding]) -> list[Finding]:
     """One finding per rule, place and message: two root modules calling the same child module report
-    its defects at the same line once, not once per caller. Messages are for people: any value a rule
-    quoted raw is rendered (``${AccountId}``, ``${var.bucket}``)."""
-    from dataclasses import replace
-
-    from why403.model import symbols
-
+    its defects at the same line once, not once per caller. Findings are for people: any value a rule
+    quoted raw is rendered (``<this unit's account>``, ``<var.bucket>``)."""
     seen: set[tuple[str, str, int, str]] = set()
     out = []
     for f in findings:
-        if symbols.has_token(f.message) or (f.suggestion and symbols.has_token(f.suggestion)):
-            f = replace(f, message=symbols.render(f.message),
-                        suggestion=symbols.render(f.suggestion) if f.suggestion else None)
+        f = f.for_people()
         key = (f.rule, f.location.file if f.location else "", f.location.line if f.location else 0, f.message)
         if key not in seen:
             seen.add(key)
@@ -261,7 +255,7 @@ def analyze(request: CheckRequest) -> Analyzed:
     for result in results:
         for diag in result.diagnostics:
             if diag.severity == "error":
-                errors.append(InputError(diag.location.file, diag.location.line or None, diag.message))
+                errors.append(InputError(diag.location.file, diag.location.line or None, render(diag.message)))
     grouped = deployment.group_units(results, request.settings)
     analysed = [UnitAnalysis(w.unit, deployment.analyse(w)) for w in deployment.worlds(grouped, request.settings)]
     if request.settings.baseline:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from why403.model.glob import tri_glob
-from why403.model.symbols import Tri, has_uncertain_token, is_entirely_unknown, tri_all, tri_could_match, tri_equals
+from why403.model.symbols import Tri, has_uncertain_token, tri_all, tri_could_match, tri_equals
 
 PARTITION = "aws"
 SERVICE_ROLE_PATH = "/aws-service-role/"
@@ -177,12 +177,14 @@ def bucket_of_s3_domain(domain: str) -> str | None:
 
 
 def split_s3_arn(arn: str) -> tuple[str, str | None] | None:
-    """(bucket, key pattern) of a specific S3 ARN; None when the bucket part has wildcards."""
+    """(bucket, key pattern) of a specific S3 ARN; None when the bucket part has wildcards. A bucket
+    whose whole name is a token (``var.bucket_name`` with no value) is one bucket, the same wherever
+    that token flows."""
     m = _S3_ARN.fullmatch(arn)
     if m is None:
         return None
     bucket = m.group("bucket")
-    if "*" in bucket or "?" in bucket or "${" in bucket or is_entirely_unknown(bucket):
+    if "*" in bucket or "?" in bucket or "${" in bucket:
         return None
     rest = m.group("rest")
     return bucket, (rest[1:] if rest is not None else None)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from why403.model import symbols
 from why403.model.location import Location
 
 Kind = Literal["denied", "broad-allow", "new-access", "lockout", "source"]
@@ -94,9 +95,27 @@ class Finding:
                 out.append(loc)
         return tuple(out)
 
+    def for_people(self) -> Finding:
+        """The finding with every text a report shows rendered (``<var.bucket_name>``, ``<this unit's
+        account>``): whatever a rule quoted raw, no token reaches an output. ``identity`` keeps its
+        tokens, so fingerprints do not depend on how a value is shown."""
+        access = self.access
+        if access is not None:
+            access = replace(access, principal=symbols.render(access.principal),
+                             resource=symbols.render(access.resource),
+                             principal_ref=_render_opt(access.principal_ref), via=_render_opt(access.via))
+        return replace(self, message=symbols.render(self.message), access=access,
+                       trace=tuple(symbols.render(t) for t in self.trace),
+                       chain=tuple(replace(s, what=symbols.render(s.what)) for s in self.chain),
+                       suggestion=_render_opt(self.suggestion))
+
     def sort_key(self) -> tuple[str, int, str, str]:
         loc = self.location
         return (loc.file if loc else "", loc.line if loc else 0, self.rule, self.message)
+
+
+def _render_opt(text: str | None) -> str | None:
+    return symbols.render(text) if text is not None else None
 
 
 @dataclass(frozen=True)

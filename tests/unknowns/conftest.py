@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from why403.cli.main import main
 
 Check = Callable[..., tuple[int, dict[str, Any]]]
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def write_tree(root: Path, files: dict[str, str]) -> None:
@@ -26,8 +28,12 @@ def write_tree(root: Path, files: dict[str, str]) -> None:
 def check(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Check:
     """Write the files, run ``why403 check . --format json`` from the tree: exit status and report."""
 
-    def run(files: dict[str, str], *args: str) -> tuple[int, dict[str, Any]]:
-        write_tree(tmp_path, files)
+    def run(files: dict[str, str] | str, *args: str) -> tuple[int, dict[str, Any]]:
+        """``files``: the tree to write, or the name of a directory of ``fixtures/`` to copy."""
+        if isinstance(files, str):
+            shutil.copytree(FIXTURES / files, tmp_path, dirs_exist_ok=True)
+        else:
+            write_tree(tmp_path, files)
         monkeypatch.chdir(tmp_path)
         code = main(["check", ".", *args, "--format", "json", "--no-config", "--no-cache"])
         return code, json.loads(capsys.readouterr().out)

@@ -10,54 +10,16 @@ from __future__ import annotations
 
 import json
 
-from tests.unknowns.conftest import Check, of_rule
+from tests.unknowns.conftest import FIXTURES, Check, of_rule
 
-# What `cdk synth` writes for a bucket encrypted with a stack key and a function role given PutObject
-# by grantPut-like code that forgot the key (logical ids with CDK's hashes, Fn::Join with the
-# partition, no physical names anywhere).
-CDK_STACK = json.dumps({
-    "Resources": {
-        "DataKey4D2F5B5A": {
-            "Type": "AWS::KMS::Key",
-            "Properties": {"KeyPolicy": {"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Action": "kms:*", "Resource": "*",
-                "Principal": {"AWS": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::",
-                                                         {"Ref": "AWS::AccountId"}, ":root"]]}}}]}},
-            "UpdateReplacePolicy": "Retain", "DeletionPolicy": "Retain",
-            "Metadata": {"aws:cdk:path": "IngestStack/DataKey/Resource"},
-        },
-        "DataBucketE3889A50": {
-            "Type": "AWS::S3::Bucket",
-            "Properties": {"BucketEncryption": {"ServerSideEncryptionConfiguration": [{
-                "ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
-                                                  "KMSMasterKeyID": {"Fn::GetAtt": ["DataKey4D2F5B5A", "Arn"]}}}]},
-                           "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
-                                                              "IgnorePublicAcls": True, "RestrictPublicBuckets": True}},
-            "Metadata": {"aws:cdk:path": "IngestStack/DataBucket/Resource"},
-        },
-        "UploaderServiceRole1A2B3C4D": {
-            "Type": "AWS::IAM::Role",
-            "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}},
-            "Metadata": {"aws:cdk:path": "IngestStack/Uploader/ServiceRole/Resource"},
-        },
-        "UploaderServiceRoleDefaultPolicy5E6F7A8B": {
-            "Type": "AWS::IAM::Policy",
-            "Properties": {
-                "PolicyName": "UploaderServiceRoleDefaultPolicy5E6F7A8B",
-                "Roles": [{"Ref": "UploaderServiceRole1A2B3C4D"}],
-                "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                    "Effect": "Allow", "Action": ["s3:PutObject", "s3:Abort*"],
-                    "Resource": {"Fn::Join": ["", [{"Fn::GetAtt": ["DataBucketE3889A50", "Arn"]}, "/*"]]}}]},
-            },
-            "Metadata": {"aws:cdk:path": "IngestStack/Uploader/ServiceRole/DefaultPolicy/Resource"},
-        },
-    },
-}, indent=1)
+# fixtures/cdk-generated-names: what `cdk synth` writes for a bucket encrypted with a stack key and
+# a function role given PutObject by grantPut-like code that forgot the key (logical ids with CDK's
+# hashes, Fn::Join with the partition, no physical names anywhere).
+TEMPLATE = "cdk.out/IngestStack.template.json"
 
 
 def test_a_generated_bucket_name_is_the_bucket_of_the_stack(check: Check) -> None:
-    code, report = check({"cdk.out/IngestStack.template.json": CDK_STACK})
+    code, report = check("cdk-generated-names")
     assert code == 1
     [kms] = of_rule(report, "W403-D103")
     assert kms["severity"] == "error"
@@ -67,10 +29,25 @@ def test_a_generated_bucket_name_is_the_bucket_of_the_stack(check: Check) -> Non
 
 
 def test_the_same_stack_with_the_key_granted_is_clean(check: Check) -> None:
-    stack = json.loads(CDK_STACK)
+    stack = json.loads((FIXTURES / "cdk-generated-names" / TEMPLATE).read_text())
     policy = stack["Resources"]["UploaderServiceRoleDefaultPolicy5E6F7A8B"]["Properties"]["PolicyDocument"]
     policy["Statement"].append({"Effect": "Allow", "Action": ["kms:GenerateDataKey*", "kms:Encrypt"],
                                 "Resource": {"Fn::GetAtt": ["DataKey4D2F5B5A", "Arn"]}})
-    code, report = check({"cdk.out/IngestStack.template.json": json.dumps(stack)})
+    code, report = check({"cdk.out/manifest.json": (FIXTURES / "cdk-generated-names/cdk.out/manifest.json").read_text(),
+                          TEMPLATE: json.dumps(stack)})
     assert code == 0, report["findings"]
     assert report["stats"]["accesses_simulated"] >= 1
+
+
+def test_a_bucket_prefix_and_a_bucket_named_by_a_variable_are_each_one_bucket(check: Check) -> None:
+    """``bucket_prefix`` leaves AWS to finish the name; ``bucket = var.bucket_name`` with no value
+    leaves the name open. Either way the policy that says ``aws_s3_bucket.scratch.arn`` or
+    ``arn:aws:s3:::${var.bucket_name}`` names that bucket, and the 403 holds for any name."""
+    code, report = check("tf-prefix-and-vars")
+    assert code == 1
+    denied = {f["access"]["resource"]: f for f in of_rule(report, "W403-D103")}
+    assert set(denied) == {"arn:aws:s3:::scratch-<aws_s3_bucket.scratch.bucket>/*",
+                           "arn:aws:s3:::<var.bucket_name>/*"}
+    assert all(f["severity"] == "error" for f in denied.values())
+    assert {f["access"]["principal"] for f in denied.values()} == {
+        "arn:aws:iam::<this unit's account>:role/worker-<var.env>"}
