@@ -209,6 +209,9 @@ class Policy:
     origin: str = ""
     location: Location | None = None
     problems: tuple[Problem, ...] = ()
+    # How the source writes the document, so that a draft fix is written the same way: a Terraform
+    # "policy-document" (data aws_iam_policy_document) or "jsonencode" object; "" when not known.
+    written: str = ""
     unknown: str | None = None
     # Free-form identity of the document (an ARN for managed policies), used to de-duplicate.
     arn: str | None = None

@@ -217,6 +217,21 @@ def token_text(kind: str, label: str) -> str:
     return f"<{_label_text(label)}>"
 
 
+def split_tokens(value: str) -> list[str | tuple[str, str]]:
+    """``value`` as its literal pieces and its tokens, in order; a token as (kind, label as people
+    read it): what a draft fix needs to write each token as the source's own expression."""
+    out: list[str | tuple[str, str]] = []
+    last = 0
+    for m in _TOKEN_RE.finditer(value):
+        if m.start() > last:
+            out.append(value[last:m.start()])
+        out.append((m.group(1), _label_text(m.group(2))))
+        last = m.end()
+    if last < len(value):
+        out.append(value[last:])
+    return out
+
+
 def render(value: str) -> str:
     """Human form of a string holding tokens: ``arn:aws:s3:::<DataBucket.bucket>/*``,
     ``arn:aws:iam::<this unit's account>:root``. No private-use character survives."""

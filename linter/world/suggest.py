@@ -2,27 +2,33 @@
 
 A draft is one statement added to one policy (or one condition added to one Deny). It is shown
 only if, with it, the denied access is no longer denied and no other request among everything
-simulated becomes allowed that was denied before: it fixes this and grants nothing more. It is a
-draft for a human ("review before applying"); nothing is ever written to the user's files.
+simulated becomes allowed that was denied before: it fixes this and grants nothing more. A
+statement that completes a grant keeps that grant's conditions (its global ``aws:`` keys when it
+goes to another service or policy), so it is no wider than what the sources meant. It is written
+the way the policy it extends is written (:mod:`why403.world.drafts`: Terraform references,
+CloudFormation intrinsics), and it is a draft for a human ("review before applying"); nothing is
+ever written to the user's files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from why403.model import symbols
 from why403.model.actor import Actor
 from why403.model.arn import account_root
-from why403.model.policy import Policy, PolicyKind
+from why403.model.policy import Policy, PolicyKind, Statement
 from why403.policy import catalogue
 from why403.policy.parse import parse_policy
-from why403.policy.render import dumps, policy_to_json, statement_to_json
+from why403.policy.render import policy_to_json, statement_to_json
 from why403.simulate.engine import authorize
 from why403.simulate.request import S3Request
 from why403.simulate.state import Environment, KmsKey
 from why403.world.accesses import AccessResult
+from why403.world.drafts import Expressions, NotWritable, render_condition, render_statement, syntax_of, where_in
+from why403.world.model import World
 
 if TYPE_CHECKING:
     from why403.world.analysis import Analysis
@@ -73,13 +79,92 @@ class _Trial:
                 and r.path.endpoint_ref == t.path.endpoint_ref)
 
 
-def _draft(where: str, stmt_doc: dict[str, Any], note: str = "") -> str:
-    text = f"Draft fix (review before applying; re-simulation shows it allows this access and nothing else " \
-           f"that was simulated): add to {where}:\n{dumps(stmt_doc)}"
-    return text + (f"\n{note}" if note else "")
+HEADER = ("Draft fix (re-simulated: with it this access is allowed, and nothing else that was simulated "
+          "changes; review before applying)")
+
+
+NOTE = "Note: "
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A proven statement, before it is written in the source's language."""
+
+    target: str  # "the key policy of aws_kms_key.data"
+    statement: dict[str, Any]  # values as the engine holds them (tokens for what the sources leave open)
+    policy: Policy | None  # the policy it extends: where it is written and how
+    owner: str | None  # the resource holding that policy: the Terraform module the draft is written in
+    note: str = ""
+    # Where the draft is written when the policy is not (yet) in the sources: the resource's file.
+    file: str | None = None
+    # A condition added to a statement of the policy (``statement`` is then that Condition block),
+    # rather than a statement added to it.
+    condition_of: str = ""
+
+
+def _module_of(ref: str | None) -> str:
+    """``module.a.module.b`` of ``module.a.module.b.aws_kms_key.k``: where a Terraform draft's
+    references are written from."""
+    if not ref or not ref.startswith("module."):
+        return ""
+    parts = ref.split(".")
+    out: list[str] = []
+    while len(parts) >= 2 and parts[0] == "module":
+        out += parts[:2]
+        parts = parts[2:]
+    return ".".join(out)
+
+
+def written(draft: Draft, world: World) -> str | None:
+    """The draft as the person pastes it, or None when a value cannot be written in the source's
+    terms (never a hard-coded ARN the sources compute, never a placeholder)."""
+    policy = draft.policy
+    file = policy.location.file if policy is not None and policy.location is not None else draft.file
+    syntax = syntax_of(file)
+    ex = Expressions(world, syntax, _module_of(draft.owner))
+    how = policy.written if policy is not None else ""
+    try:
+        body = render_condition(draft.statement, ex, how) if draft.condition_of else \
+            render_statement(draft.statement, ex, how)
+    except NotWritable:
+        return None
+    notes = [draft.note] if draft.note else []
+    declared = ex.data_sources()
+    if declared:
+        notes.append("It uses " + " and ".join(declared) + ": declare them in the module if it has not.")
+    if draft.condition_of:
+        text = f"{HEADER}. Add this condition to {draft.condition_of} of {draft.target}:\n{body}"
+    else:
+        where = f"({where_in(syntax, how)})" if policy is not None else \
+            "(there is none yet: create it with this statement)"
+        text = f"{HEADER}. Add this statement to {draft.target} {where}:\n{body}"
+    return text + "".join(f"\n{NOTE}{n}" for n in notes)
+
+
+def _kept_conditions(stmt: Statement | None, same_service: bool) -> dict[str, Any]:
+    """The Condition block of the grant a draft completes: all of it for the same service's
+    actions, its global ``aws:`` keys for another service's (KMS for S3) or another policy."""
+    if stmt is None or not stmt.conditions:
+        return {}
+    raw = statement_to_json(stmt, raw=True).get("Condition")
+    if not isinstance(raw, dict):
+        return {}
+    kept: dict[str, Any] = {}
+    for operator, entries in raw.items():
+        if not isinstance(entries, dict):
+            continue
+        chosen = {k: v for k, v in entries.items() if same_service or str(k).lower().startswith("aws:")}
+        if chosen:
+            kept[operator] = chosen
+    return kept
 
 
 def suggest_fix(r: AccessResult, analysis: Analysis) -> str | None:
+    draft = proven_draft(r, analysis)
+    return written(draft, analysis.world) if draft is not None else None
+
+
+def proven_draft(r: AccessResult, analysis: Analysis) -> Draft | None:
     d = r.decision
     try:
         if d.outcome == "implicit-deny":
@@ -96,19 +181,24 @@ def suggest_fix(r: AccessResult, analysis: Analysis) -> str | None:
     return None
 
 
-def _identity_fix(r: AccessResult, analysis: Analysis) -> str | None:
+def _identity_fix(r: AccessResult, analysis: Analysis) -> Draft | None:
     info = r.intent.principal
     actor = info.actor
     if not info.in_sources or actor.identity_policies is None:
         return None
     d = r.decision
+    grant = r.intent.statement if r.intent.source == "identity-policy" else None
     if d.kms_action:
         key = _kms_key(r)
         if key is None or key.aws_managed:
             return None
-        stmt = {"Effect": "Allow", "Action": catalogue.display(d.kms_action), "Resource": key.arn}
+        stmt: dict[str, Any] = {"Effect": "Allow", "Action": catalogue.display(d.kms_action), "Resource": key.arn}
+        conditions = _kept_conditions(grant, same_service=False)
     else:
         stmt = {"Effect": "Allow", "Action": r.action, "Resource": r.intent.resource}
+        conditions = _kept_conditions(grant, same_service=True)
+    if conditions:
+        stmt["Condition"] = conditions
     extra = parse_policy({"Version": "2012-10-17", "Statement": [stmt]}, PolicyKind.IDENTITY,
                          origin="draft", validate=False)
     new_actor = replace(actor, identity_policies=(*actor.identity_policies, extra))
@@ -120,7 +210,12 @@ def _identity_fix(r: AccessResult, analysis: Analysis) -> str | None:
 
     if not _Trial(analysis, r).verify(rebuild, affected=analysis.results_by_principal.get(info.arn, [])):
         return None
-    return _draft(f"an identity policy of {info.label}", stmt)
+    policy = r.intent.policy if r.intent.source == "identity-policy" else next(
+        (p for p in actor.identity_policies if p.location is not None and not p.arn), None)
+    target = f"the identity policy {policy.origin}" if policy is not None and policy.origin else \
+        f"an identity policy of {info.label}"
+    note = f"It keeps the conditions of {grant.label}, the grant it completes." if conditions and grant else ""
+    return Draft(target, stmt, policy, info.ref, note, file=info.location.file if info.location else None)
 
 
 def _kms_key(r: AccessResult) -> KmsKey | None:
@@ -140,7 +235,7 @@ def _principal_for_policy(actor: Actor) -> str | None:
     return None
 
 
-def _key_policy_fix(r: AccessResult, analysis: Analysis) -> str | None:
+def _key_policy_fix(r: AccessResult, analysis: Analysis) -> Draft | None:
     key = _kms_key(r)
     actor = r.intent.principal.actor
     d = r.decision
@@ -178,10 +273,11 @@ def _key_policy_fix(r: AccessResult, analysis: Analysis) -> str | None:
     note = ""
     if symbols.tri_equals(actor.account or "", key.account) is False:
         note = "The other account must also allow this KMS action in the principal's IAM policies."
-    return _draft(f"the key policy of {key.ref or symbols.render(key.arn)}", stmt, note)
+    return Draft(f"the key policy of {key.ref or symbols.render(key.arn)}", stmt, key.policy, key.ref, note,
+                 file=key.location.file if key.location is not None else None)
 
 
-def _bucket_policy_fix(r: AccessResult, analysis: Analysis) -> str | None:
+def _bucket_policy_fix(r: AccessResult, analysis: Analysis) -> Draft | None:
     bucket = r.request.bucket
     actor = r.intent.principal.actor
     if not bucket.policy_known:
@@ -204,9 +300,17 @@ def _bucket_policy_fix(r: AccessResult, analysis: Analysis) -> str | None:
             conds["StringEquals"] = {"aws:SourceAccount": str(ctx["aws:SourceAccount"])}
         if conds:
             stmt["Condition"] = conds
+    else:
+        kept = _kept_conditions(r.intent.statement if r.intent.source == "identity-policy" else None,
+                                same_service=False)
+        if kept:
+            stmt["Condition"] = kept
     if not _works_with_bucket_policy(analysis, r, _with_statement(bucket.policy, stmt, PolicyKind.BUCKET)):
         return None
-    return _draft(f"the bucket policy of {bucket.ref or bucket.name}", stmt)
+    binfo = analysis.world.buckets.get(bucket.name)
+    return Draft(f"the bucket policy of {bucket.ref or bucket.name}", stmt, bucket.policy,
+                 binfo.policy_ref if binfo is not None and binfo.policy_ref else bucket.ref,
+                 file=bucket.location.file if bucket.location is not None else None)
 
 
 def _works_with_bucket_policy(analysis: Analysis, r: AccessResult, new_policy: Policy) -> bool:
@@ -221,7 +325,7 @@ def _works_with_bucket_policy(analysis: Analysis, r: AccessResult, new_policy: P
     return _Trial(analysis, r).verify(rebuild, affected=analysis.results_by_bucket.get(name, []))
 
 
-def _service_exception_fix(r: AccessResult, analysis: Analysis) -> str | None:
+def _service_exception_fix(r: AccessResult, analysis: Analysis) -> Draft | None:
     """A perimeter Deny on a principal key that AWS services do not carry: exempt the services."""
     d = r.decision
     stmt, policy = d.statement, d.policy
@@ -240,8 +344,10 @@ def _service_exception_fix(r: AccessResult, analysis: Analysis) -> str | None:
                               validate=False)
     if not _works_with_bucket_policy(analysis, r, new_policy):
         return None
-    where = f"{stmt.name} of {policy.origin}"
-    return (f"Draft fix (review before applying; re-simulation shows it allows this access and nothing else that "
-            f"was simulated): exempt AWS service principals from {where} by adding this condition:\n"
-            + dumps({"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}))
+    bucket = r.request.bucket
+    binfo = analysis.world.buckets.get(bucket.name)
+    return Draft(f"the bucket policy of {bucket.ref or bucket.name}",
+                 {"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}, policy,
+                 binfo.policy_ref if binfo is not None and binfo.policy_ref else bucket.ref,
+                 "It exempts AWS service principals from the Deny, which they cannot satisfy.", stmt.name)
 

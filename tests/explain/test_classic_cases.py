@@ -195,8 +195,8 @@ def test_explain_draft_fix_for_missing_decrypt(tmp_path: Path, capsys: pytest.Ca
     main(["explain", str(root), "--principal", "aws_iam_role.reader", "--action", "s3:GetObject",
           "--resource", "aws_s3_bucket.data/x", "--no-config"])
     out = capsys.readouterr().out
-    assert "Draft fix (review before applying" in out
-    assert '"Action": "kms:Decrypt"' in out
+    assert "Draft fix (re-simulated: with it this access is allowed, and nothing else" in out
+    assert 'Action   = "kms:Decrypt"' in out and "Resource = aws_kms_key.data.arn" in out  # Terraform, by reference
 
 
 def test_explain_unknown_principal_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

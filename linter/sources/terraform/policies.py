@@ -8,6 +8,7 @@ a value only partly known. Each is turned into the parser's input with the best 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from why403.model.location import Location
@@ -36,8 +37,8 @@ def policy_from_value(value: Any, kind: PolicyKind, origin: str, fallback: Locat
         return None
     if isinstance(value, LocatedJson):
         start = Location(value.file, value.line) if value.file else fallback
-        policy = parse_policy(value.doc, kind, origin=origin, location=start,
-                              statement_locations=_locations(value.locs, fallback))
+        policy = replace(parse_policy(value.doc, kind, origin=origin, location=start,
+                                      statement_locations=_locations(value.locs, fallback)), written=value.written)
     elif isinstance(value, Unk):
         if value.doc is not None:
             policy = parse_policy(value.doc, kind, origin=origin, location=fallback,

@@ -51,7 +51,7 @@ def document_attribute(inst: ResourceInstance, name: str) -> Any:
         text = dumps(doc, indent=name == "json", sort_keys=False)
     except EvalError as e:  # a value no JSON can hold: say so rather than guess its text
         return Unk(f"{inst.ref}.{name}", f"{inst.ref}.{name} cannot be written as JSON: {e}")
-    return LocatedJson(text, doc, file, line, locs)
+    return LocatedJson(text, doc, file, line, locs, "policy-document")
 
 
 def build_document(inst: ResourceInstance) -> tuple[dict[str, Any], list[Loc], list[Any] | None]:

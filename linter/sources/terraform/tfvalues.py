@@ -161,20 +161,22 @@ class LocatedJson(str):
     """JSON text produced by ``jsonencode`` or a policy document, with the document it encodes
     and the (file, line, end_line) of each statement when known."""
 
-    __slots__ = ("doc", "file", "line", "locs")
+    __slots__ = ("doc", "file", "line", "locs", "written")
 
     doc: Any
     file: str
     line: int
     locs: list[tuple[str, int, int] | None] | None
+    written: str  # "jsonencode" or "policy-document": how a draft fix should be written
 
     def __new__(cls, value: str, doc: Any, file: str, line: int,
-                locs: list[tuple[str, int, int] | None] | None) -> LocatedJson:
+                locs: list[tuple[str, int, int] | None] | None, written: str = "jsonencode") -> LocatedJson:
         obj = super().__new__(cls, value)
         obj.doc = doc
         obj.file = file
         obj.line = line
         obj.locs = locs
+        obj.written = written
         return obj
 
 
