@@ -1,17 +1,26 @@
-"""A public bucket policy on a bucket whose Block Public Access refuses public policies.
+"""Block Public Access refuses the deployer's call that writes a public bucket policy or ACL.
 
-**What it finds.** Each statement that makes a bucket policy public (an Allow to `"*"` not limited
-to fixed values of the keys S3 accepts) on a bucket where `BlockPublicPolicy` is on, including
-buckets that set no public access block at all: since April 2023 every new bucket has all four
-settings on. Such a statement is reported here only, not also as a public grant (`W403-B301`): the
-policy never takes effect.
+**What it finds.** The deployment's `PutBucketPolicy` with a policy S3 considers public, on a
+bucket where `BlockPublicPolicy` is on (at the bucket or account level: `aws_s3_bucket_public_access_block`,
+`aws_s3_account_public_access_block`, `PublicAccessBlockConfiguration`; since April 2023 every new
+bucket has all four settings on), or its `PutBucketAcl` with a public ACL under `BlockPublicAcls`.
+It is the deployer's own request, answered by S3's Block Public Access layer, reported once.
+
+S3 judges a policy as a whole: an Allow to `"*"` that a Deny of the same policy confines to fixed
+values of the keys S3 trusts (`StringNotEquals aws:PrincipalOrgID`, `aws:SourceVpce`...) is not
+public, as an Allow condition on them would not be. A Deny that may cover only part of the Allow
+leaves the answer open, and nothing is reported.
 
 **Why it matters.** S3 refuses to store the policy: `PutBucketPolicy` fails with 403 Access Denied
-and the deployment stops half-way. Usually a sign that the policy was widened to fix a 403.
+and the deployment stops half-way. Usually a sign that the policy was widened to fix a 403. The
+public grant itself never takes effect, so it is not reported as a broad allow (W403-B301).
+
+**Example.** `{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource":
+"arn:aws:s3:::site/*"}` on a bucket created without a public access block.
 
 **How to fix.** Make the statement non-public (name the principals, or add `aws:PrincipalOrgID`,
-`aws:SourceVpce`, `aws:SourceAccount`... conditions). If the bucket really must be public, turn
-`block_public_policy` off deliberately for this bucket.
+`aws:SourceVpce`, `aws:SourceAccount`... conditions, or a Deny for everyone outside them). If the
+bucket really must be public, turn `block_public_policy` off deliberately for this bucket.
 """
 
 from __future__ import annotations
@@ -20,29 +29,39 @@ from collections.abc import Iterable
 
 from why403.model import symbols
 from why403.model.finding import Access, Finding
-from why403.policy import catalogue
 from why403.rules import Rule
 from why403.world.analysis import Analysis
 
 
 def check(analysis: Analysis) -> Iterable[Finding]:
     for name, binfo in sorted(analysis.world.buckets.items()):
-        state = binfo.state
-        if state.policy is None or state.bpa.block_public_policy is not True:
+        refusals = analysis.deployment_refusals(name)
+        if not refusals:
             continue
-        for stmt in (e.statement for e in analysis.bucket_exposures(name) if e.public is True):
+        state = binfo.state
+        deployer = analysis.managers(state.account)[0]
+        for action, decision in refusals:
+            what = "policy" if action == "s3:PutBucketPolicy" else "ACL"
+            stmt = None
+            if action == "s3:PutBucketPolicy" and state.policy is not None:
+                stmt = next(iter(analysis.public_statements(name)), None)
+            where = (stmt.location if stmt is not None and stmt.location else
+                     (state.policy.location if state.policy is not None and what == "policy" else None)
+                     or binfo.location)
+            because = f" ({stmt.name} is open to everyone)" if stmt is not None else ""
             yield RULE.finding(
                 severity="error",
-                message=(f"{stmt.name} makes the policy of bucket {symbols.render(name)} public, and the "
-                         "bucket's Block Public Access (BlockPublicPolicy) refuses public policies: the deployment "
-                         "would fail with 403 on PutBucketPolicy"),
-                location=stmt.location or state.policy.location, layer="block-public-access",
-                access=Access(principal="*", action=catalogue.display(stmt.actions[0]) if stmt.actions else "*",
-                              resource=symbols.render(stmt.resources[0] if stmt.resources else state.arn)),
-                related=tuple(loc for loc in (binfo.location,) if loc is not None),
-                identity=(binfo.ref, stmt.label),
+                message=(f"the deployment's {action} on bucket {symbols.render(name)} is refused by Block Public "
+                         f"Access: {decision.detail}{because}; the {what} is never stored and the deployment fails "
+                         "with 403"),
+                location=where, layer="block-public-access", denial="explicit",
+                access=Access(principal=symbols.render(deployer.actor.display), principal_ref=deployer.ref,
+                              action=action, resource=analysis.world.bucket_arn(name)),
+                trace=tuple(s.render() for s in decision.trace),
+                related=tuple(loc for loc in (binfo.location,) if loc is not None and loc != where),
+                identity=(binfo.ref, action),
             )
 
 
-RULE = Rule(id="W403-B307", kind="broad-allow", severity="error", check=check,
-            summary="A public bucket policy that Block Public Access will refuse to store")
+RULE = Rule(id="W403-B307", kind="denied", severity="error", check=check,
+            summary="Block Public Access refuses the deployer's call that writes a public bucket policy or ACL")

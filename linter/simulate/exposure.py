@@ -23,10 +23,11 @@ from why403.model.arn import kms_key, partition_of, s3_bucket, split_s3_arn
 from why403.model.policy import Policy, Statement
 from why403.model.symbols import Tri
 from why403.policy.match import Target, find, find_any
+from why403.simulate.decision import Decision
 from why403.simulate.engine import authorize
 from why403.simulate.kms import authorize_kms_direct
-from why403.simulate.public import statement_is_public
-from why403.simulate.request import build_context, client_request, kms_direct_context
+from why403.simulate.public import public_in
+from why403.simulate.request import S3Request, build_context, client_request, kms_direct_context
 from why403.simulate.samples import concrete_actions, sample_key
 from why403.simulate.state import BucketState, Environment, KmsKey, Network, external_bucket
 
@@ -79,7 +80,7 @@ def bucket_grant_exposure(bucket: BucketState, stmt: Statement, outsiders: Seque
     it admits (each asking the actions the statement names on the keys it names, from ``network``)."""
     policy = bucket.policy
     assert policy is not None
-    public = statement_is_public(stmt, policy.kind)
+    public = public_in(policy, stmt)
     if stmt.effect != "Allow" or not _open_principal(stmt) or stmt.actions is None or stmt.resources is None:
         return Exposure(stmt, public)
     admitted: list[Admission] = []
@@ -95,6 +96,25 @@ def bucket_grant_exposure(bucket: BucketState, stmt: Statement, outsiders: Seque
                              env).allowed:
                     admitted.append(Admission(who.label, action, resource))
     return Exposure(stmt, public, True, tuple(admitted))
+
+
+def deployment_refusals(bucket: BucketState, deployer: Actor, env: Environment) -> tuple[tuple[str, Decision], ...]:
+    """The calls a deployment makes to give a bucket its policy and ACL that Block Public Access
+    refuses (issue 15.5): ``PutBucketPolicy`` with a public policy under ``BlockPublicPolicy``,
+    ``PutBucketAcl`` with a public ACL under ``BlockPublicAcls``, with the settings of the bucket
+    and its account combined. Each is S3's answer to the deployer's request."""
+    out: list[tuple[str, Decision]] = []
+    if bucket.policy is not None and bucket.policy.unknown is None:
+        req = S3Request(actor=deployer, action="s3:PutBucketPolicy", bucket=bucket, new_policy=bucket.policy,
+                        open_world=True)
+        out.append(("s3:PutBucketPolicy", authorize(req, env)))
+    groups = {g.grantee for g in bucket.acl}
+    canned = "public-read" if "AllUsers" in groups else "authenticated-read" if "AuthenticatedUsers" in groups else None
+    if canned is not None:
+        req = S3Request(actor=deployer, action="s3:PutBucketAcl", bucket=bucket, headers={"x-amz-acl": canned},
+                        open_world=True)
+        out.append(("s3:PutBucketAcl", authorize(req, env)))
+    return tuple((action, d) for action, d in out if d.outcome == "rejected" and d.layer == "block-public-access")
 
 
 def _key_pattern(bucket: str, resource: str, partition: str) -> str | bool | None:

@@ -24,11 +24,13 @@ from why403.simulate.exposure import (
     Exposure,
     Outsider,
     bucket_grant_exposure,
+    deployment_refusals,
     endpoint_admits_anyone,
     grants_outside_the_sources,
     key_grant_exposures,
 )
 from why403.simulate.kms import authorize_kms_direct
+from why403.simulate.public import public_statements
 from why403.simulate.request import S3Request, build_context, kms_direct_context
 from why403.simulate.state import BlockPublicAccess, KmsKey, Network
 from why403.world.accesses import AccessResult, Simulator
@@ -196,13 +198,25 @@ class Analysis:
         """The callers from outside the sources every exposure question asks about."""
         return tuple(Outsider(p.label, p.actor) for p in (self.anonymous, self.stranger))
 
+    def deployment_refusals(self, name: str) -> tuple[tuple[str, Decision], ...]:
+        """The deployer's calls writing bucket ``name``'s policy or ACL that Block Public Access refuses."""
+        state = self.world.buckets[name].state
+        return deployment_refusals(state, self.managers(state.account)[0].actor, self.world.env)
+
+    def public_statements(self, name: str) -> list[Statement]:
+        """The statements that make bucket ``name``'s policy public, judged with the whole policy."""
+        return public_statements(self.world.buckets[name].state.policy)
+
     def bucket_exposures(self, name: str) -> tuple[Exposure, ...]:
         """What each statement of a bucket's policy opens to outsiders calling from the internet.
 
         Judged on the settings the sources configure: account-level Block Public Access is set
-        elsewhere (an unknown setting counts as off), and when it is on, storing a public policy
-        fails instead (W403-B307)."""
+        elsewhere (an unknown setting counts as off). A policy Block Public Access refuses to store
+        opens nothing: the deployer's call fails instead (W403-B307)."""
         cached = self._exposures.get(name)
+        if cached is None and any(a == "s3:PutBucketPolicy" for a, _ in self.deployment_refusals(name)):
+            cached = ()
+            self._exposures[name] = cached
         if cached is None:
             state = self.world.buckets[name].state
             own = replace(state, bpa=BlockPublicAccess(*(v if v is not None else False for v in (
