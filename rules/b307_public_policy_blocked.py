@@ -4,7 +4,8 @@
 bucket where `BlockPublicPolicy` is on (at the bucket or account level: `aws_s3_bucket_public_access_block`,
 `aws_s3_account_public_access_block`, `PublicAccessBlockConfiguration`; since April 2023 every new
 bucket has all four settings on), or its `PutBucketAcl` with a public ACL under `BlockPublicAcls`.
-It is the deployer's own request, answered by S3's Block Public Access layer, reported once.
+It is the deployer's own request, answered by S3's Block Public Access layer: one finding per
+statement that makes the policy public, and not also a public grant (W403-B301).
 
 S3 judges a policy as a whole: an Allow to `"*"` that a Deny of the same policy confines to fixed
 values of the keys S3 trusts (`StringNotEquals aws:PrincipalOrgID`, `aws:SourceVpce`...) is not
@@ -29,6 +30,7 @@ from collections.abc import Iterable
 
 from why403.model import symbols
 from why403.model.finding import Access, Finding
+from why403.model.policy import Statement
 from why403.rules import Rule
 from why403.world.analysis import Analysis
 
@@ -41,26 +43,28 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         state = binfo.state
         deployer = analysis.managers(state.account)[0]
         for action, decision in refusals:
-            what = "policy" if action == "s3:PutBucketPolicy" else "ACL"
-            stmt = None
-            if action == "s3:PutBucketPolicy" and state.policy is not None:
-                stmt = next(iter(analysis.public_statements(name)), None)
-            where = (stmt.location if stmt is not None and stmt.location else
-                     (state.policy.location if state.policy is not None and what == "policy" else None)
-                     or binfo.location)
-            because = f" ({stmt.name} is open to everyone)" if stmt is not None else ""
-            yield RULE.finding(
-                severity="error",
-                message=(f"the deployment's {action} on bucket {symbols.render(name)} is refused by Block Public "
-                         f"Access: {decision.detail}{because}; the {what} is never stored and the deployment fails "
-                         "with 403"),
-                location=where, layer="block-public-access", denial="explicit",
-                access=Access(principal=symbols.render(deployer.actor.display), principal_ref=deployer.ref,
-                              action=action, resource=analysis.world.bucket_arn(name)),
-                trace=tuple(s.render() for s in decision.trace),
-                related=tuple(loc for loc in (binfo.location,) if loc is not None and loc != where),
-                identity=(binfo.ref, action),
-            )
+            # One finding per statement that makes the policy public: each is a change to make.
+            causes: list[Statement | None] = list(analysis.public_statements(name)) \
+                if action == "s3:PutBucketPolicy" else []
+            causes = causes or [None]
+            for stmt in causes:
+                what = "policy" if action == "s3:PutBucketPolicy" else "ACL"
+                where = (stmt.location if stmt is not None and stmt.location else
+                         (state.policy.location if state.policy is not None and what == "policy" else None)
+                         or binfo.location)
+                because = f" ({stmt.name} is open to everyone)" if stmt is not None else ""
+                yield RULE.finding(
+                    severity="error",
+                    message=(f"the deployment's {action} on bucket {symbols.render(name)} is refused by Block Public "
+                             f"Access: {decision.detail}{because}; the {what} is never stored and the deployment "
+                             "fails with 403"),
+                    location=where, layer="block-public-access", denial="explicit",
+                    access=Access(principal=symbols.render(deployer.actor.display), principal_ref=deployer.ref,
+                                  action=action, resource=analysis.world.bucket_arn(name)),
+                    trace=tuple(s.render() for s in decision.trace),
+                    related=tuple(loc for loc in (binfo.location,) if loc is not None and loc != where),
+                    identity=(binfo.ref, action, stmt.label if stmt is not None else ""),
+                )
 
 
 RULE = Rule(id="W403-B307", kind="denied", severity="error", check=check,

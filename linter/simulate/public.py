@@ -152,9 +152,10 @@ def policy_is_public(policy: Policy | None) -> Tri:
 
 
 def public_statements(policy: Policy | None) -> list[Statement]:
+    """The statements that surely make the policy public, judged with the whole policy."""
     if policy is None or policy.unknown is not None:
         return []
-    return [s for s in policy.statements if public_in(policy, s) is not False]
+    return [s for s in policy.statements if public_in(policy, s) is True]
 
 
 def canned_acl_is_public(canned: str | None) -> bool:
