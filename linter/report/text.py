@@ -72,7 +72,8 @@ def _head(finding: Finding, file: str, report: Report, paint: _Paint, width: int
     message = _readable(finding.message) + _unit(finding, report)
     if finding.suppressed is not None:
         message += f"  [suppressed: {_readable(finding.suppressed.reason)}]"
-    lines = textwrap.wrap(prefix + message, width=width, subsequent_indent=MESSAGE_INDENT,
+    # the prefix is never broken: 'file:line:col: RULE severity' stays on the first line, however long
+    lines = textwrap.wrap(message, width=width, initial_indent=prefix, subsequent_indent=MESSAGE_INDENT,
                           break_long_words=False, break_on_hyphens=False) or [prefix.rstrip()]
     # colour after wrapping, so that escape sequences never count toward the width
     lines[0] = lines[0].replace(f"{finding.rule} {finding.severity}",

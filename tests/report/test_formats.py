@@ -67,6 +67,10 @@ def test_text_wraps_to_the_width_with_continuation_lines_indented(report: Report
     assert lines[0].startswith("infra/s3.tf:12:5: W403-D101 error  aws_iam_role.exporter cannot")
     assert lines[1].startswith("    word") and len(lines) > 3
     assert "\x1b[" not in out
+    # a path longer than the width still has the rule and severity on its first line
+    deep = replace(long, location=replace(long.location, file=str(Path(report.cwd, *["deep"] * 30, "s3.tf"))))
+    first = render("text", replace(report, findings=(deep,), errors=(), width=80)).splitlines()[0]
+    assert re.match(r"^(deep/){30}s3\.tf:12:5: W403-D101 error  aws_iam_role\.exporter", first)
     # a terminal narrower than 60 columns still gets readable lines
     assert render("text", replace(report, width=20)) == render("text", replace(report, width=60))
 
