@@ -223,8 +223,9 @@ def make_finding(rule_id: str, group: _Group, analysis: Analysis) -> Finding:
     action_text = ", ".join(_as_written(a, intent.written_as) for a in actions)
     via = f" through {r.path.endpoint_ref}" if r.path.endpoint_ref else ""
     severity, why = severity_of(r, analysis.world.settings)
+    dead = f"; {intent.unresolved_why}" if intent.unresolved_why and r.decision.outcome != "explicit-deny" else ""
     message = (f"{principal.label} cannot {action_text} on {symbols.render(intent.resource)}{via}"
-               f"{_why_wanted(r)}: {_deny_text(r)}" + (f" ({severity}: {why})" if why else ""))
+               f"{_why_wanted(r)}: {_deny_text(r)}{dead}" + (f" ({severity}: {why})" if why else ""))
     location = _location(r)
     d = r.decision
     denial = "explicit" if d.outcome in ("explicit-deny", "rejected") else "implicit"

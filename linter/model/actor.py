@@ -30,6 +30,12 @@ class Actor:
     policies are unknown; ``()`` means it has none. ``tags`` is None when unknown.
     ``org_id``: the organization of ``account`` if known; ``org_known`` False when nobody said
     whether the account is in an organization at all.
+
+    ``tags_open``: the sources do not list every tag (a tag not in ``tags`` may exist).
+    ``session_inputs``: what a caller may set when it starts a session of this role, from the
+    role's trust policy: ``"tags"`` (``sts:TagSession``: session tags add to and override the role's
+    tags) and ``"source-identity"`` (``sts:SetSourceIdentity``); None when not known (a role outside
+    the sources), and an empty set for a session whose inputs were recorded.
     """
 
     kind: ActorKind
@@ -52,6 +58,8 @@ class Actor:
     ref: str | None = None
     name: str | None = None
     temporary_credentials: bool | None = None
+    tags_open: bool = False
+    session_inputs: frozenset[str] | None = None
 
     @property
     def partition(self) -> str:
@@ -83,6 +91,16 @@ class Actor:
         if self.kind == "anonymous":
             return "anonymous"
         return None
+
+    @property
+    def may_set(self) -> frozenset[str]:
+        """What the caller of this session may have set when starting it (see ``session_inputs``):
+        everything, when the sources do not say."""
+        if self.kind == "federated_user":
+            return frozenset({"tags"})  # GetFederationToken takes session tags
+        if self.kind != "role_session":
+            return frozenset()
+        return self.session_inputs if self.session_inputs is not None else frozenset({"tags", "source-identity"})
 
     @property
     def is_session(self) -> bool:

@@ -307,6 +307,9 @@ class RoleFact(Fact):
     tags: tuple[tuple[str, str], ...] = ()
     # True when a variable decides the list of managed policies (so more may be attached).
     managed_policies_unknown: bool = False
+    # True when the sources do not determine every tag (a tags value left open, CloudFormation's
+    # stack-level tags): a tag not in ``tags`` may exist.
+    tags_open: bool = False
 
 
 @dataclass(frozen=True)
@@ -340,6 +343,7 @@ class UserFact(Fact):
     boundary_arn: str | None = None
     groups: tuple[str, ...] = ()
     tags: tuple[tuple[str, str], ...] = ()
+    tags_open: bool = False  # as for RoleFact
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def eval_condition(cond: Condition, ctx: RequestContext, substitute: bool) -> Tr
 
 def _eval_value(cond: Condition, got: Choice | Unknown, ctx: RequestContext, substitute: bool) -> Tri:
     if isinstance(got, Unknown):
-        return None
+        return _when_no_value_resolves(cond, ctx, substitute)
     present = got is not ABSENT
     if cond.base == "Null":
         results: list[Tri] = []
@@ -127,6 +127,21 @@ def _eval_value(cond: Condition, got: Choice | Unknown, ctx: RequestContext, sub
         return tri_or(*(_single_test(cond.base, rv, values) for rv in got))
     assert isinstance(got, str)
     return _single_test(cond.base, got, values)
+
+
+def _when_no_value_resolves(cond: Condition, ctx: RequestContext, substitute: bool) -> Tri:
+    """A key whose value is unknown still gives a definite answer when every value of the condition
+    is a policy variable without a value (``home/${aws:username}/*`` for a role session): nothing
+    matches it, so a plain positive operator is false and a negated one true, whatever the key holds
+    or whether it is there at all (access-model 6.7)."""
+    if cond.base == "Null" or cond.set_op is not None or not cond.values:
+        return None
+    values = _policy_values(cond, ctx, substitute)
+    if not all(isinstance(v, variables.Unresolved) for v in values):
+        return None
+    if cond.negated:
+        return True
+    return None if cond.if_exists else False
 
 
 _Value = str | variables.Unresolved | Unknown | variables.Pieces

@@ -64,6 +64,9 @@ class RequestContext:
     unknown_reason: str = "the sources do not say what this request would carry"
     # Key prefixes (lower-case, e.g. "aws:principaltag/") whose unset keys are unknown, with why.
     unknown_prefixes: Mapping[str, str] = field(default_factory=dict)
+    # Key prefixes whose unset keys are absent even in an open world (the tags of a caller whose
+    # every tag the sources list).
+    absent_prefixes: tuple[str, ...] = ()
 
     @staticmethod
     def of(items: Mapping[str, ContextValue] | Iterable[tuple[str, ContextValue]] = (), *,
@@ -74,7 +77,7 @@ class RequestContext:
     def fixing(self, values: Mapping[str, ContextValue]) -> RequestContext:
         """The same context with some keys (lower-case) set to one value each."""
         return RequestContext({**self.values, **values}, self.open_world, self.unknown_reason,
-                              self.unknown_prefixes)
+                              self.unknown_prefixes, self.absent_prefixes)
 
     def get(self, key: str) -> ContextValue:
         k = key.lower()
@@ -83,6 +86,8 @@ class RequestContext:
         for prefix, reason in self.unknown_prefixes.items():
             if k.startswith(prefix):
                 return Unknown(f"{key}: {reason}")
+        if any(k.startswith(prefix) for prefix in self.absent_prefixes):
+            return ABSENT
         if self.open_world:
             return Unknown(f"{key}: {self.unknown_reason}")
         return ABSENT

@@ -191,20 +191,57 @@ def principal_keys(actor: Actor, orgs: Organizations, open_world: bool) -> dict[
         out["aws:TokenIssueTime"] = ABSENT
     elif not open_world:
         out["aws:TokenIssueTime"] = "2026-01-01T00:00:00Z"
-    if actor.tags is not None:
+    may_set = actor.may_set
+    if "source-identity" in may_set:
+        out["aws:SourceIdentity"] = Unknown("the source identity is set when a session starts (the role's trust "
+                                            "policy allows sts:SetSourceIdentity)")
+    else:
+        out["aws:SourceIdentity"] = ABSENT
+    if actor.tags is not None and "tags" not in may_set:
         for k, v in actor.tags.items():
             out[f"aws:PrincipalTag/{k}"] = v
     return out
 
 
+def _tag_reason(actor: Actor) -> str | None:
+    """Why the caller's ``aws:PrincipalTag/*`` keys not set in the context are unknown; None when
+    they are absent (the sources list every tag of the caller: an IAM user's or role's own and
+    default tags, a session nobody can tag)."""
+    if actor.kind in ("anonymous", "service", "root"):
+        return None
+    if actor.tags is None:
+        return "the caller's tags are not in the sources"
+    if "tags" in actor.may_set:
+        if actor.kind == "federated_user":
+            return "a federated user's session tags are set when it signs in"
+        if actor.session_inputs is None:
+            return "the session's tags are not in the sources"
+        return ("session tags, which add to and override the role's tags, are set when a session starts "
+                "(the role's trust policy allows sts:TagSession)")
+    if actor.tags_open:
+        return "the sources do not list every tag of the caller"
+    return None
+
+
+def principal_context(actor: Actor, values: dict[str, ContextValue], open_world: bool) -> RequestContext:
+    """The keys lower-cased, with the caller's tags: ``aws:PrincipalTag/*`` keys it does not carry
+    are absent when the sources list all its tags, unknown otherwise (access-model 6.7: a policy
+    variable of an absent key matches nothing)."""
+    reason = _tag_reason(actor)
+    unknown = {"aws:principaltag/": reason} if reason is not None else {}
+    absent = ("aws:principaltag/",) if reason is None else ()
+    return RequestContext({k.lower(): v for k, v in values.items()}, open_world,
+                          unknown_prefixes=unknown, absent_prefixes=absent)
+
+
+def caller_context(actor: Actor, orgs: Organizations) -> RequestContext:
+    """What any request of this caller carries about the caller (for resolving the policy variables
+    of a grant before a request exists); every other key unknown."""
+    return principal_context(actor, principal_keys(actor, orgs, True), True)
+
+
 def _context(req: S3Request, values: dict[str, ContextValue]) -> RequestContext:
-    """The keys lower-cased; the caller's ``aws:PrincipalTag/*`` unknown (not absent) when the
-    sources do not list its tags."""
-    prefixes = {}
-    if req.actor.tags is None:
-        prefixes["aws:principaltag/"] = "the caller's tags are not in the sources"
-    return RequestContext({k.lower(): v for k, v in values.items()}, req.open_world,
-                          unknown_prefixes=prefixes)
+    return principal_context(req.actor, values, req.open_world)
 
 
 def build_context(req: S3Request, orgs: Organizations) -> RequestContext:
@@ -302,4 +339,4 @@ def kms_direct_context(actor: Actor, orgs: Organizations, action: str, via_servi
     values["aws:SecureTransport"] = "true"
     if action.lower() not in _CRYPTO_ACTIONS:
         values["kms:EncryptionContextKeys"] = ABSENT
-    return RequestContext({k.lower(): v for k, v in values.items()}, open_world=True)
+    return principal_context(actor, values, True)

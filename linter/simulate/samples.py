@@ -13,7 +13,10 @@ import re
 
 from why403.model import symbols
 from why403.model.glob import compile_glob
-from why403.policy import catalogue
+from why403.model.policy import Statement
+from why403.model.values import Unknown
+from why403.policy import catalogue, variables
+from why403.policy.context import RequestContext
 
 # Everyday S3 actions a wildcard grant is taken to intend (explicitly named actions are always kept).
 CORE_OBJECT_ACTIONS = (
@@ -45,6 +48,40 @@ def sample_key(pattern: str) -> str:
     out = pattern.replace("*", SAMPLE).replace("?", "x")
     out = re.sub(r"\$\{[^}]*\}", "x", out)
     return out
+
+
+def caller_sample_key(pattern: str, caller: RequestContext | None) -> tuple[str, str | None]:
+    """A concrete key the pattern matches for this caller, its policy variables resolved from the
+    caller's keys (``home/${aws:username}/*`` -> ``home/alice/why403-example`` for the user alice),
+    and the variable that has no value for the caller, if one has none: the entry then matches no
+    key at all (access-model 6.7), and any key shows it. ``caller`` None: the policy's variables
+    are literal text (a policy without ``Version: 2012-10-17``)."""
+    if caller is None or not variables.has_variables(pattern):
+        return sample_key(pattern), None
+    resolved = variables.resolve(pattern, caller)
+    if isinstance(resolved, variables.Unresolved):
+        return sample_key(pattern), resolved.key
+    if isinstance(resolved, Unknown):
+        return sample_key(pattern), None
+    return "".join(text if literal else sample_key(text) for text, literal in resolved), None
+
+
+def dead_condition_variable(stmt: Statement, caller: RequestContext) -> str | None:
+    """The policy variable that makes a condition of the statement false for every request of this
+    caller: each value of a plain positive string or ARN operator is a variable without a value for
+    it (``StringLike s3:prefix home/${aws:username}/*`` for a role session), so nothing matches."""
+    for cond in stmt.conditions:
+        if cond.negated or cond.if_exists or cond.set_op is not None or not cond.values or \
+                not cond.base.startswith(("String", "Arn")):
+            continue
+        if not all(variables.has_variables(v) for v in cond.values):
+            continue
+        resolved = [variables.resolve(v, caller) for v in cond.values]
+        if all(isinstance(r, variables.Unresolved) for r in resolved):
+            first = resolved[0]
+            assert isinstance(first, variables.Unresolved)
+            return first.key
+    return None
 
 
 def _applies_to(action: str, is_object: bool) -> bool:

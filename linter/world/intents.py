@@ -27,9 +27,16 @@ from why403.model.arn import (
 from why403.model.policy import Policy, PrincipalEntry, Statement
 from why403.model.settings import Intent as ConfigIntent
 from why403.policy import catalogue
-from why403.policy.context import ContextValue
+from why403.policy.context import ContextValue, RequestContext
 from why403.simulate import services
-from why403.simulate.samples import concrete_actions, intended_actions, sample_key
+from why403.simulate.request import caller_context
+from why403.simulate.samples import (
+    caller_sample_key,
+    concrete_actions,
+    dead_condition_variable,
+    intended_actions,
+    sample_key,
+)
 from why403.simulate.services import SERVICE_NETWORK, Delivery, ServiceProfile, service_actor
 from why403.world.managed import ADMIN_POLICY_ARN, aws_managed_policy, is_aws_managed
 from why403.world.model import NetworkPath, PrincipalInfo, ServiceUse, World, endpoint_path, internet_path
@@ -56,13 +63,53 @@ class AccessIntent:
     access_point: str | None = None  # the access point ARN the request goes through
     # An AWS service's request (data/services.json): it is built as the service sends it.
     delivery: Delivery | None = None
+    # The policy variable of the grant that has no value for this principal (``aws:username`` for
+    # a role session) and where it is ("Resource entry", "condition value"): the grant then names
+    # nothing (access-model 6.7).
+    unresolved: tuple[str, str] | None = None
 
     @property
     def label(self) -> str:
         return self.statement.label if self.statement is not None else self.source
 
+    @property
+    def unresolved_why(self) -> str | None:
+        """Why the grant names nothing for this principal, in a sentence: its policy variable has no
+        value (IAM: an entry whose variable has no value matches no resource)."""
+        if self.unresolved is None:
+            return None
+        key, where = self.unresolved
+        actor = self.principal.actor
+        lower = key.lower()
+        if lower == "aws:username":
+            who = {"role_session": "a role session", "federated_user": "a federated user",
+                   "root": "the root user"}.get(actor.kind, "this caller")
+            why = f"{who} has no aws:username (only IAM users have one)"
+        elif lower.startswith("aws:principaltag/"):
+            why = f"the principal has no tag {key.split('/', 1)[1]!r}"
+        elif lower == "aws:sourceidentity":
+            why = "its sessions carry no source identity (the trust policy does not allow sts:SetSourceIdentity)"
+        else:
+            why = f"its requests carry no {key}"
+        return (f"the grant's ${{{key}}} has no value for it: {why}, and a {where} whose variable has no value "
+                "matches nothing")
+
+
+def _sample(key_pattern: str | None, policy: Policy | None, stmt: Statement, caller: RequestContext
+            ) -> tuple[str | None, tuple[str, str] | None]:
+    """The sample key a grant stands for, for this caller (its policy variables resolved), and the
+    variable that has no value for it, with where it is written."""
+    if policy is not None and not policy.substitutes_variables:
+        return (sample_key(key_pattern) if key_pattern is not None else None), None
+    key, unresolved = caller_sample_key(key_pattern, caller) if key_pattern is not None else (None, None)
+    if unresolved is not None:
+        return key, (unresolved, "Resource entry")
+    dead = dead_condition_variable(stmt, caller)
+    return key, ((dead, "condition value") if dead is not None else None)
+
 
 def _identity_intents(world: World, info: PrincipalInfo) -> Iterator[AccessIntent]:
+    caller = caller_context(info.actor, world.env.orgs)
     for policy in info.actor.identity_policies or ():
         if policy.unknown is not None or (policy.arn and is_aws_managed(policy.arn)):
             continue
@@ -82,9 +129,9 @@ def _identity_intents(world: World, info: PrincipalInfo) -> Iterator[AccessInten
                 actions, wildcard, aliases = intended_actions(stmt.actions, is_object)
                 if not actions:
                     continue
-                yield AccessIntent(info, actions, resource, bucket,
-                                   sample_key(key_pattern) if key_pattern is not None else None,
-                                   "identity-policy", policy, stmt, from_wildcard=wildcard, written_as=aliases)
+                key, unresolved = _sample(key_pattern, policy, stmt, caller)
+                yield AccessIntent(info, actions, resource, bucket, key, "identity-policy", policy, stmt,
+                                   from_wildcard=wildcard, written_as=aliases, unresolved=unresolved)
 
 
 def _access_point_intent(world: World, info: PrincipalInfo, resource: str, ap: tuple[str, str | None],
@@ -241,10 +288,11 @@ def _bucket_policy_intents(world: World) -> Iterator[AccessIntent]:
                 _, key_pattern = parsed
                 actions, wildcard = concrete_actions(stmt.actions or (), key_pattern is not None)
                 if actions:
-                    yield AccessIntent(principal, actions, resource, name,
-                                       sample_key(key_pattern) if key_pattern is not None else None,
-                                       "bucket-policy", policy, stmt, context=_delivery_context(delivery),
-                                       from_wildcard=wildcard, delivery=delivery)
+                    key, unresolved = _sample(key_pattern, policy, stmt,
+                                              caller_context(principal.actor, world.env.orgs))
+                    yield AccessIntent(principal, actions, resource, name, key, "bucket-policy", policy, stmt,
+                                       context=_delivery_context(delivery), from_wildcard=wildcard,
+                                       delivery=delivery, unresolved=unresolved)
 
 
 def _service_intents(world: World) -> Iterator[AccessIntent]:

@@ -24,6 +24,7 @@ from why403.model.facts import (
 )
 from why403.model.location import Location
 from why403.model.policy import Policy, PolicyKind
+from why403.policy.match import action_match
 from why403.world.linker import Linker
 from why403.world.managed import ADMIN_POLICY_ARN, aws_managed_policy, is_aws_managed
 from why403.world.model import PrincipalInfo, internet_path
@@ -98,7 +99,8 @@ def principals(b: Linker) -> None:
         org_id, org_known = b.org_of(f.account)
         actor = role_session(f.arn, unique_id=f.unique_id, identity_policies=tuple(pols),
                              permissions_boundary=boundary, tags=dict(f.tags), org_id=org_id,
-                             org_known=org_known, ref=f.ref, name=f.name)
+                             org_known=org_known, ref=f.ref, name=f.name, tags_open=f.tags_open,
+                             session_inputs=session_inputs(f.trust_policy))
         b.add_principal(PrincipalInfo(f.ref, f.arn, f.account, actor, f.location, "role",
                                       admin=_is_admin(pols)))
     for f in b.of(UserFact):
@@ -110,9 +112,25 @@ def principals(b: Linker) -> None:
         org_id, org_known = b.org_of(f.account)
         actor = Actor(kind="iam_user", account=f.account, arn=f.arn, unique_id=f.unique_id, username=f.name,
                       identity_policies=tuple(pols), permissions_boundary=boundary, tags=dict(f.tags),
-                      org_id=org_id, org_known=org_known, ref=f.ref, name=f.name)
+                      org_id=org_id, org_known=org_known, ref=f.ref, name=f.name, tags_open=f.tags_open)
         b.add_principal(PrincipalInfo(f.ref, f.arn, f.account, actor, f.location, "user",
                                       admin=_is_admin(pols)))
+
+
+# What a caller sets when it starts a session, and the permissions-only action the role's trust
+# policy must allow for it (IAM user guide, "Pass session tags in AWS STS": "This action must be
+# allowed before the user can pass session tags"; "Monitor and control actions taken with assumed
+# roles": sts:SetSourceIdentity). Transitive tags of a chained session need sts:TagSession too.
+_SESSION_INPUTS = (("tags", "sts:TagSession"), ("source-identity", "sts:SetSourceIdentity"))
+
+
+def session_inputs(trust: Policy | None) -> frozenset[str]:
+    """What a caller may set when starting a session of a role with this trust policy: an input
+    whose action some Allow of the policy may grant (or every input, when the policy is unknown)."""
+    if trust is None or trust.unknown is not None:
+        return frozenset(name for name, _ in _SESSION_INPUTS)
+    return frozenset(name for name, action in _SESSION_INPUTS
+                     if any(s.effect == "Allow" and action_match(s, action) is not False for s in trust.statements))
 
 
 def sessions(b: Linker) -> None:
@@ -133,7 +151,7 @@ def sessions(b: Linker) -> None:
             tags = dict(role.actor.tags or {})
             tags.update(f.tags)
             actor = replace(role.actor, arn=f.arn, session_name=f.session_name, session_policies=policies,
-                            tags=tags, ref=f.arn)
+                            tags=tags, ref=f.arn, session_inputs=frozenset())
         else:
             actor = role_session(f.role_arn, session_name=f.session_name, identity_policies=None,
                                  session_policies=policies, tags=dict(f.tags) or None, org_known=False,

@@ -58,6 +58,9 @@ def inline_policies(ctx: Ctx, res: Resource, key: str = "Policies") -> tuple[Pol
 
 
 def _tags(ctx: Ctx, res: Resource) -> tuple[tuple[str, str], ...]:
+    """The ``Tags`` the template writes. They are never all the tags: the stack's own tags (``aws
+    cloudformation deploy --tags``, CDK's stack tags) are propagated to its roles and users too, so
+    facts say ``tags_open``."""
     tags = ctx.value(res, "Tags")
     if not isinstance(tags, list):
         return ()
@@ -80,7 +83,7 @@ def role(ctx: Ctx, res: Resource) -> None:
         res.lid, ctx.at(res), name=attrs["Ref"], arn=attrs["Arn"], account=ctx.account,
         unique_id=attrs["RoleId"], trust_policy=trust, inline_policies=inline_policies(ctx, res),
         managed_policy_arns=arns, boundary_arn=ctx.text(res, "PermissionsBoundary"), tags=_tags(ctx, res),
-        managed_policies_unknown=partial))
+        managed_policies_unknown=partial, tags_open=True))
 
 
 def user(ctx: Ctx, res: Resource) -> None:
@@ -91,7 +94,7 @@ def user(ctx: Ctx, res: Resource) -> None:
         res.lid, ctx.at(res), name=attrs["Ref"], arn=attrs["Arn"], account=ctx.account,
         unique_id=symbols.opaque(f"{res.lid}.unique_id"), inline_policies=inline_policies(ctx, res),
         managed_policy_arns=arns, boundary_arn=ctx.text(res, "PermissionsBoundary"), groups=groups,
-        tags=_tags(ctx, res)))
+        tags=_tags(ctx, res), tags_open=True))
 
 
 def group(ctx: Ctx, res: Resource) -> None:

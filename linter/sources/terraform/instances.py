@@ -61,6 +61,10 @@ class ResourceInstance(Lazy, BodyReader):
     def region(self) -> str:
         return self.provider.region
 
+    @property
+    def default_tags(self) -> tuple[tuple[str, str], ...] | None:
+        return self.provider.default_tags
+
     def get_attr(self, name: str) -> Any:
         if name in self._attrs:
             return self._attrs[name]

@@ -144,6 +144,11 @@ class PlanResource(Lazy):
         return region if isinstance(region, str) else self.provider_entry.config.region
 
     @property
+    def default_tags(self) -> tuple[tuple[str, str], ...] | None:
+        """None: a plan's ``tags_all`` already holds the provider's default tags."""
+        return ()
+
+    @property
     def location(self) -> Location:
         return Location(self.file, 1)
 

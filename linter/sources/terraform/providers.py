@@ -37,6 +37,9 @@ class ProviderConfig:
     role_arn: str | None
     location: Location
     implicit: bool = False
+    # The ``default_tags`` every resource of this configuration gets (resource tags win on a
+    # key); None when the sources do not determine them.
+    default_tags: tuple[tuple[str, str], ...] | None = ()
 
 
 class ProviderSlot:
@@ -109,7 +112,36 @@ def resolve_provider(slot: ProviderSlot) -> ProviderConfig:
     alias = key.split(".", 1)[1] if "." in key else ""
     if options.account_id:
         account = symbols.substitute_home(account, options.account_id, None)
-    return ProviderConfig(key, ref, alias, account, region, role_arn, decl.location)
+    return ProviderConfig(key, ref, alias, account, region, role_arn, decl.location,
+                          default_tags=_default_tags(slot, scope))
+
+
+def _default_tags(slot: ProviderSlot, scope: Scope) -> tuple[tuple[str, str], ...] | None:
+    """``default_tags { tags = {...} }``: the tags of every resource the configuration creates."""
+    assert slot.decl is not None
+    blocks = slot.decl.block.body.blocks("default_tags")
+    if not blocks:
+        return ()
+    ctx = slot.module.ctx
+    ref = f"{slot.module.prefix}provider.{slot.key}.default_tags"
+    reader = BlockView(_Owner(ctx, ref, scope), blocks[0], scope, ref)
+    return tag_pairs(reader, reader.arg("tags"))
+
+
+def tag_pairs(reader: Any, value: Any) -> tuple[tuple[str, str], ...] | None:
+    """A ``tags`` map as (key, value) pairs, a value left open as a token; None when the map itself
+    is not determined (a variable without a value, a function of one)."""
+    if value is ABSENT or value is None:
+        return ()
+    if not isinstance(value, dict):
+        return None
+    out = []
+    for k, v in value.items():
+        text = reader.as_text(v)
+        if text is None:
+            return None
+        out.append((str(k), text))
+    return tuple(sorted(out))
 
 
 def provider_account(ref: str, options: SourceOptions, *, allowed: str | None, restricts_accounts: bool,

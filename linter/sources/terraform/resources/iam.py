@@ -12,21 +12,25 @@ from why403.model.facts import (
     UserFact,
 )
 from why403.model.policy import Policy, PolicyKind
+from why403.sources.terraform.providers import tag_pairs
 from why403.sources.terraform.resources import read
 from why403.sources.terraform.resources.base import Emitter, Handler, Reader
 from why403.sources.terraform.tfvalues import Unk
 
 
-def _tags(r: Reader) -> tuple[tuple[str, str], ...]:
-    tags = r.arg("tags")
-    if not isinstance(tags, dict):
-        return ()
-    out = []
-    for k, v in tags.items():
-        t = r.as_text(v)
-        if t is not None:
-            out.append((k, t))
-    return tuple(sorted(out))
+def _tags(r: Reader) -> tuple[tuple[tuple[str, str], ...], bool]:
+    """The tags AWS attaches (they are the principal's ``aws:PrincipalTag/*``): the provider's
+    ``default_tags`` under the resource's own ``tags`` (a plan's ``tags_all`` holds both), and
+    whether some are left open (then tags not listed may exist)."""
+    planned = r.arg("tags_all")
+    if isinstance(planned, dict):
+        merged = tag_pairs(r, planned)
+        return (merged, False) if merged is not None else ((), True)
+    defaults = r.default_tags
+    own = tag_pairs(r, r.arg("tags"))
+    tags = dict(defaults or ())
+    tags.update(own or ())
+    return tuple(sorted(tags.items())), defaults is None or own is None
 
 
 def _inline_blocks(r: Reader, out: Emitter) -> tuple[Policy, ...]:
@@ -44,15 +48,17 @@ def _inline_blocks(r: Reader, out: Emitter) -> tuple[Policy, ...]:
 def iam_role(r: Reader, out: Emitter) -> None:
     managed, managed_unknown = read.texts(r, out, "managed_policy_arns")
     boundary = read.text(r, out, "permissions_boundary")
+    tags, tags_open = _tags(r)
     out.fact(RoleFact(r.ref, r.location, read.computed(r, out, "name"), read.computed(r, out, "arn"), r.account,
                       read.computed(r, out, "unique_id"), read.policy(r, out, "assume_role_policy", PolicyKind.TRUST),
-                      _inline_blocks(r, out), managed, boundary, _tags(r), managed_unknown))
+                      _inline_blocks(r, out), managed, boundary, tags, managed_unknown, tags_open=tags_open))
 
 
 def iam_user(r: Reader, out: Emitter) -> None:
+    tags, tags_open = _tags(r)
     out.fact(UserFact(r.ref, r.location, read.computed(r, out, "name"), read.computed(r, out, "arn"), r.account,
                       read.computed(r, out, "unique_id"), boundary_arn=read.text(r, out, "permissions_boundary"),
-                      tags=_tags(r)))
+                      tags=tags, tags_open=tags_open))
 
 
 def iam_group(r: Reader, out: Emitter) -> None:
