@@ -244,13 +244,18 @@ def _key_policy_fix(r: AccessResult, analysis: Analysis) -> Draft | None:
         return None
     if r.intent.principal.ref.startswith("account:"):
         who = account_root(r.intent.principal.account, actor.partition)
+    condition: dict[str, dict[str, Any]] = {
+        "StringEquals": {"kms:ViaService": f"s3.{r.request.bucket.region}.amazonaws.com"}}
+    kept = _kept_conditions(r.intent.statement, same_service=False)
+    for operator, entries in kept.items():
+        condition.setdefault(operator, {}).update(entries)
     stmt = {
         "Sid": "AllowUseThroughS3",
         "Effect": "Allow",
         "Principal": {"AWS": who},
         "Action": catalogue.display(d.kms_action),
         "Resource": "*",
-        "Condition": {"StringEquals": {"kms:ViaService": f"s3.{r.request.bucket.region}.amazonaws.com"}},
+        "Condition": condition,
     }
     new_key = replace(key, policy=_with_statement(key.policy, stmt, PolicyKind.KEY))
 
@@ -270,9 +275,12 @@ def _key_policy_fix(r: AccessResult, analysis: Analysis) -> Draft | None:
     affected = analysis.results_by_default_key.get(key.arn, [])
     if not _Trial(analysis, r).verify(rebuild, new_env, affected):
         return None
-    note = ""
+    notes = []
+    if kept and r.intent.statement is not None:
+        notes.append(f"It keeps the conditions of {r.intent.statement.label}, the grant it completes.")
     if symbols.tri_equals(actor.account or "", key.account) is False:
-        note = "The other account must also allow this KMS action in the principal's IAM policies."
+        notes.append("The other account must also allow this KMS action in the principal's IAM policies.")
+    note = " ".join(notes)
     return Draft(f"the key policy of {key.ref or symbols.render(key.arn)}", stmt, key.policy, key.ref, note,
                  file=key.location.file if key.location is not None else None)
 

@@ -242,3 +242,39 @@ def test_a_draft_never_shows_a_placeholder_or_a_token(lint: Lint) -> None:
             if finding.suggestion:
                 assert not re.search("[\ue000-\uf8ff]|<[^<>]*>|\\$\\{AccountId\\}", finding.suggestion), \
                     finding.suggestion
+
+
+def test_a_key_policy_draft_keeps_the_global_conditions_of_the_grant_it_completes(lint: Lint) -> None:
+    """The role may read only over TLS: the key policy statement the draft adds says the same, next
+    to the kms:ViaService condition."""
+    source = KEY_NOT_NAMING_THE_ROLE.replace(
+        '''      Resource = ["${aws_s3_bucket.data.arn}/*", aws_kms_key.data.arn]
+    }]''', '''      Resource = ["${aws_s3_bucket.data.arn}/*", aws_kms_key.data.arn]
+      Condition = {
+        Bool = { "aws:SecureTransport" = "true" }
+      }
+    }]''')
+    findings = lint({"main.tf": source})
+    [denied] = [f for f in findings if f.rule == "W403-D103"]
+    draft = _draft_of(denied)
+    assert '"aws:SecureTransport" = "true"' in draft and '"kms:ViaService"' in draft
+    assert "It keeps the conditions of statement 0, the grant it completes." in denied.suggestion  # type: ignore[operator]
+    fixed = lint({"main.tf": _paste(source, draft, after=",")})
+    assert not [f for f in fixed if f.rule == "W403-D103"], [f.message for f in fixed]
+    assert _the_rest(fixed, denied) <= _the_rest(findings, denied)
+
+
+def test_kept_conditions_are_the_global_keys_for_another_service() -> None:
+    from why403.model.policy import PolicyKind
+    from why403.policy.parse import parse_policy
+    from why403.world.suggest import _kept_conditions
+
+    stmt = parse_policy({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*",
+        "Condition": {"Bool": {"aws:SecureTransport": "true"},
+                      "StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]},
+        PolicyKind.IDENTITY).statements[0]
+    assert _kept_conditions(stmt, same_service=False) == {"Bool": {"aws:SecureTransport": "true"}}
+    assert _kept_conditions(stmt, same_service=True) == {
+        "Bool": {"aws:SecureTransport": "true"}, "StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}
+    assert _kept_conditions(None, same_service=True) == {}
