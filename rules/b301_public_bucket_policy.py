@@ -19,6 +19,11 @@ A statement S3 classes as public that nothing lets through today (a Deny keeps o
 bucket whose Block Public Access refuses public policies is not reported here: S3 would refuse to
 store the policy, which `W403-B307` reports, once.
 
+A policy the sources write for a bucket they do not create (`aws_s3_bucket_policy` with `bucket =
+var.name`, a literal name, a CloudFormation `Bucket: !Ref BucketName`) is judged the same way: the
+bucket is in the account that writes the policy (only the owner may), its other settings unknown
+(unknown Block Public Access counts as off, as for every bucket), and the message says so.
+
 **How to fix.** Name the partner's account or role in `Principal`, or keep `"*"` and add a condition
 with a fixed value such as `aws:PrincipalOrgID` or `aws:PrincipalAccount`.
 """
@@ -47,6 +52,9 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             if refused and exposure.public is True:
                 continue  # S3 refuses to store this policy at all: W403-B307 is the one finding
             location = stmt.location or policy.location or binfo.location
+            elsewhere = "" if binfo.in_sources else (
+                f" (bucket {symbols.render(name)} is not created by the sources: if its Block Public Access blocks "
+                "public policies, S3 refuses this policy instead and the apply fails with 403)")
             if exposure.admitted:
                 whom = sorted({a.who for a in exposure.admitted})
                 acts = sorted({a.action for a in exposure.admitted})
@@ -55,7 +63,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                     severity="error",
                     message=(f"{stmt.name} of the policy of bucket {symbols.render(name)} lets "
                              f"{' and '.join(whom)} {', '.join(acts)} on {resource}: no condition narrows the "
-                             "wildcard principal to known accounts or your organization"),
+                             f"wildcard principal to known accounts or your organization{elsewhere}"),
                     location=location, layer="bucket-policy",
                     access=Access(principal="*", action=acts[0], resource=resource),
                     identity=(binfo.ref, stmt.label),

@@ -66,6 +66,9 @@ class BucketFact(Fact):
 class BucketPolicyFact(Fact):
     bucket: str  # bucket name (or a token standing for it)
     policy: Policy
+    # The account that writes the policy: a bucket's owner alone may set its policy, so a bucket the
+    # sources do not create is in this account (None: not said).
+    account: str | None = None
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,10 @@ class KeyPolicyFact(Fact):
     key: str  # key id or ARN
     policy: Policy
     bypass_lockout_check: bool = False
+    # Where the policy is written: PutKeyPolicy works only in the key's own account, so a key the
+    # sources do not create is in this account and region (None: not said).
+    account: str | None = None
+    region: str | None = None
 
 
 @dataclass(frozen=True)

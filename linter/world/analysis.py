@@ -218,10 +218,16 @@ class Analysis:
             cached = ()
             self._exposures[name] = cached
         if cached is None:
-            state = self.world.buckets[name].state
+            binfo = self.world.buckets[name]
+            state = binfo.state
             own = replace(state, bpa=BlockPublicAccess(*(v if v is not None else False for v in (
                 state.bpa.block_public_acls, state.bpa.ignore_public_acls, state.bpa.block_public_policy,
                 state.bpa.restrict_public_buckets))))
+            if not binfo.in_sources:
+                # A bucket the sources only write a policy for: what the policy opens is the question,
+                # not how its objects happen to be encrypted (the key policy of an SSE-KMS object is a
+                # second gate the sources do not show).
+                own = replace(own, default_encryption="SSE-S3", default_key=None, default_key_ref=None)
             statements = state.policy.statements if state.policy is not None else ()
             cached = tuple(bucket_grant_exposure(own, stmt, self.outsiders, self.world.env, _FROM_THE_INTERNET)
                            for stmt in statements)

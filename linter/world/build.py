@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from why403.model import symbols
 from why403.model.arn import is_literal_account, literal_account_of, split_arn
-from why403.model.facts import KeyFact, RoleFact, SourceResult, UserFact
+from why403.model.facts import KeyFact, KeyPolicyFact, RoleFact, SourceResult, UserFact
 from why403.model.policy import Policy
 from why403.model.settings import Settings
 from why403.simulate.state import Environment
@@ -42,11 +42,14 @@ def home_evidence(b: Linker) -> None:
     found: set[str] = set()
     defined_names = {f.name for f in (*b.of(RoleFact), *b.of(UserFact))  # type: ignore[attr-defined]
                      if getattr(f, "account", None) == symbols.HOME_ACCOUNT}
-    for f in b.of(KeyFact):
-        assert isinstance(f, KeyFact)
-        if f.account != symbols.HOME_ACCOUNT or f.policy is None:
+    key_policies: list[tuple[str | None, Policy | None]] = [
+        (f.account, f.policy) for f in b.of(KeyFact) if isinstance(f, KeyFact)]
+    # A key policy written for a key the sources do not create is in the account that writes it.
+    key_policies += [(f.account, f.policy) for f in b.of(KeyPolicyFact) if isinstance(f, KeyPolicyFact)]
+    for account_of_key, policy in key_policies:
+        if account_of_key != symbols.HOME_ACCOUNT or policy is None:
             continue
-        for stmt in f.policy.statements:
+        for stmt in policy.statements:
             manages = stmt.actions is not None and any(
                 a.lower() in ("kms:*", "*", "kms:putkeypolicy", "kms:put*") for a in stmt.actions)
             if stmt.effect != "Allow" or not manages:

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from why403.model import symbols
 from why403.model.acl import AclGrant
-from why403.model.arn import PARTITION, account_root, kms_alias, partition_of, s3_bucket
+from why403.model.arn import PARTITION, account_root, kms_alias, kms_key, partition_of, s3_bucket
 from why403.model.facts import (
     AccessPointFact,
     AccessPointPolicyFact,
@@ -36,7 +36,15 @@ from why403.model.location import Location
 from why403.model.policy import Policy, PolicyKind
 from why403.policy.parse import parse_policy
 from why403.simulate import services
-from why403.simulate.state import AccessPointState, BlockPublicAccess, BucketState, KmsGrant, KmsKey, ObjectState
+from why403.simulate.state import (
+    AccessPointState,
+    BlockPublicAccess,
+    BucketState,
+    KmsGrant,
+    KmsKey,
+    ObjectState,
+    external_bucket,
+)
 from why403.world.linker import Linker
 from why403.world.model import AccessPointInfo, BucketInfo, ServiceUse
 
@@ -89,6 +97,10 @@ def keys(b: Linker) -> None:
         b.world.keys[f.arn] = key
         b.world.keys[f.key_id] = key
         b.world.refs[f.ref] = f.arn
+    for f in b.of(KeyPolicyFact):
+        assert isinstance(f, KeyPolicyFact)
+        if f.key not in b.world.keys:
+            _foreign_key(b, f, grants)
     for f in b.of(AliasFact):
         assert isinstance(f, AliasFact)
         target = b.world.keys.get(f.target_key)
@@ -97,6 +109,46 @@ def keys(b: Linker) -> None:
         name = f.name if f.name.startswith("alias/") else f"alias/{f.name}"
         b.world.keys[name] = target
         b.world.keys[kms_alias(f.region, f.account, name, partition_of(f.region))] = target
+
+
+def _foreign_key(b: Linker, f: KeyPolicyFact, grants: dict[str, list[KmsGrant]]) -> None:
+    """A key the sources write a policy for but do not create (``aws_kms_key_policy`` with a key id
+    from a variable or a literal): a key of the account and region the policy is written in (KMS
+    takes PutKeyPolicy only there), whose policy is the one written, with its id as a symbol when
+    the sources leave it open."""
+    account = f.account or symbols.unknown(f"account of key {f.key}")
+    region = f.region or symbols.unknown(f"region of key {f.key}")
+    arn = f.key if f.key.startswith("arn:") else kms_key(region, account, f.key, partition_of(region))
+    key = KmsKey(arn=arn, account=account, region=region, policy=f.policy,
+                 grants=tuple(grants.get(f.key, []) + grants.get(arn, [])), ref=f.ref, location=f.location,
+                 bypass_lockout_check=f.bypass_lockout_check)
+    b.world.keys[arn] = key
+    b.world.keys[f.key] = key
+
+
+def _foreign_bucket(b: Linker, name: str, policies: list[BucketPolicyFact],
+                    bucket_bpa: PublicAccessBlockFact | None, account_bpa: dict[str, PublicAccessBlockFact]
+                    ) -> BucketInfo:
+    """A bucket the sources write a policy for but do not create (given by name, variable or
+    parameter). Only its owner may set its policy, so it is in the account that writes it; the rest
+    of its settings are unknown except what the sources write about it (a Block Public Access of its
+    own). Its policy is linted like any other; rules say the bucket is not in the sources."""
+    fact = policies[-1]
+    state = external_bucket(name)
+    account = fact.account or state.account
+    policy = fact.policy
+    if len(policies) > 1:
+        refs = ", ".join(p.ref for p in policies)
+        policy = Policy(kind=PolicyKind.BUCKET, origin=fact.ref, location=fact.location,
+                        unknown=f"several policies are written for this bucket ({refs}); each apply replaces "
+                                "the others")
+    bpa = _bpa(bucket_bpa) if bucket_bpa else BlockPublicAccess(None, None, None, None)
+    acct = account_bpa.get(account)
+    bpa = bpa.combined(_bpa(acct) if acct else BlockPublicAccess(None, None, None, None))
+    state = replace(state, account=account, policy=policy, policy_known=True, bpa=bpa, ref=fact.ref,
+                    location=fact.location)
+    return BucketInfo(state, fact.ref, fact.location, fact.ref, in_sources=False,
+                      competing_policies=tuple((p.ref, p.location) for p in policies) if len(policies) > 1 else ())
 
 
 def buckets(b: Linker) -> None:
@@ -171,6 +223,9 @@ def buckets(b: Linker) -> None:
                                          competing_policies=tuple((p.ref, p.location) for p in competing)
                                          if len(competing) > 1 else ())
         world.refs[f.ref] = name
+    for name, written in sorted(all_policies.items()):
+        if name not in world.buckets:
+            world.buckets[name] = _foreign_bucket(b, name, written, bucket_bpa.get(name), account_bpa)
     for f in b.of(BucketLoggingFact):
         assert isinstance(f, BucketLoggingFact)
         source = world.buckets.get(f.bucket)

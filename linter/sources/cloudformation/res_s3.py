@@ -121,7 +121,7 @@ def bucket_policy(ctx: Ctx, res: Resource) -> None:
     bucket_name = ctx.text(res, "Bucket") or symbols.unknown(f"{res.lid}.Bucket")
     policy = ctx.policy(res, res.props.get("PolicyDocument"), PolicyKind.BUCKET, res.lid,
                         res.props.key_line("PolicyDocument"))
-    ctx.facts.append(BucketPolicyFact(res.lid, ctx.at(res), bucket=bucket_name, policy=policy))
+    ctx.facts.append(BucketPolicyFact(res.lid, ctx.at(res), bucket=bucket_name, policy=policy, account=ctx.account))
 
 
 def access_point(ctx: Ctx, res: Resource) -> None:

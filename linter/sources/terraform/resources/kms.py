@@ -20,7 +20,8 @@ def kms_key_policy(r: Reader, out: Emitter) -> None:
     policy = read.policy(r, out, "policy", PolicyKind.KEY)
     if key is not None and policy is not None:
         out.fact(KeyPolicyFact(r.ref, r.location, key, policy,
-                               bool(read.flag(r, "bypass_policy_lockout_safety_check", False))))
+                               bool(read.flag(r, "bypass_policy_lockout_safety_check", False)),
+                               account=r.account, region=r.region))
 
 
 def kms_alias(r: Reader, out: Emitter) -> None:

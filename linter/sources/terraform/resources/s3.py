@@ -24,6 +24,13 @@ from why403.sources.terraform.resources.base import Emitter, Handler, Reader, po
 from why403.sources.terraform.tfvalues import Unk
 
 
+def s3_bucket_policy(r: Reader, out: Emitter) -> None:
+    named = read.text(r, out, "bucket")
+    policy = read.policy(r, out, "policy", PolicyKind.BUCKET)
+    if named is not None and policy is not None:
+        out.fact(BucketPolicyFact(r.ref, r.location, named, policy, account=r.account))
+
+
 def s3_bucket(r: Reader, out: Emitter) -> None:
     name = read.computed(r, out, "bucket")
     out.fact(BucketFact(r.ref, r.location, name, r.account, r.region))
@@ -175,7 +182,7 @@ def s3_access_point(r: Reader, out: Emitter) -> None:
 
 S3_HANDLERS: dict[str, Handler] = {
     "aws_s3_bucket": s3_bucket,
-    "aws_s3_bucket_policy": policy_attachment("bucket", PolicyKind.BUCKET, BucketPolicyFact),
+    "aws_s3_bucket_policy": s3_bucket_policy,
     "aws_s3_bucket_server_side_encryption_configuration": s3_encryption,
     "aws_s3_bucket_public_access_block": s3_public_access_block,
     "aws_s3_account_public_access_block": s3_account_public_access_block,
