@@ -133,6 +133,16 @@ class ServiceDeliveryFact(Fact):
 
 
 @dataclass(frozen=True)
+class ServiceRoleFact(Fact):
+    """The role a service acts as in an account (an AWS Config configuration recorder's role):
+    ``service`` is its entry in ``data/services.json``."""
+
+    service: str
+    role: str
+    account: str
+
+
+@dataclass(frozen=True)
 class RequesterPaysFact(Fact):
     bucket: str
     enabled: bool | None

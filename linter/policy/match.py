@@ -191,6 +191,9 @@ def not_principal_applies(stmt: Statement, actor: Actor) -> Tri:
     aws_values = [e.value for e in listed if e.type == "AWS"]
     if actor.account is None:
         return True
+    if any(symbols.is_entirely_unknown(v) for v in aws_values):
+        # A list the sources leave open (a split parameter) may hold every ARN the exemption needs.
+        return None
     account = actor.account
     chain: list[str] = []
     if actor.kind == "iam_user" and actor.arn:

@@ -244,6 +244,28 @@ def _context(req: S3Request, values: dict[str, ContextValue]) -> RequestContext:
     return principal_context(req.actor, values, req.open_world)
 
 
+def network_keys(net: Network, actor: Actor) -> dict[str, ContextValue]:
+    """The network condition keys of a request that travels ``net`` (access-model 1.5, 4.4)."""
+    values: dict[str, ContextValue] = {}
+    if not net.known:
+        why = "where this principal's requests come from is not in the sources (config: paths)"
+        for key in _NETWORK_KEYS:
+            values[key] = Unknown(why)
+    elif net.through_endpoint:
+        values["aws:SourceVpce"] = net.vpce_id or Unknown("the endpoint id")
+        values["aws:SourceVpc"] = net.vpc_id or Unknown("the VPC id of the endpoint")
+        values["aws:VpcSourceIp"] = net.vpc_source_ip or Unknown("the private address of the caller")
+        values["aws:SourceIp"] = ABSENT
+    elif net.path == "aws_service" or actor.kind == "service":
+        for key in _NETWORK_KEYS:
+            values[key] = ABSENT
+    else:
+        for key in _NETWORK_KEYS[:3]:
+            values[key] = ABSENT
+        values["aws:SourceIp"] = net.source_ip if net.source_ip else Unknown("the caller's public address")
+    return values
+
+
 def build_context(req: S3Request, orgs: Organizations) -> RequestContext:
     """The request context of the S3 request itself."""
     actor, net = req.actor, req.network
@@ -264,22 +286,7 @@ def build_context(req: S3Request, orgs: Organizations) -> RequestContext:
     bucket_org = orgs.of(req.bucket.account)
     if bucket_org is not None and bucket_org.org_id:
         values["aws:ResourceOrgID"] = bucket_org.org_id
-    if not net.known:
-        why = "where this principal's requests come from is not in the sources (config: paths)"
-        for key in _NETWORK_KEYS:
-            values[key] = Unknown(why)
-    elif net.through_endpoint:
-        values["aws:SourceVpce"] = net.vpce_id or Unknown("the endpoint id")
-        values["aws:SourceVpc"] = net.vpc_id or Unknown("the VPC id of the endpoint")
-        values["aws:VpcSourceIp"] = net.vpc_source_ip or Unknown("the private address of the caller")
-        values["aws:SourceIp"] = ABSENT
-    elif net.path == "aws_service" or actor.kind == "service":
-        for key in _NETWORK_KEYS:
-            values[key] = ABSENT
-    else:
-        for key in _NETWORK_KEYS[:3]:
-            values[key] = ABSENT
-        values["aws:SourceIp"] = net.source_ip if net.source_ip else Unknown("the caller's public address")
+    values.update(network_keys(net, actor))
     # Headers that become S3 condition keys.
     for header in ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-acl",
                    "x-amz-copy-source", "x-amz-server-side-encryption-context"):
@@ -328,11 +335,15 @@ def kms_context(req: S3Request, key: KmsKey, orgs: Organizations, bucket_key: bo
     return _context(req, values)
 
 
-def kms_direct_context(actor: Actor, orgs: Organizations, action: str, via_service: str | None) -> RequestContext:
+def kms_direct_context(actor: Actor, orgs: Organizations, action: str, via_service: str | None,
+                       network: Network | None = None) -> RequestContext:
     """The context of a KMS call the principal makes itself (``via_service`` None), or through a
     service on its behalf: not through S3's forward access session, over TLS, with no encryption
-    context unless the operation carries one (then it is the caller's choice: unknown)."""
+    context unless the operation carries one (then it is the caller's choice: unknown); with the
+    network keys of ``network`` when the caller's path is given (the console, from outside any VPC)."""
     values = principal_keys(actor, orgs, True)
+    if network is not None and via_service is None:
+        values.update(network_keys(network, actor))
     values["kms:CallerAccount"] = actor.account or symbols.unknown("caller account")
     values["kms:ViaService"] = via_service if via_service else ABSENT
     values["aws:ViaAWSService"] = "true" if via_service else "false"

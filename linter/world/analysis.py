@@ -186,9 +186,11 @@ class Analysis:
 
     # -- direct KMS calls ----------------------------------------------------------------------------
 
-    def kms_direct(self, actor: Actor, action: str, key: KmsKey, via_service: str | None = None) -> Decision:
-        """KMS's answer to a call the principal makes itself (or through ``via_service``)."""
-        ctx = kms_direct_context(actor, self.world.env.orgs, action, via_service)
+    def kms_direct(self, actor: Actor, action: str, key: KmsKey, via_service: str | None = None,
+                   network: Network | None = None) -> Decision:
+        """KMS's answer to a call the principal makes itself (or through ``via_service``), from
+        ``network`` when given."""
+        ctx = kms_direct_context(actor, self.world.env.orgs, action, via_service, network)
         return authorize_kms_direct(actor, action, key, ctx, self.world.env)
 
     # -- what grants open to outsiders ---------------------------------------------------------------
@@ -200,8 +202,11 @@ class Analysis:
 
     def deployment_refusals(self, name: str) -> tuple[tuple[str, Decision], ...]:
         """The deployer's calls writing bucket ``name``'s policy or ACL that Block Public Access refuses."""
-        state = self.world.buckets[name].state
-        return deployment_refusals(state, self.managers(state.account)[0].actor, self.world.env)
+        info = self.world.buckets[name]
+        state = info.state
+        refused = deployment_refusals(state, self.managers(state.account)[0].actor, self.world.env)
+        # An ACL on a bucket that sets no Object Ownership is W403-S403's: a new bucket refuses any ACL.
+        return tuple(r for r in refused if r[0] != "s3:PutBucketAcl" or info.acl_without_ownership is None)
 
     def public_statements(self, name: str) -> list[Statement]:
         """The statements that make bucket ``name``'s policy public, judged with the whole policy."""

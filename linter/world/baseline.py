@@ -99,7 +99,7 @@ def _specials(now: World, ref: World, analysis: Analysis) -> list[PrincipalInfo]
                              org_known=False, ref=f"any principal of {symbols.render(account)}")
         net = (internet_path(known=False, reason="anywhere"),)
         out.append(PrincipalInfo(actor.ref or role, role, account, actor, None, "external", net, in_sources=False))
-    services = {s.service for w in (now, ref) for s in w.services if not s.service.startswith("arn:")}
+    services = {s.service for w in (now, ref) for s in w.services if not s.as_role}
     for w in (now, ref):
         for b in w.buckets.values():
             for stmt in b.state.policy.statements if b.state.policy is not None else ():

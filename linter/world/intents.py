@@ -303,7 +303,7 @@ def _service_intents(world: World) -> Iterator[AccessIntent]:
             continue
         delivery = delivery_of(use)
         prof = delivery.profile
-        if prof.caller is not None:
+        if use.as_role:
             role = world.principals.get(use.service)
             if role is None:
                 continue

@@ -31,6 +31,7 @@ from why403.model.facts import (
     PublicAccessBlockFact,
     RequesterPaysFact,
     ServiceDeliveryFact,
+    ServiceRoleFact,
 )
 from why403.model.location import Location
 from why403.model.policy import Policy, PolicyKind
@@ -233,17 +234,27 @@ def buckets(b: Linker) -> None:
         source_arn = source.state.arn if source else s3_bucket(f.bucket)
         world.services.append(ServiceUse("logging.s3.amazonaws.com", f.target_bucket, f.target_prefix,
                                          source_arn, account, f.ref, f.location))
+    roles: dict[tuple[str, str], str] = {}
+    for r in b.of(ServiceRoleFact):
+        assert isinstance(r, ServiceRoleFact)
+        roles[(r.service, r.account)] = r.role
     for d in b.of(ServiceDeliveryFact):
         assert isinstance(d, ServiceDeliveryFact)
         prof = services.profile(d.service)
-        caller = d.role if prof.caller is not None else None
-        principal = caller or prof.principal
+        role = d.role if prof.caller is not None else roles.get((prof.id, d.source_account))
+        if prof.id == "config":
+            # Config writes as its recorder's role, as the service only with the service-linked role.
+            recorder = roles.get((prof.id, d.source_account))
+            if recorder is None:
+                continue  # who writes is not in the sources
+            role = None if "/aws-service-role/" in recorder else recorder
+        principal = role or prof.principal
         if principal is None:
             continue
         named = world.keys.get(d.key) if d.key is not None else None
         key_id = named.arn if named is not None else d.key  # in the header S3 receives: the key's ARN
         world.services.append(ServiceUse(principal, d.bucket, d.prefix, d.source_arn, d.source_account, d.ref,
-                                         d.location, prof.id, key_id))
+                                         d.location, prof.id, key_id, as_role=role is not None))
 
 
 def default_encryption(b: Linker, fact: Fact | None) -> tuple[str, KmsKey | None, str | None, bool]:

@@ -1,51 +1,130 @@
-"""Who would lose the ability to manage a bucket or a KMS key once its policy is applied.
+"""Who would lose the ability to manage a bucket or a KMS key once its policy is applied (issue 15.3).
 
-The managers are those who must keep that ability (:meth:`Analysis.managers`: the deployer, the
-configured and defined administrators, else a hypothetical administrator of the account); for a
-key also the account root and every principal the key policy names. The answers come from the
-simulation: a lockout is a decision, never a reading of the policy text.
+Those who must keep it (:func:`must_manage`): the deployer (a Terraform provider's ``assume_role``,
+the config's ``deployers``; when neither the sources nor the config name a deployer or
+administrators, the account root stands in for the deployer, and what only the stand-in suffers is a
+note: the real deployer may be exempt), the administrators (the config's ``admins``, the principals
+with administrator policies in the sources, else an administrator role whose name the sources do not
+give, so that only what denies every name counts), who use the console or the CLI from outside any
+VPC. A Deny whose exception (``aws:PrincipalArn``, ``aws:userid``, ``aws:SourceVpce``,
+``aws:SourceIp``, ``aws:PrincipalOrgID``, ``aws:CalledVia``...) leaves one of them out locks them
+out. The answers come from the simulation: a lockout is a decision, never a reading of the policy
+text.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from why403.model import symbols
 from why403.simulate.decision import Decision
 from why403.simulate.state import KmsKey
 from why403.world.analysis import Analysis
-from why403.world.model import PrincipalInfo
+from why403.world.model import NetworkPath, PrincipalInfo, internet_path
+
+CONSOLE = internet_path(reason="the console or the CLI, from outside any VPC")
+"""Requests of a person at the console or a CLI: from the internet, not through a VPC endpoint."""
 
 
 @dataclass(frozen=True)
-class BucketLockout:
-    """A manager the bucket's own policy explicitly denies management actions."""
+class Manager:
+    """A principal that must keep managing the account's buckets and keys.
 
-    manager: PrincipalInfo
+    ``sure`` False: a stand-in for a principal the sources do not name (the account root for an
+    unnamed deployer); a lockout only it suffers may not be one."""
+
+    info: PrincipalInfo
+    role: str
+    paths: tuple[NetworkPath, ...]
+    sure: bool = True
+
+
+def must_manage(analysis: Analysis, account: str) -> list[Manager]:
+    world = analysis.world
+    out: list[Manager] = []
+    deployers = [d for d in world.deployers if symbols.tri_equals(d.account, account) is not False]
+    for d in deployers:
+        out.append(Manager(d, f"the deployer {d.label}", d.paths))
+    if not deployers and not world.settings.admins:
+        # With `admins` configured but no `deployers`, the deployer is taken to be among the admins.
+        out.append(Manager(analysis.root(account), "the account root, standing in for the deployer the sources do "
+                           "not name (set `deployers` in the config)", (CONSOLE,), sure=False))
+    for info in analysis.managers(account):
+        if info in deployers:
+            continue
+        name = "an administrator of the account" if not info.in_sources and info.ref.startswith("an administrator") \
+            else f"the administrator {info.label}"
+        out.append(Manager(info, f"{name}, using the console or the CLI from outside any VPC", (CONSOLE,)))
+    return out
+
+
+@dataclass(frozen=True)
+class Locked:
+    """A manager the resource's own policy explicitly denies some management actions."""
+
+    manager: Manager
     denied: tuple[str, ...]
     decision: Decision  # the first of those denials
 
 
-def bucket_lockout(analysis: Analysis, name: str, actions: tuple[str, ...]) -> BucketLockout | None:
-    """The first manager whom the policy of bucket ``name`` explicitly denies some of ``actions``
-    on some network path. A policy with no Deny locks nobody out, nor does an invalid one: S3
-    refuses to store it (W403-S401)."""
+@dataclass(frozen=True)
+class Lockout:
+    locked: tuple[Locked, ...]
+
+    @property
+    def sure(self) -> bool:
+        """Whether a principal that surely must manage the resource is locked out (not a stand-in)."""
+        return any(lk.manager.sure for lk in self.locked)
+
+    @property
+    def first(self) -> Locked:
+        return next((lk for lk in self.locked if lk.manager.sure), self.locked[0])
+
+
+def bucket_lockout(analysis: Analysis, name: str, actions: tuple[str, ...]) -> Lockout | None:
+    """The managers whom the policy of bucket ``name`` explicitly denies some of ``actions``. A
+    policy with no Deny locks nobody out, nor does an invalid one: S3 refuses to store it
+    (W403-S401). The root user keeps the bucket policy APIs whatever the policy says."""
     state = analysis.world.buckets[name].state
     policy = state.policy
     if policy is None or not policy.is_valid or not any(s.effect == "Deny" for s in policy.statements):
         return None
-    for info in analysis.managers(state.account):
+    locked: list[Locked] = []
+    for manager in must_manage(analysis, state.account):
         denied: list[str] = []
         first: Decision | None = None
         for action in actions:
-            for path in info.paths:
-                _, d = analysis.sim.decide(info.actor, action, state, None, path)
+            for path in manager.paths:
+                _, d = analysis.sim.decide(manager.info.actor, action, state, None, path)
                 if d.outcome == "explicit-deny" and d.layer == "bucket-policy":
                     denied.append(action)
                     first = first or d
                     break
         if first is not None:
-            return BucketLockout(info, tuple(denied), first)
-    return None
+            locked.append(Locked(manager, tuple(denied), first))
+    return Lockout(tuple(locked)) if locked else None
+
+
+def key_explicit_lockout(analysis: Analysis, key: KmsKey, actions: tuple[str, ...]) -> Lockout | None:
+    """The managers whom the key's own policy explicitly denies some of ``actions`` (a Deny in a
+    key policy binds the root user too). An AWS managed key, or a key policy KMS refuses to store,
+    locks nobody out."""
+    if key.aws_managed or not key.policy.is_valid or not any(s.effect == "Deny" for s in key.policy.statements):
+        return None
+    locked: list[Locked] = []
+    for manager in must_manage(analysis, key.account):
+        denied: list[str] = []
+        first: Decision | None = None
+        for action in actions:
+            for path in manager.paths:
+                d = analysis.kms_direct(manager.info.actor, action, key, network=path.network)
+                if d.outcome == "explicit-deny" and d.policy is key.policy:
+                    denied.append(action)
+                    first = first or d
+                    break
+        if first is not None:
+            locked.append(Locked(manager, tuple(denied), first))
+    return Lockout(tuple(locked)) if locked else None
 
 
 @dataclass(frozen=True)
@@ -58,8 +137,9 @@ class KeyLockout:
 
 
 def key_lockout(analysis: Analysis, key: KmsKey, action: str) -> KeyLockout | None:
-    """Whether every candidate manager of ``key`` is definitely refused ``action``. An AWS managed
-    key and a key policy KMS refuses to store lock nobody out."""
+    """Whether every candidate manager of ``key`` is definitely refused ``action``: the account
+    root, the managers and every principal the key policy names. An AWS managed key and a key
+    policy KMS refuses to store lock nobody out."""
     if key.aws_managed or not key.policy.is_valid:
         return None
     candidates = [analysis.root(key.account), *analysis.managers(key.account), *analysis.named_in(key.policy)]

@@ -96,6 +96,7 @@ class ServiceUse:
     location: Location | None
     profile: str = "s3-server-access-logging"
     key: str | None = None
+    as_role: bool = False  # ``service`` is the ARN of the role the service acts as
 
 
 @dataclass

@@ -47,7 +47,8 @@ def test_l201_silent_when_administrators_are_exempt_by_principal_arn(lint: Lint)
     condition = ('ArnNotLike: {aws:PrincipalArn: [!GetAtt AppRole.Arn, '
                  '!Sub "arn:aws:iam::${AWS::AccountId}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin*"]}')
     findings = lint({"t.yaml": USERID_LOCK % condition})
-    assert by_rule(findings, "W403-L201") == []
+    # The deployer is not in the sources: only its stand-in, the account root, is left out (a note).
+    assert [f.severity for f in by_rule(findings, "W403-L201")] == ["note"]
 
 
 def test_l201_fires_for_the_configured_deployer(lint: Lint) -> None:
@@ -379,3 +380,100 @@ def test_b307_silent_when_block_public_policy_is_off(lint: Lint) -> None:
     findings = lint({"t.yaml": PUBLIC_WEBSITE % BPA_OFF})
     assert by_rule(findings, "W403-B307") == []
     assert len(by_rule(findings, "W403-B301")) == 1
+
+
+# -- issue 15.3: exceptions by principal or by network path --------------------------------------------------
+
+
+def test_l201_an_endpoint_only_bucket_locks_out_administrators_at_the_console(lint: Lint) -> None:
+    findings = lint({"t.yaml": USERID_LOCK % "StringNotEquals: {aws:SourceVpce: vpce-0a1b2c3d4e5f60718}"})
+    hits = by_rule(findings, "W403-L201")
+    assert [(f.severity, f.denial) for f in hits] == [("error", "explicit")]
+    assert "console" in hits[0].message and "s3:PutBucketPolicy" in hits[0].message
+
+
+def test_l201_an_endpoint_exception_that_also_exempts_the_admins_locks_nobody_out(lint: Lint) -> None:
+    condition = ('StringNotEquals: {aws:SourceVpce: vpce-0a1b2c3d4e5f60718}\n'
+                 '              ArnNotLike: {aws:PrincipalArn: "arn:aws:iam::111111111111:role/admin"}')
+    findings = lint({"t.yaml": USERID_LOCK % condition}, account_id="111111111111",
+                    admins=("arn:aws:iam::111111111111:role/admin",),
+                    deployers=("arn:aws:iam::111111111111:role/admin",))
+    assert by_rule(findings, "W403-L201") == []
+
+
+def test_l201_a_principal_exception_leaving_out_the_configured_deployer_is_an_error(lint: Lint) -> None:
+    findings = lint({"t.yaml": USERID_LOCK % 'ArnNotLike: {aws:PrincipalArn: !GetAtt AppRole.Arn}'},
+                    account_id="111111111111", deployers=("arn:aws:iam::111111111111:role/cfn-deployer",))
+    hits = by_rule(findings, "W403-L201")
+    assert [f.severity for f in hits] == ["error"]
+    assert "the deployer" in hits[0].message and "s3:PutBucketPolicy" in hits[0].message
+
+
+def test_l201_without_a_deployer_the_account_root_stands_in_as_a_note(lint: Lint) -> None:
+    findings = lint({"t.yaml": USERID_LOCK % 'ArnNotLike: {aws:PrincipalArn: !GetAtt AppRole.Arn}'})
+    hits = by_rule(findings, "W403-L201")
+    assert [f.severity for f in hits] == ["note"]
+    assert "standing in for the deployer" in hits[0].message
+    assert "root user keeps the bucket policy APIs" in hits[0].message
+
+
+KEY_EXCEPTION = """          - Sid: OnlyKeyAdmin
+            Effect: Deny
+            Principal: {AWS: "*"}
+            Action: kms:*
+            Resource: "*"
+            Condition:
+              %s
+"""
+
+
+def test_l202_a_key_deny_leaving_out_the_console_administrators_is_an_error(lint: Lint) -> None:
+    findings = lint({"t.yaml": KEY % (KEY_EXCEPTION % "StringNotEquals: {aws:SourceVpce: vpce-0a1b2c3d4e5f60718}")})
+    hits = by_rule(findings, "W403-L202")
+    assert [(f.severity, f.denial, f.layer) for f in hits] == [("error", "explicit", "kms-key-policy")]
+    assert "OnlyKeyAdmin" in hits[0].message and "kms:PutKeyPolicy" in hits[0].message
+
+
+def test_l202_a_key_deny_exempting_the_configured_admin_and_deployer_is_silent(lint: Lint) -> None:
+    exception = 'ArnNotEquals: {aws:PrincipalArn: "arn:aws:iam::111111111111:role/key-admin"}'
+    findings = lint({"t.yaml": KEY % (KEY_EXCEPTION % exception)}, account_id="111111111111",
+                    admins=("arn:aws:iam::111111111111:role/key-admin",),
+                    deployers=("arn:aws:iam::111111111111:role/key-admin",))
+    assert by_rule(findings, "W403-L202") == []
+
+
+def test_l202_a_key_deny_leaving_out_the_configured_deployer_is_an_error(lint: Lint) -> None:
+    exception = 'ArnNotEquals: {aws:PrincipalArn: "arn:aws:iam::111111111111:role/key-admin"}'
+    findings = lint({"t.yaml": KEY % (KEY_EXCEPTION % exception)}, account_id="111111111111",
+                    admins=("arn:aws:iam::111111111111:role/key-admin",),
+                    deployers=("arn:aws:iam::111111111111:role/pipeline",))
+    hits = by_rule(findings, "W403-L202")
+    assert [f.severity for f in hits] == ["error"] and "the deployer" in hits[0].message
+
+
+NOT_PRINCIPAL_PARAMETER = """AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  AdminArns: {Type: String}
+Resources:
+  State:
+    Type: AWS::S3::Bucket
+    Properties: {BucketName: state-bkt-example}
+  StatePolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref State
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Deny
+            Action: s3:*
+            Resource: [arn:aws:s3:::state-bkt-example, arn:aws:s3:::state-bkt-example/*]
+            NotPrincipal:
+              AWS: !Split [",", !Ref AdminArns]
+"""
+
+
+def test_l201_a_not_principal_list_the_sources_leave_open_may_exempt_anyone(lint: Lint) -> None:
+    """widdix's Terraform state bucket: NotPrincipal from a parameter may list the administrators."""
+    findings = lint({"t.yaml": NOT_PRINCIPAL_PARAMETER})
+    assert [f for f in by_rule(findings, "W403-L201") if f.severity == "error"] == []

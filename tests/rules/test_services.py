@@ -375,6 +375,11 @@ resource "aws_config_delivery_channel" "main" {
   name           = "default"
   s3_bucket_name = aws_s3_bucket.target.id
 }
+
+resource "aws_config_configuration_recorder" "main" {
+  name     = "default"
+  role_arn = "arn:aws:iam::${local.account}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+}
 """
 
 
@@ -388,6 +393,47 @@ def test_config_documented_policy_gives_no_denial(lint: Lint) -> None:
 def test_config_without_each_statement_is_denied_its_call(lint: Lint, sid: str, action: str) -> None:
     text = HEADER + bucket("config-example", without(CONFIG, sid)) + CHANNEL
     assert problems(lint({"main.tf": text})) == [("W403-D101", "config.amazonaws.com", action, None)]
+
+
+CUSTOM_RECORDER = """
+resource "aws_config_delivery_channel" "main" {
+  name           = "default"
+  s3_bucket_name = aws_s3_bucket.target.id
+}
+
+resource "aws_config_configuration_recorder" "main" {
+  name     = "default"
+  role_arn = aws_iam_role.recorder.arn
+}
+
+resource "aws_iam_role" "recorder" {
+  name = "config-recorder"
+  assume_role_policy = jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow",
+    Principal = {Service = "config.amazonaws.com"}, Action = "sts:AssumeRole"}]})
+}
+
+resource "aws_iam_role_policy" "recorder" {
+  role   = aws_iam_role.recorder.id
+  policy = jsonencode({Version = "2012-10-17", Statement = [%s]})
+}
+"""
+RECORDER_S3 = ('{Effect = "Allow", Action = ["s3:PutObject"], Resource = "${aws_s3_bucket.target.arn}/*"}, '
+               '{Effect = "Allow", Action = ["s3:GetBucketAcl", "s3:ListBucket"], Resource = aws_s3_bucket.target.arn}')
+
+
+def test_config_with_its_own_recorder_role_writes_as_that_role(lint: Lint) -> None:
+    """Config writes as config.amazonaws.com only with the service-linked role; with a role of its
+    own, that role writes, and its identity policy (not the bucket policy) must allow it."""
+    text = HEADER + bucket("config-example", []) + CUSTOM_RECORDER % RECORDER_S3
+    assert problems(lint({"main.tf": text})) == []
+    without_put = HEADER + bucket("config-example", []) + CUSTOM_RECORDER % RECORDER_S3.split("}, ")[1]
+    found = problems(lint({"main.tf": without_put}))
+    assert [(r, a) for r, _, a, _ in found] == [("W403-D102", "s3:PutObject")]
+
+
+def test_config_without_a_recorder_in_the_sources_is_not_simulated(lint: Lint) -> None:
+    channel_only = CHANNEL.split('resource "aws_config_configuration_recorder"')[0]
+    assert problems(lint({"main.tf": HEADER + bucket("config-example", []) + channel_only})) == []
 
 
 # -- Elastic Load Balancing access logs ------------------------------------------------------------------

@@ -52,6 +52,7 @@ PROPERTIES: dict[str, frozenset[str] | None] = {
     "AWS::EC2::FlowLog": frozenset({"LogDestinationType", "LogDestination"}),
     "AWS::ElasticLoadBalancingV2::LoadBalancer": frozenset({"LoadBalancerAttributes"}),
     "AWS::Config::DeliveryChannel": frozenset({"Name", "S3BucketName", "S3KeyPrefix", "S3KmsKeyArn"}),
+    "AWS::Config::ConfigurationRecorder": frozenset({"RoleARN"}),
     "AWS::CloudFront::Distribution": frozenset({"DistributionConfig"}),
     "AWS::KinesisFirehose::DeliveryStream": frozenset({"ExtendedS3DestinationConfiguration",
                                                        "S3DestinationConfiguration"}),

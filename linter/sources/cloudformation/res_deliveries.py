@@ -8,7 +8,7 @@ from typing import Any
 
 from why403.model import symbols
 from why403.model.arn import bucket_of_s3_domain, split_s3_arn
-from why403.model.facts import ServiceDeliveryFact
+from why403.model.facts import ServiceDeliveryFact, ServiceRoleFact
 from why403.sources.cloudformation.context import Ctx, Resource, as_bool
 from why403.sources.cloudformation.nodes import NOVALUE, text
 
@@ -72,6 +72,12 @@ def config_delivery_channel(ctx: Ctx, res: Resource) -> None:
           _joined(ctx.text(res, "S3KeyPrefix"), f"AWSLogs/{ctx.account}/Config/"), arn, ctx.text(res, "S3KmsKeyArn"))
 
 
+def config_recorder(ctx: Ctx, res: Resource) -> None:
+    role = ctx.text(res, "RoleARN")
+    if role is not None:
+        ctx.facts.append(ServiceRoleFact(res.lid, ctx.key_loc(res, "RoleARN"), "config", role, ctx.account))
+
+
 def distribution(ctx: Ctx, res: Resource) -> None:
     config = ctx.value(res, "DistributionConfig")
     origins = config.get("Origins") if isinstance(config, dict) else None
@@ -112,6 +118,7 @@ HANDLERS = {
     "AWS::EC2::FlowLog": flow_log,
     "AWS::ElasticLoadBalancingV2::LoadBalancer": load_balancer,
     "AWS::Config::DeliveryChannel": config_delivery_channel,
+    "AWS::Config::ConfigurationRecorder": config_recorder,
     "AWS::CloudFront::Distribution": distribution,
     "AWS::KinesisFirehose::DeliveryStream": firehose,
 }

@@ -220,6 +220,11 @@ COMPUTED: dict[str, dict[str, Computer]] = {
         "id": lambda i: f"https://sqs.{i.region}.amazonaws.com/{i.account}/{generated_name(i)}",
     },
     "aws_cloudtrail": {"arn": _regional_arn("cloudtrail", lambda i: f"trail/{i.text('name')}")},
+    "aws_cloudfront_distribution": {
+        "id": opaque_id,
+        # CloudFront is global: no Region in the ARN (the aws:SourceArn of origin access control).
+        "arn": lambda i: f"arn:{partition_of(i.region)}:cloudfront::{i.account}:distribution/{opaque_id(i)}",
+    },
     "aws_organizations_organization": {
         "id": opaque_id,
         "roots": _org_roots,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from why403.model.arn import bucket_of_s3_domain, split_s3_arn
-from why403.model.facts import ServiceDeliveryFact
+from why403.model.facts import ServiceDeliveryFact, ServiceRoleFact
 from why403.sources.terraform.resources import read
 from why403.sources.terraform.resources.base import Emitter, Handler, Reader
 
@@ -84,6 +84,12 @@ def config_delivery_channel(r: Reader, out: Emitter) -> None:
           read.text(r, out, "s3_kms_key_arn"), where="s3_bucket_name")
 
 
+def config_recorder(r: Reader, out: Emitter) -> None:
+    role = read.text(r, out, "role_arn")
+    if role is not None:
+        out.fact(ServiceRoleFact(r.ref, read.loc(r, "role_arn"), "config", role, r.account))
+
+
 def cloudfront_distribution(r: Reader, out: Emitter) -> None:
     arn = read.computed(r, out, "arn")
     for origin in r.blocks("origin"):
@@ -115,6 +121,7 @@ DELIVERY_HANDLERS: dict[str, Handler] = {
     "aws_alb": load_balancer,
     "aws_guardduty_publishing_destination": guardduty_destination,
     "aws_config_delivery_channel": config_delivery_channel,
+    "aws_config_configuration_recorder": config_recorder,
     "aws_cloudfront_distribution": cloudfront_distribution,
     "aws_kinesis_firehose_delivery_stream": firehose,
 }
