@@ -25,6 +25,12 @@ reported again here; one written beside the permission S3 checks for it (`s3:Hea
 In identity and organization policies only action names of S3 and KMS are reported: a wildcard
 such as `ec2:View*` that matches nothing never causes an S3 403.
 
+A document whose existence or text rests on what the sources state only outside them is at most a
+`warning` that says so: a policy resource whose `count` depends on a variable without a value, or
+one built from a root variable's empty default (`default = ""`, `[]`, `{}`, `null`), which the
+variable file of each environment usually replaces. Supply the value (`--var`, `--var-file`) to
+check the document as deployed.
+
 **How to fix.** Use the permission names of the Service Authorization Reference and the ARN of
 the resource type each action applies to.
 """
@@ -76,6 +82,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             why = {"note": " (note: the permission S3 checks for it is granted, so nothing is denied because of it)",
                    "warning": " (warning: IAM stores the policy, so nothing fails when it is deployed; the grant it "
                               "reads as silently never happens)"}.get(severity, "")
+            if severity == "error" and policy.rests_on:
+                severity, why = "warning", f" (warning: {policy.rests_on})"
             yield RULE.finding(
                 severity=severity,  # type: ignore[arg-type]
                 message=f"{origin}: {_joined(p.message for p in problems)}{why}",

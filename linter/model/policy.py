@@ -215,6 +215,10 @@ class Policy:
     unknown: str | None = None
     # Free-form identity of the document (an ARN for managed policies), used to de-duplicate.
     arn: str | None = None
+    # Why a finding about the document itself must not be an error: its existence, or a value its
+    # text is built from, is stated outside the sources (a count that depends on a variable without
+    # a value; a root variable's empty default that each environment's variable file replaces).
+    rests_on: str | None = None
     # Per-document memo of the matcher and the public-policy test. Not an init field, so that
     # ``dataclasses.replace`` gives every changed copy a fresh, empty cache.
     _cache: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)

@@ -8,6 +8,7 @@ lines relative to where the text starts.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from why403.model.location import Location
@@ -34,7 +35,10 @@ def resolve_policy(ctx: Ctx, raw: Any, kind: PolicyKind, origin: str, line: int,
             doc["Statement"] = [s if isinstance(s, MaybePresent) else MaybePresent(s, maybe) for s in stmts]
         elif isinstance(stmts, dict):
             doc["Statement"] = MaybePresent(stmts, maybe)
-    return parse_policy(doc, kind, origin=origin, location=where, statement_locations=locations)
+    policy = parse_policy(doc, kind, origin=origin, location=where, statement_locations=locations)
+    if maybe is not None:
+        policy = replace(policy, rests_on=f"whether it exists depends on values the sources leave open: {maybe}")
+    return policy
 
 
 def _resolve(ctx: Ctx, raw: Any, where: Location) -> tuple[Any, list[Location | None] | None]:

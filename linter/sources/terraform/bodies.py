@@ -13,6 +13,7 @@ from why403.model.location import Location
 from why403.sources.terraform.context import MAX_INSTANCES, CycleError, LoadContext
 from why403.sources.terraform.convert import EvalError, to_str
 from why403.sources.terraform.evaluate import BudgetExceeded, Scope
+from why403.sources.terraform.references import variables_read
 from why403.sources.terraform.syntax import Block, Body, Expr, traversal_text
 from why403.sources.terraform.tfvalues import ABSENT, Lazy, ObjVal, Unk
 
@@ -35,6 +36,21 @@ class BodyReader:
         self.owner_ref = owner_ref
         self.path = path
         self._args: dict[str, Any] = {}
+
+    def rests_on(self, name: str) -> str | None:
+        """The placeholder defaults of root variables that argument ``name`` reads (through locals,
+        data sources and resources of its module), said as a reason; None when it reads none."""
+        module = self.scope.module
+        defaults = self.ctx.placeholder_defaults
+        attr = self.body.attr(name)
+        if not defaults or attr is None or not getattr(module, "is_root", False):
+            return None
+        read = sorted(variables_read(module.config, attr.expr) & set(defaults))  # type: ignore[attr-defined]
+        if not read:
+            return None
+        said = ", ".join(f"var.{v} = {defaults[v]}" for v in read[:3])
+        return (f"it rests on {said}, an empty default that the variable file of each environment usually "
+                "replaces (supply the value to check it)")
 
     def arg(self, name: str) -> Any:
         if name in self._args:

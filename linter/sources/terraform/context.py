@@ -66,6 +66,10 @@ class LoadContext:
         self.variable_decls: dict[str, Location] = {}
         # Module calls whose module is not here: label -> (why, index of its note in diagnostics).
         self.remote_calls: dict[str, tuple[str, bool, int]] = {}
+        # Root variables read at an empty default ("", [], {}, null) for want of a value: name -> the
+        # default as written. Such a default is a placeholder each environment's variable file
+        # replaces; what rests on it is stated outside the sources.
+        self.placeholder_defaults: dict[str, str] = {}
 
     # -- diagnostics ----------------------------------------------------------------------------
 

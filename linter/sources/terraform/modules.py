@@ -9,6 +9,7 @@ diagnostic and an unknown value, never a hang.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,8 @@ class ModuleInstance:
             if default_attr is not None:
                 value = evaluate_guarded(self.ctx, default_attr.expr, const_scope, f"{self.prefix}var.{name}",
                                          default_attr.line)
+                if self.is_root and (value is None or value in ("", [], {})):
+                    self.ctx.placeholder_defaults[name] = "null" if value is None else json.dumps(value)
             elif self.is_root:
                 value = Unk(f"var.{name}", f"var.{name} has no value", frozenset({f"var.{name}"}),
                             type=spec.unknown_type)

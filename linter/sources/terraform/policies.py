@@ -31,7 +31,7 @@ def _locations(locs: Any, fallback: Location) -> list[Location | None] | None:
 
 
 def policy_from_value(value: Any, kind: PolicyKind, origin: str, fallback: Location,
-                      maybe: str | None = None) -> Policy | None:
+                      maybe: str | None = None, rests_on: str | None = None) -> Policy | None:
     """None when the attribute is not set (or null); otherwise a Policy, possibly unknown."""
     if value is ABSENT or value is None:
         return None
@@ -59,5 +59,8 @@ def policy_from_value(value: Any, kind: PolicyKind, origin: str, fallback: Locat
         policy = parse_policy(Unknown(f"{origin}: the policy is not a string"), kind, origin=origin,
                               location=fallback)
     if maybe:  # every statement exists only if the resource does (its count or for_each is unknown)
-        policy = policy.with_maybe(maybe)
+        policy = replace(policy.with_maybe(maybe), rests_on=f"whether it exists depends on values the sources leave "
+                                                            f"open: {maybe}")
+    if rests_on:
+        policy = replace(policy, rests_on=f"{policy.rests_on}; {rests_on}" if policy.rests_on else rests_on)
     return policy

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from why403.model.facts import (
     AttachmentFact,
     GroupFact,
@@ -70,9 +72,7 @@ def iam_policy(r: Reader, out: Emitter) -> None:
     if policy is None:
         return
     arn = read.computed(r, out, "arn")
-    policy = Policy(kind=policy.kind, statements=policy.statements, version=policy.version, id=policy.id,
-                    origin=policy.origin, location=policy.location, problems=policy.problems,
-                    unknown=policy.unknown, arn=arn)
+    policy = replace(policy, arn=arn)
     out.fact(ManagedPolicyFact(r.ref, r.location, read.computed(r, out, "name"), arn, r.account, policy))
 
 

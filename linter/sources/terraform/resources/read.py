@@ -31,7 +31,9 @@ def policy(r: Any, out: Emitter, name: str, kind: PolicyKind, origin: str | None
     value = r.arg(name)
     out.used(value, getattr(r, "ref", origin or ""))
     owner_ref = getattr(r, "owner_ref", None) or r.ref
-    return policy_from_value(value, kind, origin or f"{owner_ref}.{name}", loc(r, name), r.maybe)
+    rests_on = getattr(r, "rests_on", None)
+    return policy_from_value(value, kind, origin or f"{owner_ref}.{name}", loc(r, name), r.maybe,
+                             rests_on(name) if rests_on is not None else None)
 
 
 def text(r: Any, out: Emitter, name: str) -> str | None:
