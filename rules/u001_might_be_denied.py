@@ -1,9 +1,12 @@
-"""An intended access that a Deny in the sources may refuse, depending on a value they leave open.
+"""An intended access that may be refused, depending on a value the sources leave open.
 
 **What it finds.** An access the sources grant whose simulation cannot be decided because a Deny
 statement of the sources might match it: its condition reads a key whose value is not known for this
 caller (the organization of an account nobody configured, where a role's requests come from), or it
-is built from a variable without a value. It is a `note`, never an error: why403 does not guess.
+is built from a variable without a value. Also an access whose own grant names its resource with a
+policy variable that has no known value for the caller (the tag `aws:PrincipalTag/team` of a role whose
+sessions may carry session tags): whether the grant covers the access depends on that value. It is
+a `note`, never an error: why403 does not guess.
 
 **Why it matters.** It is where a 403 can hide. Supplying the missing value (`--account-id`, the
 `organization` or `paths` keys of the config, `--var`, `--parameter`) turns the note into a definite
@@ -24,9 +27,28 @@ from why403.world.analysis import Analysis
 
 def check(analysis: Analysis) -> Iterable[Finding]:
     seen: set[tuple[str, str, int]] = set()
+    varying: set[tuple[str, str]] = set()
     for r in analysis.results:
         d = r.decision
         if d.outcome != "unknown" or not r.intent.expect_allowed:
+            continue
+        intent = r.intent
+        if intent.varies is not None and intent.statement is not None and intent.statement.location is not None:
+            if (intent.principal.ref, intent.resource) in varying:
+                continue
+            varying.add((intent.principal.ref, intent.resource))
+            origin = intent.policy.origin if intent.policy is not None else intent.source
+            yield RULE.finding(
+                severity="note",
+                message=(f"{intent.principal.label} may be denied {r.action} on {symbols.render(intent.resource)}: "
+                         f"whether {intent.statement.name} of {origin} covers it depends on a policy variable "
+                         f"whose value the sources leave open ({symbols.render(intent.varies)})"),
+                location=intent.statement.location, layer=d.layer or "identity-policy", denial="implicit",
+                access=Access(principal=symbols.render(intent.principal.actor.display),
+                              principal_ref=intent.principal.ref, action=r.action,
+                              resource=symbols.render(intent.resource), via=r.path.endpoint_ref),
+                identity=(intent.principal.ref, symbols.render(intent.resource), intent.statement.label, "varies"),
+            )
             continue
         for step in d.trace:
             stmt = step.statement
@@ -53,4 +75,4 @@ def check(analysis: Analysis) -> Iterable[Finding]:
 
 
 RULE = Rule(id="W403-U001", kind="denied", severity="note", check=check, precision="medium",
-            summary="An intended access that a Deny may refuse, depending on a value the sources leave open")
+            summary="An intended access that may be refused, depending on a value the sources leave open")

@@ -10,6 +10,7 @@ one key it matches.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from why403.model import symbols
 from why403.model.glob import compile_glob
@@ -50,20 +51,31 @@ def sample_key(pattern: str) -> str:
     return out
 
 
-def caller_sample_key(pattern: str, caller: RequestContext | None) -> tuple[str, str | None]:
+@dataclass(frozen=True)
+class CallerKey:
+    """The object key a grant stands for, for one caller.
+
+    ``unresolved``: the policy variable that has no value for the caller (the entry then matches no
+    key at all, access-model 6.7, and any key shows it). ``varies``: why the value of a variable is
+    not known for the caller (a session tag), so whether the grant covers a key depends on it."""
+
+    key: str
+    unresolved: str | None = None
+    varies: str | None = None
+
+
+def caller_sample_key(pattern: str, caller: RequestContext | None) -> CallerKey:
     """A concrete key the pattern matches for this caller, its policy variables resolved from the
-    caller's keys (``home/${aws:username}/*`` -> ``home/alice/why403-example`` for the user alice),
-    and the variable that has no value for the caller, if one has none: the entry then matches no
-    key at all (access-model 6.7), and any key shows it. ``caller`` None: the policy's variables
-    are literal text (a policy without ``Version: 2012-10-17``)."""
+    caller's keys (``home/${aws:username}/*`` -> ``home/alice/why403-example`` for the user alice).
+    ``caller`` None: the policy's variables are literal text (no ``Version: 2012-10-17``)."""
     if caller is None or not variables.has_variables(pattern):
-        return sample_key(pattern), None
+        return CallerKey(sample_key(pattern))
     resolved = variables.resolve(pattern, caller)
     if isinstance(resolved, variables.Unresolved):
-        return sample_key(pattern), resolved.key
+        return CallerKey(sample_key(pattern), unresolved=resolved.key)
     if isinstance(resolved, Unknown):
-        return sample_key(pattern), None
-    return "".join(text if literal else sample_key(text) for text, literal in resolved), None
+        return CallerKey(sample_key(pattern), varies=resolved.reason)
+    return CallerKey("".join(text if literal else sample_key(text) for text, literal in resolved))
 
 
 def dead_condition_variable(stmt: Statement, caller: RequestContext) -> str | None:

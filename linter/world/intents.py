@@ -67,6 +67,9 @@ class AccessIntent:
     # a role session) and where it is ("Resource entry", "condition value"): the grant then names
     # nothing (access-model 6.7).
     unresolved: tuple[str, str] | None = None
+    # Why a policy variable of the grant's Resource has no known value for this principal (a
+    # session tag): whether the grant covers the access depends on it.
+    varies: str | None = None
 
     @property
     def label(self) -> str:
@@ -95,17 +98,27 @@ class AccessIntent:
                 "matches nothing")
 
 
-def _sample(key_pattern: str | None, policy: Policy | None, stmt: Statement, caller: RequestContext
-            ) -> tuple[str | None, tuple[str, str] | None]:
-    """The sample key a grant stands for, for this caller (its policy variables resolved), and the
-    variable that has no value for it, with where it is written."""
+@dataclass(frozen=True)
+class _Sample:
+    key: str | None
+    unresolved: tuple[str, str] | None = None
+    varies: str | None = None
+
+
+def _sample(key_pattern: str | None, policy: Policy | None, stmt: Statement, caller: RequestContext) -> _Sample:
+    """The sample key a grant stands for, for this caller (its policy variables resolved); the
+    variable that has no value for it, with where it is written; why one has no known value."""
     if policy is not None and not policy.substitutes_variables:
-        return (sample_key(key_pattern) if key_pattern is not None else None), None
-    key, unresolved = caller_sample_key(key_pattern, caller) if key_pattern is not None else (None, None)
-    if unresolved is not None:
-        return key, (unresolved, "Resource entry")
+        return _Sample(sample_key(key_pattern) if key_pattern is not None else None)
+    if key_pattern is not None:
+        found = caller_sample_key(key_pattern, caller)
+        if found.unresolved is not None:
+            return _Sample(found.key, (found.unresolved, "Resource entry"))
+        key, varies = found.key, found.varies
+    else:
+        key, varies = None, None
     dead = dead_condition_variable(stmt, caller)
-    return key, ((dead, "condition value") if dead is not None else None)
+    return _Sample(key, (dead, "condition value") if dead is not None else None, varies)
 
 
 def _identity_intents(world: World, info: PrincipalInfo) -> Iterator[AccessIntent]:
@@ -129,9 +142,10 @@ def _identity_intents(world: World, info: PrincipalInfo) -> Iterator[AccessInten
                 actions, wildcard, aliases = intended_actions(stmt.actions, is_object)
                 if not actions:
                     continue
-                key, unresolved = _sample(key_pattern, policy, stmt, caller)
-                yield AccessIntent(info, actions, resource, bucket, key, "identity-policy", policy, stmt,
-                                   from_wildcard=wildcard, written_as=aliases, unresolved=unresolved)
+                sample = _sample(key_pattern, policy, stmt, caller)
+                yield AccessIntent(info, actions, resource, bucket, sample.key, "identity-policy", policy, stmt,
+                                   from_wildcard=wildcard, written_as=aliases, unresolved=sample.unresolved,
+                                   varies=sample.varies)
 
 
 def _access_point_intent(world: World, info: PrincipalInfo, resource: str, ap: tuple[str, str | None],
@@ -288,11 +302,10 @@ def _bucket_policy_intents(world: World) -> Iterator[AccessIntent]:
                 _, key_pattern = parsed
                 actions, wildcard = concrete_actions(stmt.actions or (), key_pattern is not None)
                 if actions:
-                    key, unresolved = _sample(key_pattern, policy, stmt,
-                                              caller_context(principal.actor, world.env.orgs))
-                    yield AccessIntent(principal, actions, resource, name, key, "bucket-policy", policy, stmt,
+                    sample = _sample(key_pattern, policy, stmt, caller_context(principal.actor, world.env.orgs))
+                    yield AccessIntent(principal, actions, resource, name, sample.key, "bucket-policy", policy, stmt,
                                        context=_delivery_context(delivery), from_wildcard=wildcard,
-                                       delivery=delivery, unresolved=unresolved)
+                                       delivery=delivery, unresolved=sample.unresolved, varies=sample.varies)
 
 
 def _service_intents(world: World) -> Iterator[AccessIntent]:

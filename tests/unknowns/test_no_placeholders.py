@@ -59,11 +59,12 @@ def _leaks(output: str, sources: str) -> list[str]:
     output = _decoded(output)
     found = [f"private-use character {m.group(0)!r} in ...{output[max(0, m.start() - 60):m.end() + 20]!r}"
              for m in PRIVATE_USE.finditer(output)]
+    compact = re.sub(r"\s+", "", sources)
     for m in PLACEHOLDER.finditer(output):
-        inner = m.group(1)
+        inner = re.sub(r"\s+", "", m.group(1))  # the text report wraps long lines anywhere
         # JSON may escape what the source wrote plainly (a slash, a quote).
         plain = json.loads(f'"{inner}"') if "\\" in inner and '"' not in inner else inner
-        if not any(f"{{{prefix}{text}}}" in sources for prefix in ("", "!") for text in (inner, plain)):
+        if not any(f"{{{prefix}{text}}}" in compact for prefix in ("", "!") for text in (inner, plain)):
             found.append(f"placeholder {m.group(0)!r} in ...{output[max(0, m.start() - 60):m.end() + 20]!r}")
     return found
 

@@ -36,6 +36,10 @@ def test_terraform_users_roles_and_tags(check: Check) -> None:
     [billing] = denied["aws_iam_role.billing"]
     assert "the principal has no tag 'cost-centre'" in billing["message"]
     assert billing["access"]["resource"] == "arn:aws:s3:::acme-team-data/cost-centres/${aws:PrincipalTag/cost-centre}/*"
+    # Whether the analyst's grant covers a key depends on its session tag: a note saying so.
+    [varies] = of_rule(report, "W403-U001")
+    assert varies["severity"] == "note" and varies["access"]["principal_ref"] == "aws_iam_role.analyst"
+    assert "sts:TagSession" in varies["message"]
 
 
 def test_terraform_tags_left_open_make_the_tag_unknown_not_absent(check: Check) -> None:
