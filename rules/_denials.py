@@ -223,7 +223,8 @@ def make_finding(rule_id: str, group: _Group, analysis: Analysis) -> Finding:
     action_text = ", ".join(_as_written(a, intent.written_as) for a in actions)
     via = f" through {r.path.endpoint_ref}" if r.path.endpoint_ref else ""
     severity, why = severity_of(r, analysis.world.settings)
-    dead = f"; {intent.unresolved_why}" if intent.unresolved_why and r.decision.outcome != "explicit-deny" else ""
+    why_dead = intent.unresolved_why or (intent.misshapen[1] if intent.misshapen else None)
+    dead = f"; {why_dead}" if why_dead and r.decision.outcome != "explicit-deny" else ""
     message = (f"{principal.label} cannot {action_text} on {symbols.render(intent.resource)}{via}"
                f"{_why_wanted(r)}: {_deny_text(r)}{dead}" + (f" ({severity}: {why})" if why else ""))
     location = _location(r)

@@ -20,7 +20,11 @@ mis-indented statement breaks several elements at once), a statement that matche
 finding listing its dead names. An API name whose grant is reported as denied (`W403-D102`: "is
 granted s3:ListObjectsV2 (not an IAM action: S3 authorizes it with s3:ListBucket)...") is not
 reported again here; one written beside the permission S3 checks for it (`s3:HeadObject` next to
-`s3:GetObject`) denies nothing and is a `note` that says so.
+`s3:GetObject`) denies nothing and is a `note` that says so. Likewise an object action on bucket
+ARNs, a bucket action on object ARNs, or an ARN written where the bucket name goes
+(`arn:aws:s3:::arn:aws:s3:::reports/*`, an interpolated ARN) in an identity policy: when the access it was written
+for is denied, the denial reports it with the shape problem as the reason, and it is not repeated
+here.
 
 In identity and organization policies only action names of S3 and KMS are reported: a wildcard
 such as `ec2:View*` that matches nothing never causes an S3 403.
@@ -103,6 +107,9 @@ def _api_names(analysis: Analysis) -> tuple[set[tuple[Location | None, str]], se
     for r in analysis.results:
         if not r.intent.expect_allowed or r.intent.statement is None:
             continue
+        if r.intent.misshapen is not None and r.decision.denied:
+            # The denial of the access the grant was written for says what is wrong with it.
+            denied.add((r.intent.statement.location, r.intent.misshapen[0]))
         for real, written in r.intent.written_as:
             if r.action != real:
                 continue

@@ -166,6 +166,16 @@ def is_service_linked_role(role_arn: str | None) -> bool:
     return parts[5].startswith("role" + SERVICE_ROLE_PATH)
 
 
+_DOUBLED_S3_ARN = re.compile(r"arn:[\w-]+:s3:::(arn:[\w-]+:s3:::[^:].*)")
+
+
+def arn_in_bucket_slot(resource: str) -> str | None:
+    """The ARN meant by a resource that has an S3 ARN where the bucket name goes
+    (``arn:aws:s3:::${aws_s3_bucket.b.arn}/*``), or None."""
+    found = _DOUBLED_S3_ARN.fullmatch(resource)
+    return found.group(1) if found is not None else None
+
+
 # <bucket>.s3.amazonaws.com, <bucket>.s3.<region>.amazonaws.com, <bucket>.s3-<region>.amazonaws.com
 _S3_DOMAIN = re.compile(r"^(?P<bucket>[^/]+?)\.s3(?:[.-][^/]+?)?\.amazonaws\.com(?:\.cn)?$")
 
@@ -220,6 +230,7 @@ __all__ = [
     "Arn",
     "account_of_root",
     "account_root",
+    "arn_in_bucket_slot",
     "assumed_role",
     "bucket_of_s3_domain",
     "dns_suffix",

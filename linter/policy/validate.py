@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from why403.model import symbols
-from why403.model.arn import split_arn
+from why403.model.arn import arn_in_bucket_slot, split_arn
 from why403.model.location import Problem
 from why403.model.policy import Policy, PolicyKind, Statement
 from why403.policy import catalogue
@@ -32,6 +32,7 @@ def validate_policy(policy: Policy) -> tuple[Problem, ...]:
         problems.extend(_check_actions(stmt, severity))
         problems.extend(_check_resources(stmt))
         problems.extend(_check_s3_shape(stmt, severity))
+        problems.extend(_check_arn_in_bucket_slot(stmt, severity))
     return tuple(problems)
 
 
@@ -113,11 +114,23 @@ def _check_s3_shape(stmt: Statement, severity: str) -> list[Problem]:
                 "object-action-on-bucket",
                 f"{stmt.name}: {catalogue.display(action)} applies to objects, but the statement only names "
                 f"bucket ARNs ({', '.join(stmt.resources)}); add /* to the ARN",
-                stmt.location, severity))
+                stmt.location, severity, action))
         elif wants_bucket and not wants_object and shapes == {"object"}:
             out.append(Problem(
                 "bucket-action-on-object",
                 f"{stmt.name}: {catalogue.display(action)} applies to the bucket, but the statement only names "
                 f"object ARNs ({', '.join(stmt.resources)}); use the bucket ARN without /*",
-                stmt.location, severity))
+                stmt.location, severity, action))
+    return out
+
+
+def _check_arn_in_bucket_slot(stmt: Statement, severity: str) -> list[Problem]:
+    """``arn:aws:s3:::${aws_s3_bucket.b.arn}/*``: the bucket's ARN interpolated where its name goes."""
+    out: list[Problem] = []
+    for resource in stmt.resources or ():
+        meant = arn_in_bucket_slot(resource)
+        if meant is not None:
+            out.append(Problem("arn-in-bucket-slot",
+                               f"{stmt.name}: {resource!r} has an ARN where the bucket name goes, so it names no "
+                               f"bucket and never matches; write {meant!r}", stmt.location, severity, resource))
     return out

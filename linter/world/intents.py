@@ -18,6 +18,7 @@ from why403.model.actor import Actor, role_session
 from why403.model.arn import (
     PARTITION,
     account_root,
+    arn_in_bucket_slot,
     iam_role,
     partition_of,
     split_access_point_arn,
@@ -70,6 +71,9 @@ class AccessIntent:
     # Why a policy variable of the grant's Resource has no known value for this principal (a
     # session tag): whether the grant covers the access depends on it.
     varies: str | None = None
+    # The grant can never match what it was written for (issue 15.7): what is wrong with it as the
+    # policy problem names it (the action or the Resource entry), and why, in a sentence.
+    misshapen: tuple[str, str] | None = None
 
     @property
     def label(self) -> str:
@@ -134,11 +138,18 @@ def _identity_intents(world: World, info: PrincipalInfo) -> Iterator[AccessInten
                 if ap is not None and ap[0] in world.access_points:
                     yield from _access_point_intent(world, info, resource, ap, stmt, policy, "identity-policy")
                     continue
+                meant = arn_in_bucket_slot(resource)
+                if meant is not None:
+                    yield from _misshapen_intents(info, policy, stmt, caller, meant, None, (
+                        resource, f"its Resource {resource} has an ARN where the bucket name goes, so it names no "
+                                  f"bucket (meant: {meant})"))
+                    continue
                 parsed = split_s3_arn(resource)
                 if parsed is None:
                     continue
                 bucket, key_pattern = parsed
                 is_object = key_pattern is not None
+                yield from _misshapen_actions(info, policy, stmt, caller, resource, is_object)
                 actions, wildcard, aliases = intended_actions(stmt.actions, is_object)
                 if not actions:
                     continue
@@ -146,6 +157,43 @@ def _identity_intents(world: World, info: PrincipalInfo) -> Iterator[AccessInten
                 yield AccessIntent(info, actions, resource, bucket, sample.key, "identity-policy", policy, stmt,
                                    from_wildcard=wildcard, written_as=aliases, unresolved=sample.unresolved,
                                    varies=sample.varies)
+
+
+def _misshapen_actions(info: PrincipalInfo, policy: Policy, stmt: Statement, caller: RequestContext,
+                       resource: str, is_object: bool) -> Iterator[AccessIntent]:
+    """Issue 15.7: an object action written with only bucket ARNs (or a bucket action with only
+    object ARNs) can never match; the access it was written for is the action on the right ARN,
+    which the simulation then finds denied unless another grant gives it."""
+    shapes = {None if p is None else p[1] is not None for p in (split_s3_arn(r) for r in stmt.resources or ())}
+    if shapes != {is_object}:
+        return
+    for action in stmt.actions or ():
+        if not action.lower().startswith("s3:") or any(c in action for c in "*?"):
+            continue
+        on_object, _, _ = intended_actions((action,), True)
+        on_bucket, _, _ = intended_actions((action,), False)
+        if is_object and on_bucket and not on_object:
+            meant, what = resource.split("/", 1)[0], "applies to the bucket, but the statement names only object ARNs"
+        elif not is_object and on_object and not on_bucket:
+            meant, what = f"{resource}/*", "applies to objects, but the statement names only bucket ARNs"
+        else:
+            continue
+        yield from _misshapen_intents(info, policy, stmt, caller, meant, (action,),
+                                      (action, f"the grant never matches: {catalogue.display(action)} {what}"))
+
+
+def _misshapen_intents(info: PrincipalInfo, policy: Policy, stmt: Statement, caller: RequestContext, meant: str,
+                       only: tuple[str, ...] | None, misshapen: tuple[str, str]) -> Iterator[AccessIntent]:
+    parsed = split_s3_arn(meant)
+    if parsed is None:
+        return
+    bucket, key_pattern = parsed
+    actions, wildcard, aliases = intended_actions(only or stmt.actions or (), key_pattern is not None)
+    if actions:
+        sample = _sample(key_pattern, policy, stmt, caller)
+        yield AccessIntent(info, actions, meant, bucket, sample.key, "identity-policy", policy, stmt,
+                           from_wildcard=wildcard, written_as=aliases, unresolved=sample.unresolved,
+                           varies=sample.varies, misshapen=misshapen)
 
 
 def _access_point_intent(world: World, info: PrincipalInfo, resource: str, ap: tuple[str, str | None],
