@@ -24,7 +24,7 @@ from why403.simulate import public
 from why403.simulate.decision import Decision
 from why403.simulate.kms import KmsCall, authorize_kms, kms_calls
 from why403.simulate.layers import Layer, is_iam_principal
-from why403.simulate.prechecks import rejection
+from why403.simulate.prechecks import doubts, rejection
 from why403.simulate.request import S3Request
 from why403.simulate.s3_grant import S3Evaluation, Verdict
 from why403.simulate.s3_kinds import acl_grants_caller
@@ -58,6 +58,8 @@ class _Evaluation(S3Evaluation):
         refused = rejection(self.req, lambda: bool(self.kms_calls))
         if refused is not None:
             raise self.reject(refused.layer, refused.detail, refused.http)
+        for why in doubts(self.req):
+            self.unknown("request-validation", None, why)
 
     @cached_property
     def kms_calls(self) -> list[KmsCall]:

@@ -45,7 +45,8 @@ def rejection(req: S3Request, uses_kms: Callable[[], bool]) -> Rejection | None:
         if bucket.bpa.block_public_policy is True and public.policy_is_public(new_policy) is True:
             return Rejection("block-public-access", "BlockPublicPolicy refuses a public policy")
     ap = req.access_point
-    if ap is not None and ap.vpc_origin is not None and not (net.through_endpoint and net.vpc_id == ap.vpc_origin):
+    if ap is not None and ap.vpc_origin is not None and net.known and \
+            not (net.through_endpoint and tri_equals(net.vpc_id or "", ap.vpc_origin) is True):
         return Rejection("request-validation", f"access point {ap.name} accepts only requests from {ap.vpc_origin}")
     if net.through_endpoint and net.endpoint_region and tri_equals(net.endpoint_region, bucket.region) is False:
         return Rejection("request-validation",
@@ -57,3 +58,16 @@ def rejection(req: S3Request, uses_kms: Callable[[], bool]) -> Rejection | None:
         return Rejection("request-validation", "SSE-KMS objects can only be read or written with signed requests "
                          "over TLS")
     return None
+
+
+def doubts(req: S3Request) -> list[str]:
+    """Refusals S3 may make, depending on what the sources leave open."""
+    ap, net = req.access_point, req.network
+    if ap is not None and ap.vpc_origin is not None and net.known and net.through_endpoint and \
+            tri_equals(net.vpc_id or "", ap.vpc_origin) is None:
+        return [f"access point {ap.name} accepts only requests from {ap.vpc_origin}; whether the endpoint is in "
+                "that VPC is not determined"]
+    if ap is not None and ap.vpc_origin is not None and not net.known:
+        return [f"access point {ap.name} accepts only requests from {ap.vpc_origin}; where this principal's "
+                "requests come from is not in the sources (config: paths)"]
+    return []
