@@ -176,6 +176,17 @@ def arn_in_bucket_slot(resource: str) -> str | None:
     return found.group(1) if found is not None else None
 
 
+_DOUBLED_KMS_ARN = re.compile(r"arn:[\w-]+:kms:[^:]*:[^:]*:key/(arn:[\w-]+:kms:.+)")
+
+
+def arn_in_key_slot(resource: str) -> str | None:
+    """The ARN meant by a KMS resource with a key or alias ARN where the key id goes
+    (``arn:aws:kms:r:a:key/${KeyArn}``, a SAM KMSDecryptPolicy given the key's ARN), or None. Key
+    ids have no colons, so such a resource names no key."""
+    found = _DOUBLED_KMS_ARN.fullmatch(resource)
+    return found.group(1) if found is not None else None
+
+
 # <bucket>.s3.amazonaws.com, <bucket>.s3.<region>.amazonaws.com, <bucket>.s3-<region>.amazonaws.com
 _S3_DOMAIN = re.compile(r"^(?P<bucket>[^/]+?)\.s3(?:[.-][^/]+?)?\.amazonaws\.com(?:\.cn)?$")
 
@@ -231,6 +242,7 @@ __all__ = [
     "account_of_root",
     "account_root",
     "arn_in_bucket_slot",
+    "arn_in_key_slot",
     "assumed_role",
     "bucket_of_s3_domain",
     "dns_suffix",

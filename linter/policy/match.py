@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from why403.model import symbols
 from why403.model.actor import Actor
-from why403.model.arn import account_of_root, names_account, tri_resource_match
+from why403.model.arn import account_of_root, arn_in_key_slot, names_account, tri_resource_match
 from why403.model.glob import tri_glob
 from why403.model.policy import Policy, PolicyKind, PrincipalEntry, Statement
 from why403.model.symbols import Tri, tri_and, tri_or
@@ -92,6 +92,8 @@ def resource_pattern_match(pattern: str, resource: str, ctx: RequestContext, sub
         if plain is None:
             return variables.pieces_glob(resolved, "resource").matches(resource)
         pattern = plain
+    if arn_in_key_slot(pattern) is not None:
+        return False  # a key id never holds an ARN: the entry names no key, whatever its tokens stand for
     return tri_resource_match(pattern, resource)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from why403.model import symbols
-from why403.model.arn import arn_in_bucket_slot, split_arn
+from why403.model.arn import arn_in_bucket_slot, arn_in_key_slot, split_arn
 from why403.model.location import Problem
 from why403.model.policy import Policy, PolicyKind, Statement
 from why403.policy import catalogue
@@ -131,6 +131,12 @@ def _check_arn_in_bucket_slot(stmt: Statement, severity: str) -> list[Problem]:
         meant = arn_in_bucket_slot(resource)
         if meant is not None:
             out.append(Problem("arn-in-bucket-slot",
-                               f"{stmt.name}: {resource!r} has an ARN where the bucket name goes, so it names no "
-                               f"bucket and never matches; write {meant!r}", stmt.location, severity, resource))
+                               f"{stmt.name}: '{resource}' has an ARN where the bucket name goes, so it names no "
+                               f"bucket and never matches; write '{meant}'", stmt.location, severity, resource))
+        meant = arn_in_key_slot(resource)
+        if meant is not None:
+            out.append(Problem("arn-in-key-slot",
+                               f"{stmt.name}: '{resource}' has an ARN where the key id goes (a parameter that takes "
+                               f"a key id, such as the KeyId of a SAM policy template, was given the key's ARN), so it "
+                               f"never matches; write '{meant}'", stmt.location, severity, resource))
     return out

@@ -142,7 +142,8 @@ def _identity_intents(world: World, info: PrincipalInfo) -> Iterator[AccessInten
                 if meant is not None:
                     yield from _misshapen_intents(info, policy, stmt, caller, meant, None, (
                         resource, f"its Resource {resource} has an ARN where the bucket name goes, so it names no "
-                                  f"bucket (meant: {meant})"))
+                                  f"bucket (meant: {meant}; a parameter that takes a bucket name, such as the "
+                                  "BucketName of a SAM policy template, was given the bucket's ARN)"))
                     continue
                 parsed = split_s3_arn(resource)
                 if parsed is None:

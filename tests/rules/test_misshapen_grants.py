@@ -8,6 +8,8 @@ does not say it again; when another statement grants it, the dead statement is o
 
 from __future__ import annotations
 
+import json
+
 from tests.rules.conftest import Lint, by_rule
 
 ROLE = """
@@ -63,3 +65,201 @@ def test_a_dead_statement_beside_one_that_grants_is_only_a_policy_problem(lint: 
     findings = lint({"main.tf": ROLE % statements})
     assert denied(findings) == []
     assert [f.severity for f in by_rule(findings, "W403-S401")] == ["warning"]
+
+
+# -- issue 15.6: SAM policy templates take names, not ARNs -----------------------------------------------
+
+SAM = """AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  DataKey:
+    Type: AWS::KMS::Key
+  Uploads:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: sam-uploads-example
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault: {SSEAlgorithm: "aws:kms", KMSMasterKeyID: !GetAtt DataKey.Arn}
+  Reader:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      InlineCode: "def handler(e, c): pass"
+      Policies:
+        - S3ReadPolicy:
+            BucketName: %s
+        - KMSDecryptPolicy:
+            KeyId: %s
+"""
+
+
+def test_sam_templates_given_names_grant_what_they_say(lint: Lint) -> None:
+    findings = lint({"template.yaml": SAM % ("!Ref Uploads", "!Ref DataKey")})
+    assert denied(findings) == [] and by_rule(findings, "W403-S401") == []
+
+
+def test_a_sam_bucket_name_given_the_buckets_arn_is_the_denial_it_causes(lint: Lint) -> None:
+    findings = lint({"template.yaml": SAM % ("!GetAtt Uploads.Arn", "!Ref DataKey")})
+    assert sorted(denied(findings)) == [("W403-D102", "identity-policy", "implicit", "s3:GetObject"),
+                                        ("W403-D102", "identity-policy", "implicit", "s3:ListBucket")]
+    assert all("BucketName of a SAM policy template" in f.message for f in by_rule(findings, "W403-D102"))
+    assert by_rule(findings, "W403-S401") == []
+
+
+def test_a_sam_key_id_given_the_keys_arn_matches_no_key(lint: Lint) -> None:
+    """The key id slot holds an ARN: the statement names no key, so S3's kms:Decrypt for the reader
+    is refused (D103), and S401 says why."""
+    findings = lint({"template.yaml": SAM % ("!Ref Uploads", "!GetAtt DataKey.Arn")})
+    assert [(r, a) for r, _, _, a in denied(findings)] == [("W403-D103", "s3:GetObject")]
+    s401 = by_rule(findings, "W403-S401")
+    assert len(s401) == 1 and "KeyId of a SAM policy template" in s401[0].message
+
+
+# -- CDK grants, as cdk synth writes them (bucket.grantRead(fn) on a KMS-encrypted bucket) ----------------
+
+CDK_GRANT_READ = """{
+ "Resources": {
+  "Bucket83908E77": {
+   "Type": "AWS::S3::Bucket",
+   "Properties": {
+    "BucketEncryption": {
+     "ServerSideEncryptionConfiguration": [
+      {
+       "ServerSideEncryptionByDefault": {
+        "SSEAlgorithm": "aws:kms",
+        "KMSMasterKeyID": {
+         "Fn::GetAtt": [
+          "Key961B73FD",
+          "Arn"
+         ]
+        }
+       }
+      }
+     ]
+    }
+   }
+  },
+  "Key961B73FD": {
+   "Type": "AWS::KMS::Key",
+   "Properties": {
+    "KeyPolicy": {
+     "Statement": [
+      {
+       "Action": "kms:*",
+       "Effect": "Allow",
+       "Principal": {
+        "AWS": {
+         "Fn::Join": [
+          "",
+          [
+           "arn:",
+           {
+            "Ref": "AWS::Partition"
+           },
+           ":iam::",
+           {
+            "Ref": "AWS::AccountId"
+           },
+           ":root"
+          ]
+         ]
+        }
+       },
+       "Resource": "*"
+      }
+     ],
+     "Version": "2012-10-17"
+    }
+   }
+  },
+  "FnServiceRoleB9001A96": {
+   "Type": "AWS::IAM::Role",
+   "Properties": {
+    "AssumeRolePolicyDocument": {
+     "Statement": [
+      {
+       "Action": "sts:AssumeRole",
+       "Effect": "Allow",
+       "Principal": {
+        "Service": "lambda.amazonaws.com"
+       }
+      }
+     ],
+     "Version": "2012-10-17"
+    }
+   }
+  },
+  "FnServiceRoleDefaultPolicyC6A839BF": {
+   "Type": "AWS::IAM::Policy",
+   "Properties": {
+    "PolicyDocument": {
+     "Statement": [
+      {
+       "Action": [
+        "s3:GetBucket*",
+        "s3:GetObject*",
+        "s3:List*"
+       ],
+       "Effect": "Allow",
+       "Resource": [
+        {
+         "Fn::GetAtt": [
+          "Bucket83908E77",
+          "Arn"
+         ]
+        },
+        {
+         "Fn::Join": [
+          "",
+          [
+           {
+            "Fn::GetAtt": [
+             "Bucket83908E77",
+             "Arn"
+            ]
+           },
+           "/*"
+          ]
+         ]
+        }
+       ]
+      },
+      {
+       "Action": "kms:Decrypt",
+       "Effect": "Allow",
+       "Resource": {
+        "Fn::GetAtt": [
+         "Key961B73FD",
+         "Arn"
+        ]
+       }
+      }
+     ],
+     "Version": "2012-10-17"
+    },
+    "PolicyName": "FnServiceRoleDefaultPolicyC6A839BF",
+    "Roles": [
+     {
+      "Ref": "FnServiceRoleB9001A96"
+     }
+    ]
+   }
+  }
+ },
+ "AWSTemplateFormatVersion": "2010-09-09"
+}
+"""
+
+
+def test_a_cdk_grant_read_on_an_encrypted_bucket_gives_no_denial(lint: Lint) -> None:
+    assert denied(lint({"Stack.template.json": CDK_GRANT_READ})) == []
+
+
+def test_a_cdk_grant_without_its_key_statement_is_refused_by_kms(lint: Lint) -> None:
+    without_key = json.loads(CDK_GRANT_READ)
+    policy = without_key["Resources"]["FnServiceRoleDefaultPolicyC6A839BF"]["Properties"]["PolicyDocument"]
+    policy["Statement"] = policy["Statement"][:1]
+    found = denied(lint({"Stack.template.json": json.dumps(without_key)}))
+    assert ("W403-D103", "identity-policy", "implicit", "s3:GetObject") in found
