@@ -73,7 +73,7 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
     if args.pre_commit:
         from why403.cli.precommit import targets
 
-        paths = targets(args.paths)
+        paths = targets(args.paths, cache_dir=args.cache_dir, use_cache=not args.no_cache)
         if not paths:
             return None
     else:

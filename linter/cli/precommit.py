@@ -1,9 +1,21 @@
-"""From the files pre-commit passes to what the hook lints.
+"""From the files pre-commit passes to the deployment units the hook checks.
 
-A Terraform module is only meaningful whole (a policy in one file names a role in another), so a
-changed ``.tf`` (or ``.tfvars``) file stands for the directory that holds it; a changed
-CloudFormation template stands for itself. The check reads a directory argument recursively, so
-a module is passed as one of its ``.tf`` files, which the check reads as that directory alone.
+The hook checks each changed file's deployment unit (docs/units.md), reading the unit's other
+files, and nothing else:
+
+- a changed ``.tf`` (or ``.tfvars``) file belongs to the module in its directory, and a module is
+  checked as part of every root module that expands it, with that root's inputs, exactly as the
+  full check reads it: a changed file of ``modules/bucket`` checks ``envs/prod`` and ``envs/dev``
+  when both call it, and ``modules/bucket`` itself only when nothing in the repository calls it
+  (or it configures a provider: then it is a root too);
+- a changed CloudFormation template is its own unit, or the CDK stack it belongs to (a nested
+  stack's template is checked with its parent and the parent's other nested templates).
+
+The callers of a module are found by searching the repository's Terraform files for local
+``source`` strings (:func:`~why403.sources.terraform.layout.mentioned_calls`, no parsing), and only
+the directories that name a changed module are parsed (through the parse cache) to confirm the
+call and to tell a root from a child. The check reads a directory argument recursively, so a root
+is passed as one of its files, which the check reads as that directory alone.
 
 The hook's ``files`` pattern also lets through YAML and JSON that are not templates (workflows,
 compose files, package.json): those are skipped here, by a cheap look at their text, instead of
@@ -13,17 +25,23 @@ being reported as unreadable templates.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from why403.sources.discover import TEMPLATE_SUFFIXES, terraform_module_files
+from why403.sources.discover import SKIP_DIRS, TEMPLATE_SUFFIXES, terraform_module_files, walk_files
+
+if TYPE_CHECKING:
+    from why403.sources.terraform.layout import DirectoryLayout
 
 TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 
 
-def targets(files: Iterable[str]) -> tuple[str, ...]:
-    """What to lint for these changed files (a file per module directory, then the templates)."""
-    modules: dict[str, None] = {}
+def targets(files: Iterable[str], *, cache_dir: str | None = None, use_cache: bool = True) -> tuple[str, ...]:
+    """What to check for these changed files: a file of each root module that expands a changed
+    module, then the templates of each changed template's unit. Paths are relative to the working
+    directory, like the ones pre-commit passes; the repository holding it is searched for callers."""
+    modules: dict[Path, None] = {}
     templates: dict[str, None] = {}
     for file in files:
         path = os.path.normpath(file)
@@ -31,16 +49,18 @@ def targets(files: Iterable[str]) -> tuple[str, ...]:
             continue  # provider caches and downloaded modules; deleted files
         name = path.lower()
         if name.endswith(TERRAFORM_SUFFIXES):
-            modules.setdefault(os.path.dirname(path), None)
+            modules.setdefault(Path(os.path.dirname(os.path.abspath(path))), None)
         elif name.endswith(TEMPLATE_SUFFIXES) and _is_template(path):
-            templates.setdefault(path, None)
-    return (*(m for m in map(_module_file, sorted(modules)) if m), *sorted(templates))
+            templates.update(dict.fromkeys(_template_unit(path)))
+    roots = _roots(list(modules), cache_dir, use_cache) if modules else []
+    return (*(m for m in map(_module_file, roots) if m), *sorted(templates))
 
 
-def _module_file(directory: str) -> str | None:
-    """One Terraform file of ``directory``: the check reads its directory and nothing below it."""
-    files = terraform_module_files(Path(directory or "."))
-    return str(files[0]) if files else None  # only .tfvars changed in a folder without .tf: skip
+def _module_file(directory: Path) -> str | None:
+    """One Terraform file of ``directory`` (relative to the working directory, as pre-commit names
+    files): the check reads its directory and nothing below it."""
+    files = terraform_module_files(directory)
+    return os.path.relpath(files[0]) if files else None  # only .tfvars changed in a folder without .tf: skip
 
 
 def _is_template(path: str) -> bool:
@@ -49,3 +69,84 @@ def _is_template(path: str) -> bool:
     from why403.sources.cloudformation.sniff import is_template
 
     return is_template(Path(path))
+
+
+def _template_unit(path: str) -> list[str]:
+    """The templates checked for a changed one: itself, or its CDK stack's template and nested
+    templates (a nested template is only meaningful with the parameters its parent passes)."""
+    from why403.sources.cloudformation import cdk
+
+    template = Path(path)
+    if not (template.parent / "manifest.json").is_file():
+        return [path]
+    stack = cdk.stacks(sorted(template.parent.glob("*.json"))).get(template)
+    if stack is None:
+        return [path]
+    return [str(stack.template), *map(str, stack.nested)]
+
+
+def _roots(changed: list[Path], cache_dir: str | None, use_cache: bool) -> list[Path]:
+    """The root modules of the repository that expand a changed module directory (absolute paths),
+    reads confined to the repository (the tree is untrusted)."""
+    from why403.cli.config import repository_of
+    from why403.sources import confine
+    from why403.sources.parsing import session_for
+    from why403.sources.terraform.layout import read_layout
+
+    top = repository_of(Path.cwd()) or Path.cwd()
+    with confine.confined(confine.roots_for([str(top)])):
+        callers = mentioned_callers(top)
+        session = session_for(cache_dir, use_cache, 1)
+        known: dict[Path, DirectoryLayout] = {}
+
+        def layout_of(directory: Path) -> DirectoryLayout:
+            if directory not in known:
+                known[directory] = read_layout(directory, session.terraform)
+            return known[directory]
+
+        roots = expanding_roots(changed, callers, layout_of)
+        session.finish()
+    return roots
+
+
+def mentioned_callers(top: Path) -> dict[Path, list[Path]]:
+    """Module directory -> the directories below ``top`` whose Terraform files name it in a local
+    ``source`` string (a superset of its callers)."""
+    from why403.sources import confine
+    from why403.sources.terraform.layout import mentioned_calls
+
+    callers: dict[Path, list[Path]] = {}
+    for path in walk_files(top, lambda d: d.name not in SKIP_DIRS):
+        if not path.name.endswith((".tf", ".tf.json")) or path.name.startswith("."):
+            continue
+        try:
+            data = confine.read_bytes(path)
+        except OSError:
+            continue  # the check says why, if the file is in a unit it reads
+        directory = path.parent
+        for target in mentioned_calls(directory, data):
+            if target != directory:
+                listed = callers.setdefault(target, [])
+                if directory not in listed:
+                    listed.append(directory)
+    return callers
+
+
+def expanding_roots(changed: Iterable[Path], callers: Mapping[Path, list[Path]],
+                    layout_of: Callable[[Path], DirectoryLayout]) -> list[Path]:
+    """The root modules whose units hold a ``changed`` directory: the directories that call it,
+    directly or through other modules, and that no one calls or that configure a provider (the
+    rule of :func:`~why403.sources.terraform.layout.root_modules`), the changed ones included."""
+    roots: dict[Path, None] = {}
+    seen: set[Path] = set()
+    stack = list(changed)
+    while stack:
+        directory = stack.pop()
+        if directory in seen:
+            continue
+        seen.add(directory)
+        calling = [c for c in callers.get(directory, ()) if directory in layout_of(c).calls]
+        if not calling or layout_of(directory).configures_provider:
+            roots[directory] = None
+        stack.extend(calling)
+    return sorted(roots)

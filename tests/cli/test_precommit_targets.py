@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from why403.cli.precommit import targets
 from why403.sources.discover import discover
@@ -23,3 +26,103 @@ def test_the_hook_and_the_check_recognise_the_same_templates(tmp_path: Path) -> 
     linted = [str(p) for p in discover(files).template_candidates if is_template(p)]
     assert sorted(linted) == sorted(files[:2])
     assert targets(files) == tuple(sorted(linted))
+
+
+ROOT_CALLING = 'provider "aws" {{\n  region = "eu-west-1"\n}}\n\nmodule "data" {{\n  source = "{source}"\n}}\n'
+BUCKET = 'resource "aws_s3_bucket" "b" {\n  bucket = "acme-data"\n}\n'
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def _repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """envs/prod and envs/dev call modules/data, which calls modules/key; modules/lonely is called by no one."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    for env in ("prod", "dev"):
+        _write(repo / "envs" / env / "main.tf", ROOT_CALLING.format(source="../../modules/data"))
+    _write(repo / "modules" / "data" / "main.tf", BUCKET + '\nmodule "key" {\n  source = "../key"\n}\n')
+    _write(repo / "modules" / "data" / "variables.tf", 'variable "name" {\n  default = "x"\n}\n')
+    _write(repo / "modules" / "key" / "main.tf", 'resource "aws_kms_key" "k" {}\n')
+    _write(repo / "modules" / "lonely" / "main.tf", BUCKET)
+    monkeypatch.chdir(repo)
+    return repo
+
+
+def test_a_changed_module_is_checked_through_every_root_that_expands_it(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    _repo(tmp_path, monkeypatch)
+    both = ("envs/dev/main.tf", "envs/prod/main.tf")
+    assert targets(["modules/data/variables.tf"]) == both
+    assert targets(["modules/key/main.tf"]) == both  # through modules/data
+    assert targets(["envs/prod/main.tf"]) == ("envs/prod/main.tf",)
+    assert targets(["modules/lonely/main.tf"]) == ("modules/lonely/main.tf",)  # no caller: a root of its own
+    assert targets(["modules/key/main.tf", "envs/dev/main.tf"]) == both
+    # from a subdirectory, paths stay relative to where the hook runs
+    monkeypatch.chdir("envs")
+    assert targets(["../modules/key/main.tf"]) == ("dev/main.tf", "prod/main.tf")
+
+
+def test_only_module_calls_make_callers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = _repo(tmp_path, monkeypatch)
+    # a local ``source`` of another block (an object uploaded from a file) is not a module call
+    _write(repo / "uploads" / "main.tf", 'resource "aws_s3_object" "o" {\n  bucket = "b"\n  key = "k"\n'
+                                         '  source = "../modules/lonely"\n}\n')
+    assert targets(["modules/lonely/main.tf"]) == ("modules/lonely/main.tf",)
+    # a call in JSON syntax is one; a caller under .terraform (a downloaded copy) is not looked at
+    _write(repo / "stacks" / "lonely.tf.json", '{"module": {"l": {"source": "../modules/lonely"}}}')
+    _write(repo / "envs" / "prod" / ".terraform" / "modules" / "x" / "main.tf",
+           ROOT_CALLING.format(source="../../../../../modules/lonely"))
+    assert targets(["modules/lonely/main.tf"]) == ("stacks/lonely.tf.json",)
+
+
+def test_a_called_module_that_configures_a_provider_is_a_root_too(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = _repo(tmp_path, monkeypatch)
+    _write(repo / "modules" / "data" / "providers.tf", 'provider "aws" {\n  region = "eu-west-1"\n}\n')
+    assert targets(["modules/data/main.tf"]) == ("envs/dev/main.tf", "envs/prod/main.tf", "modules/data/main.tf")
+
+
+def test_a_nested_cdk_template_is_checked_with_its_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "cdk.out"
+    out.mkdir()
+    monkeypatch.chdir(out)
+    nested = {"Resources": {"B": {"Type": "AWS::S3::Bucket"}}}
+    parent = {"Resources": {"N": {"Type": "AWS::CloudFormation::Stack",
+                                  "Metadata": {"aws:asset:path": "AppNestedA1B2.nested.template.json"}}}}
+    Path("AppNestedA1B2.nested.template.json").write_text(json.dumps(nested))
+    Path("App.template.json").write_text(json.dumps(parent))
+    Path("Other.template.json").write_text(json.dumps(nested))
+    Path("manifest.json").write_text(json.dumps({"version": "36.0.0", "artifacts": {
+        name: {"type": "aws:cloudformation:stack", "environment": "aws://unknown-account/unknown-region",
+               "properties": {"templateFile": f"{name}.template.json"}} for name in ("App", "Other")}}))
+    assert targets(["AppNestedA1B2.nested.template.json"]) == ("App.template.json",
+                                                               "AppNestedA1B2.nested.template.json")
+    assert targets(["Other.template.json"]) == ("Other.template.json",)
+
+
+def test_the_hook_reports_the_units_of_the_changed_files_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A changed module file is checked in the unit of the root that calls it, with the root's
+    inputs; another unit's findings (the same defect elsewhere) are not the hook's business."""
+    from why403.cli.main import main
+
+    example = (Path(__file__).resolve().parents[2] / "examples" / "kms-403" / "main.tf").read_text()
+    module = example.split('data "aws_caller_identity"', 1)[1]
+    module = 'variable "bucket" {}\n\ndata "aws_caller_identity"' + module.replace(
+        '"example-exports-bucket"', "var.bucket")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    _write(repo / "modules" / "exports" / "main.tf", module)
+    _write(repo / "envs" / "prod" / "main.tf", 'provider "aws" {\n  region = "eu-west-1"\n}\n\nmodule "exports" {\n'
+                                              '  source = "../../modules/exports"\n  bucket = "acme-prod-exports"\n}\n')
+    _write(repo / "other" / "main.tf", example)
+    monkeypatch.chdir(repo)
+    assert main(["check", "--pre-commit", "--no-cache", "-f", "json", "modules/exports/main.tf"]) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    denials = [f for f in findings if f["rule"] == "W403-D103"]
+    assert denials and {f["unit"] for f in findings} == {"envs/prod"}
+    assert all("acme-prod-exports" in f["message"] for f in denials)  # the root's input, not an unknown
+    assert not [f for f in findings if f["location"]["file"].startswith("other/")]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,6 +176,22 @@ def _literal(body: Body, name: str) -> str | None:
 
 def layouts(directories: Iterable[Path], parse: Parse) -> dict[Path, DirectoryLayout]:
     return {d: read_layout(d, parse) for d in directories}
+
+
+# ``source = "../x"`` (native syntax) or ``"source": "../x"`` (JSON syntax) with a local path: what a
+# local module call looks like in a file's text. An escape sequence in the path is not followed.
+_LOCAL_SOURCE = re.compile(rb'\bsource"?[ \t]*[=:][ \t]*"(\.\.?(?:/[^"\\\r\n]*)?)"')
+
+
+def mentioned_calls(directory: Path, data: bytes) -> tuple[Path, ...]:
+    """The local module directories one file of ``directory`` may call, from its text alone: every
+    local ``source`` string, whatever block holds it. A superset of the file's calls (another
+    block's ``source`` attribute counts too), found without parsing, so that a whole repository can
+    be searched for the callers of a module: :func:`read_layout` of the caller says which are calls."""
+    if b"source" not in data:
+        return ()
+    found = (m.group(1).decode("utf-8", "replace") for m in _LOCAL_SOURCE.finditer(data))
+    return tuple(dict.fromkeys(Path(os.path.normpath(directory / s)) for s in found))
 
 
 
