@@ -5,7 +5,8 @@ the wrong type, an unknown `Effect` or condition operator, a missing `Action`, a
 service has (`s3:GetObjects`, or an API name such as `s3:ListObjectsV2`, authorized by
 `s3:ListBucket`), a wildcard that matches no action, a malformed ARN, an object action on a bucket
 ARN (`s3:GetObject` on `arn:aws:s3:::b`) and a bucket action on object ARNs (`s3:ListBucket` on
-`arn:aws:s3:::b/*`).
+`arn:aws:s3:::b/*`). An ARN shorter than six parts whose last character is `*` is not malformed:
+a `*` that ends a segment runs on past the colons after it, so `arn:aws:sns:*:*` names every topic.
 
 **Why it matters.** S3 refuses a bucket policy with such defects (`MalformedPolicy`: "Policy has
 invalid action", "Action does not apply to any resource(s) in statement"), so the deployment fails
@@ -20,7 +21,10 @@ mis-indented statement breaks several elements at once), a statement that matche
 finding listing its dead names. An API name whose grant is reported as denied (`W403-D102`: "is
 granted s3:ListObjectsV2 (not an IAM action: S3 authorizes it with s3:ListBucket)...") is not
 reported again here; one written beside the permission S3 checks for it (`s3:HeadObject` next to
-`s3:GetObject`) denies nothing and is a `note` that says so. Likewise an object action on bucket
+`s3:GetObject`, or `s3:GetObject*`) changes nothing, in an Allow (nothing is denied because of it)
+as in a Deny (the Deny refuses HEAD requests through `s3:GetObject`), and is a `note` that says so.
+In a Deny without that permission, the warning says the requests the Deny reads as refusing are
+not refused by it. Likewise an object action on bucket
 ARNs, a bucket action on object ARNs, or an ARN written where the bucket name goes
 (`arn:aws:s3:::arn:aws:s3:::reports/*`, an interpolated ARN) in an identity policy: when the access it was written
 for is denied, the denial reports it with the shape problem as the reason, and it is not repeated
@@ -47,11 +51,11 @@ from collections.abc import Iterable
 from why403.model.finding import Finding
 from why403.model.location import Location, Problem
 from why403.model.policy import Policy
-from why403.policy import catalogue
 from why403.rules import Rule
 from why403.world.analysis import Analysis
 
-_ACTION_CODES = frozenset({"unknown-action", "wildcard-matches-nothing", "action-shape", "unknown-service"})
+_ACTION_CODES = frozenset({"unknown-action", "api-name-beside-permission", "wildcard-matches-nothing", "action-shape",
+                           "unknown-service"})
 _S3_OR_KMS = re.compile(r"\b(s3|kms|s3-object-lambda):", re.IGNORECASE)
 
 
@@ -74,7 +78,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                 continue
             severity = "error" if problem.severity == "error" else "warning"
             if severity == "warning" and ((problem.location, problem.subject) in harmless
-                                          or _granted_beside(policy, problem)):
+                                          or problem.code == "api-name-beside-permission"):
                 severity = "note"
             # One document AWS refuses is one problem, however many of its elements are wrong (a
             # mis-indented statement breaks several); a statement that silently matches nothing is one.
@@ -83,9 +87,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         for (severity, _), problems in groups.items():
             locations = [p.location for p in problems if p.location is not None]
             location = min(locations) if locations else policy.location
-            why = {"note": " (note: the permission S3 checks for it is granted, so nothing is denied because of it)",
-                   "warning": " (warning: IAM stores the policy, so nothing fails when it is deployed; the grant it "
-                              "reads as silently never happens)"}.get(severity, "")
+            why = _why(severity, _effect_at(policy, location))
             if severity == "error" and policy.rests_on:
                 severity, why = "warning", f" (warning: {policy.rests_on})"
             yield RULE.finding(
@@ -121,17 +123,25 @@ def _api_names(analysis: Analysis) -> tuple[set[tuple[Location | None, str]], se
     return denied, allowed - denied
 
 
-def _granted_beside(policy: Policy, problem: Problem) -> bool:
-    """An API name (``s3:HeadObject``) written next to the permission S3 checks for it
-    (``s3:GetObject``) in the same Allow: the name is dead text, the grant works without it."""
-    if problem.code != "unknown-action" or not problem.subject:
-        return False
-    permissions = catalogue.API_TO_PERMISSION.get(problem.subject.lower())
-    stmt = next((s for s in policy.statements if s.location == problem.location), None)
-    if not permissions or stmt is None or stmt.effect != "Allow" or not stmt.actions:
-        return False
-    named = {a.lower() for a in stmt.actions}
-    return all(p.lower() in named for p in permissions)
+def _effect_at(policy: Policy, location: Location | None) -> str:
+    stmt = next((s for s in policy.statements if s.location == location), None)
+    return stmt.effect if stmt is not None else "Allow"
+
+
+def _why(severity: str, effect: str) -> str:
+    """Why a problem is less than an error, as a Deny or an Allow makes it: a dead name in a Deny
+    leaves requests allowed that it reads as refusing; in an Allow, denies what it reads as granting."""
+    deny = effect == "Deny"
+    if severity == "note":
+        return (" (note: the permission S3 checks for it is denied by the same statement, so the Deny refuses "
+                "what it reads as)" if deny else
+                " (note: the permission S3 checks for it is granted, so nothing is denied because of it)")
+    if severity == "warning":
+        return (" (warning: IAM stores the policy, so nothing fails when it is deployed; the requests this Deny "
+                "reads as refusing are not refused by it)" if deny else
+                " (warning: IAM stores the policy, so nothing fails when it is deployed; the grant it reads as "
+                "silently never happens)")
+    return ""
 
 
 def _joined(messages: Iterable[str]) -> str:

@@ -16,6 +16,7 @@ from why403.model.arn import arn_in_bucket_slot, arn_in_key_slot, split_arn
 from why403.model.location import Problem
 from why403.model.policy import Policy, PolicyKind, Statement
 from why403.policy import catalogue
+from why403.policy.match import action_match
 
 _STRICT_KINDS = frozenset({PolicyKind.BUCKET, PolicyKind.ACCESS_POINT})
 _BUCKET_ARN = re.compile(r"arn:[^:]+:s3:::[^/*?]+")
@@ -61,9 +62,14 @@ def _check_actions(stmt: Statement, severity: str) -> list[Problem]:
         if not catalogue.action_exists(action):
             hint = catalogue.API_TO_PERMISSION.get(action.lower())
             message = f"{stmt.name}: {action} is not an IAM action, so it never matches"
+            code = "unknown-action"
             if hint:
                 message += f"; the API operation is authorized by {' and '.join(hint)}"
-            out.append(Problem("unknown-action", message, stmt.location, severity, action))
+                if all(action_match(stmt, permission) is True for permission in hint):
+                    # Beside the permission S3 checks for it (s3:HeadObject next to s3:GetObject or
+                    # s3:GetObject*): dead text, the statement grants or denies what it reads as.
+                    code = "api-name-beside-permission"
+            out.append(Problem(code, message, stmt.location, severity, action))
     return out
 
 
@@ -72,7 +78,7 @@ def _check_resources(stmt: Statement) -> list[Problem]:
     for resource in stmt.resources or stmt.not_resources or ():
         if resource == "*" or symbols.has_uncertain_token(resource):
             continue
-        parts = split_arn(resource)
+        parts = split_arn(resource) or _runs_past_colons(resource)
         if parts is None or parts[0] != "arn" or not parts[2] or not parts[5]:
             out.append(Problem("malformed-arn", f"{stmt.name}: {resource!r} is not an ARN", stmt.location,
                                "warning"))
@@ -80,6 +86,16 @@ def _check_resources(stmt: Statement) -> list[Problem]:
             out.append(Problem("malformed-arn", f"{stmt.name}: wildcards are not allowed in the service part of "
                                f"{resource!r}", stmt.location, "warning"))
     return out
+
+
+def _runs_past_colons(resource: str) -> list[str] | None:
+    """A shorter ARN whose last character is a ``*``: ending its segment, that ``*`` runs on past
+    the colons that follow (access-model 6.5, as :mod:`why403.model.glob` matches it), so
+    ``arn:aws:sns:*:*`` names every topic. Its parts as six, the ``*`` standing for the rest."""
+    parts = resource.split(":")
+    if len(parts) >= 6 or len(parts) < 4 or not resource.endswith("*"):
+        return None
+    return parts[:-1] + ["*"] * (6 - len(parts) + 1)
 
 
 def _resource_shape(resource: str) -> str:

@@ -243,6 +243,8 @@ PROBLEMS: list[tuple[str, Any, PolicyKind, str, str, str]] = [
     ("unknown-action-hint", doc(stmt(Action="s3:ListObjectsV2", Resource=BKT)), K.IDENTITY, "unknown-action",
      "warning", "s3:ListObjectsV2 is not an IAM action, so it never matches; the API operation is authorized by "
                 "s3:ListBucket"),
+    ("api-name-beside-its-permission", doc(stmt(Effect="Deny", Action=["s3:HeadObject", "s3:GetObject*"])),
+     K.IDENTITY, "api-name-beside-permission", "warning", "s3:HeadObject is not an IAM action"),
     ("unknown-action-in-bucket-policy", doc(stmt(Principal="*", Action="s3:GetObjects")), K.BUCKET,
      "unknown-action", "error", "s3:GetObjects is not an IAM action"),
     ("unknown-service", doc(stmt(Action="s4:GetObject")), K.IDENTITY, "unknown-service", "warning", "'s4'"),
@@ -292,6 +294,20 @@ def test_valid_neighbours_of_the_problem_rows_are_clean() -> None:
         (K.KEY, doc(stmt(Principal="*", Action="kms:Decrypt", Resource="*"))),
     ]:
         assert parse(source, kind).problems == (), source
+
+
+@pytest.mark.parametrize("resource", ["arn:aws:sns:*:*", "arn:aws:states:*", "arn:aws:logs:*", "arn:aws:s3:*"])
+def test_a_star_ending_the_last_segment_is_an_arn(resource: str) -> None:
+    """A ``*`` that ends an ARN segment runs on past the colons after it (access-model 6.5), so
+    ``arn:aws:sns:*:*`` matches every topic: IAM stores it and it matches, it is not malformed."""
+    deny_topics = stmt(Effect="Deny", Action="sns:Publish", Resource=resource)
+    assert parse(doc(stmt(), deny_topics)).problems == ()
+
+
+@pytest.mark.parametrize("resource", ["arn:aws:sns:*:topic", "arn:*", "arn:aws:*", "arn:aws::*"])
+def test_a_short_arn_without_that_star_is_still_malformed(resource: str) -> None:
+    found = [x for x in parse(doc(stmt(Resource=resource))).problems if x.code == "malformed-arn"]
+    assert found, resource
 
 
 def test_duplicate_elements_are_refused() -> None:

@@ -263,3 +263,27 @@ def test_a_cdk_grant_without_its_key_statement_is_refused_by_kms(lint: Lint) -> 
     policy["Statement"] = policy["Statement"][:1]
     found = denied(lint({"Stack.template.json": json.dumps(without_key)}))
     assert ("W403-D103", "identity-policy", "implicit", "s3:GetObject") in found
+
+
+def test_an_api_name_beside_its_permission_in_a_deny_is_a_note(lint: Lint) -> None:
+    """``s3:HeadObject`` next to ``s3:GetObject`` in a Deny: HEAD requests are refused through
+    s3:GetObject, so the Deny does what it reads; the dead name is worth a note, not a warning."""
+    deny = '{Effect = "Deny", Action = ["s3:HeadObject", "s3:GetObject"], Resource = "${aws_s3_bucket.reports.arn}/*"}'
+    (s401,) = by_rule(lint({"main.tf": ROLE % deny}), "W403-S401")
+    assert s401.severity == "note" and "s3:HeadObject" in s401.message
+    assert "(note: the permission S3 checks for it is denied by the same statement" in s401.message
+
+
+def test_an_api_name_alone_in_a_deny_says_the_deny_refuses_nothing(lint: Lint) -> None:
+    """Alone, the name leaves HEAD requests allowed: a warning, worded for a Deny, not a grant."""
+    deny = '{Effect = "Deny", Action = "s3:HeadObject", Resource = "${aws_s3_bucket.reports.arn}/*"}'
+    (s401,) = by_rule(lint({"main.tf": ROLE % deny}), "W403-S401")
+    assert s401.severity == "warning" and "authorized by s3:GetObject" in s401.message
+    assert "the requests this Deny reads as refusing are not refused by it" in s401.message
+    assert "grant" not in s401.message
+
+
+def test_an_api_name_beside_a_wildcard_that_covers_its_permission_is_a_note(lint: Lint) -> None:
+    deny = '{Effect = "Deny", Action = ["s3:GetObject*", "s3:HeadObject"], Resource = "${aws_s3_bucket.reports.arn}/*"}'
+    (s401,) = by_rule(lint({"main.tf": ROLE % deny}), "W403-S401")
+    assert s401.severity == "note"
