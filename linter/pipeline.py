@@ -6,6 +6,7 @@ reports and suppressions are applied to its result by the caller.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -175,17 +176,21 @@ def _distinct(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def _relocated(finding: Finding, paths: tuple[tuple[str, str], ...]) -> Finding:
-    """A finding made on the export of the baseline, with its file as it is named in the working tree."""
+def _anchored(finding: Finding, to_tree: Callable[[str], str] = str) -> Finding:
+    """``finding`` with its file named by its absolute, resolved path in the work tree (``to_tree``
+    first maps a file of the baseline's copy there), so that a finding at ``--baseline REF`` and the
+    same finding now have the same fingerprint however the paths were given: ``.``, ``./``,
+    ``infra/``, an absolute path, or a relative one from a subdirectory."""
     loc = finding.location
-    if loc is None:
+    if loc is None or not loc.file:
         return finding
-    from dataclasses import replace
+    return replace(finding, location=replace(loc, file=_tree_path(to_tree(loc.file))))
 
-    for old, new in paths:
-        if loc.file == old or loc.file.startswith(old.rstrip("/") + "/"):
-            return replace(finding, location=replace(loc, file=new + loc.file[len(old):]))
-    return finding
+
+def _tree_path(path: str) -> str:
+    """A path as one absolute name: its directory resolved (a file that is itself a link keeps its name)."""
+    absolute = os.path.abspath(path)
+    return os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
 
 
 def _guarded(fn: Callable[[], _T], where: str, errors: list[InputError]) -> _T | None:
@@ -260,11 +265,12 @@ def analyze(request: CheckRequest) -> Analyzed:
     analysed = [UnitAnalysis(w.unit, deployment.analyse(w)) for w in deployment.worlds(grouped, request.settings)]
     if request.settings.baseline:
         read = {*confinement.read, *(f for r in results for f in r.files)}
-        old, paths = _baseline(request, sorted(read))
-        previous = {_relocated_path(u.unit.id, paths): u.analysis for u in old.units}
+        old, to_tree = _baseline(request, sorted(read))
+        previous = {_tree_path(to_tree(u.unit.id)): u.analysis for u in old.units if u.unit.id}
         for unit in analysed:
-            unit.analysis.baseline = previous.get(unit.unit.id) or _empty(request.settings)
-            unit.analysis.baseline_paths = paths
+            before = previous.get(_tree_path(unit.unit.id)) if unit.unit.id else None
+            unit.analysis.baseline = before or _empty(request.settings)
+            unit.analysis.baseline_to_tree = to_tree
     return Analyzed(analysed, results, errors, frozenset(confinement.read), request.settings)
 
 
@@ -276,28 +282,20 @@ def _empty(settings: Settings) -> Analysis:
     return Analysis.of(build_world([], settings))
 
 
-def _relocated_path(path: str, paths: tuple[tuple[str, str], ...]) -> str:
-    for old, new in paths:
-        if path == old or path.startswith(old.rstrip("/") + "/"):
-            return new + path[len(old):]
-    return path
-
-
-def _baseline(request: CheckRequest, read: list[str]) -> tuple[Analyzed, tuple[tuple[str, str], ...]]:
-    """The worlds the same paths build at ``settings.baseline``, and each path there -> here. Only
-    the files of the paths are read from the revision, with the directories of the files the run
-    ``read`` beside them (child modules, ``file()`` targets, variable files elsewhere in the
-    repository); reads of the revision are confined to its copy."""
+def _baseline(request: CheckRequest, read: list[str]) -> tuple[Analyzed, Callable[[str], str]]:
+    """The worlds the same paths build at ``settings.baseline``, and how a file of that revision's
+    copy is named in the work tree. Only the files of the paths are read from the revision, with
+    the directories of the files the run ``read`` beside them (child modules, ``file()`` targets,
+    variable files elsewhere in the repository); reads of the revision are confined to its copy."""
     from dataclasses import replace
 
     from why403.sources.gitref import checkout
 
     assert request.settings.baseline is not None
     with checkout(request.settings.baseline, request.paths, read) as export:
-        old_paths = export.paths
-        old = replace(request, paths=old_paths, settings=replace(request.settings, baseline=None),
+        old = replace(request, paths=export.paths, settings=replace(request.settings, baseline=None),
                       roots=(str(export.root),))
-        return analyze(old), tuple(zip(old_paths, request.paths, strict=True))
+        return analyze(old), export.in_tree
 
 
 def run_check(request: CheckRequest) -> CheckOutcome:
@@ -378,10 +376,10 @@ def _run_rules(request: CheckRequest, analysis: Analysis) -> list[Finding]:
     if analysis.baseline is not None:
         # Baseline mode reports only what the change adds: findings already present at REF are dropped.
         # New-access rules compare the two worlds themselves; the rules not selected report nothing.
-        before = {_relocated(f, analysis.baseline_paths).fingerprint for rule in selected
+        before = {_anchored(f, analysis.baseline_to_tree).fingerprint for rule in selected
                   if not rule.id.startswith("W403-N") for f in rule.check(analysis.baseline)}
     for rule in selected:
         for finding in rule.check(analysis):
-            if before is None or finding.kind == "new-access" or finding.fingerprint not in before:
+            if before is None or finding.kind == "new-access" or _anchored(finding).fingerprint not in before:
                 findings.append(finding)
     return findings

@@ -345,11 +345,21 @@ def relative_to_top(repo: Repository, paths: Iterable[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class Export:
-    """The copy of a revision: ``root`` stands for the repository's top, ``paths`` are the paths
-    checked, mapped into it."""
+    """The copy of a revision: ``root`` stands for the repository's ``top``, ``paths`` are the
+    paths checked, mapped into it."""
 
     root: Path
     paths: tuple[str, ...]
+    top: Path
+
+    def in_tree(self, path: str) -> str:
+        """A file of the copy as the absolute path of the same file in the work tree, whatever form
+        the paths were given in (``.``, ``infra/``, absolute, from a subdirectory); a path outside
+        the copy is returned unchanged."""
+        absolute = Path(os.path.abspath(path))
+        if not _inside(absolute, self.root):
+            return path
+        return str(self.top / absolute.relative_to(self.root))
 
 
 @contextmanager
@@ -367,7 +377,7 @@ def checkout(ref: str, paths: tuple[str, ...], also: Iterable[str] = ()) -> Iter
         if _inside(absolute, repo.top) and not any(_inside(absolute, repo.top / r) for r in relative):
             folders.add(absolute.parent.relative_to(repo.top).as_posix() or ".")
     with _removed_on_termination(), tempfile.TemporaryDirectory(prefix="why403-baseline-") as tmp:
-        root = Path(tmp) / "tree"
+        root = Path(tmp).resolve() / "tree"
         root.mkdir(mode=0o700)
         blobs = _list_blobs(repo, commit, sorted(folders))
         wanted = set(relative)
@@ -375,4 +385,4 @@ def checkout(ref: str, paths: tuple[str, ...], also: Iterable[str] = ()) -> Iter
         blobs = [b for b in blobs if any(b.path == r or r == "." or b.path.startswith(r + "/") for r in wanted)
                  or (os.path.dirname(b.path) or ".") in folders]
         _write_blobs(repo, blobs, root)
-        yield Export(root, tuple(str(root / r) if r != "." else str(root) for r in relative))
+        yield Export(root, tuple(str(root / r) if r != "." else str(root) for r in relative), repo.top)

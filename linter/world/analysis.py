@@ -49,9 +49,9 @@ class Analysis:
     intents: list[AccessIntent] = field(default_factory=list)
     results: list[AccessResult] = field(default_factory=list)
     baseline: Analysis | None = None  # the world at --baseline REF
-    # (path of the export at REF, path as given): findings at REF are compared by fingerprint, which
-    # includes the file, so their files are mapped back to the paths the user gave.
-    baseline_paths: tuple[tuple[str, str], ...] = ()
+    # A file of the copy of REF -> the same file's path in the work tree: findings at REF are
+    # compared by fingerprint, which includes the file.
+    baseline_to_tree: Callable[[str], str] = str
 
     @cached_property
     def changes(self) -> list[Finding]:
