@@ -49,6 +49,9 @@ def write_output(path: str, text: str, roots: Sequence[Path]) -> None:
                              "followed (write the report outside the tree, e.g. to $RUNNER_TEMP)")
     if target.is_dir() and not target.is_symlink():
         raise UsageError(f"--output {path}: is a directory")
+    if _is_special(target) and not (target.is_symlink() and confine.within_roots(target.parent, roots)):
+        _write_in_place(path, target, text)
+        return
     try:
         fd, temp = tempfile.mkstemp(prefix=".why403-", suffix=".tmp", dir=target.parent)
     except OSError as exc:
@@ -67,6 +70,27 @@ def write_output(path: str, text: str, roots: Sequence[Path]) -> None:
         if isinstance(exc, OSError):
             raise UsageError(f"--output {path}: cannot write: {exc.strerror or exc}") from None
         raise
+
+
+def _is_special(target: Path) -> bool:
+    """A device or a FIFO (``/dev/null``, ``/dev/stdout``, a named pipe), or a link to one: renaming a
+    file over it would replace it (as root, ``/dev/null`` itself), so it is written to. A link in the
+    tree under check is still replaced, never followed."""
+    import stat
+
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _write_in_place(path: str, target: Path, text: str) -> None:
+    try:
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise UsageError(f"--output {path}: cannot write: {exc.strerror or exc}") from None
 
 
 def _width(to_stdout: bool) -> int:

@@ -122,8 +122,8 @@ def _findings(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str
     capsys.readouterr()
     status = main(["check", *args, "--baseline", "HEAD", "--no-cache", "--no-config",
                    "--account-id", "111111111111", "--format", "json", "--fail-level", "never"])
-    out = capsys.readouterr().out
-    assert status == 0, out
+    out, err = capsys.readouterr()
+    assert status == 0, err
     return {(f["rule"], f["fingerprint"]) for f in json.loads(out)["findings"]}
 
 

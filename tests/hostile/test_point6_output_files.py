@@ -68,3 +68,33 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_a_device_or_fifo_is_written_to_not_replaced(repo: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """``--output /dev/null`` must not rename a file over /dev/null (as root it would replace the
+    device for every process): a FIFO stands in for it here, and stays a FIFO."""
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()), daemon=True)
+    reader.start()
+    code = main(["check", ".", "--no-cache", "--no-config", "--format", "json", "--output", str(fifo)])
+    reader.join(timeout=30)
+    capsys.readouterr()
+    assert code == 0
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert received and '"findings"' in received[0]
+
+
+def test_a_committed_link_to_a_fifo_is_still_replaced(repo: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    (repo / "why403.json").symlink_to(fifo)
+    code = main(["check", ".", "--no-cache", "--no-config", "--format", "json", "--output", "why403.json"])
+    capsys.readouterr()
+    assert code == 0 and not (repo / "why403.json").is_symlink()
