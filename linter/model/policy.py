@@ -232,6 +232,13 @@ class Policy:
         """False when AWS would refuse to store it (an ``error`` problem)."""
         return not any(p.severity == "error" for p in self.problems)
 
+    @property
+    def existence_open(self) -> str | None:
+        """Why the whole document may not exist at all (every statement's presence depends on a
+        value the sources leave open, as for a resource whose ``count`` is unknown), else None."""
+        reasons = [s.maybe for s in self.statements]
+        return reasons[0] if reasons and all(reasons) else None
+
     def with_maybe(self, reason: str) -> Policy:
         """The same document, each statement of which may or may not apply (the attachment, or the
         resource itself, depends on a value the sources leave open); a statement that already has

@@ -47,7 +47,7 @@ from why403.simulate.state import (
     external_bucket,
 )
 from why403.world.linker import Linker
-from why403.world.model import AccessPointInfo, BucketInfo, ServiceUse
+from why403.world.model import AccessPointInfo, BucketInfo, ServiceUse, WrittenPolicy
 
 _CANNED_BUCKET_ACLS: dict[str, tuple[tuple[str, str], ...]] = {
     "private": (),
@@ -149,7 +149,14 @@ def _foreign_bucket(b: Linker, name: str, policies: list[BucketPolicyFact],
     state = replace(state, account=account, policy=policy, policy_known=True, bpa=bpa, ref=fact.ref,
                     location=fact.location)
     return BucketInfo(state, fact.ref, fact.location, fact.ref, in_sources=False,
-                      competing_policies=tuple((p.ref, p.location) for p in policies) if len(policies) > 1 else ())
+                      competing_policies=_written(policies))
+
+
+def _written(policies: list[BucketPolicyFact]) -> tuple[WrittenPolicy, ...]:
+    """The competing policies of one bucket (none when it is given only one)."""
+    if len(policies) < 2:
+        return ()
+    return tuple(WrittenPolicy(p.ref, p.location, p.policy.existence_open) for p in policies)
 
 
 def buckets(b: Linker) -> None:
@@ -221,8 +228,7 @@ def buckets(b: Linker) -> None:
         world.buckets[name] = BucketInfo(state, f.ref, f.location,
                                          policy_fact.ref if isinstance(policy_fact, BucketPolicyFact) else None,
                                          acl_without_ownership=acl_conflict,
-                                         competing_policies=tuple((p.ref, p.location) for p in competing)
-                                         if len(competing) > 1 else ())
+                                         competing_policies=_written(competing))
         world.refs[f.ref] = name
     for name, written in sorted(all_policies.items()):
         if name not in world.buckets:

@@ -46,6 +46,16 @@ class PrincipalInfo:
 
 
 @dataclass(frozen=True)
+class WrittenPolicy:
+    """One of several policies the sources write for one bucket. ``open`` says why it may not be
+    created at all (its ``count`` depends on a value the sources leave open), else None."""
+
+    ref: str
+    location: Location
+    open: str | None = None
+
+
+@dataclass(frozen=True)
 class BucketInfo:
     state: BucketState
     ref: str
@@ -56,7 +66,7 @@ class BucketInfo:
     # it; S3 refuses it on a new bucket, which defaults to BucketOwnerEnforced.
     acl_without_ownership: str | None = None
     # Several policies written for the one bucket (each apply replaces the others): their sources.
-    competing_policies: tuple[tuple[str, Location], ...] = ()
+    competing_policies: tuple[WrittenPolicy, ...] = ()
 
 
 @dataclass(frozen=True)
