@@ -17,7 +17,7 @@ from why403.model.values import MaybePresent, Unknown
 from why403.policy.parse import parse_policy
 from why403.sources.cloudformation.context import Ctx
 from why403.sources.cloudformation.nodes import NOVALUE, is_intrinsic
-from why403.sources.cloudformation.tree import line_of
+from why403.sources.cloudformation.tree import line_of, scalar_text
 
 
 def resolve_policy(ctx: Ctx, raw: Any, kind: PolicyKind, origin: str, line: int,
@@ -26,6 +26,7 @@ def resolve_policy(ctx: Ctx, raw: Any, kind: PolicyKind, origin: str, line: int,
     where = Location(ctx.file, line_of(raw, line))
     with ctx.r.tracking() as seen:
         doc, locations = _resolve(ctx, raw, where)
+    doc = as_sent(doc)
     ctx.note_params(seen, origin)
     if doc is NOVALUE:
         doc = Unknown("the document is removed by AWS::NoValue")
@@ -39,6 +40,20 @@ def resolve_policy(ctx: Ctx, raw: Any, kind: PolicyKind, origin: str, line: int,
     if maybe is not None:
         policy = replace(policy, rests_on=f"whether it exists depends on values the sources leave open: {maybe}")
     return policy
+
+
+def as_sent(value: Any) -> Any:
+    """The document as CloudFormation hands it to the resource handler: every number and boolean
+    becomes its text (``Sid: 1`` is sent as ``"1"``, ``aws:SecureTransport: false`` as ``"false"``),
+    as cfn-lint's type checks also assume. Mappings and lists are walked; resolved values of other
+    kinds (unknowns) are left as they are."""
+    if isinstance(value, dict):
+        return {k: as_sent(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_sent(v) for v in value]
+    if isinstance(value, bool | int | float):
+        return scalar_text(value)
+    return value
 
 
 def _resolve(ctx: Ctx, raw: Any, where: Location) -> tuple[Any, list[Location | None] | None]:
