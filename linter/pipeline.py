@@ -19,6 +19,7 @@ from why403.model.facts import SourceOptions, SourceResult, SuppressionFact
 from why403.model.finding import Finding, InputError, RunResult, Stats
 from why403.model.settings import Settings
 from why403.model.symbols import home_may_be_literal, render, scope_for, token_scope, token_scope_roots
+from why403.model.tally import Tally
 
 if TYPE_CHECKING:
     from why403.sources.cloudformation.cdk import CdkStack
@@ -41,6 +42,7 @@ class CheckRequest:
     cache_dir: str | None = None
     use_cache: bool = True
     progress: bool = False  # report progress on stderr (only when it is a terminal)
+    tally: Tally | None = field(default=None, compare=False, repr=False)  # counts for the progress line
     # Where reads are confined (empty: the roots of ``paths``, see why403.sources.confine). The
     # var and parameter files of ``source_options`` are readable wherever they are: the command
     # line names them, and the CLI refuses a configuration's that lead out of the tree.
@@ -89,7 +91,7 @@ def _read_inputs_scoped(request: CheckRequest) -> tuple[list[SourceResult], list
         if others:
             results.append(SourceResult(skipped=others))  # YAML/JSON of other kinds: counted, not read
     # Parse what the frontends will read before they run: from the cache, and in worker processes.
-    session = session_for(request.cache_dir, request.use_cache, request.jobs)
+    session = session_for(request.cache_dir, request.use_cache, request.jobs, request.tally)
     session.prefetch([*terraform_files(inputs.terraform_dirs), *((CFN, p) for p in templates)])
     if inputs.terraform_dirs or inputs.plans:
         from why403.sources import terraform
@@ -262,7 +264,12 @@ def analyze(request: CheckRequest) -> Analyzed:
             if diag.severity == "error":
                 errors.append(InputError(diag.location.file, diag.location.line or None, render(diag.message)))
     grouped = deployment.group_units(results, request.settings)
-    analysed = [UnitAnalysis(w.unit, deployment.analyse(w)) for w in deployment.worlds(grouped, request.settings)]
+    tally = request.tally or Tally()
+    tally.units_total += len(grouped)
+    analysed = []
+    for unit_world in deployment.worlds(grouped, request.settings):
+        analysed.append(UnitAnalysis(unit_world.unit, deployment.analyse(unit_world)))
+        tally.units += 1
     if request.settings.baseline:
         read = {*confinement.read, *(f for r in results for f in r.files)}
         old, to_tree = _baseline(request, sorted(read))

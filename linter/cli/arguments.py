@@ -112,6 +112,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-v", "--verbose", action="count", default=0, help="show each finding's evaluation trace and fix"
     )
     out.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress line on stderr (it is shown only on a terminal, outside CI, once a run takes "
+        "more than a second)",
+    )
+    out.add_argument(
         "--color",
         choices=("auto", "always", "never"),
         default="auto",

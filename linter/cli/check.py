@@ -11,13 +11,14 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from why403.cli.arguments import UsageError, merge_pairs, pair_outputs, parse_pairs
 from why403.cli.config import Config, ConfigError, config_for_paths, load_config
-from why403.cli.outputs import is_terminal, write_reports
+from why403.cli.outputs import write_reports
+from why403.cli.progress import wanted as progress_wanted
 from why403.model.finding import Finding
 from why403.report.base import PARSE_ERROR_RULE, Report, plural
 
@@ -90,9 +91,12 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
 
     from why403 import pipeline
     from why403.cli.progress import Progress
+    from why403.model.tally import Tally
     from why403.rules import rule_selected
 
-    with Progress(sys.stderr, f"checking {_describe(paths)}", enabled=request.progress):
+    tally = Tally()
+    request = replace(request, tally=tally)
+    with Progress(sys.stderr, f"checking {_describe(paths)}", enabled=request.progress, status=tally.describe):
         outcome = pipeline.run_check(request)
     for warning in outcome.warnings:
         say(f"why403: warning: {warning}")
@@ -253,7 +257,7 @@ def request_for(
         jobs=args.jobs or config.jobs,
         cache_dir=args.cache_dir or config.cache_dir,
         use_cache=not args.no_cache,
-        progress=is_terminal(sys.stderr),
+        progress=progress_wanted(sys.stderr, getattr(args, "quiet", False)),
         roots=tuple(map(str, roots)),
     )
 

@@ -36,6 +36,7 @@ from why403.sources import parsecache
 from why403.sources.parsecache import ParseCache
 
 if TYPE_CHECKING:
+    from why403.model.tally import Tally
     from why403.sources.cloudformation.decode import ParsedTemplate
     from why403.sources.terraform.syntax import ParsedFile
 
@@ -185,12 +186,14 @@ class SessionStats:
 
 
 class ParseSession:
-    """One run's parsing: ``cache`` (None to bypass it) and at most ``jobs`` worker processes."""
+    """One run's parsing: ``cache`` (None to bypass it) and at most ``jobs`` worker processes;
+    each file parsed or taken from the cache is counted in ``tally`` (the progress line's)."""
 
-    def __init__(self, cache: ParseCache | None, jobs: int | None = None) -> None:
+    def __init__(self, cache: ParseCache | None, jobs: int | None = None, tally: Tally | None = None) -> None:
         self.cache = cache
         self.jobs = max(1, jobs if jobs is not None else default_jobs())
         self.stats = SessionStats()
+        self.tally = tally
         self._keys: dict[str, tuple[str, str]] = {}  # path -> (kind, key), as read by prefetch
         self._payloads: dict[str, bytes] = {}  # key -> pickled result prefetched, until handed out
         self._wanted: dict[str, int] = {}  # key -> prefetched files with those bytes not yet handed out
@@ -256,11 +259,17 @@ class ParseSession:
             return None
         if from_disk:
             self.stats.from_cache += 1
+            self._counted()
         return result
+
+    def _counted(self) -> None:
+        if self.tally is not None:
+            self.tally.files += 1
 
     def _parse_here(self, kind: str, key: str, data: bytes) -> Any:
         result = parse(kind, data)
         self.stats.parsed_here += 1
+        self._counted()
         self.stats.by_kind[kind] = self.stats.by_kind.get(kind, 0) + 1
         if self.cache is not None:
             try:
@@ -294,6 +303,7 @@ class ParseSession:
             if payload is not None:
                 self._payloads[key] = payload
                 self.stats.from_cache += 1
+                self._counted()
             else:
                 todo[key] = (kind, data)
         size = sum(len(data) for _, data in todo.values())
@@ -320,6 +330,7 @@ class ParseSession:
                         continue
                     self._payloads[key] = payload
                     self.stats.parsed_in_workers += 1
+                    self._counted()
                     kind = todo[key][0]
                     self.stats.by_kind[kind] = self.stats.by_kind.get(kind, 0) + 1
                     if self.cache is not None:
@@ -374,7 +385,7 @@ def _fallback(kind: str, path: Path) -> Any:
     return parse_file(path)
 
 
-def session_for(cache_dir: str | None, use_cache: bool, jobs: int | None) -> ParseSession:
+def session_for(cache_dir: str | None, use_cache: bool, jobs: int | None, tally: Tally | None = None) -> ParseSession:
     """The session of a run with these settings: no cache when the directory is not fit for one
     (:func:`~why403.sources.parsecache.directory_problem`; ``check`` says why on standard error)."""
     from why403.sources import confine
@@ -382,8 +393,8 @@ def session_for(cache_dir: str | None, use_cache: bool, jobs: int | None) -> Par
     directory = Path(cache_dir) if cache_dir else parsecache.default_cache_dir()
     current = confine.active()
     if use_cache and parsecache.directory_problem(directory, current.roots if current else ()) is None:
-        return ParseSession(ParseCache(directory), jobs)
-    return ParseSession(None, jobs)
+        return ParseSession(ParseCache(directory), jobs, tally)
+    return ParseSession(None, jobs, tally)
 
 
 def terraform_files(directories: Sequence[Path]) -> list[tuple[str, Path]]:
