@@ -169,6 +169,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="git revision to compare with: report access the change adds (new-access findings)",
     )
     run.add_argument(
+        "--baseline-file",
+        metavar="FILE",
+        help="leave out the findings recorded in FILE (written by --write-baseline) and list its stale "
+        "entries; default: baseline-file in the configuration (docs/baseline.md)",
+    )
+    run.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="record this run's findings in FILE, so that later runs with --baseline-file report only new "
+        "ones; the run then exits 0",
+    )
+    run.add_argument(
         "--pre-commit",
         action="store_true",
         help="the PATHs are changed files (as pre-commit passes them): lint the Terraform module "

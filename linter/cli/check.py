@@ -90,9 +90,14 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
     request = request_for(args, config, paths, select, ignore)
 
     from why403 import pipeline
+    from why403.cli.baselines import baseline_for
+    from why403.cli.config import checked_directory
     from why403.cli.progress import Progress
     from why403.model.tally import Tally
     from why403.rules import rule_selected
+    from why403.sources import confine
+
+    baseline = baseline_for(args, config, confine.roots_for(paths), checked_directory(paths, cwd))
 
     tally = Tally()
     request = replace(request, tally=tally)
@@ -125,6 +130,10 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
         show_parse_errors=active(PARSE_ERROR_RULE),
         docs_url=getattr(args, "docs_url", None),
     )
+    if baseline is not None:
+        from why403.report.baselinefile import apply
+
+        report = apply(report, baseline)
     return Checked(paths, report, args.pre_commit)
 
 
@@ -137,6 +146,12 @@ def _run(args: argparse.Namespace) -> int:
     from why403.sources import confine
 
     write_reports(report, outputs, args.color, confine.roots_for(checked.paths))
+    if getattr(args, "write_baseline", None):
+        from why403.cli.baselines import write
+
+        recorded = write(report, args.write_baseline, confine.roots_for(checked.paths))
+        say(f"why403: recorded {plural(recorded, 'finding')} in {args.write_baseline}; check with "
+            f"--baseline-file {args.write_baseline} (or baseline-file in the configuration) to report only new ones")
     from why403.cli.lastrun import remember
 
     if not getattr(args, "no_cache", False):  # --no-cache writes nothing at all
@@ -153,6 +168,8 @@ def _run(args: argparse.Namespace) -> int:
         else:
             sys.stderr.write("why403: error: none of the inputs could be read\n")
         return EXIT_USAGE
+    if getattr(args, "write_baseline", None):
+        return EXIT_OK  # every finding is accepted now
     return checked.exit_status
 
 

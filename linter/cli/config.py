@@ -50,6 +50,7 @@ class Config:
     cfn_parameters: tuple[tuple[str, str], ...] = ()
     cfn_parameter_files: tuple[str, ...] = ()
     suppressions: SuppressionPolicy = field(default_factory=SuppressionPolicy)
+    baseline_file: str | None = None  # the accepted findings (docs/baseline.md), resolved against the file
 
 
 # A configuration file is a few kilobytes; anything much larger is not one.
@@ -66,13 +67,13 @@ class ConfigFiles:
     def is_file(self, path: Path) -> bool:
         return path.is_file()
 
-    def read_text(self, path: Path, found: bool) -> str:
+    def read_text(self, path: Path, found: bool, limit: int = MAX_CONFIG_BYTES) -> str:
         from why403.sources import confine
 
         if found:
             with confine.confined([path.parent.resolve()]):
-                return confine.read_text(path, MAX_CONFIG_BYTES)
-        return confine.read_private(path, MAX_CONFIG_BYTES).decode("utf-8")
+                return confine.read_text(path, limit)
+        return confine.read_private(path, limit).decode("utf-8")
 
 
 class RevisionFiles(ConfigFiles):
@@ -92,22 +93,22 @@ class RevisionFiles(ConfigFiles):
             return None
         return (folder / path.name).relative_to(self.repo.top).as_posix()
 
-    def _blob(self, path: Path) -> bytes | None:
+    def _blob(self, path: Path, limit: int = MAX_CONFIG_BYTES) -> bytes | None:
         from why403.sources import gitref
 
         relative = self._relative(path)
         assert relative is not None
-        return gitref.blob_at(self.repo, self.commit, relative, MAX_CONFIG_BYTES)
+        return gitref.blob_at(self.repo, self.commit, relative, limit)
 
     def is_file(self, path: Path) -> bool:
         if self._relative(path) is None:
             return super().is_file(path)
         return self._blob(path) is not None
 
-    def read_text(self, path: Path, found: bool) -> str:
+    def read_text(self, path: Path, found: bool, limit: int = MAX_CONFIG_BYTES) -> str:
         if self._relative(path) is None:
-            return super().read_text(path, found)
-        data = self._blob(path)
+            return super().read_text(path, found, limit)
+        data = self._blob(path, limit)
         if data is None:
             raise FileNotFoundError(2, f"not in {self.ref}", str(path))
         return data.decode("utf-8")
@@ -348,6 +349,7 @@ _TOP = (
     "terraform",
     "cloudformation",
     "suppressions",
+    "baseline-file",
 )
 
 
@@ -448,6 +450,8 @@ def _parse(table: Any, where: _Where) -> Config:
         cfn_parameters=cfn_parameters,
         cfn_parameter_files=cfn_files,
         suppressions=policy,
+        baseline_file=where.path(_str(where, "baseline-file", get("baseline-file")))
+        if "baseline-file" in table else None,
     )
 
 

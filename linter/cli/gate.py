@@ -11,7 +11,8 @@ reported as a ``W403-E004`` finding on the line that does it, so that reviewers 
 - inline suppressions allowed where they were not, or a rule no longer ``forbid``-den from them;
 - a severity setting lowered (``severity.default-endpoint-policy`` ...);
 - an intent dropped (``intents.must-allow``/``must-deny``: an access no longer checked);
-- ``cache-dir`` moved (a cache decides re-runs).
+- ``cache-dir`` moved (a cache decides re-runs);
+- ``baseline-file`` named or changed (its findings are accepted; the file itself is read at REF).
 
 Other settings (accounts, region, variables, admins ...) describe the deployment, not the gate,
 and a change to them is not reported.
@@ -69,6 +70,8 @@ def weakenings(base: Config, head: Config, rule_ids: tuple[str, ...]) -> list[We
         names = ", ".join(f"{'must-allow' if i.expect_allowed else 'must-deny'} {i.principal} {i.action} {i.resource}"
                           for i in dropped[:3])
         out.append(Weakening("intents", f"intents no longer checked: {names}"))
+    if head.baseline_file != base.baseline_file and head.baseline_file is not None:
+        out.append(Weakening("baseline-file", f"baseline-file {head.baseline_file} accepts the findings in it"))
     if head.cache_dir != base.cache_dir and head.cache_dir is not None:
         out.append(Weakening("cache-dir", f"cache-dir moves the cache to {head.cache_dir}"))
     return out

@@ -31,7 +31,7 @@ def write_reports(report: Report, outputs: tuple[OutputSpec, ...], color: str, r
         write_output(spec.path, text, roots)
 
 
-def write_output(path: str, text: str, roots: Sequence[Path]) -> None:
+def write_output(path: str, text: str, roots: Sequence[Path], flag: str = "--output") -> None:
     """Write a report file atomically (a temporary file in its directory, renamed over it), never
     through a symbolic link of the tree under check: a pull request may commit ``why403.sarif`` as
     a link to a file of the runner, or a ``reports`` directory as a link elsewhere. The rename
@@ -45,17 +45,17 @@ def write_output(path: str, text: str, roots: Sequence[Path]) -> None:
     for part in target.parent.parts[1:]:
         walked = walked / part
         if walked.is_symlink() and confine.within_roots(walked.parent, roots):
-            raise UsageError(f"--output {path}: {walked} is a symbolic link inside the tree under check; not "
+            raise UsageError(f"{flag} {path}: {walked} is a symbolic link inside the tree under check; not "
                              "followed (write the report outside the tree, e.g. to $RUNNER_TEMP)")
     if target.is_dir() and not target.is_symlink():
-        raise UsageError(f"--output {path}: is a directory")
+        raise UsageError(f"{flag} {path}: is a directory")
     if _is_special(target) and not (target.is_symlink() and confine.within_roots(target.parent, roots)):
-        _write_in_place(path, target, text)
+        _write_in_place(f"{flag} {path}", target, text)
         return
     try:
         fd, temp = tempfile.mkstemp(prefix=".why403-", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise UsageError(f"--output {path}: cannot write: {exc.strerror or exc}") from None
+        raise UsageError(f"{flag} {path}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -68,7 +68,7 @@ def write_output(path: str, text: str, roots: Sequence[Path]) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         if isinstance(exc, OSError):
-            raise UsageError(f"--output {path}: cannot write: {exc.strerror or exc}") from None
+            raise UsageError(f"{flag} {path}: cannot write: {exc.strerror or exc}") from None
         raise
 
 
@@ -85,12 +85,12 @@ def _is_special(target: Path) -> bool:
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
-def _write_in_place(path: str, target: Path, text: str) -> None:
+def _write_in_place(shown: str, target: Path, text: str) -> None:
     try:
         with open(target, "w", encoding="utf-8") as handle:
             handle.write(text)
     except OSError as exc:
-        raise UsageError(f"--output {path}: cannot write: {exc.strerror or exc}") from None
+        raise UsageError(f"{shown}: cannot write: {exc.strerror or exc}") from None
 
 
 def _width(to_stdout: bool) -> int:

@@ -11,10 +11,13 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from why403.model.finding import SEVERITY_ORDER, Finding, InputError, Kind, Severity, Stats
 from why403.model.location import Location
+
+if TYPE_CHECKING:
+    from why403.report.baselinefile import BaselineUse
 
 # Most severe first: the order of summaries, of fail levels and of what a config may set.
 SEVERITIES = cast("tuple[Severity, ...]", tuple(sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.__getitem__, reverse=True)))
@@ -49,6 +52,8 @@ class Report:
     docs_url: str | None = None
     # Columns the text report wraps to: the terminal's width, or 100 when the output is not one.
     width: int = 100
+    # What a baseline file (--baseline-file) left out and which of its entries are stale.
+    baseline: BaselineUse | None = None
 
     def rel(self, path: str) -> str:
         return relative(path, self.cwd)
@@ -170,6 +175,12 @@ def summary_line(report: Report) -> str:
                       "not define")
     if report.stats.skipped_files:
         extras.append(f"{plural(report.stats.skipped_files, 'YAML/JSON file')} skipped: not templates")
+    if report.baseline is not None:
+        extras.append(f"{report.baseline.matched} in the baseline file")
+        if report.baseline.stale:
+            stale = len(report.baseline.stale)
+            extras.append(f"{stale} stale baseline {'entry' if stale == 1 else 'entries'}: no longer found, "
+                          "write the file again with --write-baseline")
     if extras:
         text += f" ({'; '.join(extras)})"
     unknowns = sum(1 for f in report.active if f.rule in UNKNOWN_RULES)

@@ -43,6 +43,19 @@ def to_dict(report: Report) -> dict[str, Any]:
             "module_calls_not_read": stats.module_calls_not_read,
             "units": stats.units,
         },
+        **({} if report.baseline is None else {"baseline": _baseline(report)}),
+    }
+
+
+def _baseline(report: Report) -> dict[str, Any]:
+    """``--baseline-file``: how many findings it left out, and its stale entries (for files this
+    run read, found no more)."""
+    assert report.baseline is not None
+    return {
+        "file": report.baseline.path,
+        "matched": report.baseline.matched,
+        "stale": [{"fingerprint": e.fingerprint, "rule": e.rule, "file": e.file, "message": e.message}
+                  for e in report.baseline.stale],
     }
 
 

@@ -51,11 +51,29 @@ def render(report: Report) -> str:
             out.extend(_details(finding, report, paint, drafts))
     if shown:
         out.append("")
+    out.extend(_stale(report))
     summary = summary_line(report)
     if not report.verbose and any(f.suggestion for f in report.active):
         summary += "; -v shows the draft fixes"
     out.append(paint("error" if report.failed else "ok", summary) if report.color else summary)
     return defuse_text("\n".join(out)) + "\n"
+
+
+_STALE_SHOWN = 10
+
+
+def _stale(report: Report) -> list[str]:
+    """The baseline file's entries no longer found: fixed, or changed beyond recognition."""
+    if report.baseline is None or not report.baseline.stale:
+        return []
+    stale = report.baseline.stale
+    out = [f"{printable(report.baseline.path)}: {len(stale)} stale {'entry' if len(stale) == 1 else 'entries'} "
+           "(no longer found; --write-baseline writes the file again without them):"]
+    out.extend(f"  {printable(e.file)}: {e.rule} {e.fingerprint[:12]}  {_readable(e.message)}"
+               for e in stale[:_STALE_SHOWN])
+    if len(stale) > _STALE_SHOWN:
+        out.append(f"  and {len(stale) - _STALE_SHOWN} more (--format json lists them all)")
+    return [*out, ""]
 
 
 def _readable(text: str) -> str:
