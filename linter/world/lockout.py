@@ -14,9 +14,11 @@ text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from why403.model import symbols
+from why403.model.policy import Policy
 from why403.simulate.decision import Decision
 from why403.simulate.state import KmsKey
 from why403.world.analysis import Analysis
@@ -86,42 +88,49 @@ def bucket_lockout(analysis: Analysis, name: str, actions: tuple[str, ...]) -> L
     policy with no Deny locks nobody out, nor does an invalid one: S3 refuses to store it
     (W403-S401). The root user keeps the bucket policy APIs whatever the policy says."""
     state = analysis.world.buckets[name].state
-    policy = state.policy
-    if policy is None or not policy.is_valid or not any(s.effect == "Deny" for s in policy.statements):
+    if not _may_deny(state.policy):
         return None
-    locked: list[Locked] = []
-    for manager in must_manage(analysis, state.account):
-        denied: list[str] = []
-        first: Decision | None = None
-        for action in actions:
-            for path in manager.paths:
-                _, d = analysis.sim.decide(manager.info.actor, action, state, None, path)
-                if d.outcome == "explicit-deny" and d.layer == "bucket-policy":
-                    denied.append(action)
-                    first = first or d
-                    break
-        if first is not None:
-            locked.append(Locked(manager, tuple(denied), first))
-    return Lockout(tuple(locked)) if locked else None
+
+    def own_deny(manager: Manager, action: str, path: NetworkPath) -> Decision | None:
+        _, d = analysis.sim.decide(manager.info.actor, action, state, None, path)
+        return d if d.outcome == "explicit-deny" and d.layer == "bucket-policy" else None
+
+    return _lockout(must_manage(analysis, state.account), actions, own_deny)
 
 
 def key_explicit_lockout(analysis: Analysis, key: KmsKey, actions: tuple[str, ...]) -> Lockout | None:
     """The managers whom the key's own policy explicitly denies some of ``actions`` (a Deny in a
     key policy binds the root user too). An AWS managed key, or a key policy KMS refuses to store,
     locks nobody out."""
-    if key.aws_managed or not key.policy.is_valid or not any(s.effect == "Deny" for s in key.policy.statements):
+    if key.aws_managed or not _may_deny(key.policy):
         return None
+
+    def own_deny(manager: Manager, action: str, path: NetworkPath) -> Decision | None:
+        d = analysis.kms_direct(manager.info.actor, action, key, network=path.network)
+        return d if d.outcome == "explicit-deny" and d.policy is key.policy else None
+
+    return _lockout(must_manage(analysis, key.account), actions, own_deny)
+
+
+def _may_deny(policy: Policy | None) -> bool:
+    """A policy the service stores (a valid one) with a Deny: the only kind that can lock out."""
+    return policy is not None and policy.is_valid and any(s.effect == "Deny" for s in policy.statements)
+
+
+def _lockout(managers: list[Manager], actions: tuple[str, ...],
+             own_deny: Callable[[Manager, str, NetworkPath], Decision | None]) -> Lockout | None:
+    """The managers ``own_deny`` (the resource's own policy denying them, on some network path)
+    refuses some of ``actions``, with the first such denial of each; None when nobody is."""
     locked: list[Locked] = []
-    for manager in must_manage(analysis, key.account):
+    for manager in managers:
         denied: list[str] = []
         first: Decision | None = None
         for action in actions:
-            for path in manager.paths:
-                d = analysis.kms_direct(manager.info.actor, action, key, network=path.network)
-                if d.outcome == "explicit-deny" and d.policy is key.policy:
-                    denied.append(action)
-                    first = first or d
-                    break
+            on_paths = (own_deny(manager, action, path) for path in manager.paths)
+            d = next((d for d in on_paths if d is not None), None)
+            if d is not None:
+                denied.append(action)
+                first = first or d
         if first is not None:
             locked.append(Locked(manager, tuple(denied), first))
     return Lockout(tuple(locked)) if locked else None
