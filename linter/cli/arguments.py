@@ -46,34 +46,42 @@ class OutputSpec:
     path: str | None  # None: standard output
 
 
-class Ordered(argparse.Action):
+class _Collecting(argparse.Action):
+    """An option whose every use adds to a list in the namespace (``collect_into``) rather than
+    replacing the value: ``items`` says what one use adds."""
+
+    def collect_into(self) -> str:
+        return self.dest
+
+    def items(self, values: str | Sequence[Any] | None) -> list[Any]:
+        raise NotImplementedError
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        into = self.collect_into()
+        setattr(namespace, into, [*(getattr(namespace, into, None) or []), *self.items(values)])
+
+
+class Ordered(_Collecting):
     """Records --format and --output in the order given, so that they can be paired."""
 
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: str | Sequence[Any] | None,
-        option_string: str | None = None,
-    ) -> None:
-        items = list(getattr(namespace, "report_args", None) or [])
-        items.append((self.dest, values))
-        namespace.report_args = items
+    def collect_into(self) -> str:
+        return "report_args"
+
+    def items(self, values: str | Sequence[Any] | None) -> list[Any]:
+        return [(self.dest, values)]
 
 
-class _Listed(argparse.Action):
+class _Listed(_Collecting):
     """Repeatable and comma-separated: ``--ignore A,B --ignore C``."""
 
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: str | Sequence[Any] | None,
-        option_string: str | None = None,
-    ) -> None:
-        items = list(getattr(namespace, self.dest, None) or [])
-        items.extend(v.strip() for v in str(values).split(",") if v.strip())
-        setattr(namespace, self.dest, items)
+    def items(self, values: str | Sequence[Any] | None) -> list[Any]:
+        return [v.strip() for v in str(values).split(",") if v.strip()]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
