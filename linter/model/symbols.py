@@ -261,7 +261,8 @@ def tri_not(a: Tri) -> Tri:
     return None if a is None else not a
 
 
-def tri_and(*values: Tri) -> Tri:
+def tri_all(values: Iterable[Tri]) -> Tri:
+    """False as soon as one is False (the rest are not evaluated), else None if one is unknown."""
     result: Tri = True
     for v in values:
         if v is False:
@@ -271,22 +272,17 @@ def tri_and(*values: Tri) -> Tri:
     return result
 
 
-def tri_or(*values: Tri) -> Tri:
-    result: Tri = False
-    for v in values:
-        if v is True:
-            return True
-        if v is None:
-            result = None
-    return result
-
-
 def tri_any(values: Iterable[Tri]) -> Tri:
-    return tri_or(*values)
+    """De Morgan over :func:`tri_all`, so it stops at the first True as well."""
+    return tri_not(tri_all(tri_not(v) for v in values))
 
 
-def tri_all(values: Iterable[Tri]) -> Tri:
-    return tri_and(*values)
+def tri_and(*values: Tri) -> Tri:
+    return tri_all(values)
+
+
+def tri_or(*values: Tri) -> Tri:
+    return tri_any(values)
 
 
 # --------------------------------------------------------------------------------------------
