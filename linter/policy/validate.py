@@ -123,21 +123,23 @@ def _check_s3_shape(stmt: Statement, severity: str) -> list[Problem]:
         types = set(catalogue.resource_types(action))
         if not types:
             continue
-        wants_object = bool(types & {"object"})
-        wants_bucket = bool(types & {"bucket"})
-        if wants_object and not wants_bucket and shapes == {"bucket"}:
-            out.append(Problem(
-                "object-action-on-bucket",
-                f"{stmt.name}: {catalogue.display(action)} applies to objects, but the statement only names "
-                f"bucket ARNs ({', '.join(stmt.resources)}); add /* to the ARN",
-                stmt.location, severity, action))
-        elif wants_bucket and not wants_object and shapes == {"object"}:
-            out.append(Problem(
-                "bucket-action-on-object",
-                f"{stmt.name}: {catalogue.display(action)} applies to the bucket, but the statement only names "
-                f"object ARNs ({', '.join(stmt.resources)}); use the bucket ARN without /*",
-                stmt.location, severity, action))
+        wants = types & {"bucket", "object"}
+        if len(wants) != 1 or len(shapes) != 1 or wants == shapes:
+            continue
+        code, applies_to, fix = _SHAPE_MISMATCH[next(iter(wants))]
+        out.append(Problem(
+            code,
+            f"{stmt.name}: {catalogue.display(action)} applies to {applies_to}, but the statement only names "
+            f"{next(iter(shapes))} ARNs ({', '.join(stmt.resources)}); {fix}",
+            stmt.location, severity, action))
     return out
+
+
+# The resource type an action wants -> (problem code, what it applies to, how to fix the ARNs).
+_SHAPE_MISMATCH = {
+    "object": ("object-action-on-bucket", "objects", "add /* to the ARN"),
+    "bucket": ("bucket-action-on-object", "the bucket", "use the bucket ARN without /*"),
+}
 
 
 def _check_arn_in_bucket_slot(stmt: Statement, severity: str) -> list[Problem]:
