@@ -103,6 +103,16 @@ class Reader:
             return None
         return value
 
+    def listed(self, dump: DumpFile, key: str, what: str) -> list[tuple[Located, dict[str, Any]]]:
+        """The objects of the list ``key`` a list or describe command prints (``Grants``,
+        ``VpcEndpoints`` ...), each with the document that locates it; none when the dump cannot be
+        used (its status and errors recorded by :meth:`load`)."""
+        located = self.load(dump)
+        if located is None:
+            return []
+        items = self.field(dump, located, located.value, key, list, what) or ()
+        return [(located, item) for item in items if isinstance(item, dict)]
+
     def policy(self, raw: Any, kind: PolicyKind, origin: str, dump: DumpFile, located: Located, parent: Any,
                key: str) -> Policy:
         """A policy document as the CLI writes it: an object (IAM), JSON text (S3, KMS, EC2,

@@ -77,12 +77,8 @@ def _grants(reader: Reader, key_id: str, arn: str) -> None:
     dump = reader.folder.get("kms", "list-grants", key_id)
     if dump is None:
         return
-    located = reader.load(dump)
-    if located is None:
-        return
-    for item in reader.field(dump, located, located.value, "Grants", list, "the grants") or ():
-        if isinstance(item, dict):
-            _grant(reader, dump, located, item, arn)
+    for located, item in reader.listed(dump, "Grants", "the grants"):
+        _grant(reader, dump, located, item, arn)
 
 
 def _grant(reader: Reader, dump: DumpFile, located: Located, item: dict[str, Any], arn: str) -> None:

@@ -14,12 +14,8 @@ from why403.sources.awsdump.files import DumpFile, Located
 
 
 def read_endpoints(reader: Reader, dump: DumpFile, account: str | None) -> None:
-    located = reader.load(dump)
-    if located is None:
-        return
-    for item in reader.field(dump, located, located.value, "VpcEndpoints", list, "the endpoints") or ():
-        if isinstance(item, dict):
-            _endpoint(reader, dump, located, item, account)
+    for located, item in reader.listed(dump, "VpcEndpoints", "the endpoints"):
+        _endpoint(reader, dump, located, item, account)
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -47,11 +43,8 @@ def _endpoint(reader: Reader, dump: DumpFile, located: Located, item: dict[str, 
 
 
 def read_route_tables(reader: Reader, dump: DumpFile) -> None:
-    located = reader.load(dump)
-    if located is None:
-        return
-    for table in reader.field(dump, located, located.value, "RouteTables", list, "the route tables") or ():
-        if not isinstance(table, dict) or not isinstance(table.get("RouteTableId"), str):
+    for located, table in reader.listed(dump, "RouteTables", "the route tables"):
+        if not isinstance(table.get("RouteTableId"), str):
             continue
         for assoc in table.get("Associations") or ():
             if isinstance(assoc, dict) and isinstance(assoc.get("SubnetId"), str):
