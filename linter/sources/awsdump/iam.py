@@ -3,7 +3,7 @@ with their inline policies, attachments, permissions boundaries and tags, as mod
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from why403.model.facts import GroupFact, ManagedPolicyFact, RoleFact, UserFact
 from why403.model.location import Location
@@ -113,51 +113,62 @@ def _tags(item: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _role(reader: Reader, dump: DumpFile, located: Located, item: dict[str, Any]) -> str | None:
-    arn = _arn(reader, dump, located, item, "a role")
+class _Principal(TypedDict):
+    """What a role, a user and a group entry of the dump all say (their facts' shared fields)."""
+
+    ref: str
+    location: Location
+    name: str
+    arn: str
+    account: str
+    inline_policies: tuple[Policy, ...]
+    managed_policy_arns: tuple[str, ...]
+
+
+def _principal(reader: Reader, dump: DumpFile, located: Located, item: dict[str, Any],
+               kind: Literal["Role", "User", "Group"]) -> _Principal | None:
+    """The shared fields of a ``RoleDetailList``, ``UserDetailList`` or ``GroupDetailList`` entry
+    (``RoleName``, ``RolePolicyList`` ...); None, with an error, for an entry without an ARN."""
+    arn = _arn(reader, dump, located, item, f"a {kind.lower()}")
     if arn is None:
         return None
-    name = str(item.get("RoleName") or arn.rsplit("/", 1)[-1])
-    account = arn_account(arn) or ""
+    name = str(item.get(f"{kind}Name") or arn.rsplit("/", 1)[-1])
+    ref = f"{kind.lower()}/{name}"
+    return _Principal(ref=ref, location=Location(dump.file, located.line(item)), name=name, arn=arn,
+                      account=arn_account(arn) or "",
+                      inline_policies=_inline(reader, dump, located, item, f"{kind}PolicyList", ref),
+                      managed_policy_arns=_attached(reader, dump, located, item, arn))
+
+
+def _role(reader: Reader, dump: DumpFile, located: Located, item: dict[str, Any]) -> str | None:
+    common = _principal(reader, dump, located, item, "Role")
+    if common is None:
+        return None
     trust = item.get("AssumeRolePolicyDocument")
     reader.facts.append(RoleFact(
-        ref=f"role/{name}", location=Location(dump.file, located.line(item)), name=name, arn=arn, account=account,
-        unique_id=str(item.get("RoleId") or ""),
-        trust_policy=reader.policy(trust, PolicyKind.TRUST, f"trust policy of {arn}", dump, located, item,
+        **common, unique_id=str(item.get("RoleId") or ""),
+        trust_policy=reader.policy(trust, PolicyKind.TRUST, f"trust policy of {common['arn']}", dump, located, item,
                                    "AssumeRolePolicyDocument") if trust is not None else None,
-        inline_policies=_inline(reader, dump, located, item, "RolePolicyList", f"role/{name}"),
-        managed_policy_arns=_attached(reader, dump, located, item, arn),
         boundary_arn=_boundary(item), tags=_tags(item)))
-    return account or None
+    return common["account"] or None
 
 
 def _user(reader: Reader, dump: DumpFile, located: Located, item: dict[str, Any]) -> str | None:
-    arn = _arn(reader, dump, located, item, "a user")
-    if arn is None:
+    common = _principal(reader, dump, located, item, "User")
+    if common is None:
         return None
-    name = str(item.get("UserName") or arn.rsplit("/", 1)[-1])
-    account = arn_account(arn) or ""
     groups = tuple(g for g in item.get("GroupList") or () if isinstance(g, str))
-    reader.facts.append(UserFact(
-        ref=f"user/{name}", location=Location(dump.file, located.line(item)), name=name, arn=arn, account=account,
-        unique_id=str(item.get("UserId") or ""),
-        inline_policies=_inline(reader, dump, located, item, "UserPolicyList", f"user/{name}"),
-        managed_policy_arns=_attached(reader, dump, located, item, arn),
-        boundary_arn=_boundary(item), groups=groups, tags=_tags(item)))
-    return account or None
+    reader.facts.append(UserFact(**common, unique_id=str(item.get("UserId") or ""), boundary_arn=_boundary(item),
+                                 groups=groups, tags=_tags(item)))
+    return common["account"] or None
 
 
 def _group(reader: Reader, dump: DumpFile, located: Located, item: dict[str, Any]) -> str | None:
-    arn = _arn(reader, dump, located, item, "a group")
-    if arn is None:
+    common = _principal(reader, dump, located, item, "Group")
+    if common is None:
         return None
-    name = str(item.get("GroupName") or arn.rsplit("/", 1)[-1])
-    account = arn_account(arn) or ""
-    reader.facts.append(GroupFact(
-        ref=f"group/{name}", location=Location(dump.file, located.line(item)), name=name, arn=arn, account=account,
-        inline_policies=_inline(reader, dump, located, item, "GroupPolicyList", f"group/{name}"),
-        managed_policy_arns=_attached(reader, dump, located, item, arn)))
-    return account or None
+    reader.facts.append(GroupFact(**common))
+    return common["account"] or None
 
 
 def _managed(reader: Reader, dump: DumpFile, located: Located, item: dict[str, Any]) -> str | None:
