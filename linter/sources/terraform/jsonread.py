@@ -126,11 +126,8 @@ class _JsonReader:
         line = self.line
         self.pos += 1
         items: list[tuple[Expr, Expr]] = []
-        self.skip_ws()
-        if self.text.startswith("}", self.pos):
-            self.pos += 1
-            return ObjectExpr((), line, self.line)
-        while True:
+        closed = self.closes("}")
+        while not closed:
             self.skip_ws()
             if not self.text.startswith('"', self.pos):
                 raise self.fail("expected a string key")
@@ -140,35 +137,39 @@ class _JsonReader:
             if not self.text.startswith(":", self.pos):
                 raise self.fail("expected ':'")
             self.pos += 1
-            value = self.value(depth + 1)
-            items.append((Lit(key, kline), value))
-            self.skip_ws()
-            if self.text.startswith(",", self.pos):
-                self.pos += 1
-                continue
-            if self.text.startswith("}", self.pos):
-                self.pos += 1
-                return ObjectExpr(tuple(items), line, self.line)
-            raise self.fail("expected ',' or '}'")
+            items.append((Lit(key, kline), self.value(depth + 1)))
+            closed = self.after_member("}")
+        return ObjectExpr(tuple(items), line, self.line)
 
     def array(self, depth: int) -> TupleExpr:
         line = self.line
         self.pos += 1
         items: list[Expr] = []
-        self.skip_ws()
-        if self.text.startswith("]", self.pos):
-            self.pos += 1
-            return TupleExpr((), line, self.line)
-        while True:
+        closed = self.closes("]")
+        while not closed:
             items.append(self.value(depth + 1))
-            self.skip_ws()
-            if self.text.startswith(",", self.pos):
-                self.pos += 1
-                continue
-            if self.text.startswith("]", self.pos):
-                self.pos += 1
-                return TupleExpr(tuple(items), line, self.line)
-            raise self.fail("expected ',' or ']'")
+            closed = self.after_member("]")
+        return TupleExpr(tuple(items), line, self.line)
+
+    def closes(self, close: str) -> bool:
+        """Whether ``close`` comes next (read past it): an empty object or array."""
+        self.skip_ws()
+        if self.text.startswith(close, self.pos):
+            self.pos += 1
+            return True
+        return False
+
+    def after_member(self, close: str) -> bool:
+        """Past the separator after a member: True at ``close`` (the end), False at a comma.
+        (Members are read in the caller's loop, not through a callback: every frame counts
+        towards the nesting depth Python allows.)"""
+        self.skip_ws()
+        if self.text.startswith(",", self.pos):
+            self.pos += 1
+            return False
+        if self.closes(close):
+            return True
+        raise self.fail(f"expected ',' or '{close}'")
 
 
 def string_expr(s: str, line: int) -> Expr:
