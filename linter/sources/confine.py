@@ -145,6 +145,25 @@ def read_bytes(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
     confinement = _ACTIVE.get()
     bound = min(limit if limit is not None else MAX_FILE_BYTES,
                 confinement.max_file_bytes if confinement is not None else MAX_FILE_BYTES)
+    data = _read_regular(path, real, bound)
+    if confinement is not None:
+        confinement.bytes_read += len(data)
+        if confinement.bytes_read > confinement.max_run_bytes:
+            raise RefusedRead(path, f"the run has read more than {_size(confinement.max_run_bytes)} of files")
+        confinement.read.add(str(real))
+    return data
+
+
+def read_private(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of why403's own (a cache entry), not of the tree: no roots, but
+    still never a FIFO or a device, and bounded."""
+    return _read_regular(path, path, limit)
+
+
+def _read_regular(path: str | os.PathLike[str], real: str | os.PathLike[str], bound: int) -> bytes:
+    """The bytes of ``real`` (``path`` as resolved), refused unless it is a regular file once open
+    (it may have been swapped since it was checked) of at most ``bound`` bytes, by its size and by
+    what reading it gives (it may grow meanwhile)."""
     fd = os.open(real, _OPEN_FLAGS)
     try:
         st = os.fstat(fd)
@@ -157,27 +176,6 @@ def read_bytes(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
         os.close(fd)
     if len(data) > bound:
         raise RefusedRead(path, f"larger than {_size(bound)}")
-    if confinement is not None:
-        confinement.bytes_read += len(data)
-        if confinement.bytes_read > confinement.max_run_bytes:
-            raise RefusedRead(path, f"the run has read more than {_size(confinement.max_run_bytes)} of files")
-        confinement.read.add(str(real))
-    return data
-
-
-def read_private(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of a regular file of why403's own (a cache entry), not of the tree: no roots, but
-    still never a FIFO or a device, and bounded."""
-    fd = os.open(path, _OPEN_FLAGS)
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise RefusedRead(path, f"not a regular file ({_kind(st.st_mode)})")
-        data = _read_fd(fd, limit)
-    finally:
-        os.close(fd)
-    if len(data) > limit:
-        raise RefusedRead(path, f"larger than {_size(limit)}")
     return data
 
 
