@@ -18,10 +18,13 @@ answer.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal
 
 from why403.model import symbols
 from why403.model.finding import Access, Finding
+from why403.model.location import Location
 from why403.rules import Rule
+from why403.world.accesses import AccessResult
 from why403.world.analysis import Analysis
 
 
@@ -38,17 +41,10 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                 continue
             varying.add((intent.principal.ref, intent.resource))
             origin = intent.policy.origin if intent.policy is not None else intent.source
-            yield RULE.finding(
-                severity="note",
-                message=(f"{intent.principal.label} may be denied {r.action} on {symbols.render(intent.resource)}: "
-                         f"whether {intent.statement.name} of {origin} covers it depends on a policy variable "
-                         f"whose value the sources leave open ({symbols.render(intent.varies)})"),
-                location=intent.statement.location, layer=d.layer or "identity-policy", denial="implicit",
-                access=Access(principal=symbols.render(intent.principal.actor.display),
-                              principal_ref=intent.principal.ref, action=r.action,
-                              resource=symbols.render(intent.resource), via=r.path.endpoint_ref),
-                identity=(intent.principal.ref, symbols.render(intent.resource), intent.statement.label, "varies"),
-            )
+            yield _may_be_denied(
+                r, f"whether {intent.statement.name} of {origin} covers it depends on a policy variable whose value "
+                f"the sources leave open ({symbols.render(intent.varies)})",
+                intent.statement.location, d.layer or "identity-policy", "implicit", intent.statement.label, "varies")
             continue
         for step in d.trace:
             stmt = step.statement
@@ -60,18 +56,23 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             seen.add(key)
             why = "; ".join(analysis.unknowns_of(stmt, r.request)) or step.detail
             origin = step.policy.origin if step.policy is not None else step.layer
-            yield RULE.finding(
-                severity="note",
-                message=(f"{r.intent.principal.label} may be denied {r.action} on {symbols.render(r.intent.resource)}: "
-                         f"{stmt.name} of {origin} applies or not depending on what the sources leave open "
-                         f"({symbols.render(why)})"),
-                location=stmt.location, layer=step.layer, denial="explicit",
-                access=Access(principal=symbols.render(r.intent.principal.actor.display),
-                              principal_ref=r.intent.principal.ref, action=r.action,
-                              resource=symbols.render(r.intent.resource), via=r.path.endpoint_ref),
-                identity=(r.intent.principal.ref, symbols.render(r.intent.resource), stmt.label),
-            )
+            yield _may_be_denied(
+                r, f"{stmt.name} of {origin} applies or not depending on what the sources leave open "
+                f"({symbols.render(why)})", stmt.location, step.layer, "explicit", stmt.label)
             break
+
+
+def _may_be_denied(r: AccessResult, why: str, location: Location, layer: str,
+                   denial: Literal["explicit", "implicit"], *statement_label: str) -> Finding:
+    """The note for an intended access ``r`` that ``why`` may refuse, at the statement that decides."""
+    principal = r.intent.principal
+    resource = symbols.render(r.intent.resource)
+    return RULE.finding(
+        severity="note", message=f"{principal.label} may be denied {r.action} on {resource}: {why}",
+        location=location, layer=layer, denial=denial,
+        access=Access(principal=symbols.render(principal.actor.display), principal_ref=principal.ref,
+                      action=r.action, resource=resource, via=r.path.endpoint_ref),
+        identity=(principal.ref, resource, *statement_label))
 
 
 RULE = Rule(id="W403-U001", kind="denied", severity="note", check=check, precision="medium",
