@@ -11,18 +11,24 @@ from why403.model.arn import bucket_of_s3_domain, split_s3_arn
 from why403.model.facts import ServiceDeliveryFact, ServiceRoleFact
 from why403.sources.cloudformation.context import Ctx, Resource, as_bool
 from why403.sources.cloudformation.nodes import NOVALUE, text
+from why403.sources.deliveries import delivered_prefix
 
 
-def _joined(prefix: str | None, rest: str) -> str:
-    prefix = (prefix or "").strip("/")
-    return f"{prefix}/{rest}" if prefix else rest
-
-
-def _emit(ctx: Ctx, res: Resource, where: str, service: str, bucket: str | None, prefix: str, source_arn: str,
-          key: str | None = None, role: str | None = None) -> None:
+def _emit(ctx: Ctx, res: Resource, where: str, service: str, bucket: str | None, prefix: str | None,
+          source_arn: str, key: str | None = None, role: str | None = None) -> None:
     if bucket:
-        ctx.facts.append(ServiceDeliveryFact(res.lid, ctx.key_loc(res, where), service, bucket, prefix, source_arn,
-                                             ctx.account, key, role))
+        ctx.facts.append(ServiceDeliveryFact(res.lid, ctx.key_loc(res, where), service, bucket,
+                                             delivered_prefix(service, ctx.account, prefix), source_arn, ctx.account,
+                                             key, role))
+
+
+def _named_delivery(ctx: Ctx, res: Resource, service: str, name_prop: str, arn_format: str, key_prop: str) -> None:
+    """A trail or a delivery channel: named by ``name_prop`` (a generated name when unset), writing
+    to ``S3BucketName`` under ``S3KeyPrefix``; ``arn_format`` places the name in its ARN."""
+    name = ctx.text(res, name_prop) or symbols.opaque(f"{res.lid}.{name_prop}")
+    arn = arn_format.format(region=ctx.region, account=ctx.account, name=name)
+    _emit(ctx, res, "S3BucketName", service, ctx.text(res, "S3BucketName"), ctx.text(res, "S3KeyPrefix"), arn,
+          ctx.text(res, key_prop))
 
 
 def _sub(value: Any, label: str) -> str | None:
@@ -30,10 +36,8 @@ def _sub(value: Any, label: str) -> str | None:
 
 
 def trail(ctx: Ctx, res: Resource) -> None:
-    name = ctx.text(res, "TrailName") or symbols.opaque(f"{res.lid}.TrailName")
-    arn = f"arn:aws:cloudtrail:{ctx.region}:{ctx.account}:trail/{name}"
-    _emit(ctx, res, "S3BucketName", "cloudtrail", ctx.text(res, "S3BucketName"),
-          _joined(ctx.text(res, "S3KeyPrefix"), f"AWSLogs/{ctx.account}/"), arn, ctx.text(res, "KMSKeyId"))
+    _named_delivery(ctx, res, "cloudtrail", "TrailName", "arn:aws:cloudtrail:{region}:{account}:trail/{name}",
+                    "KMSKeyId")
 
 
 def flow_log(ctx: Ctx, res: Resource) -> None:
@@ -44,8 +48,7 @@ def flow_log(ctx: Ctx, res: Resource) -> None:
     if parsed is None:
         return
     prefix = (parsed[1] or "").lstrip("/")
-    _emit(ctx, res, "LogDestination", "log-delivery", parsed[0], _joined(prefix, f"AWSLogs/{ctx.account}/"),
-          f"arn:aws:logs:{ctx.region}:{ctx.account}:*")
+    _emit(ctx, res, "LogDestination", "log-delivery", parsed[0], prefix, f"arn:aws:logs:{ctx.region}:{ctx.account}:*")
 
 
 def load_balancer(ctx: Ctx, res: Resource) -> None:
@@ -61,15 +64,12 @@ def load_balancer(ctx: Ctx, res: Resource) -> None:
     bucket = _sub(settings.get("access_logs.s3.bucket", NOVALUE), f"{res.lid}.access_logs.s3.bucket")
     prefix = _sub(settings.get("access_logs.s3.prefix", NOVALUE), f"{res.lid}.access_logs.s3.prefix")
     arn = symbols.opaque(f"{res.lid}.LoadBalancerArn")
-    _emit(ctx, res, "LoadBalancerAttributes", "elb-access-logs", bucket, _joined(prefix, f"AWSLogs/{ctx.account}/"),
-          arn)
+    _emit(ctx, res, "LoadBalancerAttributes", "elb-access-logs", bucket, prefix, arn)
 
 
 def config_delivery_channel(ctx: Ctx, res: Resource) -> None:
-    name = ctx.text(res, "Name") or symbols.opaque(f"{res.lid}.Name")
-    arn = f"arn:aws:config:{ctx.region}:{ctx.account}:delivery-channel/{name}"
-    _emit(ctx, res, "S3BucketName", "config", ctx.text(res, "S3BucketName"),
-          _joined(ctx.text(res, "S3KeyPrefix"), f"AWSLogs/{ctx.account}/Config/"), arn, ctx.text(res, "S3KmsKeyArn"))
+    _named_delivery(ctx, res, "config", "Name", "arn:aws:config:{region}:{account}:delivery-channel/{name}",
+                    "S3KmsKeyArn")
 
 
 def config_recorder(ctx: Ctx, res: Resource) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from why403.model.arn import bucket_of_s3_domain, split_s3_arn
 from why403.model.facts import ServiceDeliveryFact, ServiceRoleFact
+from why403.sources.deliveries import delivered_prefix
 from why403.sources.terraform.resources import read
 from why403.sources.terraform.resources.base import Emitter, Handler, Reader
 
@@ -22,16 +23,21 @@ def _bucket_and_prefix(arn_or_name: str) -> tuple[str, str]:
     return bucket, (key or "").lstrip("/")
 
 
-def _joined(prefix: str | None, rest: str) -> str:
-    prefix = (prefix or "").strip("/")
-    return f"{prefix}/{rest}" if prefix else rest
+def _s3_destination(r: Reader, out: Emitter, type_attr: str, default_type: str, s3_type: str,
+                    attr: str) -> tuple[str, str] | None:
+    """The bucket and prefix of a resource whose ``type_attr`` chooses S3 among destinations
+    (``attr`` holds the bucket's ARN, with a prefix); None when it sends elsewhere or says not where."""
+    if (read.text(r, out, type_attr) or default_type) != s3_type:
+        return None
+    destination = read.text(r, out, attr)
+    return None if destination is None else _bucket_and_prefix(destination)
 
 
-def _emit(r: Reader, out: Emitter, service: str, bucket: str | None, prefix: str, source_arn: str,
+def _emit(r: Reader, out: Emitter, service: str, bucket: str | None, prefix: str | None, source_arn: str,
           key: str | None = None, role: str | None = None, where: str | None = None) -> None:
     if bucket:
-        out.fact(ServiceDeliveryFact(r.ref, read.loc(r, where), service, bucket, prefix, source_arn, r.account,
-                                     key, role))
+        out.fact(ServiceDeliveryFact(r.ref, read.loc(r, where), service, bucket,
+                                     delivered_prefix(service, r.account, prefix), source_arn, r.account, key, role))
 
 
 def cloudtrail(r: Reader, out: Emitter) -> None:
@@ -40,18 +46,14 @@ def cloudtrail(r: Reader, out: Emitter) -> None:
     prefix = read.text(r, out, "s3_key_prefix")
     key = read.text(r, out, "kms_key_id")
     bucket = read.text(r, out, "s3_bucket_name")
-    _emit(r, out, "cloudtrail", bucket, _joined(prefix, f"AWSLogs/{r.account}/"), arn, key, where="s3_bucket_name")
+    _emit(r, out, "cloudtrail", bucket, prefix, arn, key, where="s3_bucket_name")
 
 
 def flow_log(r: Reader, out: Emitter) -> None:
-    if (read.text(r, out, "log_destination_type") or "cloud-watch-logs") != "s3":
-        return
-    destination = read.text(r, out, "log_destination")
-    if destination is None:
-        return
-    bucket, prefix = _bucket_and_prefix(destination)
-    arn = f"arn:aws:logs:{r.region}:{r.account}:*"
-    _emit(r, out, "log-delivery", bucket, _joined(prefix, f"AWSLogs/{r.account}/"), arn, where="log_destination")
+    destination = _s3_destination(r, out, "log_destination_type", "cloud-watch-logs", "s3", "log_destination")
+    if destination is not None:
+        arn = f"arn:aws:logs:{r.region}:{r.account}:*"
+        _emit(r, out, "log-delivery", *destination, arn, where="log_destination")
 
 
 def load_balancer(r: Reader, out: Emitter) -> None:
@@ -61,16 +63,14 @@ def load_balancer(r: Reader, out: Emitter) -> None:
     bucket = read.text(logs, out, "bucket")
     prefix = read.text(logs, out, "prefix")
     arn = read.computed(r, out, "arn")
-    _emit(r, out, "elb-access-logs", bucket, _joined(prefix, f"AWSLogs/{r.account}/"), arn, where="access_logs")
+    _emit(r, out, "elb-access-logs", bucket, prefix, arn, where="access_logs")
 
 
 def guardduty_destination(r: Reader, out: Emitter) -> None:
-    if (read.text(r, out, "destination_type") or "S3") != "S3":
-        return
-    destination = read.text(r, out, "destination_arn")
+    destination = _s3_destination(r, out, "destination_type", "S3", "S3", "destination_arn")
     if destination is None:
         return
-    bucket, prefix = _bucket_and_prefix(destination)
+    bucket, prefix = destination
     detector = read.text(r, out, "detector_id") or read.computed(r, out, "detector_id")
     arn = f"arn:aws:guardduty:{r.region}:{r.account}:detector/{detector}"
     _emit(r, out, "guardduty", bucket, prefix, arn, read.text(r, out, "kms_key_arn"), where="destination_arn")
@@ -80,8 +80,7 @@ def config_delivery_channel(r: Reader, out: Emitter) -> None:
     bucket = read.text(r, out, "s3_bucket_name")
     prefix = read.text(r, out, "s3_key_prefix")
     arn = f"arn:aws:config:{r.region}:{r.account}:delivery-channel/{read.text(r, out, 'name') or 'default'}"
-    _emit(r, out, "config", bucket, _joined(prefix, f"AWSLogs/{r.account}/Config/"), arn,
-          read.text(r, out, "s3_kms_key_arn"), where="s3_bucket_name")
+    _emit(r, out, "config", bucket, prefix, arn, read.text(r, out, "s3_kms_key_arn"), where="s3_bucket_name")
 
 
 def config_recorder(r: Reader, out: Emitter) -> None:
