@@ -182,23 +182,24 @@ def string_expr(s: str, line: int) -> Expr:
     return Template(tuple(parts), line, line)
 
 
-def read_json_value(text: str) -> Expr:
-    """JSON text into literal expressions (no templates), as in ``*.tfvars.json``."""
+def _whole(text: str, what: str) -> Expr:
+    """The one JSON value ``text`` holds, with nothing but white space after ``what``."""
     reader = _JsonReader(text)
     value = reader.value(0)
     reader.skip_ws()
     if reader.pos != len(text):
-        raise reader.fail("extra data after the value")
+        raise reader.fail(f"extra data after {what}")
     return value
+
+
+def read_json_value(text: str) -> Expr:
+    """JSON text into literal expressions (no templates), as in ``*.tfvars.json``."""
+    return _whole(text, "the value")
 
 
 def parse_json_body(text: str) -> Body:
     """A ``.tf.json`` file's top-level object as a body of blocks."""
-    reader = _JsonReader(text)
-    root = reader.value(0)
-    reader.skip_ws()
-    if reader.pos != len(text):
-        raise reader.fail("extra data after the configuration")
+    root = _whole(text, "the configuration")
     if not isinstance(root, ObjectExpr):
         raise SyntaxProblem("a .tf.json file must hold a JSON object", root.line)
     blocks: list[Block] = []
