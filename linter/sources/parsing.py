@@ -113,11 +113,14 @@ def allowed_classes(kind: str) -> dict[str, frozenset[str]]:
     """The only classes a cached payload of ``kind`` may name: the plain data of its result."""
     if kind not in _ALLOWED:
         if kind == CFN:
+            from why403.model.facts import Diagnostic
+            from why403.model.location import Location
+
             _ALLOWED[kind] = {
                 "why403.sources.cloudformation.decode": frozenset({"ParsedTemplate"}),
                 "why403.sources.cloudformation.tree": frozenset({"Map", "Seq"}),
-                "why403.model.facts": frozenset({"Diagnostic"}),
-                "why403.model.location": frozenset({"Location"}),
+                Diagnostic.__module__: frozenset({Diagnostic.__name__}),
+                Location.__module__: frozenset({Location.__name__}),
             }
         else:
             from why403.sources.terraform import syntax

@@ -168,6 +168,9 @@ def test_real_results_round_trip_through_the_allowlist(tmp_path: Path) -> None:
     cfn = parsing.parse(parsing.CFN, b"Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties: {BucketName: x}\n")
     back = _load(parsing.CFN, parsecache.dumps(cfn))
     assert back == cfn and back.template is not None and back.template["Resources"].key_line("B") == 2
+    broken = parsing.parse(parsing.CFN, b"Resources:\n  B: [unclosed\n")
+    assert broken.error is not None  # a Diagnostic (model.facts) and its Location are in the payload
+    assert _load(parsing.CFN, parsecache.dumps(broken)) == broken
 
 
 def test_node_state_of_the_wrong_length_is_a_bad_payload() -> None:
