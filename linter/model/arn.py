@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 
 from why403.model.glob import tri_glob
-from why403.model.symbols import Tri, has_uncertain_token, tri_all, tri_could_match, tri_equals
+from why403.model.symbols import has_uncertain_token, tri_could_match, tri_equals
+from why403.model.tri import Tri, tri_all
 
 PARTITION = "aws"
 SERVICE_ROLE_PATH = "/aws-service-role/"

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Literal
 
-from why403.model.symbols import CLOSE, OPEN, Tri, has_uncertain_token, tri_could_match
+from why403.model.symbols import CLOSE, OPEN, has_uncertain_token, tri_could_match
+from why403.model.tri import Tri
 
 GlobMode = Literal["glob", "resource"]
 

@@ -18,7 +18,7 @@ Kinds, and how they compare with anything else:
        token, unknown against literals.
 ``u``  a value the sources do not determine. Equal to itself, unknown against everything else.
 
-Comparisons answer ``True``, ``False`` or ``None`` (unknown): see :data:`Tri`.
+Comparisons answer ``True``, ``False`` or ``None`` (unknown): see :data:`why403.model.tri.Tri`.
 
 A token must survive every way the sources and the engine cut strings (ARNs at ``:`` and ``/``,
 wildcards, white space), so the characters that matter there are stored escaped inside its label,
@@ -33,18 +33,17 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from why403.model.tri import Tri
+
 OPEN = "\ue000"
 CLOSE = "\ue001"
-
-Tri = bool | None
-"""Three-valued truth: ``None`` means the sources do not determine the answer."""
 
 TokenKind = Literal["a", "r", "o", "u", "s"]
 
@@ -250,39 +249,6 @@ def substitute_home(value: str, account: str | None, region: str | None) -> str:
     if region:
         value = value.replace(HOME_REGION, region)
     return value
-
-
-# --------------------------------------------------------------------------------------------
-# Three-valued logic
-# --------------------------------------------------------------------------------------------
-
-
-def tri_not(a: Tri) -> Tri:
-    return None if a is None else not a
-
-
-def tri_all(values: Iterable[Tri]) -> Tri:
-    """False as soon as one is False (the rest are not evaluated), else None if one is unknown."""
-    result: Tri = True
-    for v in values:
-        if v is False:
-            return False
-        if v is None:
-            result = None
-    return result
-
-
-def tri_any(values: Iterable[Tri]) -> Tri:
-    """De Morgan over :func:`tri_all`, so it stops at the first True as well."""
-    return tri_not(tri_all(tri_not(v) for v in values))
-
-
-def tri_and(*values: Tri) -> Tri:
-    return tri_all(values)
-
-
-def tri_or(*values: Tri) -> Tri:
-    return tri_any(values)
 
 
 # --------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from why403.model import symbols
 from why403.model.arn import split_arn, tri_arn_like
 from why403.model.glob import tri_glob
 from why403.model.policy import BASE_OPERATORS, NEGATED_OPERATORS, POSITIVE_OF, Condition
-from why403.model.symbols import Tri, tri_all, tri_not, tri_or
+from why403.model.tri import Tri, tri_all, tri_not, tri_or
 from why403.model.values import Unknown
 from why403.policy import variables
 from why403.policy.context import ABSENT, Choice, ContextValue, OneOf, RequestContext

@@ -1,6 +1,6 @@
 """Whether a statement applies to a request: principal, action, resource and condition (6.2-6.5).
 
-Everything answers in three values (:data:`~why403.model.symbols.Tri`). Action matches are
+Everything answers in three values (:data:`~why403.model.tri.Tri`). Action matches are
 cached per policy and action, so evaluating many requests against one compiled policy only
 looks at the statements that can concern the action.
 """
@@ -14,7 +14,7 @@ from why403.model.actor import Actor
 from why403.model.arn import account_of_root, arn_in_key_slot, names_account, tri_resource_match
 from why403.model.glob import tri_glob
 from why403.model.policy import Policy, PolicyKind, PrincipalEntry, Statement
-from why403.model.symbols import Tri, tri_and, tri_or
+from why403.model.tri import Tri, tri_and, tri_any, tri_not, tri_or
 from why403.model.values import Unknown
 from why403.policy import variables
 from why403.policy.conditions import eval_conditions
@@ -64,7 +64,7 @@ def action_match(stmt: Statement, action: str) -> Tri:
     if stmt.actions is not None:
         return _action_hit(stmt.actions, action)
     if stmt.not_actions is not None:
-        return symbols.tri_not(_action_hit(stmt.not_actions, action))
+        return tri_not(_action_hit(stmt.not_actions, action))
     return False
 
 
@@ -101,7 +101,7 @@ def resource_match(stmt: Statement, resource: str, ctx: RequestContext, substitu
     if stmt.resources is not None:
         return _resource_hit(stmt.resources, resource, ctx, substitute)
     if stmt.not_resources is not None:
-        return symbols.tri_not(_resource_hit(stmt.not_resources, resource, ctx, substitute))
+        return tri_not(_resource_hit(stmt.not_resources, resource, ctx, substitute))
     return False
 
 
@@ -204,9 +204,9 @@ def not_principal_applies(stmt: Statement, actor: Actor) -> Tri:
         chain += [a for a in (actor.role_arn, actor.arn) if a]
     elif actor.kind == "federated_user" and actor.arn:
         chain.append(actor.arn)
-    exempt = symbols.tri_and(symbols.tri_any(names_account(v, account) for v in aws_values),
-                             *(symbols.tri_any(symbols.tri_equals(v, level) for v in aws_values) for level in chain))
-    return symbols.tri_not(exempt)
+    exempt = tri_and(tri_any(names_account(v, account) for v in aws_values),
+                     *(tri_any(symbols.tri_equals(v, level) for v in aws_values) for level in chain))
+    return tri_not(exempt)
 
 
 def principal_applies(stmt: Statement, actor: Actor, gateway_endpoint: bool = False) -> Tri:

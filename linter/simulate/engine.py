@@ -18,7 +18,8 @@ from dataclasses import replace
 from functools import cached_property
 
 from why403.model import symbols
-from why403.model.symbols import Tri, tri_and, tri_equals, tri_or
+from why403.model.symbols import tri_equals
+from why403.model.tri import Tri, tri_and, tri_not, tri_or
 from why403.policy.match import Hit, find
 from why403.simulate import public
 from why403.simulate.decision import Decision
@@ -111,7 +112,7 @@ class _Evaluation(S3Evaluation):
         inside: Tri = False
         if actor.kind != "anonymous" and actor.account:
             inside = tri_or(*(tri_equals(actor.account, o) for o in owners))
-        blocked = tri_and(bpa.restrict_public_buckets, is_public, symbols.tri_not(inside))
+        blocked = tri_and(bpa.restrict_public_buckets, is_public, tri_not(inside))
         if blocked is True:
             # Access-model A4: the block is on access derived from the public policy; a grant in a
             # (non-public) ACL to the caller's account still counts. Policy grants are dropped below.

@@ -21,7 +21,7 @@ from why403.model import symbols
 from why403.model.actor import Actor
 from why403.model.arn import kms_key, partition_of, s3_bucket, split_s3_arn
 from why403.model.policy import Policy, Statement
-from why403.model.symbols import Tri
+from why403.model.tri import Tri
 from why403.policy.match import Target, find, find_any
 from why403.simulate.decision import Decision
 from why403.simulate.engine import authorize

@@ -14,7 +14,8 @@ from functools import cache
 from why403.model.actor import Actor
 from why403.model.arn import account_root, kms_alias, names_account, partition_of
 from why403.model.policy import PolicyKind
-from why403.model.symbols import Tri, tri_and, tri_equals, tri_or
+from why403.model.symbols import tri_equals
+from why403.model.tri import Tri, tri_and, tri_or
 from why403.policy.context import RequestContext
 from why403.policy.match import ACCOUNT, DIRECT_KINDS, ROLE_ARN, SERVICE, UNKNOWN_PRINCIPAL, Hit, Target, allow_kinds
 from why403.policy.parse import parse_policy

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from why403.model.actor import Actor
 from why403.model.policy import Policy
-from why403.model.symbols import Tri, tri_or
+from why403.model.tri import Tri, tri_or
 from why403.policy.match import Hit, Target, find, find_any
 from why403.simulate.decision import Decision, Outcome, TraceStep
 from why403.simulate.state import Organizations

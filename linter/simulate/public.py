@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import ipaddress
 
-from why403.model import symbols
 from why403.model.glob import tri_glob
 from why403.model.policy import Condition, Policy, PolicyKind, Statement
-from why403.model.symbols import Tri, tri_all, tri_or
+from why403.model.tri import Tri, tri_all, tri_and, tri_not, tri_or
 
 FIXED_VALUE_KEYS = frozenset(
     {
@@ -123,8 +122,7 @@ def confines(deny: Statement, allow: Statement) -> Tri:
     kinds = [_fixed_negation(c) for c in deny.conditions]
     if True not in kinds or False in kinds:
         return False
-    covered = symbols.tri_and(_covers(deny.actions, allow.actions, True), _covers(deny.resources, allow.resources,
-                                                                                  False))
+    covered = tri_and(_covers(deny.actions, allow.actions, True), _covers(deny.resources, allow.resources, False))
     return None if covered is False else covered
 
 
@@ -134,7 +132,7 @@ def public_in(policy: Policy, stmt: Statement) -> Tri:
     if alone is False:
         return False
     confined = tri_or(*(confines(d, stmt) for d in policy.statements if d.effect == "Deny"))
-    return symbols.tri_and(alone, symbols.tri_not(confined))
+    return tri_and(alone, tri_not(confined))
 
 
 def policy_is_public(policy: Policy | None) -> Tri:

@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from why403.model import symbols
 from why403.model.actor import Actor
-from why403.model.symbols import Tri, tri_and, tri_equals, tri_or
+from why403.model.symbols import tri_equals
+from why403.model.tri import Tri, tri_and, tri_or
 from why403.policy.context import RequestContext
 from why403.policy.match import (
     ACCOUNT,

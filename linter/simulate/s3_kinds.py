@@ -9,7 +9,8 @@ accept different kinds.
 from __future__ import annotations
 
 from why403.model.acl import AclGrant
-from why403.model.symbols import Tri, tri_equals, tri_or
+from why403.model.symbols import tri_equals
+from why403.model.tri import Tri, tri_or
 from why403.policy.match import UNKNOWN_PRINCIPAL, Target, allow_kinds
 from why403.simulate.layers import Kinds
 from why403.simulate.request import S3Request

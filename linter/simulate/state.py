@@ -15,7 +15,7 @@ from why403.model.acl import AclGrant
 from why403.model.arn import partition_of, s3_access_point, s3_bucket
 from why403.model.location import Location
 from why403.model.policy import Policy
-from why403.model.symbols import Tri, tri_or
+from why403.model.tri import Tri, tri_or
 
 Ownership = Literal["BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"]
 Encryption = Literal["SSE-S3", "SSE-KMS", "DSSE-KMS", "SSE-C", "none"]

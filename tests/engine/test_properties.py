@@ -31,6 +31,7 @@ from why403.model.actor import Actor
 from why403.model.arn import tri_arn_like
 from why403.model.glob import GlobMode, compile_glob, tri_glob
 from why403.model.policy import Condition, Policy, PolicyKind
+from why403.model.tri import tri_and, tri_or
 from why403.policy.conditions import eval_condition, eval_conditions
 from why403.policy.context import ABSENT, ContextValue, OneOf, RequestContext
 from why403.policy.parse import parse_policy
@@ -223,7 +224,7 @@ class TestThreeValued:
             for j, i in enumerate(holes):
                 filled[i] = bool(bits >> j & 1)
             completions.append(filled)
-        for fn, concrete in ((symbols.tri_and, all), (symbols.tri_or, any)):
+        for fn, concrete in ((tri_and, all), (tri_or, any)):
             outs = {concrete(c) for c in completions}
             expected = outs.pop() if len(outs) == 1 else None
             assert fn(*values) is expected

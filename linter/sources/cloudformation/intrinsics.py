@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from why403.model import arn, symbols
-from why403.model.symbols import Tri
+from why403.model.tri import Tri, tri_all, tri_and, tri_not, tri_or
 from why403.model.values import MaybePresent, Unknown
 from why403.sources.cloudformation.functions import FUNCTIONS
 from why403.sources.cloudformation.naming import Naming
@@ -272,13 +272,13 @@ class Resolver:
             return self._equals(self.value(arg[0]), self.value(arg[1]))
         if key == "Fn::Not":
             if isinstance(arg, list) and len(arg) == 1:
-                return symbols.tri_not(self.cond_expr(arg[0]))
+                return tri_not(self.cond_expr(arg[0]))
             return None
         if key in ("Fn::And", "Fn::Or"):
             if not isinstance(arg, list):
                 return None
             values = [self.cond_expr(a) for a in arg]
-            return symbols.tri_and(*values) if key == "Fn::And" else symbols.tri_or(*values)
+            return tri_and(*values) if key == "Fn::And" else tri_or(*values)
         if key == "Fn::If":  # allowed in a few places; evaluate as a value
             v = self.value(node)
             return v if isinstance(v, bool) else None
@@ -292,7 +292,7 @@ class Resolver:
         if isinstance(a, list) and isinstance(b, list):
             if len(a) != len(b):
                 return False
-            return symbols.tri_all(self._equals(x, y) for x, y in zip(a, b, strict=True))
+            return tri_all(self._equals(x, y) for x, y in zip(a, b, strict=True))
         if isinstance(a, list | dict) or isinstance(b, list | dict):
             return None
         sa, sb = text(a, "value"), text(b, "value")
