@@ -157,8 +157,7 @@ _SALTS: dict[str, bytes] = {}
 def _frontend_code() -> str:
     """The fingerprint of the code that makes parse results (the same for every kind)."""
     here = Path(__file__).resolve().parent
-    return parsecache.code_fingerprint(str(here), str(here / "terraform"), str(here / "cloudformation"),
-                                       str(here.parent / "model"))
+    return parsecache.code_fingerprint(str(here), str(here.parent / "model"), recursive=True)
 
 
 def _salt(kind: str) -> bytes:
