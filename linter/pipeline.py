@@ -76,7 +76,8 @@ def confined(request: CheckRequest) -> Iterator[Confinement]:
 
 def _read_inputs_scoped(request: CheckRequest) -> tuple[list[SourceResult], list[InputError]]:
     from why403.sources.discover import discover
-    from why403.sources.parsing import CFN, session_for, terraform_files
+    from why403.sources.parsekind import CFN
+    from why403.sources.parsing import session_for, terraform_files
 
     inputs = discover(request.paths, request.exclude)
     results: list[SourceResult] = []

@@ -22,18 +22,18 @@ cache is addressed by content: two files with the same bytes share one entry.
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import pickle
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from why403.sources import parsecache
+from why403.sources import parsecache, parsekind
 from why403.sources.parsecache import ParseCache
+from why403.sources.parsekind import CFN, TF, terraform_kind
 
 if TYPE_CHECKING:
     from why403.model.tally import Tally
@@ -42,12 +42,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TF = "tf"
-TF_JSON = "tf.json"
-CFN = "cfn"
-
-# Placeholder name under which results are computed (and cached); never a real path.
-_LABEL = "\x00why403-cached\x00"
 # Files larger than this are left to the frontend's own reader, which refuses them cheaply.
 _MAX_BYTES = 32 * 1024 * 1024
 # Below this much source to parse, a pool costs more than it saves (python-hcl2 parses roughly
@@ -55,118 +49,12 @@ _MAX_BYTES = 32 * 1024 * 1024
 MIN_POOL_BYTES = 48 * 1024
 MIN_POOL_FILES = 4
 
-_LIBRARIES = {TF: ("python-hcl2", "lark"), TF_JSON: ("python-hcl2", "lark"), CFN: ("cfn-lint", "PyYAML")}
-
-
 def default_jobs() -> int:
     """The CPUs this process may run on (a CI container's share, not the host's count)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
-
-
-def terraform_kind(path: Path | str) -> str:
-    """The parse a Terraform file gets: JSON syntax when its name ends in ``.json``, as the reader decides."""
-    return TF_JSON if str(path).endswith(".json") else TF
-
-
-# -- the parse of each kind (also run in worker processes) ---------------------------------------
-
-
-def parse(kind: str, data: bytes) -> Any:
-    """Parse ``data`` as ``kind`` under the placeholder name. Never raises for bad input (the
-    frontends' parsers turn every problem into an error value)."""
-    if kind == CFN:
-        from why403.sources.cloudformation.decode import parse_template
-
-        return parse_template(data, _LABEL)
-    from why403.sources.terraform.reader import parse_bytes
-
-    return parse_bytes(data, _LABEL, kind == TF_JSON)
-
-
-def relabel(kind: str, result: Any, label: str) -> Any:
-    """A result computed under the placeholder name, as if the file ``label`` had been parsed."""
-    if kind != CFN:
-        return replace(result, name=label)
-    error = result.error
-    if error is not None and error.location.file == _LABEL:
-        error = replace(error, location=replace(error.location, file=label))
-    return replace(result, file=label, error=error)
-
-
-def result_type(kind: str) -> type:
-    if kind == CFN:
-        from why403.sources.cloudformation.decode import ParsedTemplate
-
-        return ParsedTemplate
-    from why403.sources.terraform.syntax import ParsedFile
-
-    return ParsedFile
-
-
-_ALLOWED: dict[str, dict[str, frozenset[str]]] = {}
-
-
-def allowed_classes(kind: str) -> dict[str, frozenset[str]]:
-    """The only classes a cached payload of ``kind`` may name: the plain data of its result."""
-    if kind not in _ALLOWED:
-        if kind == CFN:
-            from why403.model.facts import Diagnostic
-            from why403.model.location import Location
-
-            _ALLOWED[kind] = {
-                "why403.sources.cloudformation.decode": frozenset({"ParsedTemplate"}),
-                "why403.sources.cloudformation.tree": frozenset({"Map", "Seq"}),
-                Diagnostic.__module__: frozenset({Diagnostic.__name__}),
-                Location.__module__: frozenset({Location.__name__}),
-            }
-        else:
-            from why403.sources.terraform import syntax
-
-            names = frozenset(n for n, v in vars(syntax).items()
-                              if isinstance(v, type) and v.__module__ == syntax.__name__)
-            _ALLOWED[kind] = {syntax.__name__: names, "fractions": frozenset({"Fraction"})}
-    return _ALLOWED[kind]
-
-
-# What unpickling a damaged or foreign payload can raise (besides UnpicklingError).
-_BAD_PAYLOAD = (pickle.UnpicklingError, RecursionError, MemoryError, EOFError, ValueError, TypeError, AttributeError,
-                IndexError, KeyError, ImportError, UnicodeDecodeError)
-
-
-def _work(kind: str, data: bytes) -> bytes | None:
-    """A worker's task: the pickled result, or None when it cannot be pickled (nested too deeply),
-    in which case the parent parses the file itself."""
-    try:
-        return parsecache.dumps(parse(kind, data))
-    except (RecursionError, pickle.PicklingError, MemoryError):
-        return None
-
-
-def _init_worker(recursion_limit: int) -> None:
-    # The parent may allow deeper recursion than a fresh interpreter; results must not differ.
-    sys.setrecursionlimit(recursion_limit)
-
-
-_SALTS: dict[str, bytes] = {}
-
-
-@functools.cache
-def _frontend_code() -> str:
-    """The fingerprint of the code that makes parse results (the same for every kind)."""
-    here = Path(__file__).resolve().parent
-    return parsecache.code_fingerprint(str(here), str(here.parent / "model"), recursive=True)
-
-
-def _salt(kind: str) -> bytes:
-    """The cache-key salt of a ``kind`` parse: only worth making when there is a cache (it reads
-    the parsing libraries' installed metadata and hashes the frontends' code)."""
-    if kind not in _SALTS:
-        versions = [f"{name}={parsecache.distribution_version(name)}" for name in _LIBRARIES[kind]]
-        _SALTS[kind] = parsecache.salt(kind, f"code={_frontend_code()}", *versions)
-    return _SALTS[kind]
 
 
 # -- a run's session ----------------------------------------------------------------------------
@@ -219,7 +107,7 @@ class ParseSession:
             key = known[1]
             result = self._ready(kind, key)
             if result is not None:
-                return relabel(kind, result, label)
+                return parsekind.relabel(kind, result, label)
         data = _read(path)
         if data is None:
             return _fallback(kind, path)  # the frontend's reader says why it cannot be read
@@ -227,12 +115,12 @@ class ParseSession:
         result = self._ready(kind, key)
         if result is None:
             result = self._parse_here(kind, key, data)
-        return relabel(kind, result, label)
+        return parsekind.relabel(kind, result, label)
 
     def _key(self, kind: str, data: bytes) -> str:
         """The key of a file's parse: the cache's (salted) key, or without a cache one that only has
         to tell files apart within this run."""
-        return parsecache.content_key(_salt(kind) if self.cache is not None else kind.encode() + b"\x00", data)
+        return parsecache.content_key(parsekind.salt(kind) if self.cache is not None else kind.encode() + b"\x00", data)
 
     def _ready(self, kind: str, key: str) -> Any:
         """The result prefetched or cached under ``key``, or None (absent, corrupt, not valid).
@@ -254,8 +142,8 @@ class ParseSession:
             if payload is None:
                 return None
         try:
-            result = parsecache.loads(payload, allowed_classes(kind), result_type(kind))
-        except _BAD_PAYLOAD:
+            result = parsecache.loads(payload, parsekind.allowed_classes(kind), parsekind.result_type(kind))
+        except parsekind.BAD_PAYLOAD:
             if self.cache is not None:
                 self.cache.reject(key)
             return None
@@ -269,7 +157,7 @@ class ParseSession:
             self.tally.files += 1
 
     def _parse_here(self, kind: str, key: str, data: bytes) -> Any:
-        result = parse(kind, data)
+        result = parsekind.parse(kind, data)
         self.stats.parsed_here += 1
         self._counted()
         self.stats.by_kind[kind] = self.stats.by_kind.get(kind, 0) + 1
@@ -323,9 +211,9 @@ class ParseSession:
         chunk = max(1, min(16, len(order) // (workers * 8)))
         self.stats.workers = workers
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker,
+            with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=parsekind.init_worker,
                                      initargs=(sys.getrecursionlimit(),)) as pool:
-                results = pool.map(_work, [todo[k][0] for k in order], [todo[k][1] for k in order],
+                results = pool.map(parsekind.work, [todo[k][0] for k in order], [todo[k][1] for k in order],
                                    chunksize=chunk)
                 for key, payload in zip(order, results, strict=True):
                     if payload is None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.scale.corpus import synthetic
-from why403.sources import parsecache, parsing
+from why403.sources import parsecache, parsekind
 from why403.sources.parsing import ParseSession
 
 
@@ -27,9 +27,9 @@ def test_without_a_cache_no_cache_key_salt_is_made(tmp_path: Path, monkeypatch: 
     only makes keys that outlive the run; without a cache, in-run keys need none."""
     tree = synthetic(tmp_path / "repo", 30)
     asked: list[str] = []
-    monkeypatch.setattr(parsing, "_salt", lambda kind: asked.append(kind) or b"")
+    monkeypatch.setattr(parsekind, "salt", lambda kind: asked.append(kind) or b"")
     session = ParseSession(None, jobs=jobs)
-    files = [(parsing.TF, p) for p in sorted(tree.rglob("*.tf"))]
+    files = [(parsekind.TF, p) for p in sorted(tree.rglob("*.tf"))]
     session.prefetch(files)
     first = [session.terraform(p) for _, p in files]
     assert asked == []
@@ -45,10 +45,10 @@ def test_the_code_fingerprint_is_computed_once_for_every_kind(monkeypatch: pytes
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(parsecache, "code_fingerprint", counting)
-    monkeypatch.setattr(parsing, "_SALTS", {})
-    clear = getattr(parsing, "_frontend_code", None)
+    monkeypatch.setattr(parsekind, "_SALTS", {})
+    clear = getattr(parsekind, "_frontend_code", None)
     if clear is not None:
         clear.cache_clear()
-    salts = {parsing._salt(kind) for kind in (parsing.TF, parsing.TF_JSON, parsing.CFN)}
+    salts = {parsekind.salt(kind) for kind in (parsekind.TF, parsekind.TF_JSON, parsekind.CFN)}
     assert len(salts) == 3
     assert len(calls) <= 1

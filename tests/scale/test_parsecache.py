@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import why403
-from why403.sources import parsecache, parsing
+from why403.sources import parsecache, parsekind
 from why403.sources.parsecache import MAGIC, ParseCache, UnsafePayload
 
 KEY = "ab" + "0" * 62
@@ -64,9 +64,9 @@ def test_code_fingerprint_changes_with_the_code(tmp_path: Path) -> None:
 
 
 def test_session_salt_names_the_parser_libraries() -> None:
-    text = parsing._salt(parsing.TF).decode()
+    text = parsekind.salt(parsekind.TF).decode()
     assert "python-hcl2=" in text and "code=" in text and f"why403={why403.__version__}" in text
-    assert "cfn-lint=" in parsing._salt(parsing.CFN).decode()
+    assert "cfn-lint=" in parsekind.salt(parsekind.CFN).decode()
 
 
 # -- entries are checked ---------------------------------------------------------------------------
@@ -141,36 +141,37 @@ class _Exploit:
 def test_payload_naming_a_function_is_refused_before_it_runs() -> None:
     payload = pickle.dumps(_Exploit())
     with pytest.raises(UnsafePayload):
-        parsecache.loads(payload, parsing.allowed_classes(parsing.TF), object)
+        parsecache.loads(payload, parsekind.allowed_classes(parsekind.TF), object)
     assert CALLED == []
 
 
 @pytest.mark.parametrize("value", [os.system, print, {"a": _Exploit}])
 def test_payload_naming_other_globals_is_refused(value: object) -> None:
     with pytest.raises(UnsafePayload):
-        parsecache.loads(pickle.dumps(value), parsing.allowed_classes(parsing.CFN), object)
+        parsecache.loads(pickle.dumps(value), parsekind.allowed_classes(parsekind.CFN), object)
 
 
 def _load(kind: str, payload: bytes) -> object:
-    return parsecache.loads(payload, parsing.allowed_classes(kind), parsing.result_type(kind))
+    return parsecache.loads(payload, parsekind.allowed_classes(kind), parsekind.result_type(kind))
 
 
 def test_payload_of_the_wrong_result_type_is_refused() -> None:
     from why403.sources.terraform.syntax import Lit
 
     with pytest.raises(UnsafePayload):
-        _load(parsing.TF, pickle.dumps(Lit("x", 1)))
+        _load(parsekind.TF, pickle.dumps(Lit("x", 1)))
 
 
 def test_real_results_round_trip_through_the_allowlist(tmp_path: Path) -> None:
-    tf = parsing.parse(parsing.TF, b'resource "a" "b" {\n  x = [1, 2.5, "s${var.v}"]\n}\n')
-    assert _load(parsing.TF, parsecache.dumps(tf)) == tf
-    cfn = parsing.parse(parsing.CFN, b"Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties: {BucketName: x}\n")
-    back = _load(parsing.CFN, parsecache.dumps(cfn))
+    tf = parsekind.parse(parsekind.TF, b'resource "a" "b" {\n  x = [1, 2.5, "s${var.v}"]\n}\n')
+    assert _load(parsekind.TF, parsecache.dumps(tf)) == tf
+    cfn = parsekind.parse(parsekind.CFN,
+                          b"Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties: {BucketName: x}\n")
+    back = _load(parsekind.CFN, parsecache.dumps(cfn))
     assert back == cfn and back.template is not None and back.template["Resources"].key_line("B") == 2
-    broken = parsing.parse(parsing.CFN, b"Resources:\n  B: [unclosed\n")
+    broken = parsekind.parse(parsekind.CFN, b"Resources:\n  B: [unclosed\n")
     assert broken.error is not None  # a Diagnostic (model.facts) and its Location are in the payload
-    assert _load(parsing.CFN, parsecache.dumps(broken)) == broken
+    assert _load(parsekind.CFN, parsecache.dumps(broken)) == broken
 
 
 def test_node_state_of_the_wrong_length_is_a_bad_payload() -> None:

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from why403.sources import parsing
+from why403.sources import parsecache, parsekind, parsing
 from why403.sources.cloudformation import parse_file as cfn_parse_file
 from why403.sources.parsecache import ParseCache
-from why403.sources.parsing import CFN, ParseSession
+from why403.sources.parsekind import CFN
+from why403.sources.parsing import ParseSession
 from why403.sources.terraform.reader import parse_file as tf_parse_file
 
 TF_OK = b'resource "aws_s3_bucket" "b" {\n  bucket = "x-${var.env}" # why403:ignore[B301] fine\n}\n'
@@ -98,7 +99,7 @@ def test_valid_entry_of_forbidden_content_is_not_trusted(tmp_path: Path) -> None
     path = tmp_path / "main.tf"
     path.write_bytes(TF_OK)
     cache = ParseCache(tmp_path / "cache")
-    key = parsing.parsecache.content_key(parsing._salt(parsing.TF), TF_OK)
+    key = parsecache.content_key(parsekind.salt(parsekind.TF), TF_OK)
     cache.put(key, pickle.dumps({"not": "a parse"}))
     session = ParseSession(ParseCache(tmp_path / "cache"), jobs=1)
     assert session.terraform(path) == tf_parse_file(path)
@@ -111,7 +112,7 @@ def test_unreadable_and_missing_files_get_the_frontends_errors(tmp_path: Path) -
     assert session.terraform(missing) == tf_parse_file(missing)
     missing_yaml = tmp_path / "gone.yaml"
     assert session.cloudformation(missing_yaml) == cfn_parse_file(missing_yaml)
-    session.prefetch([(parsing.TF, missing), (CFN, missing_yaml)])
+    session.prefetch([(parsekind.TF, missing), (CFN, missing_yaml)])
     assert session.terraform(missing) == tf_parse_file(missing)
 
 
@@ -128,7 +129,7 @@ def many(tmp_path: Path) -> Iterator[list[tuple[str, Path]]]:
         body = "".join(f'resource "aws_s3_bucket" "b{i}_{j}" {{\n  bucket = "n{i}-{j}"\n  tags = {{ k = {j} }}\n}}\n'
                        for j in range(40))
         tf.write_text(body)
-        items.append((parsing.terraform_kind(tf), tf))
+        items.append((parsekind.terraform_kind(tf), tf))
         cf = root / f"t{i:02}.yaml"
         cf.write_bytes(CFN_OK + b"".join(b"  B%d:\n    Type: AWS::S3::Bucket\n" % j for j in range(i)))
         items.append((CFN, cf))
@@ -157,7 +158,7 @@ def test_without_cache_workers_still_parse(many: list[tuple[str, Path]]) -> None
 def test_small_inputs_stay_in_process(tmp_path: Path) -> None:
     files = _files(tmp_path)
     session = ParseSession(None, jobs=4)
-    session.prefetch([(parsing.terraform_kind(p), p) for n, p in files.items() if ".tf" in n])
+    session.prefetch([(parsekind.terraform_kind(p), p) for n, p in files.items() if ".tf" in n])
     assert session.stats.workers == 0
 
 
@@ -188,7 +189,7 @@ def test_a_broken_pool_leaves_the_files_to_this_process(tmp_path: Path, many: li
 
 def test_a_result_that_cannot_be_pickled_is_parsed_here(many: list[tuple[str, Path]],
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    real = parsing.parse
+    real = parsekind.parse
 
     def deep(kind: str, data: bytes) -> Any:
         if b"f03" in data or b"b3_0" in data:
@@ -198,12 +199,12 @@ def test_a_result_that_cannot_be_pickled_is_parsed_here(many: list[tuple[str, Pa
             return nested
         return real(kind, data)
 
-    monkeypatch.setattr(parsing, "parse", deep)  # inherited by the forked workers
-    assert parsing._work(parsing.TF, b"f03") is None
+    monkeypatch.setattr(parsekind, "parse", deep)  # inherited by the forked workers
+    assert parsekind.work(parsekind.TF, b"f03") is None
     session = ParseSession(None, jobs=2)
     session.prefetch(many)
     assert session.stats.parsed_in_workers == len(many) - 1
-    monkeypatch.setattr(parsing, "parse", real)
+    monkeypatch.setattr(parsekind, "parse", real)
     assert all(_hook(session, p) == _expected(p) for _, p in many)
     assert session.stats.parsed_here == 1
 
@@ -213,5 +214,5 @@ def test_terraform_files_lists_what_the_frontend_parses(tmp_path: Path) -> None:
                  "vars.auto.tfvars.json", "README.md"):
         (tmp_path / name).write_text("")
     names = [(k, p.name) for k, p in parsing.terraform_files([tmp_path])]
-    assert names == [(parsing.TF, "main.tf"), (parsing.TF_JSON, "x.tf.json"), (parsing.TF, "prod.auto.tfvars"),
-                     (parsing.TF, "terraform.tfvars")]
+    assert names == [(parsekind.TF, "main.tf"), (parsekind.TF_JSON, "x.tf.json"), (parsekind.TF, "prod.auto.tfvars"),
+                     (parsekind.TF, "terraform.tfvars")]

@@ -13,7 +13,7 @@ import pytest
 from tests.scale.corpus import CHECKOUT, EXAMPLES, GENERATOR, generated, synthetic
 from why403.cli.main import main
 from why403.pipeline import CheckOutcome, CheckRequest, run_check
-from why403.sources import parsing
+from why403.sources import parsekind, parsing
 
 
 def _normal(outcome: CheckOutcome) -> tuple[Any, ...]:
@@ -40,13 +40,13 @@ def pool_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     """The bytes of every file parsed in this process."""
     seen: list[bytes] = []
-    real = parsing.parse
+    real = parsekind.parse
 
     def counting(kind: str, data: bytes) -> Any:
         seen.append(data)
         return real(kind, data)
 
-    monkeypatch.setattr(parsing, "parse", counting)
+    monkeypatch.setattr(parsekind, "parse", counting)
     return seen
 
 
