@@ -17,10 +17,9 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Protocol
 
 from why403.model import symbols
-from why403.sources.terraform import operators
+from why403.sources.terraform import operators, traversal
 from why403.sources.terraform.convert import (
     EvalError,
-    to_number,
     to_str,
     truthy,
     type_name,
@@ -218,62 +217,12 @@ class Evaluator:
 
     def _get_attr(self, expr: GetAttr, scope: Scope) -> Any:
         obj = self.eval(expr.obj, scope)
-        return self.get_attr(obj, expr.name, expr.line)
-
-    def get_attr(self, obj: Any, name: str, line: int) -> Any:
-        if isinstance(obj, Lazy):
-            return obj.get_attr(name)
-        if isinstance(obj, dict):
-            if name in obj:
-                return obj[name]
-            raise EvalError(f"this object has no attribute {name!r}", line)
-        if isinstance(obj, Unk):
-            return obj.derived(f"{obj.label}.{name}")
-        if obj is None:
-            raise EvalError(f"attempt to get attribute {name!r} from a null value", line)
-        raise EvalError(f"a {type_name(obj)} has no attribute {name!r}", line)
+        return traversal.get_attr(obj, expr.name, expr.line)
 
     def _index(self, expr: Index, scope: Scope) -> Any:
         obj = self.eval(expr.obj, scope)
         key = self.eval(expr.key, scope)
-        return self.index(obj, key, expr.line)
-
-    def index(self, obj: Any, key: Any, line: int) -> Any:
-        if isinstance(obj, Lazy):
-            getter = getattr(obj, "get_index", None)
-            if getter is not None:
-                return getter(key)
-            obj = obj.materialize()
-        if isinstance(obj, Unk):
-            return obj.derived(f"{obj.label}[{_key_text(key)}]")
-        if isinstance(key, Unk):
-            return key.derived(f"element {key.label}", f"the index {key.label} is not known")
-        if isinstance(obj, list):
-            if isinstance(obj, SetVal):
-                raise EvalError("elements of a set cannot be accessed by index", line)
-            n = to_number(key, "index")
-            if isinstance(n, Unk):
-                return n
-            if not isinstance(n, int):
-                raise EvalError("the index must be a whole number", line)
-            for i, item in enumerate(obj):
-                if isinstance(item, Unk) and item.many and i <= n:
-                    return item.derived(f"{item.label}[{n}]")
-            if n < 0 or n >= len(obj):
-                raise EvalError(f"index {n} is out of range for a list of {len(obj)}", line)
-            return obj[n]
-        if isinstance(obj, dict):
-            k = to_str(key, "key")
-            if isinstance(k, Unk):
-                return k
-            if k in obj:
-                return obj[k]
-            if symbols.has_uncertain_token(k) and any(symbols.tri_equals(k, other) is None for other in obj):
-                return Unk(f"[{symbols.render(k)}]", f"the key {symbols.render(k)} is not known")
-            raise EvalError(f"the key {k!r} is not in this map", line)
-        if obj is None:
-            raise EvalError("attempt to index a null value", line)
-        raise EvalError(f"a {type_name(obj)} cannot be indexed", line)
+        return traversal.index(obj, key, expr.line)
 
     def _splat(self, expr: Splat, scope: Scope) -> Any:
         obj = self.eval(expr.obj, scope)
@@ -293,9 +242,9 @@ class Evaluator:
             value = element
             for step in expr.steps:
                 if step.name is not None:
-                    value = self.get_attr(value, step.name, expr.line)
+                    value = traversal.get_attr(value, step.name, expr.line)
                 elif step.key is not None:
-                    value = self.index(value, self.eval(step.key, scope), expr.line)
+                    value = traversal.index(value, self.eval(step.key, scope), expr.line)
             out.append(value)
         return out
 
@@ -391,14 +340,6 @@ class Evaluator:
 
     def _call(self, expr: Call, scope: Scope) -> Any:
         return self.functions.call(self, expr, scope)
-
-
-def _key_text(key: Any) -> str:
-    if isinstance(key, str):
-        return f'"{key}"'
-    if isinstance(key, Unk):
-        return key.label
-    return str(key)
 
 
 _DISPATCH: dict[type, Any] = {
