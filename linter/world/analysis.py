@@ -116,7 +116,7 @@ class Analysis:
 
     def named_in(self, policy: Policy) -> list[PrincipalInfo]:
         """The IAM principals an Allow of a resource policy names by ARN (not accounts, not "*")."""
-        from why403.world.intents import external_principal
+        from why403.world.outsiders import external_principal
 
         out: list[PrincipalInfo] = []
         for stmt in policy.statements:

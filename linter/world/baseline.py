@@ -30,8 +30,8 @@ from why403.simulate.kms import kms_calls
 from why403.simulate.state import BucketState, KmsKey
 from why403.world.accesses import AccessResult
 from why403.world.analysis import Analysis
-from why403.world.intents import service_principal
 from why403.world.model import NetworkPath, PrincipalInfo, World, internet_path
+from why403.world.outsiders import service_principal
 
 SAMPLE_KEY = "why403-example"
 S3_CLASSES = (

@@ -39,8 +39,9 @@ from why403.simulate.state import (
 from why403.world.accesses import AccessResult
 from why403.world.analysis import Analysis
 from why403.world.explain import Explanation
-from why403.world.intents import AccessIntent, external_principal, service_principal
+from why403.world.intents import AccessIntent
 from why403.world.model import EndpointInfo, NetworkPath, PrincipalInfo, World, endpoint_path
+from why403.world.outsiders import external_principal, service_principal
 from why403.world.suggest import suggest_fix
 
 

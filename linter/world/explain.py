@@ -20,8 +20,9 @@ from why403.simulate.samples import sample_key
 from why403.simulate.state import Organizations
 from why403.world.accesses import AccessResult
 from why403.world.analysis import Analysis
-from why403.world.intents import AccessIntent, external_principal, service_principal
+from why403.world.intents import AccessIntent
 from why403.world.model import NetworkPath, PrincipalInfo, endpoint_path, internet_path
+from why403.world.outsiders import external_principal, service_principal
 from why403.world.suggest import suggest_fix
 
 LAYERS = (
