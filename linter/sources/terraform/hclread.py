@@ -13,6 +13,7 @@ from typing import Any
 
 from why403.sources.terraform import syntax
 from why403.sources.terraform import template as tpl
+from why403.sources.terraform.hclstrings import TemplateConversion, identifiers
 from why403.sources.terraform.numbers import in_range
 from why403.sources.terraform.syntax import Expr, SyntaxProblem, TPart
 
@@ -68,30 +69,12 @@ def _subtrees(node: Any, *skip: str) -> list[Any]:
     return [c for c in node.children if hasattr(c, "data") and c.data != "new_line_or_comment" and c.data not in skip]
 
 
-def _identifiers(node: Any) -> list[str]:
-    """The names of a node's identifier children (``for k, v in``, ``provider::aws::f``)."""
-    return [str(c.children[0]) for c in node.children if getattr(c, "data", None) == "identifier"]
+class _Converter(TemplateConversion):
+    """Walks the Lark tree: structure and expressions here, strings and templates in
+    :class:`~.hclstrings.TemplateConversion`."""
 
-
-class _Converter:
-    """Walks the Lark tree. ``offset`` is added to every line (expressions parsed out of a
-    heredoc or a JSON string start at that string's line)."""
-
-    def __init__(self, offset: int) -> None:
-        self.offset = offset
-
-    def line(self, node: Any) -> int:
-        meta = getattr(node, "meta", None)
-        if meta is not None and not meta.empty:
-            return int(meta.line) + self.offset
-        ln = getattr(node, "line", None)
-        return (int(ln) if ln else 1) + self.offset
-
-    def end_line(self, node: Any) -> int:
-        meta = getattr(node, "meta", None)
-        if meta is not None and not meta.empty:
-            return int(meta.end_line) + self.offset
-        return self.line(node)
+    def nested_parser(self) -> tpl.ParseExpr:
+        return parse_expression_at(self.offset)
 
     # -- structure ------------------------------------------------------------------------------
 
@@ -168,82 +151,6 @@ class _Converter:
     def _identifier(self, node: Any) -> Expr:
         return syntax.ScopeRef(str(node.children[0]), self.line(node))
 
-    def _string(self, node: Any) -> Expr:
-        return self.string(node)
-
-    def string(self, node: Any) -> Expr:
-        flat: list[tpl.Flat] = []
-        line = self.line(node)
-        for part in node.children:
-            if getattr(part, "data", None) != "string_part":
-                continue
-            inner = part.children[0]
-            data = getattr(inner, "data", None)
-            if data is None:
-                tok = str(inner)
-                ttype = getattr(inner, "type", "")
-                if ttype == "ESCAPED_INTERPOLATION" or ttype == "ESCAPED_DIRECTIVE":
-                    flat.append(tok[1:])
-                else:
-                    flat.append(tpl.unescape(tok))
-            elif data == "interpolation":
-                exprs = [c for c in inner.children if hasattr(c, "data")]
-                flat.append(syntax.Interp(self.expr(exprs[0]), *self.strip_markers(inner)))
-            else:
-                flat.append(self.flat_directive(inner))
-        return self.template(parse_template(flat, line, by_line=False), line, line, heredoc=False)
-
-    def strip_markers(self, node: Any) -> tuple[bool, bool]:
-        toks = [str(c) for c in node.children if not hasattr(c, "data")]
-        # Interpolations carry no ~ tokens in this grammar; the strip marker stays in the text.
-        return ("~" in toks[:2], "~" in toks[-2:])
-
-    def flat_directive(self, node: Any) -> tpl.Directive:
-        data = node.data
-        toks = [c for c in node.children if not hasattr(c, "data")]
-        types = [getattr(t, "type", "") for t in toks]
-        strip_left = len(types) > 1 and types[1] == "STRIP_MARKER"
-        strip_right = len(types) > 1 and types[-2] == "STRIP_MARKER"
-        line = self.line(node)
-        exprs = [c for c in node.children if getattr(c, "data", None) not in (None, "identifier")]
-        if data == "template_if_start":
-            return tpl.Directive("if", strip_left, strip_right, line, cond=self.expr(exprs[0]))
-        if data == "template_for_start":
-            names = _identifiers(node)
-            key_var, value_var = (names[0], names[1]) if len(names) == 2 else ("", names[0])
-            return tpl.Directive("for", strip_left, strip_right, line, cond=self.expr(exprs[0]),
-                                 key_var=key_var, value_var=value_var)
-        keyword = {"template_else": "else", "template_endif": "endif", "template_endfor": "endfor"}[data]
-        return tpl.Directive(keyword, strip_left, strip_right, line)
-
-    def template(self, parts: tuple[TPart, ...], line: int, text_line: int, heredoc: bool) -> Expr:
-        if not parts:
-            return syntax.Lit("", line)
-        if len(parts) == 1 and isinstance(parts[0], str) and not heredoc:
-            return syntax.Lit(parts[0], line)  # a heredoc stays a template: its value remembers where its text is
-        return syntax.Template(tuple(parts), line, text_line)
-
-    def _template_string(self, node: Any) -> Expr:
-        # \"...\" inside a template directive of a quoted string
-        raw = str(node.children[0])
-        return syntax.Lit(tpl.unescape(raw[2:-2]), self.line(node))
-
-    def _heredoc(self, node: Any) -> Expr:
-        raw = str(node.children[0])
-        line = self.line(node)
-        trim = raw.startswith("<<-")
-        first_nl = raw.index("\n")
-        # The body runs from after the opening line to before the closing marker's line.
-        rest = raw[first_nl + 1 :]
-        stripped = rest.rstrip("\r\n")
-        last_nl = stripped.rfind("\n")
-        body = "" if last_nl < 0 else stripped[: last_nl + 1]
-        if trim:
-            body = tpl.dedent_heredoc(body)
-        text_line = line + 1
-        parts = parse_template(body, text_line, parse_expression_at(self.offset))
-        return self.template(parts, line, text_line, heredoc=True)
-
     def _tuple(self, node: Any) -> Expr:
         items = tuple(self.expr(c) for c in _subtrees(node))
         return syntax.TupleExpr(items, self.line(node), self.end_line(node))
@@ -268,7 +175,7 @@ class _Converter:
         return expr
 
     def _function_call(self, node: Any) -> Expr:
-        names = _identifiers(node)
+        names = identifiers(node)
         name = "::".join(names) if len(names) > 1 else names[0]
         if len(names) == 3:
             name = f"provider::{names[1]}::{names[2]}"
@@ -328,7 +235,7 @@ class _Converter:
 
     def for_expr(self, node: Any, is_object: bool) -> Expr:
         intro = next(c for c in node.children if getattr(c, "data", None) == "for_intro")
-        names = _identifiers(intro)
+        names = identifiers(intro)
         key_var, value_var = (names[0], names[1]) if len(names) == 2 else ("", names[0])
         coll_node = _subtrees(intro, "identifier")
         collection = self.expr(coll_node[0])
