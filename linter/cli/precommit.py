@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from why403.sources.discover import SKIP_DIRS, TEMPLATE_SUFFIXES, terraform_module_files, walk_files
+from why403.sources.discover import SKIP_DIRS, TEMPLATE_SUFFIXES, terraform_module_files
 
 if TYPE_CHECKING:
     from why403.sources.terraform.layout import DirectoryLayout
@@ -94,8 +94,8 @@ def _roots(changed: list[Path], cache_dir: str | None, use_cache: bool) -> list[
     from why403.sources.terraform.layout import read_layout
 
     top = repository_of(Path.cwd()) or Path.cwd()
+    callers = mentioned_callers(top)
     with confine.confined(confine.roots_for([str(top)])):
-        callers = mentioned_callers(top)
         session = session_for(cache_dir, use_cache, 1)
         known: dict[Path, DirectoryLayout] = {}
 
@@ -111,24 +111,45 @@ def _roots(changed: list[Path], cache_dir: str | None, use_cache: bool) -> list[
 
 def mentioned_callers(top: Path) -> dict[Path, list[Path]]:
     """Module directory -> the directories below ``top`` whose Terraform files name it in a local
-    ``source`` string (a superset of its callers)."""
+    ``source`` string (a superset of its callers). Every Terraform file of the repository is read
+    on each commit, so this walks with plain strings and reads with
+    :func:`~why403.sources.confine.read_walked` (no symbolic link is entered or opened, so nothing
+    outside ``top`` is read), and looks further only at files that hold a ``".`` at all."""
     from why403.sources import confine
     from why403.sources.terraform.layout import mentioned_calls
 
     callers: dict[Path, list[Path]] = {}
-    for path in walk_files(top, lambda d: d.name not in SKIP_DIRS):
-        if not path.name.endswith((".tf", ".tf.json")) or path.name.startswith("."):
-            continue
+    stack = [str(top)]
+    while stack:
+        folder = stack.pop()
         try:
-            data = confine.read_bytes(path)
+            with os.scandir(folder) as listing:
+                entries = list(listing)
         except OSError:
-            continue  # the check says why, if the file is in a unit it reads
-        directory = path.parent
-        for target in mentioned_calls(directory, data):
-            if target != directory:
-                listed = callers.setdefault(target, [])
-                if directory not in listed:
-                    listed.append(directory)
+            continue
+        for entry in entries:
+            name = entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if name not in SKIP_DIRS:
+                        stack.append(entry.path)
+                    continue
+            except OSError:
+                continue
+            if not name.endswith((".tf", ".tf.json")) or name.startswith("."):
+                continue
+            try:
+                data = confine.read_walked(entry.path)
+            except OSError:
+                continue  # the check says why, if the file is in a unit it reads
+            if b'".' not in data:
+                continue  # no local path at all
+            directory = Path(folder)
+            for target in mentioned_calls(directory, data):
+                if target != directory:
+                    listed = callers.setdefault(target, [])
+                    if directory not in listed:
+                        listed.append(directory)
     return callers
 
 

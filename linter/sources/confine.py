@@ -215,6 +215,30 @@ def read_head(path: str | os.PathLike[str], size: int) -> bytes:
         os.close(fd)
 
 
+def read_walked(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file that a walk from a root reached without entering any symbolic
+    link to a directory (:func:`why403.sources.discover.walk_files` walks so): it is opened without
+    following a link in its last component, so no component of the path is a link and the file is
+    where the walk found it, inside the root, with no need to resolve the path (which costs a
+    system call per component: the pre-commit hook searches a whole repository this way). Never a
+    FIFO or a device; a file larger than ``limit`` is refused, never truncated."""
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise RefusedRead(path, f"not a regular file ({_kind(st.st_mode)})")
+        if st.st_size > limit:
+            raise RefusedRead(path, f"larger than {_size(limit)}")
+        data = os.read(fd, st.st_size + 1)  # one call for the usual file, which does not grow meanwhile
+        if len(data) > st.st_size:
+            data += _read_fd(fd, limit - len(data)) if len(data) <= limit else b""
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise RefusedRead(path, f"larger than {_size(limit)}")
+    return data
+
+
 def is_regular_file(path: str | os.PathLike[str]) -> bool:
     """Whether ``path`` is a regular file the confinement would let be read."""
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,21 @@ def test_the_hook_reports_the_units_of_the_changed_files_only(tmp_path: Path, mo
     assert denials and {f["unit"] for f in findings} == {"envs/prod"}
     assert all("acme-prod-exports" in f["message"] for f in denials)  # the root's input, not an unknown
     assert not [f for f in findings if f["location"]["file"].startswith("other/")]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not hasattr(os, "O_NOFOLLOW"), reason="needs FIFOs and O_NOFOLLOW")
+def test_the_search_for_callers_reads_no_link_and_no_fifo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hook searches the whole repository, which is untrusted: a link to a file elsewhere or to
+    a folder elsewhere is not read, and a FIFO does not hang it."""
+    from why403.cli.precommit import mentioned_callers
+
+    repo = _repo(tmp_path, monkeypatch)
+    outside = tmp_path / "elsewhere"
+    _write(outside / "main.tf", ROOT_CALLING.format(source="../repo/modules/lonely"))
+    (repo / "linked.tf").symlink_to(outside / "main.tf")
+    (repo / "linked_dir").symlink_to(outside, target_is_directory=True)
+    os.mkfifo(repo / "modules" / "lonely" / "pipe.tf")
+    callers = mentioned_callers(repo)
+    assert set(callers) == {repo / "modules" / "data", repo / "modules" / "key"}
+    assert callers[repo / "modules" / "key"] == [repo / "modules" / "data"]
+    assert sorted(callers[repo / "modules" / "data"]) == [repo / "envs" / "dev", repo / "envs" / "prod"]
