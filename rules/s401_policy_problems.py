@@ -11,7 +11,9 @@ a `*` that ends a segment runs on past the colons after it, so `arn:aws:sns:*:*`
 **Why it matters.** S3 refuses a bucket policy with such defects (`MalformedPolicy`: "Policy has
 invalid action", "Action does not apply to any resource(s) in statement"), so the deployment fails
 (`error`). IAM stores identity policies with the same defects and the statement silently matches
-nothing: the grant its author meant never happens, a 403 nobody can explain (`warning`).
+nothing: the grant its author meant never happens, a 403 nobody can explain (`warning`). An element
+AWS documents as unsupported where it is written (`Id` in an identity policy, `NotPrincipal` in an
+Allow) kills no statement: it is a `warning` that says only that.
 
 **Example.** `{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports"}`
 grants nothing: objects are `arn:aws:s3:::reports/*`.
@@ -87,7 +89,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         for (severity, _), problems in groups.items():
             locations = [p.location for p in problems if p.location is not None]
             location = min(locations) if locations else policy.location
-            why = _why(severity, _effect_at(policy, location))
+            why = _why(severity, _effect_at(policy, location), {p.code for p in problems})
             if severity == "error" and policy.rests_on:
                 severity, why = "warning", f" (warning: {policy.rests_on})"
             yield RULE.finding(
@@ -128,9 +130,16 @@ def _effect_at(policy: Policy, location: Location | None) -> str:
     return stmt.effect if stmt is not None else "Allow"
 
 
-def _why(severity: str, effect: str) -> str:
+# Elements AWS documents as unsupported where they are written (``Id`` in an identity policy, an
+# Allow with ``NotPrincipal``): they make no statement dead, and AWS does not say it refuses them.
+_UNSUPPORTED = frozenset({"element", "notprincipal"})
+
+
+def _why(severity: str, effect: str, codes: set[str]) -> str:
     """Why a problem is less than an error, as a Deny or an Allow makes it: a dead name in a Deny
     leaves requests allowed that it reads as refusing; in an Allow, denies what it reads as granting."""
+    if severity == "warning" and codes <= _UNSUPPORTED:
+        return " (warning: AWS documents it as unsupported there, without saying that it refuses the document)"
     deny = effect == "Deny"
     if severity == "note":
         return (" (note: the permission S3 checks for it is denied by the same statement, so the Deny refuses "

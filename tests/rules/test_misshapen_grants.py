@@ -287,3 +287,14 @@ def test_an_api_name_beside_a_wildcard_that_covers_its_permission_is_a_note(lint
     deny = '{Effect = "Deny", Action = ["s3:GetObject*", "s3:HeadObject"], Resource = "${aws_s3_bucket.reports.arn}/*"}'
     (s401,) = by_rule(lint({"main.tf": ROLE % deny}), "W403-S401")
     assert s401.severity == "note"
+
+
+def test_an_unsupported_element_does_not_say_the_grant_never_happens(lint: Lint) -> None:
+    """``Id`` in an identity policy (AWS: not allowed there) changes nothing its statements grant:
+    the warning says what AWS documents, not that the grant is dead."""
+    source = ROLE.replace('jsonencode({Version = "2012-10-17", Statement',
+                          'jsonencode({Version = "2012-10-17", Id = "reader-policy", Statement')
+    grant = '{Effect = "Allow", Action = "s3:GetObject", Resource = "${aws_s3_bucket.reports.arn}/*"}'
+    (s401,) = by_rule(lint({"main.tf": source % grant}), "W403-S401")
+    assert s401.severity == "warning" and "Id is not allowed in identity-based policies" in s401.message
+    assert "never happens" not in s401.message and "AWS documents" in s401.message
