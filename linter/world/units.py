@@ -30,9 +30,10 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
+from functools import cache
 from typing import TYPE_CHECKING
 
 from why403.model import symbols
@@ -97,6 +98,7 @@ class Unit:
     accounts: set[str] = field(default_factory=set)  # literal accounts the unit deploys into
     declaration: UnitDeclaration | None = None
     links: list[Link] = field(default_factory=list)
+    org_targets: set[str] = field(default_factory=set)  # accounts, OUs, roots its org policies attach to
 
     located: set[str] = field(default_factory=set)  # files the unit's facts are located in
 
@@ -172,12 +174,14 @@ def worlds(units: Sequence[Unit], settings: Settings) -> list[UnitWorld]:
     out = []
     for unit in units:
         members = [unit]
+        seen = {unit.id}
         names = set(unit.defines)
-        queue = [link.unit for link in unit.links]
+        queue = deque(link.unit for link in unit.links)
         while queue:
-            other = by_id.get(queue.pop(0))
-            if other is None or other in members:
+            other = by_id.get(queue.popleft())
+            if other is None or other.id in seen:
                 continue
+            seen.add(other.id)
             if other.defines & names:
                 continue  # an alternative to what the world already has (another environment)
             members.append(other)
@@ -198,13 +202,20 @@ def worlds(units: Sequence[Unit], settings: Settings) -> list[UnitWorld]:
 
 def _describe(unit: Unit) -> None:
     for fact in unit.facts():
-        unit.located.update(os.path.normpath(loc.file) for loc in _locations(fact) if loc.file)
+        strings: list[tuple[str, str]] = []
+        locations: list[Location] = []
+        _walk(fact, "", strings, locations)
+        unit.located.update(os.path.normpath(loc.file) for loc in locations if loc.file)
+        if isinstance(fact, OrgPolicyFact):
+            unit.org_targets.update(fact.targets)
+        elif isinstance(fact, OrgAttachmentFact):
+            unit.org_targets.add(fact.target)
         defined = _defined_name(fact)
         if defined is not None:
             unit.defines.add(defined)
         if isinstance(fact, AccountFact) and _literal_account(fact.account):
             unit.accounts.add(fact.account)
-        for field_name, value in _strings(fact):
+        for field_name, value in strings:
             unit.references.update(_names_in(field_name, value))
             if symbols.OPEN in value:
                 unit.scopes_used.update(symbols.token_scopes(value))
@@ -230,38 +241,36 @@ def _defined_name(fact: Fact) -> Name | None:
     return found if found is not None and _literal(found[1]) else None
 
 
-def _strings(obj: object, field_name: str = "", depth: int = 0) -> Iterator[tuple[str, str]]:
-    """Every string a fact holds (policies included), with the name of the field it is in."""
-    if depth > 40:
+def _walk(obj: object, field_name: str, strings: list[tuple[str, str]] | None,
+          locations: list[Location] | None, depth: int = 0) -> None:
+    """One walk of a fact (its policies and their statements included) collecting every string it
+    holds with the name of the field it is in (``strings``; fields that describe the fact rather
+    than name another resource are left out), and every location it holds (``locations``, along
+    tuples, lists and dataclasses)."""
+    if depth > 40 or (strings is None and locations is None):
         return
     if isinstance(obj, str):
-        yield field_name, obj
-    elif isinstance(obj, tuple | list | set | frozenset):
-        for item in obj:
-            yield from _strings(item, field_name, depth + 1)
-    elif isinstance(obj, dict):
-        for item in obj.values():
-            yield from _strings(item, field_name, depth + 1)
-    elif is_dataclass(obj) and not isinstance(obj, type):
-        for f in fields(obj):
-            if f.name not in _NOT_REFERENCES:
-                yield from _strings(getattr(obj, f.name), f.name, depth + 1)
-
-
-def _locations(obj: object, depth: int = 0) -> Iterator[Location]:
-    """Every location a fact holds (its own, its policies' and their statements')."""
-    if depth > 40:
-        return
-    if isinstance(obj, Location):
-        yield obj
+        if strings is not None:
+            strings.append((field_name, obj))
     elif isinstance(obj, tuple | list):
         for item in obj:
-            yield from _locations(item, depth + 1)
+            _walk(item, field_name, strings, locations, depth + 1)
+    elif isinstance(obj, set | frozenset):
+        for item in obj:
+            _walk(item, field_name, strings, None, depth + 1)
+    elif isinstance(obj, dict):
+        for item in obj.values():
+            _walk(item, field_name, strings, None, depth + 1)
     elif is_dataclass(obj) and not isinstance(obj, type):
-        for f in fields(obj):
-            value = getattr(obj, f.name)
-            if isinstance(value, Location | tuple | list) or (is_dataclass(value) and not isinstance(value, str)):
-                yield from _locations(value, depth + 1)
+        if locations is not None and isinstance(obj, Location):
+            locations.append(obj)
+        for name in _field_names(type(obj)):
+            _walk(getattr(obj, name), name, strings if name not in _NOT_REFERENCES else None, locations, depth + 1)
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 def _names_in(field_name: str, value: str) -> Iterator[Name]:
@@ -301,6 +310,9 @@ def _literal_account(value: str) -> bool:
 
 
 def _link(units: list[Unit], members: frozenset[str]) -> None:
+    """Each unit's links. Every kind of evidence is indexed once (the units that create a name,
+    provide a handle, make a scope, are given an account, sit under an organization target), and
+    each unit then looks up what it names: the cost grows with the facts, not units x units."""
     definers: dict[Name, list[Unit]] = defaultdict(list)
     by_scope: dict[str, Unit] = {}
     providers: dict[str, list[Unit]] = defaultdict(list)
@@ -314,6 +326,7 @@ def _link(units: list[Unit], members: frozenset[str]) -> None:
             providers[handle].append(unit)
         if unit.declaration is not None and unit.declaration.account:
             by_account[unit.declaration.account].append(unit)
+    governors = _governors(units, members)
     for unit in units:
         found: dict[str, str] = {}
         for kind, name in sorted(unit.references):
@@ -332,32 +345,34 @@ def _link(units: list[Unit], members: frozenset[str]) -> None:
             for other in by_account[unit.declaration.account]:
                 if other is not unit:
                     found.setdefault(other.id, f"the configuration gives both the account {unit.declaration.account}")
-        for other in units:
-            if other is not unit and other.id not in found and _governs(other, unit, members):
-                found[other.id] = f"{_show(other)} attaches organization policies to its account"
+        for other in governors.get(id(unit), ()):
+            found.setdefault(other.id, f"{_show(other)} attaches organization policies to its account")
         unit.links = [Link(unit_id, evidence) for unit_id, evidence in found.items()]
 
 
-def _governs(org: Unit, unit: Unit, members: frozenset[str]) -> bool:
-    """Whether an organization policy of ``org`` is attached to ``unit``'s account, to an OU or
-    root the configuration puts above it, or to the root of the organization the configuration
-    says its account is a member of."""
-    targets = _org_targets(org)
-    if not targets:
-        return False
-    above = set(unit.declaration.parents) if unit.declaration is not None else set()
-    if unit.accounts & members:
-        above |= {t for t in targets if t.startswith("r-")}
-    return bool(targets & (unit.accounts | above))
-
-
-def _org_targets(unit: Unit) -> set[str]:
-    out: set[str] = set()
-    for fact in unit.facts():
-        if isinstance(fact, OrgPolicyFact):
-            out.update(fact.targets)
-        elif isinstance(fact, OrgAttachmentFact):
-            out.add(fact.target)
+def _governors(units: Sequence[Unit], members: frozenset[str]) -> dict[int, list[Unit]]:
+    """id(unit) -> the other units with an organization policy attached to its account, to an OU
+    or root the configuration puts above it, or to the root of the organization the configuration
+    says its account is a member of; in the order of ``units``."""
+    under: dict[str, list[Unit]] = defaultdict(list)  # target -> the units it governs
+    in_organization: list[Unit] = []
+    for unit in units:
+        above = set(unit.accounts)
+        if unit.declaration is not None:
+            above.update(unit.declaration.parents)
+        for target in above:
+            under[target].append(unit)
+        if unit.accounts & members:
+            in_organization.append(unit)
+    out: dict[int, list[Unit]] = defaultdict(list)
+    for org in units:
+        governed: dict[int, Unit] = {}
+        for target in sorted(org.org_targets):
+            for unit in (*under.get(target, ()), *(in_organization if target.startswith("r-") else ())):
+                if unit is not org:
+                    governed[id(unit)] = unit
+        for key in governed:
+            out[key].append(org)
     return out
 
 
