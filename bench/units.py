@@ -9,8 +9,9 @@ are linked the ways real repositories link them (docs/units.md):
 
 - ``envs/gNNN/uNN/main.tf``: a root module pinned to its group's account (``allowed_account_ids``)
   with an S3 backend, a bucket ``acme-gNNN-uNN`` encrypted with its own key, and a role whose
-  policy reads and writes its bucket and the group's shared bucket (named literally, created by
-  unit 0 of the group); unit 1 of each group reads unit 0's state with ``terraform_remote_state``;
+  policy reads and writes its bucket (with its key) and reads the group's shared bucket (named
+  literally, created by unit 0 of the group, whose key it may not use: one SSE-KMS denial per
+  unit); unit 1 of each group reads unit 0's state with ``terraform_remote_state``;
 - ``stacks/gNNN.yaml``: a template exporting the group's key ARN under a literal name, and
   ``stacks/gNNN-reader.yaml`` importing it (``Fn::ImportValue``);
 - ``org/main.tf``: one SCP attached to every group's account.
@@ -20,8 +21,8 @@ For each size, in a fresh process: the time to read the sources, to group and li
 (``link s``: evidence indexed once, so it grows with the facts, not with units x units), and the
 whole ``check`` after reading (``check s``); the peak resident memory after reading (``read MB``)
 and at the end (``peak MB``). ``world MB``, their difference, is what building, simulating and
-checking the worlds added on top of the sources: one unit's world is held at a time, so it must
-not grow with the number of units.
+checking the worlds added on top of the sources and the findings kept: one unit's world is held
+at a time, so it must not grow with the number of units beyond the findings themselves.
 """
 
 from __future__ import annotations
@@ -111,6 +112,8 @@ resource "aws_iam_role_policy" "app" {{
   policy = jsonencode({{Version = "2012-10-17", Statement = [
     {{Sid = "OwnData", Effect = "Allow", Action = ["s3:GetObject", "s3:PutObject"],
       Resource = "${{aws_s3_bucket.data.arn}}/*"}},
+    {{Sid = "OwnKey", Effect = "Allow", Action = ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource = aws_kms_key.data.arn}},
     {{Sid = "SharedData", Effect = "Allow", Action = ["s3:GetObject"],
       Resource = "arn:aws:s3:::{shared}/*"}}]}})
 }}

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from why403.sources.cloudformation.cdk import CdkStack
     from why403.sources.confine import Confinement
     from why403.world.analysis import Analysis
-    from why403.world.units import Unit
+    from why403.world.units import Unit, UnitWorld
 
 _T = TypeVar("_T")
 
@@ -226,21 +226,52 @@ class UnitAnalysis:
 
 @dataclass
 class Analyzed:
-    """The simulated worlds of a run, one per deployment unit, with what was read to build them."""
+    """What a run read, grouped into deployment units, each with the inputs of its world.
 
-    units: list[UnitAnalysis]
+    A unit's world is built and simulated only when asked for (:meth:`each`, :meth:`simulate`),
+    and nothing here keeps it: ``check`` holds one unit's world at a time, so its memory does not
+    grow with the number of units, only with the sources read.
+    """
+
+    worlds: list[UnitWorld]
     results: list[SourceResult]
     errors: list[InputError]
     read: frozenset[str] = frozenset()
     settings: Settings = field(default_factory=Settings)
+    baseline: Before | None = None  # the same paths at ``--baseline REF``
+    tally: Tally = field(default_factory=Tally)  # counts units simulated, for the progress line
+
+    @property
+    def units(self) -> list[Unit]:
+        return [w.unit for w in self.worlds]
+
+    def each(self) -> Iterator[UnitAnalysis]:
+        """Each unit with its world, built when the caller comes to it; the caller drops it."""
+        for unit_world in self.worlds:
+            analysis = self.simulate(unit_world)
+            self.tally.units += 1
+            yield UnitAnalysis(unit_world.unit, analysis)
+
+    def simulate(self, unit_world: UnitWorld) -> Analysis:
+        """One unit's world built and its own intents simulated; with a baseline, the same unit's
+        world at REF (an empty world for a unit the change adds) as its ``baseline``."""
+        from why403.world import units as deployment
+
+        analysis = deployment.analyse(unit_world)
+        if self.baseline is not None:
+            before = self.baseline.worlds.get(_tree_path(unit_world.unit.id)) if unit_world.unit.id else None
+            analysis.baseline = self.baseline.analyzed.simulate(before) if before is not None \
+                else _empty(self.settings)
+            analysis.baseline_to_tree = self.baseline.to_tree
+        return analysis
 
     @cached_property
     def analysis(self) -> Analysis:
-        """One world of everything read, for the callers that want a single one (``explain`` when
-        no unit holds both ends of the access, ``diagnose``'s drift check): the unit's own when
-        there is one unit, else every input merged as if deployed together."""
-        if len(self.units) == 1:
-            return self.units[0].analysis
+        """One world of everything read, for the callers that want a single one (``diagnose``'s
+        drift check, ``explain`` of a principal no unit declares): the unit's own when there is
+        one unit, else every input merged as if deployed together."""
+        if len(self.worlds) == 1:
+            return self.simulate(self.worlds[0])
         from why403.world.analysis import Analysis
         from why403.world.build import build_world
 
@@ -249,9 +280,24 @@ class Analyzed:
             return Analysis.of(world)
 
 
+@dataclass(frozen=True)
+class Before:
+    """The run's paths read at ``--baseline REF`` (not yet simulated), and how a file of that
+    revision's copy is named in the work tree."""
+
+    analyzed: Analyzed
+    to_tree: Callable[[str], str]
+
+    @cached_property
+    def worlds(self) -> dict[str, UnitWorld]:
+        """Each unit at REF, by the absolute path it has in the work tree."""
+        return {_tree_path(self.to_tree(w.unit.id)): w for w in self.analyzed.worlds if w.unit.id}
+
+
 def analyze(request: CheckRequest) -> Analyzed:
-    """Read every input and simulate each deployment unit in its world (shared by ``check`` and
-    ``explain``): its own inputs and those the sources link to it (:mod:`why403.world.units`).
+    """Read every input and group it into deployment units, each with the inputs of its world: its
+    own and those the sources link to it (:mod:`why403.world.units`). Shared by ``check``,
+    ``explain`` and ``diagnose``; the worlds are simulated by :meth:`Analyzed.each`.
 
     With ``settings.baseline`` the same paths are also read at that git revision, and each unit's
     world there becomes its ``analysis.baseline`` (an empty world for a unit the change adds).
@@ -265,21 +311,13 @@ def analyze(request: CheckRequest) -> Analyzed:
             if diag.severity == "error":
                 errors.append(InputError(diag.location.file, diag.location.line or None, render(diag.message)))
     grouped = deployment.group_units(results, request.settings)
-    tally = request.tally or Tally()
-    tally.units_total += len(grouped)
-    analysed = []
-    for unit_world in deployment.worlds(grouped, request.settings):
-        analysed.append(UnitAnalysis(unit_world.unit, deployment.analyse(unit_world)))
-        tally.units += 1
+    analyzed = Analyzed(deployment.worlds(grouped, request.settings), results, errors, frozenset(confinement.read),
+                        request.settings, tally=request.tally or Tally())
+    analyzed.tally.units_total += len(grouped)
     if request.settings.baseline:
         read = {*confinement.read, *(f for r in results for f in r.files)}
-        old, to_tree = _baseline(request, sorted(read))
-        previous = {_tree_path(to_tree(u.unit.id)): u.analysis for u in old.units if u.unit.id}
-        for unit in analysed:
-            before = previous.get(_tree_path(unit.unit.id)) if unit.unit.id else None
-            unit.analysis.baseline = before or _empty(request.settings)
-            unit.analysis.baseline_to_tree = to_tree
-    return Analyzed(analysed, results, errors, frozenset(confinement.read), request.settings)
+        analyzed.baseline = _baseline(request, sorted(read))
+    return analyzed
 
 
 def _empty(settings: Settings) -> Analysis:
@@ -290,9 +328,9 @@ def _empty(settings: Settings) -> Analysis:
     return Analysis.of(build_world([], settings))
 
 
-def _baseline(request: CheckRequest, read: list[str]) -> tuple[Analyzed, Callable[[str], str]]:
-    """The worlds the same paths build at ``settings.baseline``, and how a file of that revision's
-    copy is named in the work tree. Only the files of the paths are read from the revision, with
+def _baseline(request: CheckRequest, read: list[str]) -> Before:
+    """The same paths read at ``settings.baseline`` (not yet simulated), and how a file of that
+    revision's copy is named in the work tree. Only the files of the paths are read from the revision, with
     the directories of the files the run ``read`` beside them (child modules, ``file()`` targets,
     variable files elsewhere in the repository); reads of the revision are confined to its copy."""
     from dataclasses import replace
@@ -303,7 +341,7 @@ def _baseline(request: CheckRequest, read: list[str]) -> tuple[Analyzed, Callabl
     with checkout(request.settings.baseline, request.paths, read) as export:
         old = replace(request, paths=export.paths, settings=replace(request.settings, baseline=None),
                       roots=(str(export.root),))
-        return analyze(old), export.in_tree
+        return Before(analyze(old), export.in_tree)
 
 
 def run_check(request: CheckRequest) -> CheckOutcome:
@@ -353,24 +391,27 @@ def _run_check(request: CheckRequest, started: float) -> CheckOutcome:
     analyzed = analyze(request)
     results, errors = analyzed.results, analyzed.errors
     findings: list[Finding] = []
-    for unit in analyzed.units:
+    simulated = 0
+    for unit in analyzed.each():  # one unit's world at a time: only its findings are kept
         analysis, files, name = unit.analysis, unit.unit.files, unit.unit.id or None
         accesses = access_keys(analysis)
+        simulated += analysis.accesses_simulated
         with home_may_be_literal(analysis.world.home_uncertain):
             findings.extend(replace(f, unit=name) for f in _run_rules(request, analysis)
                             if belongs(f, files, accesses))
+        del unit, analysis
     findings = _distinct(findings)
     findings.sort(key=Finding.sort_key)
     suppressions = tuple(f for r in results for f in r.facts if isinstance(f, SuppressionFact))
     all_files = tuple(sorted({f for r in results for f in r.files}))
     stats = Stats(files=len(all_files), resources=sum(r.resources for r in results),
-                  accesses_simulated=sum(u.analysis.accesses_simulated for u in analyzed.units),
+                  accesses_simulated=simulated,
                   seconds=round(time.perf_counter() - started, 3),
                   skipped_files=len({f for r in results for f in r.skipped}),
                   unknown_resource_types=sum(len(r.unknown_types) for r in results),
                   module_calls_not_read=len({(d.location.file, d.location.line) for r in results
                                              for d in r.diagnostics if d.code == "remote-module"}),
-                  units=sum(1 for u in analyzed.units if u.unit.id))
+                  units=sum(1 for u in analyzed.units if u.id))
     run = RunResult(findings=tuple(findings), errors=tuple(errors), stats=stats, files=all_files)
     return CheckOutcome(result=run, suppressions=suppressions, read=analyzed.read)
 
