@@ -63,7 +63,10 @@ def run(code: str, *args: str) -> tuple[float, float, dict[str, Any]]:
     if proc.returncode != 0 or not proc.stdout.strip():
         raise RuntimeError(f"{args[:3]}: exit {proc.returncode}\n{proc.stderr[-2000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, json.loads(proc.stdout.strip().splitlines()[-1])
+    data: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    if data.get("code", 0) not in (0, 1):
+        raise RuntimeError(f"{args[:3]}: why403 exit status {data['code']}\n{proc.stderr[-2000:]}")
+    return wall, cpu, data
 
 
 def findings(report: Path) -> list[tuple[str, ...]]:

@@ -145,3 +145,28 @@ def test_the_search_for_callers_reads_no_link_and_no_fifo(tmp_path: Path, monkey
     assert set(callers) == {repo / "modules" / "data", repo / "modules" / "key"}
     assert callers[repo / "modules" / "key"] == [repo / "modules" / "data"]
     assert sorted(callers[repo / "modules" / "data"]) == [repo / "envs" / "dev", repo / "envs" / "prod"]
+
+
+def test_the_hook_honours_the_configured_baseline_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A team that recorded today's findings (``--write-baseline``, named by ``baseline-file`` in
+    its configuration) gets from the hook only the findings a commit adds to a unit."""
+    from why403.cli.main import main
+
+    example = (Path(__file__).resolve().parents[2] / "examples" / "kms-403" / "main.tf").read_text()
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    _write(repo / "app" / "main.tf", example)
+    _write(repo / ".why403.yaml", "baseline-file: why403-baseline.json\n")
+    monkeypatch.chdir(repo)
+    assert main(["check", "--no-cache", "--write-baseline", "why403-baseline.json", "."]) == 0
+    capsys.readouterr()
+    assert main(["check", "--pre-commit", "--no-cache", "app/main.tf"]) == 0  # every finding accepted
+    capsys.readouterr()
+    # the commit adds a second uploader with the same mistake: only its finding is reported
+    second = example[example.index('resource "aws_iam_role" "exporter"'):].replace("exporter", "archiver")
+    Path("app/main.tf").write_text(example + "\n" + second)
+    assert main(["check", "--pre-commit", "--no-cache", "-f", "json", "app/main.tf"]) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert findings and all("archiver" in f["message"] for f in findings if f["rule"] == "W403-D103")
+    assert not any("aws_iam_role.exporter " in f["message"] for f in findings)
