@@ -76,6 +76,27 @@ def rule_matches(rule_id: str, pattern: str) -> bool:
                               or rule_id.startswith(RULE_PREFIX + pattern))
 
 
+def names_a_rule(pattern: str) -> bool:
+    """Whether ``pattern`` (as :func:`rule_matches` reads it) names at least one rule."""
+    return any(rule_matches(rule.id, pattern) for rule in all_rules())
+
+
+def closest_rule(pattern: str) -> str | None:
+    """The rule id or family prefix (``W403-B``, ``W403-D1``) nearest to a ``pattern`` that names no
+    rule, for the "did you mean" of an error; None when nothing is close."""
+    import difflib
+
+    ids = [rule.id for rule in all_rules()]
+    families = {i[: len(RULE_PREFIX) + n] for i in ids for n in (1, 2)}
+    wanted = pattern.strip().upper()
+    if not wanted.startswith(RULE_PREFIX):
+        wanted = RULE_PREFIX + wanted
+    candidates = ids if len(wanted) >= len(ids[0]) else sorted(families)
+    found = difflib.get_close_matches(wanted, candidates, n=1, cutoff=0.6) or \
+        difflib.get_close_matches(wanted, [*ids, *sorted(families)], n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
 def rule_selected(rule_id: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:
     """Whether a run with these ``--select`` (empty: every rule) and ``--ignore`` patterns runs and
     reports ``rule_id``. The pipeline, the command and the suppressions all decide by this."""

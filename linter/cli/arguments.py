@@ -95,6 +95,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     out.add_argument(
         "-f",
         "--format",
+        "--output-format",
         dest="format",
         action=Ordered,
         choices=sorted(FORMATS),
@@ -227,6 +228,13 @@ def pair_outputs(items: Sequence[tuple[str, Any]]) -> tuple[OutputSpec, ...]:
         formats.append(["text", pending.pop(0) if pending else None])
     if pending:
         raise UsageError(f"--output {pending[0]} has no --format to go with it")
+    for fmt, path in formats:
+        if path is not None and _looks_like_a_format(path):
+            raise UsageError(
+                f"-o/--output names the file to write, so '-o {path}' would write the {fmt} report to a file "
+                f"called {path!r}; for a {path} report type: --format {path} (on standard output) or "
+                f"--format {path} --output why403.{_SUFFIXES.get(path, path)} (to a file; ./{path} if you meant "
+                "that name)")
     specs = tuple(OutputSpec(str(fmt), path) for fmt, path in formats)
     on_stdout = [s.fmt for s in specs if s.path is None or s.path == "-"]
     if len(on_stdout) > 1:
@@ -238,6 +246,14 @@ def pair_outputs(items: Sequence[tuple[str, Any]]) -> tuple[OutputSpec, ...]:
     if len(paths) != len(set(paths)):
         raise UsageError("two reports name the same --output file")
     return specs
+
+
+_SUFFIXES = {"text": "txt", "github": "txt", "gitlab": "json", "junit": "xml"}
+
+
+def _looks_like_a_format(path: str) -> bool:
+    """``-o sarif``: checkov's and trivy's ``-o`` picks the format; here it names a file."""
+    return path.lower() in FORMATS
 
 
 def parse_pairs(flag: str, items: Sequence[str]) -> tuple[tuple[str, str], ...]:

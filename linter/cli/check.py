@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from why403.cli.arguments import UsageError, merge_pairs, pair_outputs, parse_pairs
-from why403.cli.config import Config, ConfigError, config_for_paths, load_config
+from why403.cli.config import Config, ConfigError, config_for_paths, load_config, unknown_rule
 from why403.cli.outputs import write_reports
 from why403.cli.progress import wanted as progress_wanted
 from why403.model.finding import Finding
@@ -85,6 +85,11 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
     config, gate_findings = configs_for(args, cwd, paths)
     fail_level = args.fail_level or config.fail_level or "warning"
 
+    for flag, patterns in (("--select", args.select), ("--ignore", args.ignore)):
+        for pattern in patterns or ():
+            problem = unknown_rule(pattern)
+            if problem:
+                raise UsageError(f"{flag} {problem}")
     select = tuple(args.select) if args.select else config.select
     ignore = (*config.ignore, *(args.ignore or ()))
     request = request_for(args, config, paths, select, ignore)
@@ -157,16 +162,15 @@ def _run(args: argparse.Namespace) -> int:
     if not getattr(args, "no_cache", False):  # --no-cache writes nothing at all
         remember(report, checked.paths, getattr(args, "cache_dir", None), confine.roots_for(checked.paths))
 
-    if _nothing_readable(report.files, report.errors):
-        if not report.files and not report.errors:
-            if checked.pre_commit:
-                return EXIT_OK
+    if not report.files and not report.errors:  # an empty folder, or one of other files: nothing wrong
+        if not checked.pre_commit:
             where = ", ".join(checked.paths)
             skipped = report.stats.skipped_files
             others = f" ({plural(skipped, 'YAML/JSON file')} there, none a template)" if skipped else ""
-            say(f"why403: error: no Terraform files or CloudFormation templates found in {where}{others}")
-        else:
-            sys.stderr.write("why403: error: none of the inputs could be read\n")
+            say(f"why403: no Terraform files or CloudFormation templates found in {where}{others}; nothing to check")
+        return EXIT_OK
+    if _nothing_readable(report.files, report.errors):
+        sys.stderr.write("why403: error: none of the inputs could be read\n")
         return EXIT_USAGE
     if getattr(args, "write_baseline", None):
         return EXIT_OK  # every finding is accepted now

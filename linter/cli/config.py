@@ -432,15 +432,15 @@ def _parse(table: Any, where: _Where) -> Config:
         _known_keys(where, sup, ("inline", "forbid"), "suppressions.")
         policy = SuppressionPolicy(
             inline=_bool(where, "suppressions.inline", sup.get("inline", True)),
-            forbid=_str_list(where, "suppressions.forbid", sup.get("forbid", [])),
+            forbid=_rules(where, "suppressions.forbid", sup.get("forbid", [])),
             source=where.file,
         )
 
     return Config(
         path=where.file,
         fail_level=fail_level,  # type: ignore[arg-type]  # checked by _choice
-        select=_str_list(where, "select", get("select", [])),
-        ignore=_str_list(where, "ignore", get("ignore", [])),
+        select=_rules(where, "select", get("select", [])),
+        ignore=_rules(where, "ignore", get("ignore", [])),
         exclude=_str_list(where, "exclude", get("exclude", [])),
         jobs=_int(where, "jobs", get("jobs")) if "jobs" in table else None,
         cache_dir=where.path(_str(where, "cache-dir", get("cache-dir"))) if "cache-dir" in table else None,
@@ -453,6 +453,28 @@ def _parse(table: Any, where: _Where) -> Config:
         baseline_file=where.path(_str(where, "baseline-file", get("baseline-file")))
         if "baseline-file" in table else None,
     )
+
+
+def _rules(where: _Where, key: str, value: Any) -> tuple[str, ...]:
+    """A list of rule ids or prefixes, each naming at least one rule: a typo would otherwise select
+    nothing, or ignore nothing, without a word."""
+    patterns = _str_list(where, key, value)
+    for i, pattern in enumerate(patterns):
+        problem = unknown_rule(pattern)
+        if problem:
+            raise where.error(f"{key}[{i}]", problem)
+    return patterns
+
+
+def unknown_rule(pattern: str) -> str | None:
+    """What is wrong with a rule pattern of ``--select``/``--ignore``/the configuration, or None."""
+    from why403.rules import closest_rule, names_a_rule
+
+    if names_a_rule(pattern):
+        return None
+    near = closest_rule(pattern)
+    hint = f"did you mean {near!r}? " if near else ""
+    return f"{pattern!r} is no rule id or prefix of one ({hint}'why403 rules' lists them)"
 
 
 def _organization(where: _Where, value: Any) -> Organization:
