@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from why403.sources.terraform.bodies import Constants, evaluate_guarded
 from why403.sources.terraform.calls import ModuleCall
-from why403.sources.terraform.config import Decl, ModuleConfig
+from why403.sources.terraform.config import Decl, LocalDecl, ModuleConfig
 from why403.sources.terraform.context import CycleError, LoadContext
 from why403.sources.terraform.convert import EvalError
 from why403.sources.terraform.evaluate import Scope
@@ -126,14 +126,8 @@ class ModuleInstance:
     # -- variables, locals, outputs -------------------------------------------------------------
 
     def var(self, name: str) -> Any:
-        if name in self._vars:
-            return self._vars[name]
-        decl = self.config.variables.get(name)
-        if decl is None:
-            raise EvalError(f"var.{name} is not declared in {self.rel}")
-        value = self._var(name, decl)
-        self._vars[name] = value
-        return value
+        return _once(self._vars, name, self.config.variables.get(name),
+                     lambda: f"var.{name} is not declared in {self.rel}", lambda decl: self._var(name, decl))
 
     def _var(self, name: str, decl: Decl) -> Any:
         body = decl.block.body
@@ -171,40 +165,34 @@ class ModuleInstance:
         return convert(value, spec, default_of)
 
     def local(self, name: str) -> Any:
-        if name in self._locals:
-            return self._locals[name]
-        decl = self.config.locals.get(name)
-        if decl is None:
-            raise EvalError(f"local.{name} is not declared in {self.rel}")
+        return _once(self._locals, name, self.config.locals.get(name),
+                     lambda: f"local.{name} is not declared in {self.rel}", lambda decl: self._local(name, decl))
+
+    def _local(self, name: str, decl: LocalDecl) -> Any:
         key = f"{self.prefix}local.{name}"
         try:
-            value = evaluate_guarded(self.ctx, decl.attr.expr, Scope(self, decl.file), key, decl.attr.line)
+            return evaluate_guarded(self.ctx, decl.attr.expr, Scope(self, decl.file), key, decl.attr.line)
         except CycleError:
             self._locals[name] = Unk(key, "it depends on itself")
             raise
         except BaseException:
             self._locals[name] = Unk(key, "its evaluation was stopped")
             raise
-        self._locals[name] = value
-        return value
 
     def output(self, name: str) -> Any:
-        if name in self._outputs:
-            return self._outputs[name]
-        decl = self.config.outputs.get(name)
-        if decl is None:
-            raise EvalError(f"{self.prefix.rstrip('.')} has no output {name!r}")
+        return _once(self._outputs, name, self.config.outputs.get(name),
+                     lambda: f"{self.prefix.rstrip('.')} has no output {name!r}", lambda decl: self._output(name, decl))
+
+    def _output(self, name: str, decl: Decl) -> Any:
         attr = decl.block.body.attr("value")
+        if attr is None:
+            return None
         key = f"{self.prefix}output.{name}"
-        value: Any = None
-        if attr is not None:
-            try:
-                value = evaluate_guarded(self.ctx, attr.expr, Scope(self, decl.file), key, attr.line)
-            except CycleError:
-                self._outputs[name] = Unk(key, "it depends on itself")
-                raise
-        self._outputs[name] = value
-        return value
+        try:
+            return evaluate_guarded(self.ctx, attr.expr, Scope(self, decl.file), key, attr.line)
+        except CycleError:
+            self._outputs[name] = Unk(key, "it depends on itself")
+            raise
 
     # -- providers ------------------------------------------------------------------------------
 
@@ -256,3 +244,19 @@ class ModuleInstance:
                     out.extend(child.walk())
         return out
 
+
+_D = TypeVar("_D")
+
+
+def _once(memo: dict[str, Any], name: str, decl: _D | None, missing: Callable[[], str],
+          compute: Callable[[_D], Any]) -> Any:
+    """``memo[name]``, computed from its declaration the first time it is asked for (an
+    :class:`EvalError` saying ``missing`` when nothing declares it). A computation that fails may
+    leave an unknown there saying why, for whoever asks again (a reference cycle reaching it)."""
+    if name in memo:
+        return memo[name]
+    if decl is None:
+        raise EvalError(missing())
+    value = compute(decl)
+    memo[name] = value
+    return value
