@@ -17,12 +17,22 @@ _LAYOUT = {
 }
 
 
+# Services configured with a path rather than a prefix: CloudFront asks the origin for the origin
+# path followed by the request's path, so the origin path "/static" reads the keys "static/...".
+# https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginPath
+_PATHS = frozenset({"cloudfront-oac"})
+
+
 def delivered_prefix(service: str, account: str, configured: str | None) -> str:
-    """The prefix of the keys ``service`` writes for a resource in ``account`` whose configured
-    prefix is ``configured``: the service's own folders below it, for a service that adds some."""
+    """The prefix of the keys ``service`` writes (or reads) for a resource in ``account`` whose
+    configured prefix or path is ``configured``: the service's own folders below it, for a service
+    that adds some; below a path (``/static``: ``static/``), for a service configured with one."""
     layout = _LAYOUT.get(service)
     if layout is None:
-        return configured or ""
+        if service not in _PATHS:
+            return configured or ""
+        path = (configured or "").strip("/")
+        return f"{path}/" if path else ""
     prefix = (configured or "").strip("/")
     rest = layout.format(account=account)
     return f"{prefix}/{rest}" if prefix else rest

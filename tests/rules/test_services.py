@@ -530,6 +530,67 @@ def test_cloudfront_oac_without_the_grant_is_denied(lint: Lint) -> None:
     assert problems(findings) == [("W403-D101", "cloudfront.amazonaws.com", "s3:GetObject", None)]
 
 
+def _with_origin_path(statements: list[dict[str, Any]], resource: str) -> str:
+    """The distribution serving the bucket's ``/static`` folder (CloudFront requests origin path +
+    request path, so ``/static`` + ``/a.css`` is the object ``static/a.css``)."""
+    grants = changed(statements, "AllowCloudFrontServicePrincipalReadOnly", ("Resource",), resource)
+    origin = '    origin_id                = "site"\n'
+    distribution = DISTRIBUTION.replace(origin, origin + '    origin_path              = "/static"\n')
+    return HEADER + bucket("site-example", grants) + distribution
+
+
+def test_cloudfront_oac_with_an_origin_path_reads_under_that_folder(lint: Lint) -> None:
+    assert problems(lint({"main.tf": _with_origin_path(OAC, "arn:aws:s3:::site-example/static/*")})) == []
+
+
+def test_cloudfront_oac_with_an_origin_path_is_denied_outside_the_grant(lint: Lint) -> None:
+    findings = lint({"main.tf": _with_origin_path(OAC, "arn:aws:s3:::site-example/assets/*")})
+    assert problems(findings) == [("W403-D101", "cloudfront.amazonaws.com", "s3:GetObject", None)]
+
+
+CFN_DISTRIBUTION = """
+Resources:
+  Site:
+    Type: AWS::S3::Bucket
+    Properties: {BucketName: site-example}
+  SitePolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Site
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: cloudfront.amazonaws.com}
+            Action: s3:GetObject
+            Resource: !Sub "arn:aws:s3:::site-example/%s"
+            Condition:
+              StringEquals: {"AWS:SourceArn": !Sub "arn:aws:cloudfront::${AWS::AccountId}:distribution/${Cdn}"}
+  Oac:
+    Type: AWS::CloudFront::OriginAccessControl
+    Properties:
+      OriginAccessControlConfig: {Name: site, OriginAccessControlOriginType: s3, SigningBehavior: always,
+                                  SigningProtocol: sigv4}
+  Cdn:
+    Type: AWS::CloudFront::Distribution
+    Properties:
+      DistributionConfig:
+        Enabled: true
+        Origins:
+          - Id: site
+            DomainName: !GetAtt Site.RegionalDomainName
+            OriginPath: /static
+            OriginAccessControlId: !GetAtt Oac.Id
+            S3OriginConfig: {OriginAccessIdentity: ""}
+"""
+
+
+def test_cloudfront_oac_origin_path_in_a_template_reads_under_that_folder(lint: Lint) -> None:
+    assert problems(lint({"site.yaml": CFN_DISTRIBUTION % "static/*"})) == []
+    assert problems(lint({"other/site.yaml": CFN_DISTRIBUTION % "assets/*"})) == [
+        ("W403-D101", "cloudfront.amazonaws.com", "s3:GetObject", None)]
+
+
 # -- the table itself ------------------------------------------------------------------------------------
 
 

@@ -91,7 +91,7 @@ def distribution(ctx: Ctx, res: Resource) -> None:
         target = bucket_of_s3_domain(domain or "")
         if target is not None:
             path = _sub(origin.get("OriginPath", NOVALUE), f"{res.lid}.OriginPath") or ""
-            _emit(ctx, res, "DistributionConfig", "cloudfront-oac", target, path.lstrip("/"), arn)
+            _emit(ctx, res, "DistributionConfig", "cloudfront-oac", target, path, arn)
 
 
 def firehose(ctx: Ctx, res: Resource) -> None:
