@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from why403.cli.arguments import UsageError, merge_pairs, pair_outputs, parse_pairs
-from why403.cli.config import Config, ConfigError, config_for_paths, load_config, unknown_rule
+from why403.cli.config import Config, ConfigError, config_for_paths, load_config
+from why403.cli.config_schema import unknown_rule
 from why403.cli.outputs import write_reports
 from why403.cli.progress import wanted as progress_wanted
 from why403.model.finding import Finding
