@@ -10,6 +10,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from why403.world.pick import Pick
 
 EXIT_ALLOWED, EXIT_DENIED, EXIT_USAGE, EXIT_UNKNOWN = 0, 1, 2, 3
 
@@ -62,6 +67,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                          "catalogue)")
     parser.add_argument("--resource",
                         help="an S3 ARN, or a bucket's source address optionally followed by /key")
+    parser.add_argument("--unit", metavar="PATH",
+                        help="the deployment unit to explain in when several declare the principal or bucket: a "
+                             "root module's folder, a template or plan (default: the unit that declares --principal, "
+                             "else --resource's bucket; see docs/units.md)")
     parser.add_argument("--via", help="the VPC endpoint (source address or id) the request travels through, "
                                       "or 'internet'; default: the principal's own paths")
     parser.add_argument("--context", action="append", default=[], metavar="KEY=VALUE",
@@ -127,9 +136,30 @@ def _from_finding(args: argparse.Namespace) -> None:
     args.resource = args.resource or found.resource
     args.via = args.via or found.via
     args.paths = args.paths or [p for p in found.paths]
+    args.unit = args.unit or found.unit
     from why403.cli.check import say
 
     say(f"why403 explain: {found.rule} {found.fingerprint[:12]}: {found.message}")
+
+
+def _unit_header(chosen: Pick) -> str:
+    """Which deployment unit the access is explained in, why, and the units its world includes."""
+    if chosen.world is None:
+        return f"Deployment unit\n  none: {chosen.reason}; explained in one world of everything read\n\n"
+    unit = chosen.world.unit
+    lines = ["Deployment unit", f"  {_shown(unit.id)} ({chosen.reason})"]
+    members = {m.id for m in chosen.world.members[1:]}
+    lines += [f"  with {_shown(link.unit)}: {link.evidence}" for link in unit.links if link.unit in members]
+    indirect = [_shown(m.id) for m in chosen.world.members[1:] if m.id not in {link.unit for link in unit.links}]
+    if indirect:
+        lines.append(f"  with {', '.join(indirect)}: linked through those")
+    return "\n".join(lines) + "\n\n"
+
+
+def _shown(path: str) -> str:
+    """A unit's path as findings show it: relative to the working directory when it is below it."""
+    relative = os.path.relpath(path) if os.path.isabs(path) else path
+    return path if relative.startswith("..") else relative
 
 
 def run(args: argparse.Namespace) -> int:
@@ -151,6 +181,7 @@ def _run(args: argparse.Namespace) -> int:
     from why403.pipeline import analyze
     from why403.report.escape import terminal_text
     from why403.world.explain import ExplainError, explain_access, render_explanation
+    from why403.world.pick import pick
 
     if args.finding:
         _from_finding(args)
@@ -169,13 +200,18 @@ def _run(args: argparse.Namespace) -> int:
         where = f"{err.file}:{err.line}" if err.line else err.file
         say(f"why403 explain: {where}: {err.message}")
     context = _pairs("--context", args.context)
+    chosen = pick(analyzed.worlds, args.principal, args.resource, args.unit)
+    if args.finding and args.unit and chosen.reason == f"--unit {args.unit}":
+        chosen = replace(chosen, reason=f"the unit of finding {args.finding}")
+    analysis = analyzed.simulate(chosen.world) if chosen.world is not None else analyzed.analysis
     try:
-        with home_may_be_literal(analyzed.analysis.world.home_uncertain):
-            explanations = explain_access(analyzed.analysis, args.principal, args.action, args.resource, args.via,
-                                          context)
+        with home_may_be_literal(analysis.world.home_uncertain):
+            explanations = explain_access(analysis, args.principal, args.action, args.resource, args.via, context)
     except ExplainError as exc:
         raise ValueError(str(exc)) from exc
     out = sys.stdout
+    if sum(1 for unit in analyzed.units if unit.id) > 1:
+        out.write(terminal_text(_unit_header(chosen)))
     codes = []
     for exp in explanations:
         out.write(terminal_text(render_explanation(exp)))

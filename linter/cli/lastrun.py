@@ -44,6 +44,7 @@ class Remembered:
     via: str | None
     paths: tuple[str, ...]
     cwd: str
+    unit: str | None = None  # the deployment unit the finding belongs to (absolute path)
 
 
 def _directory(cache_dir: str | None) -> Path:
@@ -68,6 +69,7 @@ def remember(report: Report, paths: Sequence[str], cache_dir: str | None, roots:
             "fingerprint": report.fingerprint(finding), "rule": finding.rule, "message": finding.message,
             "principal": access.principal_ref or access.principal, "action": access.action,
             "resource": access.resource, "via": access.via,
+            "unit": os.path.abspath(os.path.join(report.cwd, finding.unit)) if finding.unit else None,
         })
     data = {"format": FORMAT, "time": time.time(), "cwd": report.cwd,
             "paths": [os.path.abspath(os.path.join(report.cwd, p)) for p in paths], "findings": findings}
@@ -100,7 +102,8 @@ def recall(prefix: str, cache_dir: str | None = None) -> Remembered:
                            f"({', '.join(f['fingerprint'][:12] for f in found)}); give more characters")
     f = found[0]
     return Remembered(f["fingerprint"], f["rule"], f["message"], f["principal"], f["action"], f["resource"],
-                      f.get("via"), tuple(data["paths"]), str(data["cwd"]))
+                      f.get("via"), tuple(data["paths"]), str(data["cwd"]),
+                      f["unit"] if isinstance(f.get("unit"), str) else None)
 
 
 def _load(path: Path) -> dict[str, Any]:

@@ -70,4 +70,4 @@ class Linker:
 
     def add_principal(self, info: PrincipalInfo) -> None:
         self.world.principals[info.arn] = info
-        self.world.refs[info.ref] = info.arn
+        self.world.refs.setdefault(info.ref, info.arn)
