@@ -129,3 +129,34 @@ def test_no_cache_writes_nothing_and_default_location_is_used(tmp_path: Path, mo
     last = [p for p in entries if p.name == "last-run.json"]  # for 'explain --finding'
     assert len(parsed) == 1 and len(runs) == 1 and len(last) == 1 and len(entries) == 3
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("use_cache", [False, True])
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_module_called_by_many_roots_is_parsed_once_whatever_the_cache(tmp_path: Path, use_cache: bool,
+                                                                          jobs: int) -> None:
+    """Each file is parsed once per run: a local module that three roots call, read three times,
+    is not parsed again for the second and third, with or without the cache (an empty one here)."""
+    repo = tmp_path / "repo"
+    module = repo / "modules" / "shared"
+    module.mkdir(parents=True)
+    (module / "main.tf").write_text('variable "name" {}\n\nresource "aws_s3_bucket" "b" {\n  bucket = var.name\n}\n')
+    (module / "outputs.tf").write_text('output "arn" {\n  value = aws_s3_bucket.b.arn\n}\n')
+    for env in ("dev", "staging", "prod"):
+        (repo / env).mkdir()
+        (repo / env / "main.tf").write_text(f'provider "aws" {{\n  region = "eu-west-1"\n}}\n\nmodule "shared" {{\n'
+                                            f'  source = "../modules/shared"\n  name = "acme-{env}"\n}}\n')
+    sessions: list[parsing.ParseSession] = []
+    real = parsing.ParseSession.finish
+
+    def finish(self: parsing.ParseSession) -> None:
+        sessions.append(self)
+        real(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parsing.ParseSession, "finish", finish)
+        outcome = run_check(CheckRequest(paths=(str(repo),), jobs=jobs, use_cache=use_cache,
+                                         cache_dir=str(tmp_path / "cache")))
+    assert outcome.result.stats.units == 3
+    assert [s.stats.parsed for s in sessions] == [5]  # 3 roots + 2 module files, each once
+    assert [s.stats.from_cache for s in sessions] == [0]
