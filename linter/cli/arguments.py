@@ -32,8 +32,9 @@ reports:
     why403 check . --format text --format sarif --output why403.sarif
 
 configuration:
-  [tool.why403] in pyproject.toml or .why403.yaml, found by walking up from the working
-  directory (see docs/config.md). Flags override it."""
+  [tool.why403] in pyproject.toml or .why403.yaml, found by walking up from the checked paths
+  to their repository root (see docs/config.md). Flags override it. 'why403 config PATH' prints
+  the settings a check of PATH runs with and where each comes from."""
 
 
 class UsageError(Exception):
@@ -153,7 +154,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         world.add_argument(flag, action="append", default=[], metavar=metavar, help=text)
 
     run = parser.add_argument_group("what to run")
-    run.add_argument("--config", metavar="FILE", help="configuration file (default: found walking up from .)")
+    run.add_argument("--config", metavar="FILE",
+                     help="configuration file (default: found walking up from the checked paths to the repository "
+                     "root)")
     run.add_argument("--no-config", action="store_true", help="ignore any configuration file")
     run.add_argument(
         "--config-from",

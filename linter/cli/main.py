@@ -57,6 +57,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     _lazy_command(sub, command, "explain", "walk one access through every policy layer and show each decision")
     _lazy_command(sub, command, "diagnose",
                   "explain a production 403 offline, from read-only dumps of the live account")
+    _lazy_command(sub, command, "config", "print the settings a check would run with, and where each comes from",
+                  module="config_cmd")
     rules_cmd.add_arguments(
         sub.add_parser(
             "rules",
@@ -67,12 +69,16 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _lazy_command(sub: Any, command: str | None, name: str, summary: str) -> None:
+def _lazy_command(sub: Any, command: str | None, name: str, summary: str, module: str | None = None) -> None:
     """A subcommand whose options (and their imports) are loaded only when it is the one run, so
     that ``check``, the pre-commit hook, starts fast; otherwise it takes whatever follows it."""
     parser = sub.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
     if command == name:
-        importlib.import_module(f"why403.cli.{name}").add_arguments(parser)
+        loaded = importlib.import_module(f"why403.cli.{module or name}")
+        if getattr(loaded, "DESCRIPTION", None):
+            parser.description = loaded.DESCRIPTION
+            parser.formatter_class = argparse.RawDescriptionHelpFormatter
+        loaded.add_arguments(parser)
     else:
         parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
 
@@ -95,6 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from why403.cli import explain
 
             return explain.run(args)
+        if args.command == "config":
+            from why403.cli import config_cmd
+
+            return config_cmd.run(args)
         if args.command == "diagnose":
             from why403.cli import diagnose
 
