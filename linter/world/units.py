@@ -29,53 +29,28 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass, replace
-from functools import cache
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from why403.model import symbols
 from why403.model.facts import (
-    AccessPointFact,
     AccountFact,
-    AliasFact,
-    BucketFact,
     Fact,
-    GroupFact,
-    ManagedPolicyFact,
     OrgAttachmentFact,
     OrgPolicyFact,
-    RoleFact,
     SourceResult,
-    UserFact,
 )
 from why403.model.finding import Finding
 from why403.model.location import Location
 from why403.model.settings import Settings, UnitDeclaration
+from why403.world.unit_names import Name, defined_name, literal_account, names_in, walk
 
 if TYPE_CHECKING:
     from why403.world.analysis import Analysis
     from why403.world.intents import AccessIntent
     from why403.world.model import World
-
-# Fields that describe where or what a fact is, never a reference to another resource.
-_NOT_REFERENCES = frozenset({"location", "ref", "origin", "sid", "unknown", "maybe", "reason", "message", "code",
-                             "label", "problems", "index", "operator", "base", "set_op", "if_exists", "key_id",
-                             "unique_id", "account", "region", "name", "arn", "effect"})
-# Fields that hold bare names of a kind of resource (an ARN there is read as an ARN).
-_NAME_FIELDS = {"bucket": "bucket", "target_bucket": "bucket", "roles": "role", "role": "role", "task_role": "role",
-                "users": "user", "groups": "group", "group": "group", "target_key": "alias", "key": "alias",
-                "kms_key": "alias", "access_point": "access-point"}
-_S3_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::([^/*?]+)")
-_ACCESS_POINT_ARN = re.compile(r"^arn:aws[a-z-]*:s3:[^:]*:[^:]*:accesspoint/([^/*?]+)")
-_IAM_ARN = re.compile(r"^arn:aws[a-z-]*:iam::([^:]*):(role|user|group|policy)/(?:[^*?]*/)?([^/*?]+)$")
-_ALIAS = re.compile(r"(?:^|:)(alias/[^*?]+)$")
-_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-
-Name = tuple[str, str]
-"""(kind, name): ``("bucket", "acme-logs")``, ``("role", "etl")``, ``("alias", "alias/data")``."""
 
 
 @dataclass(frozen=True)
@@ -204,106 +179,22 @@ def _describe(unit: Unit) -> None:
     for fact in unit.facts():
         strings: list[tuple[str, str]] = []
         locations: list[Location] = []
-        _walk(fact, "", strings, locations)
+        walk(fact, "", strings, locations)
         unit.located.update(os.path.normpath(loc.file) for loc in locations if loc.file)
         if isinstance(fact, OrgPolicyFact):
             unit.org_targets.update(fact.targets)
         elif isinstance(fact, OrgAttachmentFact):
             unit.org_targets.add(fact.target)
-        defined = _defined_name(fact)
+        defined = defined_name(fact)
         if defined is not None:
             unit.defines.add(defined)
-        if isinstance(fact, AccountFact) and _literal_account(fact.account):
+        if isinstance(fact, AccountFact) and literal_account(fact.account):
             unit.accounts.add(fact.account)
         for field_name, value in strings:
-            unit.references.update(_names_in(field_name, value))
+            unit.references.update(names_in(field_name, value))
             if symbols.OPEN in value:
                 unit.scopes_used.update(symbols.token_scopes(value))
     unit.references -= unit.defines
-
-
-def _defined_name(fact: Fact) -> Name | None:
-    found: Name | None = None
-    if isinstance(fact, BucketFact):
-        found = "bucket", fact.name
-    elif isinstance(fact, RoleFact):
-        found = "role", fact.name
-    elif isinstance(fact, UserFact):
-        found = "user", fact.name
-    elif isinstance(fact, GroupFact):
-        found = "group", fact.name
-    elif isinstance(fact, ManagedPolicyFact):
-        found = "policy", fact.name
-    elif isinstance(fact, AccessPointFact):
-        found = "access-point", fact.name
-    elif isinstance(fact, AliasFact):
-        found = "alias", fact.name if fact.name.startswith("alias/") else f"alias/{fact.name}"
-    return found if found is not None and _literal(found[1]) else None
-
-
-def _walk(obj: object, field_name: str, strings: list[tuple[str, str]] | None,
-          locations: list[Location] | None, depth: int = 0) -> None:
-    """One walk of a fact (its policies and their statements included) collecting every string it
-    holds with the name of the field it is in (``strings``; fields that describe the fact rather
-    than name another resource are left out), and every location it holds (``locations``, along
-    tuples, lists and dataclasses)."""
-    if depth > 40 or (strings is None and locations is None):
-        return
-    if isinstance(obj, str):
-        if strings is not None:
-            strings.append((field_name, obj))
-    elif isinstance(obj, tuple | list):
-        for item in obj:
-            _walk(item, field_name, strings, locations, depth + 1)
-    elif isinstance(obj, set | frozenset):
-        for item in obj:
-            _walk(item, field_name, strings, None, depth + 1)
-    elif isinstance(obj, dict):
-        for item in obj.values():
-            _walk(item, field_name, strings, None, depth + 1)
-    elif is_dataclass(obj) and not isinstance(obj, type):
-        if locations is not None and isinstance(obj, Location):
-            locations.append(obj)
-        for name in _field_names(type(obj)):
-            _walk(getattr(obj, name), name, strings if name not in _NOT_REFERENCES else None, locations, depth + 1)
-
-
-@cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
-
-
-def _names_in(field_name: str, value: str) -> Iterator[Name]:
-    """The names a string refers to: by ARN anywhere, by bare name in a field that holds one."""
-    if value.startswith("arn:"):
-        for pattern, kind in ((_S3_ARN, "bucket"), (_ACCESS_POINT_ARN, "access-point")):
-            m = pattern.match(value)
-            if m and _literal(m.group(1)):
-                yield kind, m.group(1)
-        m = _IAM_ARN.match(value)
-        if m and m.group(1) != "aws" and _literal(m.group(3)):
-            yield m.group(2), m.group(3)
-        alias = _ALIAS.search(value)
-        if alias and value.split(":")[2:3] == ["kms"] and _literal(alias.group(1)):
-            yield "alias", alias.group(1)
-        return
-    named = _NAME_FIELDS.get(field_name)
-    if named is None or not _literal(value):
-        return
-    if named == "alias":
-        if value.startswith("alias/"):
-            yield "alias", value
-    elif named != "bucket" or _BUCKET_NAME.match(value):
-        yield named, value
-
-
-def _literal(value: str) -> bool:
-    return bool(value) and symbols.OPEN not in value and "*" not in value and "?" not in value \
-        and "${" not in value
-
-
-def _literal_account(value: str) -> bool:
-    return len(value) == 12 and value.isdigit()
 
 
 # -- links ---------------------------------------------------------------------------------------
