@@ -20,7 +20,7 @@ from pathlib import Path
 from why403.cli.arguments import UsageError
 from why403.cli.config import Config, ConfigFiles
 from why403.report.base import Report
-from why403.report.baselinefile import Baseline, BaselineFileError, entries, parse, render
+from why403.report.baselinefile import Baseline, BaselineFileError, anchored, entries, parse, render
 
 # A baseline of a large repository holds thousands of entries of ~300 bytes.
 MAX_BASELINE_BYTES = 64 * 1024 * 1024
@@ -81,6 +81,6 @@ def write(report: Report, path: str, roots: tuple[Path, ...]) -> int:
     """Write the baseline file of ``report``; the number of findings recorded."""
     from why403.cli.outputs import write_output
 
-    accepted = entries(report)
+    accepted = entries(anchored(report, path))
     write_output(path, render(accepted), roots, flag="--write-baseline")
     return len(accepted)

@@ -7,8 +7,9 @@ repository that already has hundreds of them and fail only on new ones.
 recognition), to be removed by writing the file again.
 
 Findings are matched by fingerprint (:meth:`Report.fingerprint`): rule, file from the repository
-root, and the stable names of what the finding is about, never a line, so moving code keeps it
-matched, whichever folder the check runs from. Suppressed findings and files that cannot be read
+root (outside a git repository, from the baseline file's folder), and the stable names of what the
+finding is about, never a line, so moving code keeps it matched, whichever folder the check runs
+from. Suppressed findings and files that cannot be read
 (``W403-E001``) are never recorded: one has its own record, the other is not a finding to accept.
 
 The format (docs/baseline.md) is JSON, one entry per line, sorted by file, rule and fingerprint,
@@ -28,6 +29,7 @@ decides. Anything else is a :class:`BaselineFileError` with the file and line.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, replace
 from typing import Any
@@ -71,8 +73,17 @@ class BaselineUse:
     stale: tuple[Entry, ...]  # entries for files this run read, not found
 
 
+def anchored(report: Report, baseline_path: str) -> Report:
+    """``report`` with its files named from the repository root, or, outside a git repository, from
+    the baseline file's folder: whichever folder the check runs from, a file has one name."""
+    if report.root is not None:
+        return report
+    return replace(report, root=os.path.dirname(os.path.abspath(os.path.join(report.cwd, baseline_path))))
+
+
 def entries(report: Report) -> tuple[Entry, ...]:
-    """The entries accepting every finding of ``report`` that counts (not suppressed), in file order."""
+    """The entries accepting every finding of ``report`` (:func:`anchored`) that counts (not
+    suppressed), in file order."""
     found = {_entry(report, f.rule, f.location.file if f.location else "", f.message, report.fingerprint(f))
              for f in report.findings if f.suppressed is None}
     return tuple(sorted(found, key=lambda e: (e.file, e.rule, e.fingerprint)))
@@ -169,13 +180,14 @@ def apply(report: Report, baseline: Baseline) -> Report:
     a pre-commit run of one unit) is neither."""
     accepted = baseline.fingerprints
     kept, found = [], set()
+    named = anchored(report, baseline.path)
     for finding in report.findings:
-        fingerprint = report.fingerprint(finding)
+        fingerprint = named.fingerprint(finding)
         if finding.suppressed is None and fingerprint in accepted:
             found.add(fingerprint)
         else:
             kept.append(finding)
-    read = {report.from_root(f) or report.rel(f) for f in report.files}
+    read = {named.from_root(f) or named.rel(f) for f in report.files}
     stale = tuple(e for e in baseline.entries if e.fingerprint not in found and e.file in read)
     use = BaselineUse(baseline.path, len(report.findings) - len(kept), stale)
     return replace(report, findings=tuple(kept), baseline=use)

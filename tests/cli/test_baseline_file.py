@@ -239,3 +239,18 @@ def test_a_change_naming_a_baseline_file_weakens_the_gate() -> None:
     found = weakenings(Config(path="a"), Config(path="a", baseline_file="/r/accepted.json"), ("W403-B307",))
     assert [w.key for w in found] == ["baseline-file"]
     assert weakenings(Config(path="a", baseline_file="/r/x"), Config(path="a", baseline_file="/r/x"), ()) == []
+
+
+def test_outside_a_git_repository_files_are_named_from_the_baseline_files_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    top = tmp_path / "plain"
+    (top / "infra").mkdir(parents=True)
+    (top / "infra" / "artifacts.yaml").write_text(_template())
+    monkeypatch.chdir(top)
+    _run(capsys, ".", "--write-baseline", "why403-baseline.json")
+    assert {e["file"] for e in json.loads((top / "why403-baseline.json").read_text())["findings"]} == \
+        {"infra/artifacts.yaml"}
+    monkeypatch.chdir(top / "infra")
+    code, report = _json(capsys, "--baseline-file", "../why403-baseline.json")
+    assert code == 0 and report["findings"] == [] and report["baseline"]["matched"] >= 2
