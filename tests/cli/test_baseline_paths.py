@@ -4,7 +4,8 @@ A finding already present at REF is dropped by comparing fingerprints, which inc
 the files of REF's copy and of the work tree must therefore be named alike whatever the path
 form: ``.``, ``./``, none, ``infra``, ``infra/``, ``./infra/``, an absolute path, or a relative
 path from a subdirectory. Each form is run on one temporary git repository holding a
-CloudFormation template (a KMS 403 at REF, a wildcard "fix" in the change) and a Terraform root
+CloudFormation template (tests/world/test_baseline.py's: a KMS 403 at REF, a wildcard "fix" in
+the change) and a Terraform root
 module whose child module, outside the checked folder, has a finding at REF already.
 """
 
@@ -18,53 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.world.test_baseline import TEMPLATE, WILDCARD_FIX
 from why403.cli.main import main
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
-TEMPLATE = """AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  ReportsKey:
-    Type: AWS::KMS::Key
-    Properties:
-      KeyPolicy:
-        Version: "2012-10-17"
-        Statement:
-          - Sid: KeyAdmin
-            Effect: Allow
-            Principal: {AWS: arn:aws:iam::111111111111:role/key-admin}
-            Action: kms:*
-            Resource: "*"
-%s
-  Reports:
-    Type: AWS::S3::Bucket
-    Properties:
-      BucketName: reports-bkt-example
-      BucketEncryption:
-        ServerSideEncryptionConfiguration:
-          - ServerSideEncryptionByDefault: {SSEAlgorithm: aws:kms, KMSMasterKeyID: !GetAtt ReportsKey.Arn}
-  ReaderRole:
-    Type: AWS::IAM::Role
-    Properties:
-      RoleName: reports-reader
-      AssumeRolePolicyDocument:
-        Version: "2012-10-17"
-        Statement:
-          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}
-      Policies:
-        - PolicyName: read
-          PolicyDocument:
-            Version: "2012-10-17"
-            Statement:
-              - {Effect: Allow, Action: s3:GetObject, Resource: arn:aws:s3:::reports-bkt-example/*}
-              - {Effect: Allow, Action: kms:Decrypt, Resource: !GetAtt ReportsKey.Arn}
-"""
-WILDCARD_FIX = """          - Sid: StopThe403s
-            Effect: Allow
-            Principal: {AWS: "*"}
-            Action: kms:*
-            Resource: "*"
-"""
 MODULE = """variable "name" { type = string }
 
 resource "aws_s3_bucket" "this" {

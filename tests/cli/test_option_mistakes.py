@@ -6,21 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from test_action import WILDCARD_KEY
 
 from why403.cli.main import main
 
-KEY = """AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  Key:
-    Type: AWS::KMS::Key
-    Properties:
-      KeyPolicy:
-        Version: "2012-10-17"
-        Statement:
-          - {Sid: Admin, Effect: Allow, Principal: {AWS: arn:aws:iam::111111111111:role/admin}, Action: "kms:*",
-             Resource: "*"}
-          - {Sid: Anyone, Effect: Allow, Principal: {AWS: "*"}, Action: kms:Decrypt, Resource: "*"}
-"""
+KEY = WILDCARD_KEY % "Anyone"
 
 
 @pytest.fixture
