@@ -45,6 +45,11 @@ def pick(worlds: Sequence[UnitWorld], principal: str, resource: str, unit: str |
     bucket = _bucket_of(resource)
     owners = _declaring(units, principal, _declares_principal)
     holders = _declaring(units, bucket, _declares_bucket) if bucket else []
+    if len(owners) > 1 and holders:
+        # Several units declare the principal: the bucket may say which one is meant.
+        owners = [w for w in owners if _holds(w, holders)] or owners
+        if len(owners) == 1:
+            return Pick(owners[0], f"it declares {principal}, and its world holds {bucket}")
     if len(owners) > 1:
         raise _ambiguous(principal, owners, "declare it")
     if not owners:
@@ -79,7 +84,7 @@ def _holds(world: UnitWorld, units: Sequence[UnitWorld]) -> bool:
 
 
 def _ambiguous(what: str, found: Sequence[UnitWorld], verb: str) -> PickError:
-    listed = ", ".join(w.unit.id for w in found)
+    listed = ", ".join(w.unit.id for w in found[:8]) + (f" and {len(found) - 8} more" if len(found) > 8 else "")
     return PickError(f"{what}: {len(found)} deployment units {verb} ({listed}) and are deployed apart; name the "
                      f"one to explain with --unit PATH (e.g. --unit {found[0].unit.id})")
 

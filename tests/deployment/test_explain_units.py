@@ -58,6 +58,14 @@ def test_the_unit_named_is_explained_with_the_units_linked_to_it(
     assert "Verdict: ALLOWED" in out and "NoObjectDeletes" not in out
 
 
+def test_the_bucket_tells_which_of_the_units_declaring_the_principal_is_meant(
+        governed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _explain(capsys, ".", *DELETE[:4], "--resource", "arn:aws:s3:::acme-other-scratch/tmp/x.csv")
+    assert code == 0, out
+    assert out.startswith("Deployment unit\n  other (it declares aws_iam_role.cleaner, and its world holds "
+                          "acme-other-scratch)\n\nRequest\n")
+
+
 def test_a_unit_not_read_is_an_error_listing_the_units(governed: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _explain(capsys, ".", *DELETE, "--unit", "elsewhere")
     assert code == 2
