@@ -35,11 +35,11 @@ here.
 In identity and organization policies only action names of S3 and KMS are reported: a wildcard
 such as `ec2:View*` that matches nothing never causes an S3 403.
 
-A document whose existence or text rests on what the sources state only outside them is at most a
-`warning` that says so: a policy resource whose `count` depends on a variable without a value, or
-one built from a root variable's empty default (`default = ""`, `[]`, `{}`, `null`), which the
-variable file of each environment usually replaces. Supply the value (`--var`, `--var-file`) to
-check the document as deployed.
+A document built from a root variable's empty default (`default = ""`, `[]`, `{}`, `null`), which
+the variable file of each environment usually replaces, is at most a `warning` that says which value
+it rests on. A document that may not be created at all (a policy resource whose `count` depends on a
+variable without a value, often one per environment) is a `note` naming that value. Supply the
+values (`--var`, `--var-file`) to check the document as deployed.
 
 **How to fix.** Use the permission names of the Service Authorization Reference and the ARN of
 the resource type each action applies to.
@@ -90,7 +90,9 @@ def check(analysis: Analysis) -> Iterable[Finding]:
             locations = [p.location for p in problems if p.location is not None]
             location = min(locations) if locations else policy.location
             why = _why(severity, _effect_at(policy, location), {p.code for p in problems})
-            if severity == "error" and policy.rests_on:
+            if policy.existence_open and severity != "note":
+                severity, why = "note", f" (note: {policy.rests_on})"
+            elif severity == "error" and policy.rests_on:
                 severity, why = "warning", f" (warning: {policy.rests_on})"
             yield RULE.finding(
                 severity=severity,  # type: ignore[arg-type]
