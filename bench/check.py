@@ -71,9 +71,11 @@ def corpus(out: Path, size: int, gen: Path) -> Path:
     return target
 
 
-def run(path: Path) -> dict[str, float]:
+def run(path: Path, child: str = _CHILD) -> dict[str, float]:
+    """Run ``child`` (a script printing its figures as JSON on its last line) on ``path`` in a fresh
+    interpreter, so that memory and import costs are the run's own; add its wall time."""
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True, check=True,
+    proc = subprocess.run([sys.executable, "-c", child, str(path)], capture_output=True, text=True, check=True,
                           env={**os.environ, "PYTHONHASHSEED": "0"})
     data: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
     data["wall"] = time.perf_counter() - started

@@ -28,15 +28,14 @@ at a time, so it must not grow with the number of units beyond the findings them
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GROUP = 10
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from check import run as check_run  # noqa: E402 - a sibling script, not a package
 
 _CHILD = r"""
 import json, resource, sys, time
@@ -202,12 +201,7 @@ def tree(out: Path, units: int) -> Path:
 
 
 def run(path: Path) -> dict[str, float]:
-    started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True, check=True,
-                          env={**os.environ, "PYTHONHASHSEED": "0"})
-    data: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
-    data["wall"] = time.perf_counter() - started
-    return data
+    return check_run(path, _CHILD)
 
 
 def main() -> int:
