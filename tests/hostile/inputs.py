@@ -40,6 +40,20 @@ def _doubling(kind: str, times: int) -> str:
     return "\n".join(lines) + "\n" + _bucket_named(f'"x${{jsonencode(local.l{times})}}"')
 
 
+def _work_everywhere(resources: int) -> str:
+    """Resources that each use up their own step budget: the root's total must stop them."""
+    return "".join(f'locals {{\n  l{i} = [for a in range(1000) : [for b in range(390) : b]]\n}}\n'
+                   + _bucket_named(f'"x${{length(local.l{i})}}"').replace('"h"', f'"h{i}"')
+                   for i in range(resources))
+
+
+def _long_strings() -> str:
+    """Few steps, each walking a string of 8 MB: the steps charge a function its arguments' size."""
+    return ('locals {\n  chunk = format("%10000s", "")\n  big = join("", [for i in range(800) : local.chunk])\n'
+            '  many = [for i in range(100000) : length(replace(local.big, " ", "ab"))]\n}\n'
+            + _bucket_named('"x${length(local.many)}"'))
+
+
 def _yaml_bomb() -> str:
     lines = ["AWSTemplateFormatVersion: '2010-09-09'", "Metadata:", '  a0: &a0 ["lol","lol","lol","lol","lol","lol"]']
     for i in range(1, 10):
@@ -73,6 +87,8 @@ TEXT_INPUTS: dict[str, dict[str, str]] = {
     "doubled-object": {"main.tf": _doubling("object", 30)},
     "doubled-list": {"main.tf": _doubling("list", 30)},
     "huge-range": {"main.tf": _bucket_named('"x${length(range(1000000000))}"')},
+    "work-in-every-resource": {"main.tf": _work_everywhere(40)},
+    "long-string-per-step": {"main.tf": _long_strings()},
     "deep-expression": {"main.tf": _bucket_named("(" * 5000 + "1" + ")" * 5000)},
     "deep-json-policy": {"policy.json": "[" * 100000 + "]" * 100000,
                          "main.tf": _bucket_named('"x${jsondecode(file("policy.json"))}"')},

@@ -82,6 +82,15 @@ class BudgetExceeded(Exception):
     """Evaluation did more work than any real configuration needs; the run stops evaluating."""
 
 
+# A backstop only, far above the time any evaluation within the step budget takes (the steps, not
+# the clock, decide where evaluation stops): when it stops a root, the note says so, since only then
+# do the findings depend on the machine's speed.
+BACKSTOP_SECONDS = 300.0
+STEPS_EXHAUSTED = "the configuration needs more work than why403 allows"
+BACKSTOP_REACHED = (f"reading the root module took more than {BACKSTOP_SECONDS:.0f} s (a time limit beyond the "
+                    "work limit, so what was read before it depends on the machine's speed)")
+
+
 class Evaluator:
     """Evaluates expressions. ``tokens`` remembers which inputs decide each unknown token that
     went into a string, so a note can name them even after the value became text."""
@@ -98,17 +107,35 @@ class Evaluator:
         budget = self.budget
         budget.steps -= 1
         if budget.steps <= 0:
-            raise BudgetExceeded("evaluation stopped: the configuration needs more work than why403 allows")
+            raise BudgetExceeded(f"evaluation stopped: {STEPS_EXHAUSTED}")
         if budget.steps & 0x3FF == 0 and budget.deadline is not None and time.monotonic() > budget.deadline:
-            raise BudgetExceeded("evaluation stopped: the configuration took longer than why403 allows")
-        handler = _DISPATCH[type(expr)]
+            raise BudgetExceeded(f"evaluation stopped: {BACKSTOP_REACHED}")
+        kind = type(expr)
         try:
-            value = handler(self, expr, scope)
+            value = _DISPATCH[kind](self, expr, scope)
         except NumberOutOfRange as exc:
             raise EvalError(str(exc), expr.line) from None
+        if kind is Template and isinstance(value, str) and len(value) >= 4096:
+            self.charge(len(value) >> 6)
         if isinstance(value, list | dict):
             self.weigh(value, expr.line)
         return value
+
+    def charge(self, steps: int) -> None:
+        """Count work that is not one step: building a long string, a function walking a big
+        value. A step costs about the same whatever the values, so the step budget, not the clock,
+        bounds the time a root takes (1 step per 64 characters, as :meth:`weigh` counts them)."""
+        self.budget.steps -= steps
+        if self.budget.steps <= 0:
+            raise BudgetExceeded(f"evaluation stopped: {STEPS_EXHAUSTED}")
+
+    def size(self, value: Any, line: int = 0) -> int:
+        """What walking ``value`` costs in steps: its weight, strings 1 per 64 characters."""
+        if isinstance(value, str):
+            return len(value) >> 6
+        if isinstance(value, list | dict):
+            return self.weigh(value, line)
+        return 0
 
     def weigh(self, value: list[Any] | dict[str, Any], line: int = 0) -> int:
         """The size of ``value`` written out in full, remembered per value (so a value built from

@@ -19,9 +19,9 @@ from why403.model.location import Location
 from why403.sources import confine
 from why403.sources.terraform.bodies import Constants, evaluate_guarded
 from why403.sources.terraform.config import Parse
-from why403.sources.terraform.context import EVALUATION_SECONDS, CycleError, LoadContext
+from why403.sources.terraform.context import CycleError, LoadContext
 from why403.sources.terraform.convert import EvalError
-from why403.sources.terraform.evaluate import BudgetExceeded, Scope
+from why403.sources.terraform.evaluate import BACKSTOP_SECONDS, BudgetExceeded, Scope
 from why403.sources.terraform.hclread import parse_expression
 from why403.sources.terraform.jsonread import read_json_value
 from why403.sources.terraform.modules import ModuleInstance
@@ -50,7 +50,7 @@ def instantiate(directory: Path, options: SourceOptions, parse: Parse | None = N
 def load_module(directory: Path, options: SourceOptions, parse: Parse | None = None) -> SourceResult:
     """Read the root module in ``directory`` (its local and initialised child modules included)."""
     extra_files: list[str] = []
-    deadline = time.monotonic() + EVALUATION_SECONDS
+    deadline = time.monotonic() + BACKSTOP_SECONDS
     ctx, root = instantiate(directory, options, parse, extra_files)
     ctx.budget.deadline = deadline
     config = root.config
@@ -72,9 +72,9 @@ def load_module(directory: Path, options: SourceOptions, parse: Parse | None = N
             coll = module.collection("managed", mode_type, name)
             if coll is None or stopped:
                 continue
-            if not ctx.start_task():
-                ctx.diag("error", "evaluation stopped: the configuration needs more work than why403 allows; "
-                         "later resources are not read", decl.file, decl.block.line, code="limit")
+            why = ctx.start_task()
+            if why is not None:
+                _stopped(ctx, why, decl.file, decl.block.line)
                 stopped = True
                 continue
             try:
@@ -91,7 +91,9 @@ def load_module(directory: Path, options: SourceOptions, parse: Parse | None = N
             if handler is None:
                 continue
             for inst in instances:
-                if not ctx.start_task():
+                why = ctx.start_task()
+                if why is not None:
+                    _stopped(ctx, why, decl.file, decl.block.line)
                     stopped = True
                     break
                 _guarded(ctx, partial(handler, inst, emitter), decl.file, decl.block.line, inst.ref)
@@ -107,6 +109,10 @@ def load_module(directory: Path, options: SourceOptions, parse: Parse | None = N
     # Modules that are not read may configure the root's buckets (a policy module given a bucket id).
     unread = tuple(f"the module called at {d.location}" for d in diagnostics if d.code == "remote-module")
     return SourceResult(tuple(facts), tuple(diagnostics), tuple(files), resources, unread=unread)
+
+
+def _stopped(ctx: LoadContext, why: str, file: str, line: int) -> None:
+    ctx.diag("error", f"evaluation stopped: {why}; later resources are not read", file, line, code="limit")
 
 
 def _provider_task(slot: ProviderSlot, facts: list[Fact]) -> None:

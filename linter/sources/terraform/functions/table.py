@@ -16,6 +16,12 @@ if TYPE_CHECKING:
     from why403.sources.terraform.evaluate import Evaluator
 
 
+# Functions whose work does not grow with the collections they are given: a call costs one step
+# however big the list or map (every other function, and every string argument, is charged its
+# size, and a string result its length).
+_CONSTANT_TIME = frozenset({"length", "element", "lookup", "coalesce", "type"})
+
+
 class FunctionTable:
     """Dispatch by name; ``files`` reads files for ``file``/``templatefile`` (None: not allowed)."""
 
@@ -42,7 +48,11 @@ class FunctionTable:
             if any(isinstance(a, Unk) for a in args):
                 return _named(combine_unknown(f"{name}(...)", args), name, args)
             return Unk(f"{name}(...)", f"why403 does not evaluate {name}()")
+        walks = name not in _CONSTANT_TIME
+        ev.charge(sum(ev.size(a, expr.line) for a in args if walks or isinstance(a, str)))
         result = fn(ev, args, expr.line)
+        if isinstance(result, str):
+            ev.charge(len(result) >> 6)
         return _named(result, name, args) if isinstance(result, Unk) else result
 
 
