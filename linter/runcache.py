@@ -5,12 +5,17 @@ take most of a large run. The outcome of ``check`` is a pure function of the fil
 it was given, the files it read elsewhere (a child module in ``../modules``, a ``file()`` target,
 var and parameter files), the request (settings, options, selection), and why403's own code.
 
-- **Key**: sha256 over why403's code, the request, and the state of every file below the paths:
-  its content hash whatever its size (a file too large to be read by any frontend counts by its
-  size, which is all the run can learn of it), or why the confinement refuses it (a link out of the
-  repository, a FIFO): never size and modification time, which a tree can forge.
-- **Files read elsewhere** are listed in the entry with their content hashes and checked on every
-  hit: a change there is a miss.
+- **Key**: sha256 over why403's code, the request, the name of every file below the paths, and the
+  state of each that discovery or a frontend may open by its name (Terraform files and variable
+  files, JSON and YAML that may be templates or plans): its content hash whatever its size (a file
+  too large to be read by any frontend counts by its size, which is all the run can learn of it),
+  or why the confinement refuses it (a link out of the repository, a FIFO): never size and
+  modification time, which a tree can forge. The rest (images, code, archives: most of the bytes of
+  a repository) counts by name only, so a cold run with the cache costs about what ``--no-cache``
+  does.
+- **Files read that the key does not cover** (outside the paths, or below them with another
+  suffix: a ``file()`` target, a policy document) are listed in the entry with their content hashes
+  and checked on every hit: a change there is a miss.
 - **Entries** are a header line (format, key, sha256 of the body) and a JSON body (not pickle:
   nothing from the cache directory is ever executed). A damaged, truncated or foreign entry (another
   key's, another format's) is a miss and is rewritten; anything malformed in the directory is
@@ -59,14 +64,24 @@ def code_fingerprint() -> str:
     return hashlib.sha256(f"{why403.__version__}\0{code}".encode()).hexdigest()
 
 
-def _walk_inputs(paths: tuple[str, ...]) -> list[Path]:
-    out: list[Path] = []
+# Files whose content the key covers: those discovery or a frontend opens because of their name.
+_KEYED_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json", ".json", ".yaml", ".yml", ".template", ".hcl")
+
+
+def _keyed(path: str | os.PathLike[str]) -> bool:
+    return os.fspath(path).lower().endswith(_KEYED_SUFFIXES)
+
+
+def _walk_inputs(paths: tuple[str, ...]) -> list[tuple[Path, bool]]:
+    """Each file below ``paths`` and whether the key covers its content (a path given as a file
+    always is)."""
+    out: list[tuple[Path, bool]] = []
     for raw in paths:
         p = Path(raw)
         if p.is_file():
-            out.append(p)
+            out.append((p, True))
             continue
-        out.extend(walk_files(p, lambda d: d.name not in _SKIP_DIRS))
+        out.extend((f, _keyed(f.name)) for f in walk_files(p, lambda d: d.name not in _SKIP_DIRS))
     return out
 
 
@@ -79,8 +94,8 @@ def key(request: Any) -> str | None:
     h.update(repr((tuple(os.path.abspath(p) for p in request.paths), request.source_options, request.settings,
                    request.select, request.ignore, request.exclude, request.roots)).encode())
     extra = (*request.source_options.tf_var_files, *request.source_options.cfn_parameter_files)
-    for path in [*_walk_inputs(request.paths), *(Path(p) for p in extra)]:
-        h.update(f"\0{os.path.abspath(path)}\0".encode() + file_state(path))
+    for path, content in [*_walk_inputs(request.paths), *((Path(p), True) for p in extra)]:
+        h.update(f"\0{os.path.abspath(path)}\0".encode() + (file_state(path) if content else b"named"))
     return h.hexdigest()
 
 
@@ -105,8 +120,11 @@ def _below(path: str, paths: tuple[str, ...]) -> bool:
 
 
 def elsewhere(read: frozenset[str] | set[str], paths: tuple[str, ...]) -> dict[str, str]:
-    """The files a run read outside ``paths`` (which the key does not cover), with their state."""
-    return {p: file_state(p).decode() for p in sorted(read) if not _below(p, paths)}
+    """The files a run read whose content the key does not cover (outside ``paths``, or below them
+    but not of a kind the key hashes), with their state."""
+    given = {os.path.abspath(p) for p in paths}
+    return {p: file_state(p).decode() for p in sorted(read)
+            if not _below(p, paths) or not (_keyed(p) or os.path.abspath(p) in given)}
 
 
 # -- JSON form of an outcome ---------------------------------------------------------------------------

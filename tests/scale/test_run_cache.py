@@ -58,6 +58,24 @@ def test_any_change_below_the_paths_is_a_new_run(repo: Path, tmp_path: Path, ana
     assert len(analyses) == 3
 
 
+def test_files_no_frontend_opens_count_by_name_and_those_read_by_content(
+        repo: Path, tmp_path: Path, analyses: list[int]) -> None:
+    (repo / "logo.png").write_bytes(b"\x89PNG one")
+    (repo / "grant.tpl").write_text('"kms:Encrypt"')
+    main = repo / "main.tf"
+    main.write_text(main.read_text().replace('"kms:Encrypt"', 'jsondecode(file("${path.module}/grant.tpl"))', 1))
+    first = run_check(_request(repo, tmp_path))
+    (repo / "logo.png").write_bytes(b"\x89PNG two")  # not read by the run: its content does not matter
+    again = run_check(_request(repo, tmp_path))
+    assert len(analyses) == 1 and again.result.findings == first.result.findings
+    (repo / "logo2.png").write_bytes(b"")  # a new file is a new run
+    run_check(_request(repo, tmp_path))
+    assert len(analyses) == 2
+    (repo / "grant.tpl").write_text('"kms:GenerateDataKey"')  # read with file(): its content decides
+    changed = run_check(_request(repo, tmp_path))
+    assert len(analyses) == 3 and changed.result.findings != first.result.findings
+
+
 def test_options_and_var_files_are_part_of_the_key(repo: Path, tmp_path: Path, analyses: list[int]) -> None:
     var_file = tmp_path / "prod.tfvars"
     var_file.write_text('region = "eu-west-1"\n')
