@@ -67,8 +67,11 @@ _ACTIVE: ContextVar[Confinement | None] = ContextVar("why403_confinement", defau
 
 
 def inside(path: Path, folder: Path) -> bool:
-    """Whether ``path`` is ``folder`` or below it (both already resolved)."""
-    return path == folder or folder in path.parents
+    """Whether ``path`` is ``folder`` or below it (both already resolved). Compared as text: every
+    read asks this of every root, and ``folder in path.parents`` builds and compares a Path per
+    level (seconds on a tree of thousands of files under dozens of roots)."""
+    text, top = os.path.normcase(os.fspath(path)), os.path.normcase(os.fspath(folder))
+    return text == top or text.startswith(top.rstrip(os.sep) + os.sep)
 
 
 def root_of(path: str | os.PathLike[str], cwd: str | os.PathLike[str] | None = None) -> Path:

@@ -153,3 +153,13 @@ def test_a_symlinked_template_or_parameter_file_is_not_read(tmp_path: Path, monk
     code, report, _ = _check(repo, capsys, "--no-config")
     assert code in (0, 1)
     assert report["stats"]["files"] == 1
+
+
+@pytest.mark.parametrize(("path", "folder", "expected"), [
+    ("/repo", "/repo", True), ("/repo/a/b.tf", "/repo", True), ("/repo-other/b.tf", "/repo", False),
+    ("/rep", "/repo", False), ("/", "/repo", False), ("/etc/passwd", "/", True), ("/repo/a", "/repo/", True),
+])
+def test_inside_is_a_whole_component_prefix(path: str, folder: str, expected: bool) -> None:
+    from why403.sources.confine import inside
+
+    assert inside(Path(path), Path(folder)) is expected
