@@ -174,7 +174,9 @@ def _read_regular(path: str | os.PathLike[str], real: str | os.PathLike[str], bo
             raise RefusedRead(path, f"not a regular file ({_kind(st.st_mode)})")
         if st.st_size > bound:
             raise RefusedRead(path, f"larger than {_size(bound)}")
-        data = _read_fd(fd, bound)
+        data = os.read(fd, st.st_size + 1)  # one call for the usual file, which does not grow meanwhile
+        if len(data) > st.st_size:
+            data += _read_fd(fd, bound - len(data)) if len(data) <= bound else b""
     finally:
         os.close(fd)
     if len(data) > bound:
@@ -225,21 +227,7 @@ def read_walked(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
     where the walk found it, inside the root, with no need to resolve the path (which costs a
     system call per component: the pre-commit hook searches a whole repository this way). Never a
     FIFO or a device; a file larger than ``limit`` is refused, never truncated."""
-    fd = os.open(path, _OPEN_FLAGS)
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise RefusedRead(path, f"not a regular file ({_kind(st.st_mode)})")
-        if st.st_size > limit:
-            raise RefusedRead(path, f"larger than {_size(limit)}")
-        data = os.read(fd, st.st_size + 1)  # one call for the usual file, which does not grow meanwhile
-        if len(data) > st.st_size:
-            data += _read_fd(fd, limit - len(data)) if len(data) <= limit else b""
-    finally:
-        os.close(fd)
-    if len(data) > limit:
-        raise RefusedRead(path, f"larger than {_size(limit)}")
-    return data
+    return _read_regular(path, path, limit)
 
 
 def is_regular_file(path: str | os.PathLike[str]) -> bool:
