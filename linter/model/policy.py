@@ -219,6 +219,9 @@ class Policy:
     # text is built from, is stated outside the sources (a count that depends on a variable without
     # a value; a root variable's empty default that each environment's variable file replaces).
     rests_on: str | None = None
+    # Why the document may not be created at all (its resource's count, for_each or Condition
+    # depends on a value the sources leave open), set by the frontend that knows; else None.
+    exists_if: str | None = None
     # Per-document memo of the matcher and the public-policy test. Not an init field, so that
     # ``dataclasses.replace`` gives every changed copy a fresh, empty cache.
     _cache: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -234,10 +237,8 @@ class Policy:
 
     @property
     def existence_open(self) -> str | None:
-        """Why the whole document may not exist at all (every statement's presence depends on a
-        value the sources leave open, as for a resource whose ``count`` is unknown), else None."""
-        reasons = [s.maybe for s in self.statements]
-        return reasons[0] if reasons and all(reasons) else None
+        """Why the whole document may not exist at all, else None (see ``exists_if``)."""
+        return self.exists_if
 
     def with_maybe(self, reason: str) -> Policy:
         """The same document, each statement of which may or may not apply (the attachment, or the

@@ -65,7 +65,10 @@ def _check_actions(stmt: Statement, severity: str) -> list[Problem]:
             code = "unknown-action"
             if hint:
                 message += f"; the API operation is authorized by {' and '.join(hint)}"
-                if all(action_match(stmt, permission) is True for permission in hint):
+                # Only in Action: in NotAction the name was meant to exempt the operation, and S3
+                # still checks the permission, so the exemption silently fails.
+                if stmt.actions is not None and all(action_match(stmt, permission) is True
+                                                    for permission in hint):
                     # Beside the permission S3 checks for it (s3:HeadObject next to s3:GetObject or
                     # s3:GetObject*): dead text, the statement grants or denies what it reads as.
                     code = "api-name-beside-permission"

@@ -38,7 +38,8 @@ def resolve_policy(ctx: Ctx, raw: Any, kind: PolicyKind, origin: str, line: int,
             doc["Statement"] = MaybePresent(stmts, maybe)
     policy = parse_policy(doc, kind, origin=origin, location=where, statement_locations=locations)
     if maybe is not None:
-        policy = replace(policy, rests_on=f"whether it exists depends on values the sources leave open: {maybe}")
+        policy = replace(policy, exists_if=maybe,
+                         rests_on=f"whether it exists depends on values the sources leave open: {maybe}")
     return policy
 
 

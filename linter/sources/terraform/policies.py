@@ -59,8 +59,8 @@ def policy_from_value(value: Any, kind: PolicyKind, origin: str, fallback: Locat
         policy = parse_policy(Unknown(f"{origin}: the policy is not a string"), kind, origin=origin,
                               location=fallback)
     if maybe:  # every statement exists only if the resource does (its count or for_each is unknown)
-        policy = replace(policy.with_maybe(maybe), rests_on=f"whether it exists depends on values the sources leave "
-                                                            f"open: {maybe}")
+        policy = replace(policy.with_maybe(maybe), exists_if=maybe,
+                         rests_on=f"whether it exists depends on values the sources leave open: {maybe}")
     if rests_on:
         policy = replace(policy, rests_on=f"{policy.rests_on}; {rests_on}" if policy.rests_on else rests_on)
     return policy
