@@ -313,7 +313,7 @@ def analyze(request: CheckRequest) -> Analyzed:
     grouped = deployment.group_units(results, request.settings)
     analyzed = Analyzed(deployment.worlds(grouped, request.settings), results, errors, frozenset(confinement.read),
                         request.settings, tally=request.tally or Tally())
-    analyzed.tally.units_total += len(grouped)
+    analyzed.tally.units_total = len(grouped)
     if request.settings.baseline:
         read = {*confinement.read, *(f for r in results for f in r.files)}
         analyzed.baseline = _baseline(request, sorted(read))
@@ -339,8 +339,9 @@ def _baseline(request: CheckRequest, read: list[str]) -> Before:
 
     assert request.settings.baseline is not None
     with checkout(request.settings.baseline, request.paths, read) as export:
+        # The progress line counts the units of the work tree only (those each() simulates).
         old = replace(request, paths=export.paths, settings=replace(request.settings, baseline=None),
-                      roots=(str(export.root),))
+                      roots=(str(export.root),), tally=None)
         return Before(analyze(old), export.in_tree)
 
 
