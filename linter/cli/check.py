@@ -75,7 +75,10 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
     if args.pre_commit:
         from why403.cli.precommit import targets
 
-        paths = targets(args.paths, cache_dir=args.cache_dir, use_cache=not args.no_cache)
+        # The configuration that governs the changed files decides what the hook leaves out too.
+        config, gate_findings = configs_for(args, cwd, tuple(args.paths))
+        paths = targets(args.paths, cache_dir=args.cache_dir or config.cache_dir, use_cache=not args.no_cache,
+                        exclude=(*config.exclude, *(args.exclude or ())))
         if not paths:
             return None
     else:
@@ -83,7 +86,7 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
         missing = [p for p in paths if not os.path.exists(p)]
         if missing:
             raise UsageError(f"no such file or directory: {', '.join(missing)}")
-    config, gate_findings = configs_for(args, cwd, paths)
+        config, gate_findings = configs_for(args, cwd, paths)
     fail_level = args.fail_level or config.fail_level or "warning"
 
     for flag, patterns in (("--select", args.select), ("--ignore", args.ignore)):

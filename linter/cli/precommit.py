@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 
 
-def targets(files: Iterable[str], *, cache_dir: str | None = None, use_cache: bool = True) -> tuple[str, ...]:
+def targets(files: Iterable[str], *, cache_dir: str | None = None, use_cache: bool = True,
+            exclude: tuple[str, ...] = ()) -> tuple[str, ...]:
     """What to check for these changed files: a file of each root module that expands a changed
     module, then the templates of each changed template's unit. Paths are relative to the working
     directory, like the ones pre-commit passes; the repository holding it is searched for callers."""
@@ -52,7 +53,7 @@ def targets(files: Iterable[str], *, cache_dir: str | None = None, use_cache: bo
             modules.setdefault(Path(os.path.dirname(os.path.abspath(path))), None)
         elif name.endswith(TEMPLATE_SUFFIXES) and _is_template(path):
             templates.update(dict.fromkeys(_template_unit(path)))
-    roots = _roots(list(modules), cache_dir, use_cache) if modules else []
+    roots = _roots(list(modules), cache_dir, use_cache, exclude) if modules else []
     return (*(m for m in map(_module_file, roots) if m), *sorted(templates))
 
 
@@ -85,11 +86,13 @@ def _template_unit(path: str) -> list[str]:
     return [str(stack.template), *map(str, stack.nested)]
 
 
-def _roots(changed: list[Path], cache_dir: str | None, use_cache: bool) -> list[Path]:
+def _roots(changed: list[Path], cache_dir: str | None, use_cache: bool, exclude: tuple[str, ...]) -> list[Path]:
     """The root modules of the repository that expand a changed module directory (absolute paths),
-    reads confined to the repository (the tree is untrusted)."""
+    reads confined to the repository (the tree is untrusted). A caller the check excludes is not
+    one: the check would drop it, and the changed module would be checked by no one."""
     from why403.cli.config import repository_of
     from why403.sources import confine
+    from why403.sources.discover import excluded
     from why403.sources.parsing import session_for
     from why403.sources.terraform.layout import read_layout
 
@@ -104,7 +107,8 @@ def _roots(changed: list[Path], cache_dir: str | None, use_cache: bool) -> list[
                 known[directory] = read_layout(directory, session.terraform)
             return known[directory]
 
-        roots = expanding_roots(changed, callers, layout_of)
+        roots = expanding_roots(changed, callers, layout_of,
+                                lambda d: bool(exclude) and excluded(Path(os.path.relpath(d)), exclude))
         session.finish()
     return roots
 
@@ -154,7 +158,8 @@ def mentioned_callers(top: Path) -> dict[Path, list[Path]]:
 
 
 def expanding_roots(changed: Iterable[Path], callers: Mapping[Path, list[Path]],
-                    layout_of: Callable[[Path], DirectoryLayout]) -> list[Path]:
+                    layout_of: Callable[[Path], DirectoryLayout],
+                    left_out: Callable[[Path], bool] = lambda _: False) -> list[Path]:
     """The root modules whose units hold a ``changed`` directory: the directories that call it,
     directly or through other modules, and that no one calls or that configure a provider (the
     rule of :func:`~why403.sources.terraform.layout.root_modules`), the changed ones included."""
@@ -166,7 +171,7 @@ def expanding_roots(changed: Iterable[Path], callers: Mapping[Path, list[Path]],
         if directory in seen:
             continue
         seen.add(directory)
-        calling = [c for c in callers.get(directory, ()) if directory in layout_of(c).calls]
+        calling = [c for c in callers.get(directory, ()) if not left_out(c) and directory in layout_of(c).calls]
         if not calling or layout_of(directory).configures_provider:
             roots[directory] = None
         stack.extend(calling)

@@ -27,7 +27,8 @@ class Inputs:
     missing: list[str] = field(default_factory=list)
 
 
-def _excluded(path: Path, patterns: tuple[str, ...]) -> bool:
+def excluded(path: Path, patterns: tuple[str, ...]) -> bool:
+    """Whether ``--exclude``/``exclude`` patterns leave ``path`` out (the pre-commit hook asks too)."""
     text = path.as_posix()
     return any(fnmatch.fnmatch(text, p) or fnmatch.fnmatch(path.name, p) or fnmatch.fnmatch(text, f"*/{p}")
                for p in patterns)
@@ -57,7 +58,7 @@ def discover(paths: tuple[str, ...] | list[str], exclude: tuple[str, ...] = ()) 
         return p in module_files[p.parent]
 
     def consider_file(p: Path) -> None:
-        if _excluded(p, exclude):
+        if excluded(p, exclude):
             return
         name = p.name
         if is_module_file(p):
@@ -75,7 +76,7 @@ def discover(paths: tuple[str, ...] | list[str], exclude: tuple[str, ...] = ()) 
         if p.is_file():
             consider_file(p)
             continue
-        for file in walk_files(p, lambda d: d.name not in SKIP_DIRS and not _excluded(d, exclude)
+        for file in walk_files(p, lambda d: d.name not in SKIP_DIRS and not excluded(d, exclude)
                                and not _cdk_asset(d)):
             consider_file(file)
     out.terraform_dirs = sorted(tf_dirs, key=lambda d: (len(d.parts), str(d)))

@@ -66,6 +66,14 @@ def test_a_changed_module_is_checked_through_every_root_that_expands_it(tmp_path
     assert targets(["../modules/key/main.tf"]) == ("dev/main.tf", "prod/main.tf")
 
 
+def test_an_excluded_caller_is_no_root_so_the_changed_module_is_still_checked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _repo(tmp_path, monkeypatch)
+    assert targets(["modules/data/variables.tf"], exclude=("envs/prod",)) == ("envs/dev/main.tf",)
+    # every caller excluded: the check would read none of them, so the module is a root of its own
+    assert targets(["modules/data/variables.tf"], exclude=("envs/*",)) == ("modules/data/main.tf",)
+
+
 def test_only_module_calls_make_callers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = _repo(tmp_path, monkeypatch)
     # a local ``source`` of another block (an object uploaded from a file) is not a module call
