@@ -34,7 +34,7 @@ def managed(b: Linker) -> None:
     for f in b.of(ManagedPolicyFact):
         assert isinstance(f, ManagedPolicyFact)
         b.world.managed_policies[f.arn] = replace(f.policy, arn=f.arn)
-        b.world.refs.setdefault(f.ref, f.arn)
+        b.ref(f.ref, f.arn)
 
 
 def resolve_managed(b: Linker, arn: str, location: Location | None) -> Policy:

@@ -41,7 +41,7 @@ def endpoints(b: Linker) -> None:
                             policy, f.location, tuple(f.route_table_ids) + tuple(extra_rts[f.endpoint_id]),
                             is_s3)
         b.world.endpoints[f.endpoint_id] = info
-        b.world.refs.setdefault(f.ref, f.endpoint_id)
+        b.ref(f.ref, f.endpoint_id)
 
 
 def paths(b: Linker) -> None:

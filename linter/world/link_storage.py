@@ -97,7 +97,7 @@ def keys(b: Linker) -> None:
                                                                          override.bypass_lockout_check))
         b.world.keys[f.arn] = key
         b.world.keys[f.key_id] = key
-        b.world.refs.setdefault(f.ref, f.arn)
+        b.ref(f.ref, f.arn)
     for f in b.of(KeyPolicyFact):
         assert isinstance(f, KeyPolicyFact)
         if f.key not in b.world.keys:
@@ -229,7 +229,7 @@ def buckets(b: Linker) -> None:
                                          policy_fact.ref if isinstance(policy_fact, BucketPolicyFact) else None,
                                          acl_without_ownership=acl_conflict,
                                          competing_policies=_written(competing))
-        world.refs.setdefault(f.ref, name)
+        b.ref(f.ref, name)
     for name, written in sorted(all_policies.items()):
         if name not in world.buckets:
             world.buckets[name] = _foreign_bucket(b, name, written, bucket_bpa.get(name), account_bpa)
@@ -308,7 +308,7 @@ def access_points(b: Linker) -> None:
         if override is not None:
             state = replace(state, policy=override.policy)
         b.world.access_points[state.arn] = AccessPointInfo(state, f.bucket, f.ref, f.location)
-        b.world.refs.setdefault(f.ref, state.arn)
+        b.ref(f.ref, state.arn)
 
 
 def _bpa(f: PublicAccessBlockFact) -> BlockPublicAccess:

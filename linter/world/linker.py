@@ -68,6 +68,11 @@ class Linker:
                 return None, True  # the config lists the members; this account is not one
         return None, False
 
+    def ref(self, ref: str, target: str) -> None:
+        """Name ``target`` by its source address. The unit's own facts are linked first, so when a
+        linked unit declares the same address (two stacks' ``ExporterRole``) the unit's own wins."""
+        self.world.refs.setdefault(ref, target)
+
     def add_principal(self, info: PrincipalInfo) -> None:
         self.world.principals[info.arn] = info
-        self.world.refs.setdefault(info.ref, info.arn)
+        self.ref(info.ref, info.arn)
