@@ -58,3 +58,41 @@ def test_a_list_where_a_string_goes_is_still_refused(tmp_path: Path) -> None:
     role = one(load_text(tmp_path, TEMPLATE % "[1]"), RoleFact)
     assert role.trust_policy is not None
     assert [p.message for p in role.trust_policy.problems if "Sid must be a string" in p.message]
+
+
+CONDITIONAL = """
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Audit: {Type: String}
+Conditions:
+  WithAudit: !Equals [!Ref Audit, "yes"]
+Resources:
+  Reader:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: read
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - !If
+                - WithAudit
+                - Sid: 7
+                  Effect: Allow
+                  Action: s3:GetObject
+                  Resource: arn:aws:s3:::reports-bkt/*
+                - !Ref AWS::NoValue
+"""
+
+
+def test_a_statement_behind_fn_if_is_sent_as_text_too(tmp_path: Path) -> None:
+    role = one(load_text(tmp_path, CONDITIONAL), RoleFact)
+    (inline,) = role.inline_policies
+    assert inline.problems == ()
+    assert [s.sid for s in inline.statements] == ["7"]

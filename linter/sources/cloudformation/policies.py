@@ -52,6 +52,8 @@ def as_sent(value: Any) -> Any:
         return {k: as_sent(v) for k, v in value.items()}
     if isinstance(value, list):
         return [as_sent(v) for v in value]
+    if isinstance(value, MaybePresent):  # a statement behind Fn::If is sent the same way
+        return MaybePresent(as_sent(value.value), value.reason)
     if isinstance(value, bool | int | float):
         return scalar_text(value)
     return value
