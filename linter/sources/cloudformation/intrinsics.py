@@ -14,6 +14,7 @@ value then becomes unknown, never silently one branch.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -28,6 +29,20 @@ from why403.sources.cloudformation.parameters import Param
 from why403.sources.cloudformation.tree import Map
 
 _MAX_ENUMERATION = 64
+
+# ``{{resolve:ssm:name}}``, ``{{resolve:ssm-secure:...}}``, ``{{resolve:secretsmanager:...}}``: a
+# dynamic reference, which CloudFormation replaces with the stored value when it deploys.
+_DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:[A-Za-z0-9-]+:[^{}]*\}\}")
+
+
+def _dynamic_references(text: str) -> str:
+    """``text`` with each dynamic reference replaced by an unknown value named after it. The value
+    lives in Parameter Store or Secrets Manager, outside the sources: read as text, a bucket named
+    ``{{resolve:ssm:/app/bucket}}`` would look like an object ARN and an account id would be no
+    ARN at all."""
+    if "{{resolve:" not in text:
+        return text
+    return _DYNAMIC_REFERENCE.sub(lambda m: symbols.unknown(m.group(0)), text)
 
 
 class Resolver:
@@ -81,6 +96,10 @@ class Resolver:
     # -- values ---------------------------------------------------------------------------
 
     def value(self, node: Any) -> Any:
+        found = self._value(node)
+        return _dynamic_references(found) if isinstance(found, str) else found
+
+    def _value(self, node: Any) -> Any:
         if isinstance(node, dict):
             if len(node) == 1:
                 key, arg = next(iter(node.items()))
