@@ -141,6 +141,53 @@ def test_policy_document_writes_numbers_as_terraform_does(tmp_path: Path) -> Non
     assert not notes(result) and not errors(result)
 
 
+def test_a_numeric_sid_is_the_text_terraform_converts_it_to(tmp_path: Path) -> None:
+    """``sid``, ``effect`` and ``policy_id`` are strings in the data source's schema: Terraform
+    converts ``sid = 0`` to ``"0"`` before the provider builds the document, so IAM gets a string
+    Sid (``Sid must be a string`` was reported on real modules). Two statements whose numeric sids
+    are the same text still replace one another as the provider does with equal Sids."""
+    result = load(tmp_path, {"main.tf": '''
+        data "aws_iam_policy_document" "base" {
+          statement {
+            sid       = 1
+            actions   = ["s3:ListBucket"]
+            resources = ["arn:aws:s3:::reports-bkt"]
+          }
+        }
+        data "aws_iam_policy_document" "d" {
+          policy_id               = 7
+          source_policy_documents = [data.aws_iam_policy_document.base.json]
+          statement {
+            sid       = 0
+            principals {
+              type        = "AWS"
+              identifiers = ["arn:aws:iam::111122223333:root"]
+            }
+            actions   = ["s3:GetObject"]
+            resources = ["arn:aws:s3:::reports-bkt/*"]
+          }
+          statement {
+            sid       = "1"
+            principals {
+              type        = "AWS"
+              identifiers = ["arn:aws:iam::111122223333:root"]
+            }
+            actions   = ["s3:PutObject"]
+            resources = ["arn:aws:s3:::reports-bkt/*"]
+          }
+        }
+        resource "aws_s3_bucket_policy" "d" {
+          bucket = "reports-bkt"
+          policy = data.aws_iam_policy_document.d.json
+        }
+        '''})
+    policy = one(result, BucketPolicyFact).policy
+    assert policy.problems == ()
+    assert policy.id == "7"
+    assert [(s.sid, s.actions) for s in policy.statements] == [("1", ("s3:PutObject",)), ("0", ("s3:GetObject",))]
+    assert not errors(result)
+
+
 def test_a_whole_policy_from_an_unset_variable_is_unknown_with_its_reason(tmp_path: Path) -> None:
     result = load(tmp_path, {"main.tf": '''
         variable "bucket_policy" {

@@ -91,7 +91,7 @@ def build_document(inst: ResourceInstance) -> tuple[dict[str, Any], list[Loc], l
         unknowns.append(version)
     policy_id = inst.arg("policy_id")
     if policy_id is not ABSENT and policy_id is not None:
-        own["Id"] = to_json_like(policy_id)
+        own["Id"] = _scalar_text(policy_id)
         unknowns.append(policy_id)
     stmts: list[Any] = []
     locs: list[Loc] = []
@@ -161,6 +161,13 @@ def _documents(inst: ResourceInstance, name: str, unknowns: list[Any]) -> list[t
     return out
 
 
+def _scalar_text(value: Any) -> Any:
+    """A string argument of the data source as the provider sends it. Its schema types ``sid``,
+    ``effect`` and ``policy_id`` as strings, so Terraform converts ``sid = 0`` to ``"0"`` before the
+    provider sees it (as it does each element of the string sets, see :func:`_string_list`)."""
+    return to_str(value) if isinstance(value, bool | int | Fraction) else to_json_like(value)
+
+
 def _policy_vars(value: Any, version: str) -> Any:
     """``&{aws:username}`` is how policy variables are written inside Terraform strings."""
     if version != "2012-10-17":
@@ -206,7 +213,7 @@ def _statement(view: BodyReader, version: str, unknowns: list[Any]) -> dict[str,
     stmt: dict[str, Any] = {}
     sid = view.arg("sid")
     if sid is not ABSENT and sid is not None and sid != "":
-        stmt["Sid"] = to_json_like(sid) if not isinstance(sid, Unk) else view.ctx.evaluator.token_for(sid)
+        stmt["Sid"] = _scalar_text(sid) if not isinstance(sid, Unk) else view.ctx.evaluator.token_for(sid)
         unknowns.append(sid)
     effect = view.arg("effect")
     if effect is ABSENT or effect is None:
@@ -215,7 +222,7 @@ def _statement(view: BodyReader, version: str, unknowns: list[Any]) -> dict[str,
         unknowns.append(effect)
         stmt["Effect"] = view.ctx.evaluator.token_for(effect)
     else:
-        stmt["Effect"] = effect
+        stmt["Effect"] = _scalar_text(effect)
     for arg, key, replace in (("actions", "Action", False), ("not_actions", "NotAction", False),
                               ("resources", "Resource", True), ("not_resources", "NotResource", True)):
         v = _string_list(view, arg, unknowns, version, replace)
