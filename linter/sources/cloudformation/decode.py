@@ -1,17 +1,18 @@
 """The pure, cacheable step: file bytes -> :class:`ParsedTemplate`.
 
 Nothing here depends on parameters, options or other templates, so the result can be computed
-in a worker process and cached by the file's content. cfn-lint is imported on first use only.
+in a worker process and cached by the file's content. The text is decoded by cfnyaml (PyYAML),
+which gives what cfn-lint's decoder gives without importing cfn-lint.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
 from why403.model.facts import Diagnostic
 from why403.model.location import Location
+from why403.sources.cloudformation import cfnyaml
 from why403.sources.cloudformation.catalog import PROPERTIES
 from why403.sources.cloudformation.tree import Map, bare_map, convert, new_map
 
@@ -61,20 +62,6 @@ def text_of(data: bytes) -> str | None:
         return None
 
 
-_quiet = False
-
-
-def _decoder() -> Any:
-    """cfn-lint's decoder, imported lazily; its logger is silenced (errors come back as matches)."""
-    global _quiet
-    from cfnlint.decode import decode_str
-
-    if not _quiet:
-        logging.getLogger("cfnlint").addHandler(logging.NullHandler())
-        _quiet = True
-    return decode_str
-
-
 def parse_template(data: bytes, file: str) -> ParsedTemplate:
     """Decode one template. Never raises for bad input: problems become ``error``."""
     if len(data) > MAX_TEMPLATE_BYTES:
@@ -84,17 +71,12 @@ def parse_template(data: bytes, file: str) -> ParsedTemplate:
     text = text_of(data)
     if text is None:
         return _error(file, "the file is not UTF-8 text, so it cannot be a CloudFormation template")
-    decode_str = _decoder()
     try:
-        raw, matches = decode_str(text)
+        raw = cfnyaml.loads(text)
     except RecursionError:
         return _error(file, "the template is nested too deeply to read")
-    except Exception as exc:
-        return _error(file, f"the template could not be decoded: {exc}")
-    if matches:
-        m = matches[0]
-        line = int(getattr(m, "linenumber", 0) or 0)
-        return _error(file, f"the template could not be decoded: {getattr(m, 'message', m)}", line)
+    except cfnyaml.DecodeError as exc:
+        return _error(file, f"the template could not be decoded: {exc.message}", exc.line)
     if not isinstance(raw, dict):
         return _error(file, f"a template must be a mapping at the top level, not {type(raw).__name__}", 1)
     try:
