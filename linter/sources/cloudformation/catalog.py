@@ -8,6 +8,9 @@ keeps the frontend's cost a small fraction of the decoder's on large templates.
 from __future__ import annotations
 
 import functools
+import importlib.util
+import json
+from pathlib import Path
 
 # Resource type -> the properties its handler (and Ref/GetAtt naming) reads; None = all of them.
 # Large properties nobody reads (Lambda code, container definitions, user data, lifecycle rules)
@@ -62,13 +65,29 @@ PROPERTIES: dict[str, frozenset[str] | None] = {
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 
 
+# cfn-lint's list of the resource types of a region (type -> its schema file), and of SAM's.
+_PROVIDERS = ("us-east-1.json", "sam.json")
+
+
 @functools.cache
 def _specified_types() -> frozenset[str]:
-    """Every resource type of CloudFormation's specification, as cfn-lint ships it (us-east-1,
-    the region with the most types)."""
-    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
-
-    return frozenset(PROVIDER_SCHEMA_MANAGER.get_resource_types("us-east-1"))
+    """Every resource type of CloudFormation's specification as cfn-lint ships it (us-east-1, the
+    region with the most types, and SAM's), read from its data files without importing cfn-lint
+    (whose import costs more than a hook run on one template). Only the copy installed with
+    cfn-lint is read, never one it may have downloaded into a user's cache: the same answer on
+    every machine with the same cfn-lint, and no network."""
+    spec = importlib.util.find_spec("cfnlint")
+    types: set[str] = set()
+    for base in (spec.submodule_search_locations or []) if spec is not None else []:
+        providers = Path(base) / "data" / "schemas" / "providers"
+        for name in _PROVIDERS:
+            try:
+                listed = json.loads((providers / name).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(listed, dict):
+                types.update(k for k in listed if isinstance(k, str))
+    return frozenset(types)
 
 
 def known_type(kind: str) -> bool:
