@@ -12,21 +12,15 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from why403.cli.arguments import UsageError, merge_pairs, pair_outputs, parse_pairs
-from why403.cli.config import Config, ConfigError, config_for_paths, load_config
-from why403.cli.config_schema import unknown_rule
+from why403.cli.arguments import UsageError, pair_outputs
+from why403.cli.config import ConfigError
 from why403.cli.outputs import write_reports
-from why403.cli.progress import wanted as progress_wanted
-from why403.model.finding import Finding
 from why403.report.base import PARSE_ERROR_RULE, Report, plural
 
-if TYPE_CHECKING:
-    from why403.pipeline import CheckRequest
-
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
 
 def run(args: argparse.Namespace) -> int:
     try:
@@ -69,45 +63,21 @@ class Checked:
 
 
 def check(args: argparse.Namespace, cwd: str) -> Checked | None:
-    """Run the check the arguments describe: config, flags, pipeline, rule selection and
-    suppressions. None when the pre-commit hook was given nothing it lints. The cfn-lint plugin
-    calls this too, so that both apply the same configuration the same way."""
-    if args.pre_commit:
-        from why403.cli.precommit import targets
-
-        # The configuration that governs the changed files decides what the hook leaves out too.
-        config, gate_findings = configs_for(args, cwd, tuple(args.paths))
-        paths = targets(args.paths, cache_dir=args.cache_dir or config.cache_dir, use_cache=not args.no_cache,
-                        exclude=(*config.exclude, *(args.exclude or ())))
-        if not paths:
-            return None
-    else:
-        paths = tuple(args.paths) or (".",)
-        missing = [p for p in paths if not os.path.exists(p)]
-        if missing:
-            raise UsageError(f"no such file or directory: {', '.join(missing)}")
-        config, gate_findings = configs_for(args, cwd, paths)
-    fail_level = args.fail_level or config.fail_level or "warning"
-
-    for flag, patterns in (("--select", args.select), ("--ignore", args.ignore)):
-        for pattern in patterns or ():
-            problem = unknown_rule(pattern)
-            if problem:
-                raise UsageError(f"{flag} {problem}")
-    select = tuple(args.select) if args.select else config.select
-    ignore = (*config.ignore, *(args.ignore or ()))
-    request = request_for(args, config, paths, select, ignore)
-
+    """Run the check the arguments describe (:func:`why403.cli.plan.plan`: config, flags, their
+    validation), then the pipeline, rule selection and suppressions. None when the pre-commit hook
+    was given nothing it lints. The cfn-lint plugin calls this too, so that both apply the same
+    configuration the same way."""
     from why403 import pipeline
-    from why403.cli.baselines import baseline_for
-    from why403.cli.config import checked_directory
+    from why403.cli.plan import plan
     from why403.cli.progress import Progress
     from why403.model.tally import Tally
     from why403.rules import rule_selected
-    from why403.sources import confine
 
-    baseline = baseline_for(args, config, confine.roots_for(paths), checked_directory(paths, cwd))
-
+    planned = plan(args, cwd)
+    if planned is None:
+        return None
+    paths, config, request, baseline = planned.paths, planned.config, planned.request, planned.baseline
+    select, ignore, gate_findings = request.select, request.ignore, planned.gate_findings
     tally = Tally()
     request = replace(request, tally=tally)
     with Progress(sys.stderr, f"checking {_describe(paths)}", enabled=request.progress, status=tally.describe):
@@ -134,7 +104,7 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
         files=result.files,
         cwd=cwd,
         root=_repository_root(paths, cwd),
-        fail_level=fail_level,
+        fail_level=planned.fail_level,
         verbose=args.verbose,
         show_parse_errors=active(PARSE_ERROR_RULE),
         docs_url=getattr(args, "docs_url", None),
@@ -186,105 +156,6 @@ def _repository_root(paths: tuple[str, ...], cwd: str) -> str | None:
 
     found = repository_of(checked_directory(paths, cwd))
     return str(found) if found is not None else None
-
-
-def config_for(args: argparse.Namespace, cwd: str, paths: tuple[str, ...] = ()) -> Config:
-    """The configuration in force: see :func:`configs_for`."""
-    return configs_for(args, cwd, paths)[0]
-
-
-def configs_for(args: argparse.Namespace, cwd: str,
-                paths: tuple[str, ...] = ()) -> tuple[Config, list[Finding]]:
-    """The configuration ``--config``/``--no-config`` name, else the one found walking up from the
-    checked ``paths`` to their repository root (:func:`~why403.cli.config.config_for_paths`) -- as
-    it is at ``--config-from``/``--baseline`` REF when one is given, with the ``W403-E004`` findings
-    of the change's own configuration (:mod:`why403.cli.gate`)."""
-    if args.no_config:
-        return Config(), []
-    if args.config:
-        if not os.path.isfile(args.config):
-            raise UsageError(f"--config {args.config}: no such file")
-        return load_config(args.config), []
-    found = config_for_paths(paths, cwd)
-    ref = getattr(args, "config_from", None) or getattr(args, "baseline", None)
-    if not ref:
-        return (load_config(found, found=True) if found is not None else Config()), []
-    from why403.cli import gate
-    from why403.cli.config import ConfigFiles, RevisionFiles, checked_directory, config_from_text
-    from why403.rules import all_rules
-
-    at_ref = RevisionFiles(ref, checked_directory(paths, cwd))
-    base_path = config_for_paths(paths, cwd, at_ref)
-    base = load_config(base_path, at_ref, found=True) if base_path is not None else Config()
-    if found is None:  # the change deletes the configuration: compare the defaults with it
-        defaults = Config(path=str(base_path) if base_path is not None else None)
-        return base, gate.findings(base, defaults, None, ref, tuple(r.id for r in all_rules()))
-    try:
-        text = ConfigFiles().read_text(found, True)
-        head = config_from_text(text, str(found), found)
-    except (OSError, UnicodeDecodeError, ConfigError) as exc:
-        problem = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return base, [gate.unreadable(str(found), problem, ref)]
-    return base, gate.findings(base, head, text, ref, tuple(r.id for r in all_rules()))
-
-
-def request_for(
-    args: argparse.Namespace,
-    config: Config,
-    paths: tuple[str, ...],
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-) -> CheckRequest:
-    """The pipeline request of these arguments over this configuration (``explain`` builds its
-    own this way too). Var and parameter files must exist: a usage error names the missing one."""
-    from dataclasses import replace
-
-    from why403.model.facts import SourceOptions
-    from why403.pipeline import CheckRequest
-    from why403.sources import confine
-
-    for file in (*args.var_file, *args.parameter_file):
-        if not os.path.isfile(file):
-            raise UsageError(f"no such file: {file}")
-    # The configuration may come from the tree under check: the files it names are read only when
-    # they are inside the tree or beside (below) the configuration file itself.
-    roots = confine.roots_for(paths)
-    allowed = (*roots, *([Path(config.path).resolve().parent] if config.path else []))
-    for file in (*config.tf_var_files, *config.cfn_parameter_files):
-        if not os.path.isfile(file):
-            raise UsageError(f"{config.path}: no such file: {file}")
-        if not confine.within_roots(file, allowed):
-            raise UsageError(f"{config.path}: {file} is outside the repository and the configuration's directory; "
-                             "name files outside them with --var-file/--parameter-file")
-    if config.cache_dir and not args.cache_dir and not confine.within_roots(config.cache_dir, allowed):
-        raise UsageError(f"{config.path}: cache-dir {config.cache_dir} is outside the configuration's directory; "
-                         "name a cache elsewhere with --cache-dir")
-    account = args.account_id or config.settings.account_id
-    if args.account_id is not None and not (len(args.account_id) == 12 and args.account_id.isdigit()):
-        raise UsageError(f"--account-id: expected 12 digits, got {args.account_id!r}")
-    region = args.region or config.settings.region
-    settings = replace(config.settings, account_id=account, region=region, baseline=args.baseline)
-    options = SourceOptions(
-        account_id=account,
-        region=region,
-        tf_vars=merge_pairs(config.tf_vars, parse_pairs("--var", args.var)),
-        tf_var_files=(*config.tf_var_files, *args.var_file),
-        cfn_parameters=merge_pairs(config.cfn_parameters, parse_pairs("--parameter", args.parameter)),
-        cfn_parameter_files=(*config.cfn_parameter_files, *args.parameter_file),
-    )
-    return CheckRequest(
-        paths=paths,
-        source_options=options,
-        settings=settings,
-        select=select,
-        ignore=ignore,
-        exclude=(*config.exclude, *(args.exclude or ())),
-        jobs=args.jobs or config.jobs,
-        cache_dir=args.cache_dir or config.cache_dir,
-        use_cache=not args.no_cache,
-        progress=progress_wanted(sys.stderr, getattr(args, "quiet", False)),
-        roots=tuple(map(str, roots)),
-    )
 
 
 def _describe(paths: tuple[str, ...]) -> str:

@@ -16,9 +16,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from why403.cli.arguments import UsageError
 from why403.cli.config import Config, ConfigError, ConfigFiles
+
+if TYPE_CHECKING:
+    from why403.cli.plan import Plan
+    from why403.pipeline import CheckRequest
 
 DESCRIPTION = """\
 Print the settings 'why403 check PATH' would run with and where each comes from: the default,
@@ -82,20 +87,22 @@ def _format(args: argparse.Namespace) -> str:
 
 
 def _rows(args: argparse.Namespace, cwd: str) -> tuple[list[Row], Config, list[str]]:
-    from why403.cli.check import configs_for
+    """The rows of the plan ``check`` would run (:func:`why403.cli.plan.plan`, with its validation
+    and errors), each with where its value comes from."""
+    from why403.cli.plan import plan
 
-    paths = tuple(args.paths) or (".",)
-    missing = [p for p in paths if not os.path.exists(p)]
-    if missing:
-        raise UsageError(f"no such file or directory: {', '.join(missing)}")
-    config, gate = configs_for(args, cwd, paths)
+    planned = plan(args, cwd)
+    if planned is None:
+        raise UsageError("the pre-commit hook lints none of these files; give the paths without --pre-commit")
+    config, paths = planned.config, planned.paths
     ref = getattr(args, "config_from", None) or getattr(args, "baseline", None)
     at_ref = bool(ref) and not args.config and not args.no_config
     where = _Where(config, _text(config, args, paths, cwd, ref if at_ref else None), f" at {ref}" if at_ref else "")
     rows = [Row("configuration", _shown(config.path) if config.path else "(none)", where.file_origin(args))]
-    rows += _gate_rows(args, config, where)
-    rows += _deployment_rows(args, config, where)
-    notes = [f"{_shown(f.location.file)}:{f.location.line}: {f.message}" if f.location else f.message for f in gate]
+    rows += _gate_rows(args, planned, where)
+    rows += _deployment_rows(args, planned.request, where)
+    notes = [f"{_shown(f.location.file)}:{f.location.line}: {f.message}" if f.location else f.message
+             for f in planned.gate_findings]
     return rows, config, notes
 
 
@@ -193,24 +200,21 @@ def _both(where: _Where, key: str, flag: str, from_flag: bool) -> str:
     return ", ".join(parts) or "default"
 
 
-def _gate_rows(args: argparse.Namespace, config: Config, where: _Where) -> list[Row]:
-    select = tuple(args.select) if args.select else config.select
-    ignore = (*config.ignore, *(args.ignore or ()))
-    exclude = (*config.exclude, *(args.exclude or ()))
-    fail_level = args.fail_level or config.fail_level or "warning"
-    cache = _cache(args, config)
+def _gate_rows(args: argparse.Namespace, planned: Plan, where: _Where) -> list[Row]:
+    config, request = planned.config, planned.request
     baseline_file = getattr(args, "baseline_file", None) or config.baseline_file
     return [
-        Row("fail-level", fail_level, _origin(where, "fail-level", "--fail-level", bool(args.fail_level))),
-        Row("select", _list(select, "every rule"), _origin(where, "select", "--select", bool(args.select))),
-        Row("ignore", _list(ignore, "none"), _both(where, "ignore", "--ignore", bool(args.ignore))),
-        Row("exclude", _list(exclude, "none"), _both(where, "exclude", "--exclude", bool(args.exclude))),
-        Row("jobs", str(args.jobs or config.jobs or "one per CPU"), _origin(where, "jobs", "--jobs", bool(args.jobs))),
-        Row("cache-dir", cache, "--no-cache" if args.no_cache else
+        Row("fail-level", planned.fail_level, _origin(where, "fail-level", "--fail-level", bool(args.fail_level))),
+        Row("select", _list(request.select, "every rule"), _origin(where, "select", "--select", bool(args.select))),
+        Row("ignore", _list(request.ignore, "none"), _both(where, "ignore", "--ignore", bool(args.ignore))),
+        Row("exclude", _list(request.exclude, "none"), _both(where, "exclude", "--exclude", bool(args.exclude))),
+        Row("jobs", str(request.jobs or "one per CPU"), _origin(where, "jobs", "--jobs", bool(args.jobs))),
+        Row("cache-dir", _cache(request), "--no-cache" if args.no_cache else
             _origin(where, "cache-dir", "--cache-dir", bool(args.cache_dir))),
-        Row("baseline-file", _shown(baseline_file) if baseline_file else "none",
+        Row("baseline-file", _shown(baseline_file) if planned.baseline is not None and baseline_file else "none",
             _origin(where, "baseline-file", "--baseline-file", bool(getattr(args, "baseline_file", None)))),
-        Row("baseline", args.baseline or "none (report every finding)", "--baseline" if args.baseline else "default"),
+        Row("baseline", request.settings.baseline or "none (report every finding)",
+            "--baseline" if request.settings.baseline else "default"),
         Row("suppressions.inline", "allowed" if config.suppressions.inline else "not honoured",
             _origin(where, "suppressions.inline", None, False)),
         Row("suppressions.forbid", _list(config.suppressions.forbid, "none"),
@@ -218,27 +222,25 @@ def _gate_rows(args: argparse.Namespace, config: Config, where: _Where) -> list[
     ]
 
 
-def _cache(args: argparse.Namespace, config: Config) -> str:
-    if args.no_cache:
+def _cache(request: CheckRequest) -> str:
+    if not request.use_cache:
         return "off"
-    if args.cache_dir or config.cache_dir:
-        return _shown(args.cache_dir or config.cache_dir)
+    if request.cache_dir:
+        return _shown(request.cache_dir)
     from why403.sources.parsecache import default_cache_dir
 
     return str(default_cache_dir())
 
 
-def _deployment_rows(args: argparse.Namespace, config: Config, where: _Where) -> list[Row]:
-    s = config.settings
+def _deployment_rows(args: argparse.Namespace, request: CheckRequest, where: _Where) -> list[Row]:
+    s, options = request.settings, request.source_options
     org = s.organization
     intents = s.intents
     allow = sum(1 for i in intents if i.expect_allowed)
-    var_files = (*config.tf_var_files, *args.var_file)
-    parameter_files = (*config.cfn_parameter_files, *args.parameter_file)
     return [
-        Row("account-id", args.account_id or s.account_id or "left open (<this unit's account>)",
+        Row("account-id", s.account_id or "left open (<this unit's account>)",
             _origin(where, "account-id", "--account-id", bool(args.account_id))),
-        Row("region", args.region or s.region or "left open", _origin(where, "region", "--region", bool(args.region))),
+        Row("region", s.region or "left open", _origin(where, "region", "--region", bool(args.region))),
         Row("accounts", _list([f"{n}={i}" for n, i in s.accounts], "none"), _origin(where, "accounts", None, False)),
         Row("organization", f"{org.id}, {len(org.accounts)} member accounts" if org else "none",
             _origin(where, "organization", None, False)),
@@ -253,23 +255,15 @@ def _deployment_rows(args: argparse.Namespace, config: Config, where: _Where) ->
             _origin(where, "severity.default-endpoint-policy", None, False)),
         Row("severity.full-access-endpoint-policy", s.explicit_full_access_endpoint_severity,
             _origin(where, "severity.full-access-endpoint-policy", None, False)),
-        Row("terraform.vars", _list([f"{k}={v}" for k, v in _merged(config.tf_vars, args.var, "--var")], "none"),
+        Row("terraform.vars", _list([f"{k}={v}" for k, v in options.tf_vars], "none"),
             _both(where, "terraform.vars", "--var", bool(args.var))),
-        Row("terraform.var-files", _list([_shown(f) for f in var_files], "none"),
+        Row("terraform.var-files", _list([_shown(f) for f in options.tf_var_files], "none"),
             _both(where, "terraform.var-files", "--var-file", bool(args.var_file))),
-        Row("cloudformation.parameters",
-            _list([f"{k}={v}" for k, v in _merged(config.cfn_parameters, args.parameter, "--parameter")], "none"),
+        Row("cloudformation.parameters", _list([f"{k}={v}" for k, v in options.cfn_parameters], "none"),
             _both(where, "cloudformation.parameters", "--parameter", bool(args.parameter))),
-        Row("cloudformation.parameter-files", _list([_shown(f) for f in parameter_files], "none"),
-            _both(where, "cloudformation.parameter-files", "--parameter-file",
-                                             bool(args.parameter_file))),
+        Row("cloudformation.parameter-files", _list([_shown(f) for f in options.cfn_parameter_files], "none"),
+            _both(where, "cloudformation.parameter-files", "--parameter-file", bool(args.parameter_file))),
     ]
-
-
-def _merged(base: tuple[tuple[str, str], ...], flags: Sequence[str], flag: str) -> tuple[tuple[str, str], ...]:
-    from why403.cli.arguments import merge_pairs, parse_pairs
-
-    return merge_pairs(base, parse_pairs(flag, flags))
 
 
 def _list(items: Sequence[str], empty: str) -> str:

@@ -176,7 +176,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from why403.cli.check import config_for, request_for, say
+    from why403.cli.check import say
+    from why403.cli.plan import config_for, request_for
     from why403.model.symbols import home_may_be_literal
     from why403.pipeline import analyze
     from why403.report.escape import terminal_text

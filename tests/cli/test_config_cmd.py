@@ -152,3 +152,66 @@ def test_at_a_revision_the_values_and_lines_are_those_of_the_revision(
     got = {s["key"]: (s["value"], s["from"]) for s in report["settings"]}
     assert got["fail-level"] == ("error", ".why403.yaml:2 at HEAD")
     assert any("weakens the gate: fail-level never (was error)" in note for note in report["notes"])
+
+
+BUCKET_TF = 'resource "aws_s3_bucket" "b" {\n  bucket = "reports"\n}\n'
+
+
+@pytest.mark.parametrize(("configuration", "flags", "error"), [
+    ("select: [W403-Q999]\n", [], "select[0]: 'W403-Q999' is no rule id"),
+    ("", ["--ignore", "Q999"], "--ignore 'Q999' is no rule id"),
+    ("terraform:\n  var-files: [missing.tfvars]\n", [], "no such file:"),
+    ("", ["--var-file", "missing.tfvars"], "no such file: missing.tfvars"),
+    ("cache-dir: /tmp/why403-elsewhere\n", [], "cache-dir /tmp/why403-elsewhere is outside"),
+    ("baseline-file: missing.json\n", [], "baseline file missing.json: no such file"),
+    ("", ["--account-id", "12"], "--account-id: expected 12 digits"),
+])
+def test_config_refuses_what_check_refuses_with_the_same_error(
+    repo: Path, capsys: pytest.CaptureFixture[str], configuration: str, flags: list[str], error: str
+) -> None:
+    (repo / "infra" / "main.tf").write_text(BUCKET_TF)
+    (repo / ".why403.yaml").write_text(configuration)
+    results = []
+    for command in ("check", "config"):
+        capsys.readouterr()
+        code = main([command, "infra", "--no-cache", "-q", *flags])
+        results.append((code, capsys.readouterr().err))
+    (check_code, check_err), (config_code, config_err) = results
+    assert check_code == config_code == 2
+    assert error in check_err and config_err == check_err
+    assert len(config_err.strip().splitlines()) == 1
+
+
+def test_config_prints_the_request_check_runs_with(repo: Path, capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from why403 import pipeline
+
+    (repo / "infra" / "main.tf").write_text(BUCKET_TF)
+    (repo / "env").mkdir()
+    (repo / "env" / "prod.tfvars").write_text('env = "prod"\n')
+    (repo / ".why403.yaml").write_text("ignore: [W403-D105]\nselect: [W403-D, W403-S]\nexclude: ['**/legacy/**']\n"
+                                       "jobs: 3\nregion: eu-west-1\n"
+                                       "terraform:\n  vars: {env: prod}\n  var-files: [env/prod.tfvars]\n")
+    seen: list[pipeline.CheckRequest] = []
+
+    def recorded(request: pipeline.CheckRequest) -> pipeline.CheckOutcome:
+        seen.append(request)
+        return real(request)
+
+    real = pipeline.run_check
+    monkeypatch.setattr(pipeline, "run_check", recorded)
+    flags = ["--ignore", "W403-S401", "--var", "team=data", "--account-id", "210987654321", "--no-cache", "-q"]
+    capsys.readouterr()
+    assert main(["check", "infra", *flags]) in (0, 1)
+    request = seen[0]
+    got = _settings(capsys, "infra", *flags)
+    assert got["select"][0] == ", ".join(request.select) == "W403-D, W403-S"
+    assert got["ignore"][0] == ", ".join(request.ignore) == "W403-D105, W403-S401"
+    assert got["exclude"][0] == ", ".join(request.exclude)
+    assert got["jobs"][0] == str(request.jobs) == "3"
+    assert got["account-id"][0] == request.settings.account_id == "210987654321"
+    assert got["region"][0] == request.settings.region == "eu-west-1"
+    assert got["terraform.vars"][0] == ", ".join(f"{k}={v}" for k, v in request.source_options.tf_vars)
+    assert got["terraform.var-files"][0] == "env/prod.tfvars"
+    assert [Path(f).resolve() for f in request.source_options.tf_var_files] == [repo / "env" / "prod.tfvars"]
+    assert got["cache-dir"] == ("off", "--no-cache") and not request.use_cache
