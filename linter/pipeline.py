@@ -24,6 +24,7 @@ from why403.model.tally import Tally
 if TYPE_CHECKING:
     from why403.sources.cloudformation.cdk import CdkStack
     from why403.sources.confine import Confinement
+    from why403.sources.gitref import Revision
     from why403.world.analysis import Analysis
     from why403.world.units import Unit, UnitWorld
 
@@ -47,6 +48,9 @@ class CheckRequest:
     # var and parameter files of ``source_options`` are readable wherever they are: the command
     # line names them, and the CLI refuses a configuration's that lead out of the tree.
     roots: tuple[str, ...] = ()
+    # ``settings.baseline`` resolved to its commit: the CLI resolves it once, with the configuration's
+    # revision when that is the same name; left None, :func:`analyze` resolves it.
+    baseline: Revision | None = None
 
 
 @dataclass(frozen=True)
@@ -335,13 +339,15 @@ def _baseline(request: CheckRequest, read: list[str]) -> Before:
     variable files elsewhere in the repository); reads of the revision are confined to its copy."""
     from dataclasses import replace
 
-    from why403.sources.gitref import checkout
+    from why403.sources import gitref
 
     assert request.settings.baseline is not None
-    with checkout(request.settings.baseline, request.paths, read) as export:
+    at = request.baseline or gitref.revision(request.settings.baseline,
+                                             Path(request.paths[0]) if request.paths else Path.cwd())
+    with gitref.checkout(at, request.paths, read) as export:
         # The progress line counts the units of the work tree only (those each() simulates).
         old = replace(request, paths=export.paths, settings=replace(request.settings, baseline=None),
-                      roots=(str(export.root),), tally=None)
+                      roots=(str(export.root),), tally=None, baseline=None)
         return Before(analyze(old), export.in_tree)
 
 

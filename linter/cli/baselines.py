@@ -16,20 +16,24 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from why403.cli.arguments import UsageError
 from why403.cli.config import Config, ConfigFiles
 from why403.report.base import Report
 from why403.report.baselinefile import Baseline, BaselineFileError, anchored, entries, parse, render
 
+if TYPE_CHECKING:
+    from why403.sources.gitref import Revision
+
 # A baseline of a large repository holds thousands of entries of ~300 bytes.
 MAX_BASELINE_BYTES = 64 * 1024 * 1024
 
 
 def baseline_for(args: argparse.Namespace, config: Config, roots: tuple[Path, ...],
-                 start: Path) -> Baseline | None:
-    """The baseline file this run honours (None: none). ``roots``: the trees under check; ``start``:
-    the folder the configuration was looked up from (for reading it at a revision)."""
+                 at_ref: Revision | None) -> Baseline | None:
+    """The baseline file this run honours (None: none). ``roots``: the trees under check; ``at_ref``:
+    the revision the configuration was read at, if any (the configured file is read there too)."""
     if getattr(args, "write_baseline", None):
         if getattr(args, "baseline_file", None):
             raise UsageError("--write-baseline records the findings, --baseline-file leaves them out: give one")
@@ -45,12 +49,11 @@ def baseline_for(args: argparse.Namespace, config: Config, roots: tuple[Path, ..
     if not confine.within_roots(config.baseline_file, allowed):
         raise UsageError(f"{config.path}: baseline-file {config.baseline_file} is outside the repository and the "
                          "configuration's directory; name a file elsewhere with --baseline-file")
-    ref = getattr(args, "config_from", None) or getattr(args, "baseline", None)
     files = ConfigFiles()
-    if ref and not getattr(args, "config", None) and not getattr(args, "no_config", False):
+    if at_ref is not None:
         from why403.cli.config import RevisionFiles
 
-        files = RevisionFiles(ref, start)
+        files = RevisionFiles(at_ref)
     return _load(config.baseline_file, _shown(config.baseline_file), files, found=True)
 
 

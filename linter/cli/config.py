@@ -17,11 +17,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from why403.model.settings import Settings
 from why403.report.base import FailLevel
 from why403.report.suppress import SuppressionPolicy
+
+if TYPE_CHECKING:
+    from why403.sources.gitref import Revision
 
 YAML_NAMES = (".why403.yaml", ".why403.yml")
 
@@ -77,12 +80,10 @@ class RevisionFiles(ConfigFiles):
     """Configuration files as they are at a git revision (``--config-from``, ``--baseline``), for
     the folders inside the repository; above it, as they are on disk (no pull request writes there)."""
 
-    def __init__(self, ref: str, start: Path) -> None:
-        from why403.sources import gitref
-
-        self.repo = gitref.find_repository(start)
-        self.commit = gitref.resolve_commit(self.repo, ref)
-        self.ref = ref
+    def __init__(self, at: Revision) -> None:
+        self.repo = at.repo
+        self.commit = at.commit
+        self.ref = at.ref
 
     def _relative(self, path: Path) -> str | None:
         folder = path.parent.resolve()

@@ -24,6 +24,7 @@ from why403.cli.config import Config, ConfigError, ConfigFiles
 if TYPE_CHECKING:
     from why403.cli.plan import Plan
     from why403.pipeline import CheckRequest
+    from why403.sources.gitref import Revision
 
 DESCRIPTION = """\
 Print the settings 'why403 check PATH' would run with and where each comes from: the default,
@@ -94,10 +95,8 @@ def _rows(args: argparse.Namespace, cwd: str) -> tuple[list[Row], Config, list[s
     planned = plan(args, cwd)
     if planned is None:
         raise UsageError("the pre-commit hook lints none of these files; give the paths without --pre-commit")
-    config, paths = planned.config, planned.paths
-    ref = getattr(args, "config_from", None) or getattr(args, "baseline", None)
-    at_ref = bool(ref) and not args.config and not args.no_config
-    where = _Where(config, _text(config, args, paths, cwd, ref if at_ref else None), f" at {ref}" if at_ref else "")
+    config, at_ref = planned.config, planned.config_revision
+    where = _Where(config, _text(config, args, at_ref), f" at {at_ref.ref}" if at_ref else "")
     rows = [Row("configuration", _shown(config.path) if config.path else "(none)", where.file_origin(args))]
     rows += _gate_rows(args, planned, where)
     rows += _deployment_rows(args, planned.request, where)
@@ -106,15 +105,15 @@ def _rows(args: argparse.Namespace, cwd: str) -> tuple[list[Row], Config, list[s
     return rows, config, notes
 
 
-def _text(config: Config, args: argparse.Namespace, paths: tuple[str, ...], cwd: str, ref: str | None) -> str:
+def _text(config: Config, args: argparse.Namespace, at_ref: Revision | None) -> str:
     """The configuration file's text (to find each key's line), as it is where it was read from."""
     if config.path is None:
         return ""
     files = ConfigFiles()
-    if ref:
-        from why403.cli.config import RevisionFiles, checked_directory
+    if at_ref is not None:
+        from why403.cli.config import RevisionFiles
 
-        files = RevisionFiles(ref, checked_directory(paths, cwd))
+        files = RevisionFiles(at_ref)
     try:
         return files.read_text(Path(config.path), not args.config)
     except (OSError, UnicodeDecodeError):

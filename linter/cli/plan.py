@@ -25,6 +25,7 @@ from why403.report.base import FailLevel
 if TYPE_CHECKING:
     from why403.pipeline import CheckRequest
     from why403.report.baselinefile import Baseline
+    from why403.sources.gitref import Revision
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Plan:
     fail_level: FailLevel
     request: CheckRequest
     baseline: Baseline | None  # the baseline file honoured (--baseline-file, baseline-file)
+    config_revision: Revision | None = None  # where the configuration was read (--config-from, --baseline)
 
 
 def plan(args: argparse.Namespace, cwd: str) -> Plan | None:
@@ -46,7 +48,8 @@ def plan(args: argparse.Namespace, cwd: str) -> Plan | None:
         from why403.cli.precommit import targets
 
         # The configuration that governs the changed files decides what the hook leaves out too.
-        config, gate_findings = configs_for(args, cwd, tuple(args.paths))
+        at_ref = config_revision(args, cwd, tuple(args.paths))
+        config, gate_findings = configs_for(args, cwd, tuple(args.paths), at_ref)
         paths = targets(args.paths, cache_dir=args.cache_dir or config.cache_dir, use_cache=not args.no_cache,
                         exclude=(*config.exclude, *(args.exclude or ())))
         if not paths:
@@ -56,7 +59,8 @@ def plan(args: argparse.Namespace, cwd: str) -> Plan | None:
         missing = [p for p in paths if not os.path.exists(p)]
         if missing:
             raise UsageError(f"no such file or directory: {', '.join(missing)}")
-        config, gate_findings = configs_for(args, cwd, paths)
+        at_ref = config_revision(args, cwd, paths)
+        config, gate_findings = configs_for(args, cwd, paths, at_ref)
     for flag, patterns in (("--select", args.select), ("--ignore", args.ignore)):
         for pattern in patterns or ():
             problem = unknown_rule(pattern)
@@ -65,27 +69,46 @@ def plan(args: argparse.Namespace, cwd: str) -> Plan | None:
     select = tuple(args.select) if args.select else config.select
     ignore = (*config.ignore, *(args.ignore or ()))
     request = request_for(args, config, paths, select, ignore)
+    if args.baseline:
+        # Resolved once: the configuration's revision when it is the same name.
+        same = at_ref is not None and at_ref.ref == args.baseline
+        request = replace(request, baseline=at_ref if same else _revision(args.baseline, paths, cwd))
 
     from why403.cli.baselines import baseline_for
-    from why403.cli.config import checked_directory
     from why403.sources import confine
 
-    baseline = baseline_for(args, config, confine.roots_for(paths), checked_directory(paths, cwd))
+    baseline = baseline_for(args, config, confine.roots_for(paths), at_ref)
     return Plan(paths, config, tuple(gate_findings), args.fail_level or config.fail_level or "warning",
-                request, baseline)
+                request, baseline, at_ref)
+
+
+def config_revision(args: argparse.Namespace, cwd: str, paths: tuple[str, ...]) -> Revision | None:
+    """The revision the configuration is read at: ``--config-from`` REF, else ``--baseline`` REF,
+    resolved; None when neither is given or ``--config``/``--no-config`` names the configuration."""
+    ref = getattr(args, "config_from", None) or getattr(args, "baseline", None)
+    if not ref or args.config or args.no_config:
+        return None
+    return _revision(ref, paths, cwd)
+
+
+def _revision(ref: str, paths: tuple[str, ...], cwd: str) -> Revision:
+    from why403.cli.config import checked_directory
+    from why403.sources import gitref
+
+    return gitref.revision(ref, checked_directory(paths, cwd))
 
 
 def config_for(args: argparse.Namespace, cwd: str, paths: tuple[str, ...] = ()) -> Config:
     """The configuration in force: see :func:`configs_for`."""
-    return configs_for(args, cwd, paths)[0]
+    return configs_for(args, cwd, paths, config_revision(args, cwd, paths))[0]
 
 
-def configs_for(args: argparse.Namespace, cwd: str,
-                paths: tuple[str, ...] = ()) -> tuple[Config, list[Finding]]:
+def configs_for(args: argparse.Namespace, cwd: str, paths: tuple[str, ...],
+                at_ref: Revision | None) -> tuple[Config, list[Finding]]:
     """The configuration ``--config``/``--no-config`` name, else the one found walking up from the
     checked ``paths`` to their repository root (:func:`~why403.cli.config.config_for_paths`) -- as
-    it is at ``--config-from``/``--baseline`` REF when one is given, with the ``W403-E004`` findings
-    of the change's own configuration (:mod:`why403.cli.gate`)."""
+    it is at the revision :func:`config_revision` resolved when there is one, with the
+    ``W403-E004`` findings of the change's own configuration (:mod:`why403.cli.gate`)."""
     if args.no_config:
         return Config(), []
     if args.config:
@@ -93,16 +116,16 @@ def configs_for(args: argparse.Namespace, cwd: str,
             raise UsageError(f"--config {args.config}: no such file")
         return load_config(args.config), []
     found = config_for_paths(paths, cwd)
-    ref = getattr(args, "config_from", None) or getattr(args, "baseline", None)
-    if not ref:
+    if at_ref is None:
         return (load_config(found, found=True) if found is not None else Config()), []
     from why403.cli import gate
-    from why403.cli.config import ConfigFiles, RevisionFiles, checked_directory, config_from_text
+    from why403.cli.config import ConfigFiles, RevisionFiles, config_from_text
     from why403.rules import all_rules
 
-    at_ref = RevisionFiles(ref, checked_directory(paths, cwd))
-    base_path = config_for_paths(paths, cwd, at_ref)
-    base = load_config(base_path, at_ref, found=True) if base_path is not None else Config()
+    ref = at_ref.ref
+    files = RevisionFiles(at_ref)
+    base_path = config_for_paths(paths, cwd, files)
+    base = load_config(base_path, files, found=True) if base_path is not None else Config()
     if found is None:  # the change deletes the configuration: compare the defaults with it
         defaults = Config(path=str(base_path) if base_path is not None else None)
         return base, gate.findings(base, defaults, None, ref, tuple(r.id for r in all_rules()))

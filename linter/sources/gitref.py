@@ -216,6 +216,23 @@ def resolve_commit(repo: Repository, ref: str) -> str:
 
 
 @dataclass(frozen=True)
+class Revision:
+    """A revision name resolved, once per run, to the commit it names then: every later read
+    (the configuration, the baseline file, the sources) is of that commit, so that a ref that
+    moves during the run (a fetch, a push to the branch) cannot give them different answers."""
+
+    repo: Repository
+    commit: str
+    ref: str  # as the user wrote it, for messages
+
+
+def revision(ref: str, start: Path) -> Revision:
+    """``ref`` resolved in the repository holding ``start`` (see :func:`find_repository`)."""
+    repo = find_repository(start)
+    return Revision(repo, resolve_commit(repo, ref), ref)
+
+
+@dataclass(frozen=True)
 class _Blob:
     mode: str
     oid: str
@@ -363,13 +380,12 @@ class Export:
 
 
 @contextmanager
-def checkout(ref: str, paths: tuple[str, ...], also: Iterable[str] = ()) -> Iterator[Export]:
-    """A temporary copy of the files of ``paths`` at ``ref`` (same layout relative to the
-    repository's top). ``also`` names more files whose directories are copied too (the child
+def checkout(at: Revision, paths: tuple[str, ...], also: Iterable[str] = ()) -> Iterator[Export]:
+    """A temporary copy of the files of ``paths`` at the commit ``at`` names (same layout relative to
+    the repository's top). ``also`` names more files whose directories are copied too (the child
     modules and variable files the run read outside ``paths``); those outside the repository are
     left out."""
-    repo = find_repository(Path(paths[0]) if paths else Path.cwd())
-    commit = resolve_commit(repo, ref)
+    repo, commit = at.repo, at.commit
     relative = relative_to_top(repo, paths)
     folders = set(relative)
     for file in also:

@@ -163,7 +163,17 @@ def test_select_and_ignore_filter_findings_and_reach_the_pipeline(
     assert fake.request.select == ("w403-d101", "W403-L")
 
 
-def test_flags_reach_the_request(fake: FakePipeline) -> None:
+def test_flags_reach_the_request(fake: FakePipeline, monkeypatch: pytest.MonkeyPatch) -> None:
+    from why403.sources import gitref
+
+    commit = "c0ffee" * 6 + "0000"
+    resolved: list[str] = []
+
+    def revision(ref: str, start: Path) -> gitref.Revision:  # there is no git here: the CLI resolves REF once
+        resolved.append(ref)
+        return gitref.Revision(gitref.Repository(start, start / ".git", "git"), commit, ref)
+
+    monkeypatch.setattr(gitref, "revision", revision)
     (fake.root / "prod.tfvars").write_text('env = "prod"\n')
     (fake.root / "params.json").write_text("[]")
     main(
@@ -203,6 +213,7 @@ def test_flags_reach_the_request(fake: FakePipeline) -> None:
     assert request.exclude == ("vendor/**",)
     assert (request.jobs, request.cache_dir, request.use_cache) == (3, "cache", False)
     assert request.settings.baseline == "origin/main"
+    assert request.baseline is not None and request.baseline.commit == commit and resolved == ["origin/main"]
     assert request.progress is False  # stderr is not a terminal under pytest
 
 

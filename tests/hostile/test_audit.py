@@ -92,3 +92,43 @@ def test_check_and_baseline_under_audit(tmp_path: Path, monkeypatch: pytest.Monk
         strays = sorted({p for p in opened if _outside(p, allowed)})
         assert strays == [], strays
     assert not (tmp_path / "PWNED").exists()
+
+
+@needs_git
+def test_the_baseline_revision_is_resolved_once_and_read_as_resolved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--baseline REF`` names one commit for the whole run: the configuration, the configured
+    baseline file and the sources are all read at the commit REF named when the run began, and git
+    resolves REF once (a ref that moves mid-run, a fetch in another job, changes nothing)."""
+    from tests.hostile.gitrepo import git
+    from why403 import pipeline
+
+    repo = new_repo(tmp_path / "repo")
+    (repo / "infra").mkdir()
+    (repo / "infra" / "main.tf").write_text(BUCKET)
+    (repo / ".why403.yaml").write_text("baseline-file: accepted.json\n")
+    (repo / "accepted.json").write_text('{"format": "why403-baseline/1", "findings": []}\n')
+    base = commit_all(repo, "base")
+    git(repo, "branch", "base", base)
+    public = BUCKET + ('resource "aws_s3_bucket_policy" "p" {\n  bucket = aws_s3_bucket.b.id\n'
+                      '  policy = jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow", '
+                      'Principal = "*", Action = "s3:GetObject", Resource = "${aws_s3_bucket.b.arn}/*"}]})\n}\n')
+    (repo / "infra" / "main.tf").write_text(public)
+    change = commit_all(repo, "change: the bucket becomes public")
+    monkeypatch.chdir(repo)
+    real_run_check = pipeline.run_check
+
+    def ref_moves_mid_run(request: pipeline.CheckRequest) -> pipeline.CheckOutcome:
+        git(repo, "branch", "-f", "base", change)  # read at the moved ref, nothing would be new
+        return real_run_check(request)
+
+    monkeypatch.setattr(pipeline, "run_check", ref_moves_mid_run)
+    code, events = _audited(["check", "infra", "--no-cache", "-q", "--format", "json", "--baseline", "base"])
+    out = capsys.readouterr().out
+    assert code == 1 and '"W403-N401"' in out, out  # new at base; nothing is new at the moved ref
+    programs = [[os.fsdecode(a) for a in args[1]] for event, args in events if event == "subprocess.Popen"]
+    resolved = [p for p in programs if "rev-parse" in p and "--verify" in p]
+    assert len(resolved) == 1 and resolved[0][-1] == "base^{commit}", resolved
+    assert sum(1 for p in programs if "safe.directory" in p) == 2, "the repository is located once"
+    assert sum(1 for p in programs if base in p) >= 3  # configuration, baseline file, sources: all at base
