@@ -54,13 +54,15 @@ _SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", 
 @functools.cache
 def code_fingerprint() -> str:
     """sha256 of why403's version, code and data (the rules and the managed-policy catalogue
-    change outcomes; a development install changes them without changing the version)."""
+    change outcomes; a development install changes them without changing the version). An
+    installed wheel is fingerprinted by its ``RECORD`` (the hashes of every file it installed)."""
     import why403
     import why403.rules
     from why403.sources.parsecache import code_fingerprint as files_fingerprint
+    from why403.sources.parsecache import installed_fingerprint
 
-    code = files_fingerprint(*why403.__path__, *why403.rules.__path__, suffixes=(".py", ".json", ".yaml"),
-                             recursive=True)
+    code = installed_fingerprint("why403", "why403") or files_fingerprint(
+        *why403.__path__, *why403.rules.__path__, suffixes=(".py", ".json", ".yaml"), recursive=True)
     return hashlib.sha256(f"{why403.__version__}\0{code}".encode()).hexdigest()
 
 

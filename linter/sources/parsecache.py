@@ -26,7 +26,11 @@ What makes it safe to rely on:
   :func:`directory_problem`.
 - **Bounded size**: after a run that wrote entries, the oldest entries (by modification time; a
   hit refreshes an entry's time at most once an hour) are removed until the cache is under
-  ``max_bytes``, down to 80% of it so that the next runs do not evict again.
+  ``max_bytes``, down to 80% of it so that the next runs do not evict again. Counting the cache
+  means listing every entry, which a pre-commit hook that wrote one entry cannot afford on every
+  commit: a run counts when it wrote 1% of ``max_bytes`` or more, or when no run counted in the
+  last ten minutes (the ``parse.counted`` stamp), so the cache exceeds its bound by at most what ten
+  minutes of small runs write.
 
 Nothing here imports a parser: the caller names the kind of parse and gives the result.
 """
@@ -38,6 +42,7 @@ import hashlib
 import io
 import os
 import pickle
+import re
 import stat
 import sys
 import tempfile
@@ -53,6 +58,8 @@ _HEADER = len(MAGIC) + 32 + 32  # magic, key, sha256 of the payload
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
 _TOUCH_AFTER = 3600.0  # a hit refreshes its entry's mtime (its place in eviction order) at most hourly
 _STALE_TEMP = 3600.0  # temporary files older than this were left by a killed run
+_COUNT_EVERY = 600.0  # small runs count the cache's size at most this often
+_STAMP = "parse.counted"  # beside the entries' folder, which holds entries only
 _SUBDIR = "parse"
 TEMP_PREFIX = ".tmp-"
 
@@ -120,37 +127,91 @@ def code_fingerprint(*packages: str, suffixes: tuple[str, ...] = (".py",), recur
     must not be served results of its former self (nor the run cache outcomes of a former
     why403). An installed wheel's files never change, so this is stable there. Files that cannot
     be read make the fingerprint unique to this process (no cache hits rather than stale ones).
-    Callers compute theirs once per process (it reads every file).
+    Callers compute theirs once per process (it reads every file). The walk is plain ``os.scandir``:
+    it runs on every pre-commit hook, where pathlib's globbing cost more than the hashing.
     """
     digest = hashlib.sha256()
     for package in packages:
-        root = Path(package)
+        found: list[tuple[str, str]] = []  # (relative name, path)
+        stack = [("", package)]
         try:
-            if recursive:
-                found = [p for p in root.rglob("*") if "__pycache__" not in p.relative_to(root).parts]
-            else:
-                found = [root / n for n in os.listdir(root)]
+            while stack:
+                prefix, folder = stack.pop()
+                with os.scandir(folder) as listing:
+                    for entry in listing:
+                        if entry.is_dir():
+                            if recursive and entry.name != "__pycache__":
+                                stack.append((prefix + entry.name + "/", entry.path))
+                        elif entry.name.endswith(suffixes) and entry.is_file():
+                            found.append((prefix + entry.name, entry.path))
         except OSError:
             digest.update(os.urandom(16))
             continue
-        for path in sorted(p for p in found if p.name.endswith(suffixes) and p.is_file()):
+        for name, path in sorted(found):
             try:
-                data = path.read_bytes()
+                with open(path, "rb") as handle:
+                    data = handle.read()
             except OSError:
                 data = os.urandom(16)
-            name = path.relative_to(root).as_posix()
             digest.update(name.encode() + b"\x00" + len(data).to_bytes(8, "big") + data)
     return digest.hexdigest()
 
 
 def distribution_version(name: str) -> str:
-    """The installed version of a distribution (without importing it), or ``"?"``."""
+    """The installed version of a distribution (without importing it), or ``"?"``.
+
+    Read from the name of its ``.dist-info`` folder (``python_hcl2-8.1.4.dist-info``: the wheel
+    format fixes that name, PEP 427) on ``sys.path``: ``importlib.metadata`` finds the same folder
+    but imports the email package to parse it, a cost every pre-commit hook paid. A name not found
+    that way is asked of ``importlib.metadata``.
+    """
+    found = _dist_info(name)
+    if found is not None:
+        return found[1]
     from importlib import metadata
 
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return "?"
+
+
+def installed_fingerprint(name: str, package: str) -> str | None:
+    """sha256 of the ``RECORD`` of distribution ``name`` when it is installed from a wheel, else
+    None. ``RECORD`` lists the sha256 of every file the wheel installed (PEP 376), so it stands for
+    their content at the cost of one read; an editable install's ``RECORD`` lists only its path
+    hook (no ``package/__init__.py``): its code must be fingerprinted file by file."""
+    found = _dist_info(name)
+    if found is None:
+        return None
+    try:
+        with open(os.path.join(found[0], "RECORD"), "rb") as handle:
+            record = handle.read()
+    except OSError:
+        return None
+    if f"{package}/__init__.py,".encode() not in record:
+        return None
+    return hashlib.sha256(record).hexdigest()
+
+
+def _dist_info(name: str) -> tuple[str, str] | None:
+    """(path, version) of the first ``.dist-info`` folder of distribution ``name`` on ``sys.path``,
+    the one ``importlib.metadata`` would read. The working directory (``python -m`` puts it first)
+    is not looked at: it is the tree under check."""
+    wanted = re.sub(r"[-_.]+", "_", name).lower() + "-"
+    for entry in sys.path:
+        if not entry or not os.path.isabs(entry) or entry == os.getcwd():
+            continue
+        try:
+            names = os.listdir(entry)
+        except OSError:
+            continue
+        for folder in names:
+            if folder.endswith(".dist-info") and folder.lower().startswith(wanted):
+                version = folder[len(wanted):-len(".dist-info")]
+                if version and "-" not in version:
+                    return os.path.join(entry, folder), version
+    return None
 
 
 def salt(kind: str, *parts: str) -> bytes:
@@ -221,6 +282,7 @@ class ParseCache:
         self.max_bytes = max_bytes
         self.stats = CacheStats()
         self._made: set[str] = set()
+        self._written = 0
 
     def path(self, key: str) -> Path:
         return self.root / key[:2] / key
@@ -278,11 +340,26 @@ class ParseCache:
             self.stats.write_errors += 1
             return
         self.stats.writes += 1
+        self._written += len(blob)
+
+    def eviction_due(self, now: float | None = None) -> bool:
+        """Whether this run should count the cache (see the module docstring, *Bounded size*)."""
+        if not self.stats.writes:
+            return False
+        if self._written * 100 >= self.max_bytes:
+            return True
+        now = time.time() if now is None else now
+        try:
+            return now - os.stat(self.directory / _STAMP).st_mtime >= _COUNT_EVERY
+        except OSError:
+            return True
 
     def evict(self, now: float | None = None) -> None:
         """Remove the oldest entries while the cache holds more than ``max_bytes``, down to 80% of
         it; also remove temporary files that a killed run left behind."""
         now = time.time() if now is None else now
+        with contextlib.suppress(OSError), open(self.directory / _STAMP, "wb"):
+            os.utime(self.directory / _STAMP, (now, now))
         entries: list[tuple[float, int, str]] = []
         total = 0
         for path, size, mtime, temp in _scan(self.root):

@@ -234,7 +234,7 @@ class ParseSession:
 
     def finish(self) -> None:
         """Keep the cache within its size and say what the run's parsing did (debug log)."""
-        if self.cache is not None and self.cache.stats.writes:
+        if self.cache is not None and self.cache.eviction_due():
             self.cache.evict()
         s = self.stats
         log.debug("parsed %d files (%d in %d workers), %d from the cache; cache: %s",

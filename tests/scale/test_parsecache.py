@@ -220,6 +220,24 @@ def test_no_eviction_under_the_limit_and_stale_temporaries_go(tmp_path: Path) ->
     assert cache.path(KEY).exists() and fresh.exists() and not stale.exists()
 
 
+def test_small_runs_count_the_cache_at_most_every_ten_minutes(tmp_path: Path) -> None:
+    """A hook run writes one entry: listing the whole cache each time would cost it more than the
+    parse it saves; a run that wrote much, or the first small run in ten minutes, still counts."""
+    now = time.time()
+    cache = ParseCache(tmp_path, max_bytes=1_000_000)
+    assert not cache.eviction_due(now), "a run that wrote nothing never counts"
+    cache.put(KEY, b"x" * 100)
+    assert cache.eviction_due(now), "no run has counted yet"
+    cache.evict(now)
+    later = ParseCache(tmp_path, max_bytes=1_000_000)
+    later.put("ab" + "0" * 62, b"x" * 100)
+    assert not later.eviction_due(now + 60), "counted a minute ago"
+    assert later.eviction_due(now + 601), "counted more than ten minutes ago"
+    big = ParseCache(tmp_path, max_bytes=1_000_000)
+    big.put("cd" + "0" * 62, b"x" * 20_000)
+    assert big.eviction_due(now + 60), "wrote 1% of the bound"
+
+
 def test_a_hit_refreshes_an_old_entry(tmp_path: Path) -> None:
     now = time.time()
     cache = ParseCache(tmp_path)

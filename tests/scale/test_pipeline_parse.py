@@ -127,7 +127,8 @@ def test_no_cache_writes_nothing_and_default_location_is_used(tmp_path: Path, mo
     parsed = [p for p in entries if p.parent.parent.name == "parse"]
     runs = [p for p in entries if p.parent.name == "runs"]
     last = [p for p in entries if p.name == "last-run.json"]  # for 'explain --finding'
-    assert len(parsed) == 1 and len(runs) == 1 and len(last) == 1 and len(entries) == 3
+    counted = [p for p in entries if p.name == "parse.counted"]  # when the parse cache's size was counted
+    assert len(parsed) == 1 and len(runs) == 1 and len(last) == 1 and len(counted) == 1 and len(entries) == 4
     capsys.readouterr()
 
 
