@@ -2,13 +2,16 @@
 
 We do not vendor the catalogue: cfn-lint keeps it current, and users who install why403 get
 the cfn-lint release their pip resolves. The file is located without importing cfn-lint (which
-is slow to import) and parsed once per process, on first use.
+is slow to import), and each service's entry is decoded on first use: decoding the whole file
+(2 MB, some 450 services) cost every pre-commit hook more than its policies needed (s3, kms,
+iam...). See :class:`_Catalogue`.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,16 +20,59 @@ from why403.model.glob import compile_glob
 from why403.policy.action_names import DISPLAY_NAMES
 
 
+class _Catalogue:
+    """The top-level object of the catalogue, decoded one service at a time.
+
+    The file is pretty-printed JSON (one member per line, nested members indented further). The
+    first member's indentation is therefore the top level's, and a line with exactly that
+    indentation followed by a string and a colon starts a top-level member: no string can span
+    lines in JSON, and nested members are indented more. Each member's value is decoded with
+    :meth:`json.JSONDecoder.raw_decode` from where it starts, so what a service holds is exactly
+    what ``json.loads`` of the whole file would give. A file laid out otherwise (minified) is
+    decoded whole, as before.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._starts: dict[str, int] = {}
+        self._decoded: dict[str, Any] = {}
+        first = re.match(r"\s*\{\n([ \t]+)\"", text)
+        if first is None:
+            self._decoded = self._whole()
+            return
+        # A literal "\n<indent>\"" prefix lets the search skip ahead (a "^" with MULTILINE is tried at every offset).
+        member = re.compile(r"\n" + re.escape(first.group(1)) + r"(\"(?:[^\"\\\n]|\\.)*\")\s*:\s*")
+        for m in member.finditer(text):
+            self._starts[json.loads(m.group(1))] = m.end()
+
+    def _whole(self) -> dict[str, Any]:
+        try:
+            loaded = json.loads(self._text)
+        except ValueError:
+            return {}
+        return loaded if isinstance(loaded, dict) else {}
+
+    def get(self, service: str) -> Any:
+        if service not in self._decoded and service in self._starts:
+            try:
+                self._decoded[service] = json.JSONDecoder().raw_decode(self._text, self._starts[service])[0]
+            except ValueError:
+                self._decoded[service] = None
+        return self._decoded.get(service)
+
+    def names(self) -> list[str]:
+        return list(self._starts or self._decoded)
+
+
 @cache
-def _data() -> dict[str, Any]:
+def _data() -> _Catalogue:
     path = catalogue_path()
     if path is None:
-        return {}
+        return _Catalogue("{}")
     try:
-        loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return _Catalogue(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    return loaded
+        return _Catalogue("{}")
 
 
 def catalogue_path() -> Path | None:
@@ -42,7 +88,7 @@ def catalogue_path() -> Path | None:
 
 def available() -> bool:
     """False when cfn-lint's data is missing: validation then stays silent rather than guessing."""
-    return bool(_data())
+    return bool(_data().names())
 
 
 @cache
@@ -70,7 +116,8 @@ def action_names(service: str) -> tuple[str, ...]:
 
 def services() -> tuple[str, ...]:
     """Every service prefix the catalogue knows."""
-    return tuple(sorted(k for k, v in _data().items() if isinstance(v, dict) and "Actions" in v))
+    catalogue = _data()
+    return tuple(sorted(k for k in catalogue.names() if isinstance(v := catalogue.get(k), dict) and "Actions" in v))
 
 
 def closest_actions(action: str, n: int = 3) -> tuple[str, ...]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from why403.policy import catalogue
@@ -36,3 +38,42 @@ def test_display_names_are_keyed_by_their_lower_case() -> None:
 ])
 def test_any_action_matches(service: str, pattern: str, matches: bool) -> None:
     assert catalogue.any_action_matches(service, pattern) is matches
+
+
+# -- decoding one service at a time --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("indent", [1, 2, 4, "\t"])
+def test_a_service_decoded_alone_is_what_decoding_the_whole_file_gives(indent: int | str) -> None:
+    document = {
+        "s3": {"Actions": {"getobject": {"Resources": ["object"]}, "listbucket": {}}, "Resources": {}},
+        "we\"ird\\name": {"Actions": {"x": {"Resources": ["a\nb", "c: {d}"]}}},
+        "kms": {"Actions": {}, "Nested": {"s3": {"Actions": {"fake": {}}}}},
+        "list": [1, {"s3": 2}],
+        "empty": {},
+    }
+    text = json.dumps(document, indent=indent)
+    parsed = catalogue._Catalogue(text)
+    assert sorted(parsed.names()) == sorted(document)
+    for name, value in document.items():
+        assert parsed.get(name) == value
+    assert parsed.get("missing") is None
+
+
+def test_a_catalogue_not_pretty_printed_is_decoded_whole() -> None:
+    document = {"s3": {"Actions": {"getobject": {}}}, "kms": {"Actions": {}}}
+    parsed = catalogue._Catalogue(json.dumps(document))
+    assert sorted(parsed.names()) == ["kms", "s3"] and parsed.get("s3") == document["s3"]
+    assert catalogue._Catalogue("not json").names() == []
+
+
+def test_the_shipped_catalogue_decodes_per_service_as_a_whole() -> None:
+    path = catalogue.catalogue_path()
+    if path is None:
+        pytest.skip("cfn-lint's catalogue is not installed")
+    text = path.read_text(encoding="utf-8")
+    whole = json.loads(text)
+    parsed = catalogue._Catalogue(text)
+    assert parsed._starts, "cfn-lint's file is pretty-printed: the per-service path is the one taken"
+    assert sorted(parsed.names()) == sorted(whole)
+    assert all(parsed.get(name) == value for name, value in whole.items())
