@@ -12,8 +12,9 @@ files, and nothing else:
   stack's template is checked with its parent and the parent's other nested templates).
 
 The callers of a module are found by searching the repository's Terraform files for local
-``source`` strings (:func:`~why403.sources.terraform.layout.mentioned_calls`, no parsing), and only
-the directories that name a changed module are parsed (through the parse cache) to confirm the
+``source`` strings (:func:`~why403.sources.terraform.callers.mentioned_callers`, no parsing; files
+unchanged since the last search are not read again), and only the directories that name a changed
+module are parsed (through the parse cache) to confirm the
 call and to tell a root from a child. The check reads a directory argument recursively, so a root
 is passed as one of its files, which the check reads as that directory alone.
 
@@ -29,7 +30,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from why403.sources.discover import SKIP_DIRS, TEMPLATE_SUFFIXES, terraform_module_files
+from why403.sources.discover import TEMPLATE_SUFFIXES, terraform_module_files
 
 if TYPE_CHECKING:
     from why403.sources.terraform.layout import DirectoryLayout
@@ -94,12 +95,13 @@ def _roots(changed: list[Path], cache_dir: str | None, use_cache: bool, exclude:
     from why403.sources import confine
     from why403.sources.discover import excluded
     from why403.sources.parsing import session_for
+    from why403.sources.terraform.callers import mentioned_callers
     from why403.sources.terraform.layout import read_layout
 
     top = repository_of(Path.cwd()) or Path.cwd()
-    callers = mentioned_callers(top)
     with confine.confined(confine.roots_for([str(top)])):
         session = session_for(cache_dir, use_cache, 1)
+        callers = mentioned_callers(top, session.cache.directory if session.cache is not None else None)
         known: dict[Path, DirectoryLayout] = {}
 
         def layout_of(directory: Path) -> DirectoryLayout:
@@ -111,50 +113,6 @@ def _roots(changed: list[Path], cache_dir: str | None, use_cache: bool, exclude:
                                 lambda d: bool(exclude) and excluded(Path(os.path.relpath(d)), exclude))
         session.finish()
     return roots
-
-
-def mentioned_callers(top: Path) -> dict[Path, list[Path]]:
-    """Module directory -> the directories below ``top`` whose Terraform files name it in a local
-    ``source`` string (a superset of its callers). Every Terraform file of the repository is read
-    on each commit, so this walks with plain strings and reads with
-    :func:`~why403.sources.confine.read_walked` (no symbolic link is entered or opened, so nothing
-    outside ``top`` is read), and looks further only at files that hold a ``".`` at all."""
-    from why403.sources import confine
-    from why403.sources.terraform.layout import mentioned_calls
-
-    callers: dict[Path, list[Path]] = {}
-    stack = [str(top)]
-    while stack:
-        folder = stack.pop()
-        try:
-            with os.scandir(folder) as listing:
-                entries = list(listing)
-        except OSError:
-            continue
-        for entry in entries:
-            name = entry.name
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    if name not in SKIP_DIRS:
-                        stack.append(entry.path)
-                    continue
-            except OSError:
-                continue
-            if not name.endswith((".tf", ".tf.json")) or name.startswith("."):
-                continue
-            try:
-                data = confine.read_walked(entry.path)
-            except OSError:
-                continue  # the check says why, if the file is in a unit it reads
-            if b'".' not in data:
-                continue  # no local path at all
-            directory = Path(folder)
-            for target in mentioned_calls(directory, data):
-                if target != directory:
-                    listed = callers.setdefault(target, [])
-                    if directory not in listed:
-                        listed.append(directory)
-    return callers
 
 
 def expanding_roots(changed: Iterable[Path], callers: Mapping[Path, list[Path]],

@@ -66,6 +66,21 @@ def test_a_changed_module_is_checked_through_every_root_that_expands_it(tmp_path
     assert targets(["../modules/key/main.tf"]) == ("dev/main.tf", "prod/main.tf")
 
 
+def test_the_hook_answers_the_same_from_its_caller_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second commit's search takes unchanged files from the index in the cache directory;
+    a caller added since is still found."""
+    repo = _repo(tmp_path, monkeypatch)
+    cache = str(tmp_path / "cache")
+    both = ("envs/dev/main.tf", "envs/prod/main.tf")
+    assert targets(["modules/key/main.tf"], cache_dir=cache) == both
+    assert list((tmp_path / "cache" / "callers").glob("*.json"))
+    assert targets(["modules/key/main.tf"], cache_dir=cache) == both
+    _write(repo / "envs" / "qa" / "main.tf", ROOT_CALLING.format(source="../../modules/key"))
+    assert targets(["modules/key/main.tf"], cache_dir=cache) == (*both, "envs/qa/main.tf")
+    assert targets(["modules/key/main.tf"], use_cache=False) == (*both, "envs/qa/main.tf")
+    assert not (repo / ".why403").exists()
+
+
 def test_an_excluded_caller_is_no_root_so_the_changed_module_is_still_checked(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _repo(tmp_path, monkeypatch)
@@ -141,7 +156,7 @@ def test_the_hook_reports_the_units_of_the_changed_files_only(tmp_path: Path, mo
 def test_the_search_for_callers_reads_no_link_and_no_fifo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The hook searches the whole repository, which is untrusted: a link to a file elsewhere or to
     a folder elsewhere is not read, and a FIFO does not hang it."""
-    from why403.cli.precommit import mentioned_callers
+    from why403.sources.terraform.callers import mentioned_callers
 
     repo = _repo(tmp_path, monkeypatch)
     outside = tmp_path / "elsewhere"

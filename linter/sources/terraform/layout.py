@@ -188,10 +188,14 @@ def mentioned_calls(directory: Path, data: bytes) -> tuple[Path, ...]:
     local ``source`` string, whatever block holds it. A superset of the file's calls (another
     block's ``source`` attribute counts too), found without parsing, so that a whole repository can
     be searched for the callers of a module: :func:`read_layout` of the caller says which are calls."""
+    return tuple(dict.fromkeys(Path(os.path.normpath(directory / s)) for s in local_sources(data)))
+
+
+def local_sources(data: bytes) -> tuple[str, ...]:
+    """The local ``source`` strings of one file's text (``../modules/x``), as written, once each."""
     if b"source" not in data:
         return ()
-    found = (m.group(1).decode("utf-8", "replace") for m in _LOCAL_SOURCE.finditer(data))
-    return tuple(dict.fromkeys(Path(os.path.normpath(directory / s)) for s in found))
+    return tuple(dict.fromkeys(m.group(1).decode("utf-8", "replace") for m in _LOCAL_SOURCE.finditer(data)))
 
 
 
