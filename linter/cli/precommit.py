@@ -44,6 +44,7 @@ def targets(files: Iterable[str], *, cache_dir: str | None = None, use_cache: bo
     module, then the templates of each changed template's unit. Paths are relative to the working
     directory, like the ones pre-commit passes; the repository holding it is searched for callers."""
     modules: dict[Path, None] = {}
+    changed: list[Path] = []
     templates: dict[str, None] = {}
     for file in files:
         path = os.path.normpath(file)
@@ -52,9 +53,10 @@ def targets(files: Iterable[str], *, cache_dir: str | None = None, use_cache: bo
         name = path.lower()
         if name.endswith(TERRAFORM_SUFFIXES):
             modules.setdefault(Path(os.path.dirname(os.path.abspath(path))), None)
+            changed.append(Path(path))
         elif name.endswith(TEMPLATE_SUFFIXES) and _is_template(path):
             templates.update(dict.fromkeys(_template_unit(path)))
-    roots = _roots(list(modules), cache_dir, use_cache, exclude) if modules else []
+    roots = _roots(list(modules), changed, cache_dir, use_cache, exclude) if modules else []
     return (*(m for m in map(_module_file, roots) if m), *sorted(templates))
 
 
@@ -87,21 +89,29 @@ def _template_unit(path: str) -> list[str]:
     return [str(stack.template), *map(str, stack.nested)]
 
 
-def _roots(changed: list[Path], cache_dir: str | None, use_cache: bool, exclude: tuple[str, ...]) -> list[Path]:
+def _roots(changed: list[Path], files: list[Path], cache_dir: str | None, use_cache: bool,
+           exclude: tuple[str, ...]) -> list[Path]:
     """The root modules of the repository that expand a changed module directory (absolute paths),
     reads confined to the repository (the tree is untrusted). A caller the check excludes is not
-    one: the check would drop it, and the changed module would be checked by no one."""
+    one: the check would drop it, and the changed module would be checked by no one.
+
+    The changed ``files`` are parsed into the cache by a child process meanwhile
+    (:func:`~why403.sources.parsing.warm_in_background`): their parse and this process's search
+    for callers and import of the engine, which the check needs next, overlap."""
     from why403.cli.config import repository_of
     from why403.sources import confine
     from why403.sources.discover import excluded
-    from why403.sources.parsing import session_for
+    from why403.sources.parsing import session_for, warm_in_background
     from why403.sources.terraform.callers import mentioned_callers
     from why403.sources.terraform.layout import read_layout
 
     top = repository_of(Path.cwd()) or Path.cwd()
     with confine.confined(confine.roots_for([str(top)])):
         session = session_for(cache_dir, use_cache, 1)
+        parsed = warm_in_background(session, files)
         callers = mentioned_callers(top, session.cache.directory if session.cache is not None else None)
+        _import_engine()
+        parsed()
         known: dict[Path, DirectoryLayout] = {}
 
         def layout_of(directory: Path) -> DirectoryLayout:
@@ -113,6 +123,16 @@ def _roots(changed: list[Path], cache_dir: str | None, use_cache: bool, exclude:
                                 lambda d: bool(exclude) and excluded(Path(os.path.relpath(d)), exclude))
         session.finish()
     return roots
+
+
+def _import_engine() -> None:
+    """Import what the check runs next (evaluation, the world, the engine, the rules) now, while
+    the changed files are parsed in the background: the imports are the same either way."""
+    import why403.pipeline
+    import why403.rules
+    import why403.sources.terraform.modules
+    import why403.world.accesses
+    import why403.world.build  # noqa: F401
 
 
 def expanding_roots(changed: Iterable[Path], callers: Mapping[Path, list[Path]],

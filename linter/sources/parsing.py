@@ -22,11 +22,12 @@ cache is addressed by content: two files with the same bytes share one entry.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -243,6 +244,45 @@ class ParseSession:
                   extra={"why403_parse": {"parsed": s.parsed, "in_workers": s.parsed_in_workers, "workers": s.workers,
                                           "from_cache": s.from_cache, "by_kind": dict(s.by_kind),
                                           "cache": asdict(self.cache.stats) if self.cache is not None else None}})
+
+
+def warm_in_background(session: ParseSession, paths: Sequence[Path]) -> Callable[[], None]:
+    """Parse the Terraform files ``paths`` into the session's cache in a forked child process while this one goes on;
+    the function returned waits for the child. Afterwards each path is a cache hit here.
+
+    The pre-commit hook is given the files a commit changed, which the cache has not seen: their
+    parse (python-hcl2's import, its grammar tables, the parse itself) and the hook's own start
+    (the caller search, importing the engine) need not wait for each other. Nothing is handed over
+    but cache entries, written atomically and checked on read like any other; a child that fails
+    or is killed only leaves a miss, which this process parses as usual. Only where forking is
+    safe and cheap (Linux: :func:`_context`), with a cache, and with a second CPU to run on; the
+    child runs under the same confinement and limits (it inherits them), reports nothing, and
+    leaves through ``os._exit`` so that none of this process's clean-up runs twice."""
+    if session.cache is None or not paths or default_jobs() < 2 or _context() is None:
+        return lambda: None
+    try:
+        pid = os.fork()
+    except OSError:
+        return lambda: None
+    if pid == 0:  # the child
+        status = 1
+        try:
+            import signal
+
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            logging.disable(logging.CRITICAL)
+            for path in paths:
+                session.terraform(path)
+            status = 0
+        finally:
+            os._exit(status)
+
+    def wait() -> None:
+        with contextlib.suppress(ChildProcessError):  # already waited for
+            os.waitpid(pid, 0)
+
+    return wait
 
 
 def _context() -> Any:
