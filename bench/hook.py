@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The pre-commit hook after a one-file change, on a 1,000-module repository (issue 17.3).
 
-    .venv/bin/python bench/hook.py [--samples 15] [--out bench/out] [--json FILE]
+    .venv/bin/python bench/hook.py [--samples 15] [--out bench/out] [--json FILE] [--editable]
 
 The repository (made once under ``--out``, a git work tree) is laid out as infrastructure
 repositories are: 250 root modules ``envs/env_NNN`` (a provider and an S3 backend each) that call
@@ -9,15 +9,20 @@ four of the 1,000 child modules ``modules/mod_NNNN`` of the generated corpus
 (``../shared/tools/gen_corpus.py``), wired as its single root wires them, and the corpus's 1,000
 CloudFormation templates under ``stacks/``.
 
+why403 is run as pre-commit runs it: pre-commit installs the hook's repository into a virtual
+environment of its own with pip (a wheel, not an editable install) and runs its ``why403`` entry
+point from the repository's top. So the bench builds a wheel of this tree and installs it into
+``--out``/hook_venv (dependencies resolved by pip the first time; offline where pip has a
+wheelhouse), with its bytecode compiled as pip compiles it. ``--editable`` runs this
+interpreter's installation instead.
+
 For ``--samples`` files taken evenly from the child modules' files, the roots' files and the
 templates, one at a time: a comment is appended to the file (a change the parse cache has not
-seen), ``why403 check --pre-commit FILE`` runs in a fresh process from the repository's top, as
-pre-commit runs it, and the file is restored. Wall time is taken from outside (interpreter start-up
-included), CPU time is the process's. Two series: with the parse cache filled by one full check
-beforehand (every later commit), and with an empty cache for each run (the first commit after a
-clone). The target: median wall time under 0.5 s with the cache filled. Run it with
-``PYTHONDONTWRITEBYTECODE`` unset, as an installed why403 has its bytecode compiled: otherwise
-every run compiles why403's modules again.
+seen), ``why403 check --pre-commit FILE`` runs in a fresh process, and the file is restored. Wall
+time is taken from outside (interpreter start-up included), CPU time is the process's and its
+children's. Two series: with the parse cache filled by one full check beforehand (every later
+commit), and with an empty cache for each run (the first commit after a clone). The target:
+median wall time under 0.5 s with the cache filled.
 """
 
 from __future__ import annotations
@@ -39,6 +44,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scale import ROOT, corpus  # a sibling script, not a package
 
 ROOTS, PER_ROOT = 250, 4
+# As on a user's machine: bytecode is written (a sandbox's PYTHONDONTWRITEBYTECODE would make every
+# run compile why403 again); CI=1 keeps the progress line off.
+ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, "CI": "1"}
 
 
 def repository(out: Path, gen: Path) -> Path:
@@ -76,7 +84,23 @@ def samples(repo: Path, count: int) -> list[Path]:
     return [p.relative_to(repo) for p in out]
 
 
-def hook(repo: Path, file: Path, cache: Path) -> tuple[float, float, int]:
+def installed(out: Path) -> Path:
+    """The ``why403`` entry point of a wheel of this tree installed into a venv of its own, as
+    pre-commit installs a hook (the wheel is rebuilt and reinstalled on each bench run)."""
+    venv = out / "hook_venv"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    with tempfile.TemporaryDirectory(prefix="why403-wheel-") as wheels:
+        subprocess.run([str(python), "-m", "pip", "wheel", "-q", "--no-deps", "-w", wheels, str(ROOT)], check=True)
+        wheel = next(Path(wheels).glob("why403-*.whl"))
+        subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(wheel)],
+                       check=True)
+    return venv / "bin" / "why403"
+
+
+def hook(repo: Path, file: Path, cache: Path, why403: str) -> tuple[float, float, int]:
     """(wall, CPU, exit status) of the hook on ``file`` changed by a comment."""
     original = (repo / file).read_bytes()
     comment = b"\n# changed by bench/hook.py\n" if file.suffix != ".json" else b"\n"
@@ -84,8 +108,8 @@ def hook(repo: Path, file: Path, cache: Path) -> tuple[float, float, int]:
     try:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "why403", "check", "--pre-commit", "--cache-dir", str(cache),
-                               str(file)], cwd=repo, capture_output=True, text=True, env={**os.environ, "CI": "1"})
+        proc = subprocess.run([why403, "check", "--pre-commit", "--cache-dir", str(cache), str(file)], cwd=repo,
+                              capture_output=True, text=True, env=ENV)
         wall = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     finally:
@@ -102,24 +126,27 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     parser.add_argument("--gen", type=Path, default=ROOT.parent / "shared" / "tools" / "gen_corpus.py")
     parser.add_argument("--json", type=Path, help="also write every measurement here")
+    parser.add_argument("--editable", action="store_true", help="run this interpreter's why403, not a wheel")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     repo = repository(args.out, args.gen)
+    why403 = str(Path(sys.executable).parent / "why403") if args.editable else str(installed(args.out))
     files = samples(repo, args.samples)
     results: dict[str, list[dict[str, Any]]] = {"warm": [], "cold": []}
     with tempfile.TemporaryDirectory(prefix="why403-hook-") as scratch:
         warm = Path(scratch) / "warm"
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "why403", "check", "--cache-dir", str(warm), "--format", "json",
-                        "--output", str(Path(scratch) / "full.json"), "."], cwd=repo, capture_output=True)
+        subprocess.run([why403, "check", "--cache-dir", str(warm), "--format", "json",
+                        "--output", str(Path(scratch) / "full.json"), "."], cwd=repo, capture_output=True, env=ENV)
         full = time.perf_counter() - started
         for file in files:
-            wall, cpu, code = hook(repo, file, warm)
+            wall, cpu, code = hook(repo, file, warm, why403)
             results["warm"].append({"file": str(file), "wall": wall, "cpu": cpu, "exit": code})
             cold = Path(scratch) / f"cold-{len(results['cold'])}"
-            wall, cpu, code = hook(repo, file, cold)
+            wall, cpu, code = hook(repo, file, cold, why403)
             results["cold"].append({"file": str(file), "wall": wall, "cpu": cpu, "exit": code})
             shutil.rmtree(cold, ignore_errors=True)
+    print(f"{why403} ({'editable' if args.editable else 'wheel, as pre-commit installs it'})")
     print(f"{repo}: {ROOTS} roots x {PER_ROOT} of 1,000 modules, 1,000 templates; full check to fill the cache "
           f"{full:.1f} s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     for name, label in (("warm", "cache filled"), ("cold", "empty cache ")):

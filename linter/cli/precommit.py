@@ -109,9 +109,11 @@ def _roots(changed: list[Path], files: list[Path], cache_dir: str | None, use_ca
     with confine.confined(confine.roots_for([str(top)])):
         session = session_for(cache_dir, use_cache, 1)
         parsed = warm_in_background(session, files)
-        callers = mentioned_callers(top, session.cache.directory if session.cache is not None else None)
-        _import_engine()
-        parsed()
+        try:
+            callers = mentioned_callers(top, session.cache.directory if session.cache is not None else None)
+            _import_engine()
+        finally:
+            parsed()  # waits for the child, whatever happened here
         known: dict[Path, DirectoryLayout] = {}
 
         def layout_of(directory: Path) -> DirectoryLayout:
