@@ -36,14 +36,33 @@ def pool_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
+class ParseLog:
+    """The bytes of every file parsed, in this process or a child it forked (the pre-commit hook
+    parses changed files in one): each parse is appended to a file, which both processes share."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.write_bytes(b"")
+
+    def clear(self) -> None:
+        self.path.write_bytes(b"")
+
+    def add(self, data: bytes) -> None:
+        with open(self.path, "ab") as log:
+            log.write(data.hex().encode() + b"\n")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, list) and [bytes.fromhex(x.decode()) for x in self.path.read_bytes().split()] == other
+
+
 @pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
-    """The bytes of every file parsed in this process."""
-    seen: list[bytes] = []
+def parses(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> ParseLog:
+    """Every file parsed in this process or its children."""
+    seen = ParseLog(tmp_path / "parses.log")
     real = parsekind.parse
 
     def counting(kind: str, data: bytes) -> Any:
-        seen.append(data)
+        seen.add(data)
         return real(kind, data)
 
     monkeypatch.setattr(parsekind, "parse", counting)
@@ -82,7 +101,7 @@ def test_same_outcome_whatever_jobs_and_cache(tmp_path: Path, pool_runs: list[in
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_one_file_changed_is_the_only_file_parsed(tmp_path: Path, parses: list[bytes], jobs: int) -> None:
+def test_one_file_changed_is_the_only_file_parsed(tmp_path: Path, parses: ParseLog, jobs: int) -> None:
     tree = synthetic(tmp_path / "repo", 40)
     cache = str(tmp_path / "cache")
     run_check(CheckRequest(paths=(str(tree),), jobs=jobs, cache_dir=cache))
@@ -97,7 +116,7 @@ def test_one_file_changed_is_the_only_file_parsed(tmp_path: Path, parses: list[b
     assert _normal(outcome) == _normal(fresh)
 
 
-def test_precommit_hook_after_a_one_file_change_parses_one_file(tmp_path: Path, parses: list[bytes],
+def test_precommit_hook_after_a_one_file_change_parses_one_file(tmp_path: Path, parses: ParseLog,
                                                                 monkeypatch: pytest.MonkeyPatch,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     tree = synthetic(tmp_path / "repo", 12)
