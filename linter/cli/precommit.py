@@ -128,13 +128,21 @@ def _roots(changed: list[Path], files: list[Path], cache_dir: str | None, use_ca
 
 
 def _import_engine() -> None:
-    """Import what the check runs next (evaluation, the world, the engine, the rules) now, while
-    the changed files are parsed in the background: the imports are the same either way."""
+    """Import what the check runs next (the Terraform frontend's evaluation, the world, the engine,
+    every rule, the text report) now, while the changed files are parsed in the background: the
+    imports are the same either way, only their time overlaps with the parse."""
     import why403.pipeline
-    import why403.rules
+    import why403.report.text
+    import why403.runcache
+    import why403.sources.terraform.load
     import why403.sources.terraform.modules
     import why403.world.accesses
-    import why403.world.build  # noqa: F401
+    import why403.world.analysis
+    import why403.world.build
+    import why403.world.units  # noqa: F401
+    from why403.rules import all_rules
+
+    all_rules()
 
 
 def expanding_roots(changed: Iterable[Path], callers: Mapping[Path, list[Path]],
