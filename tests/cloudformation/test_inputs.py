@@ -70,6 +70,20 @@ def test_metadata_suppressions_span_the_resource() -> None:
     assert (sups[2].location.line, sups[2].location.end_line) == (16, 24)
 
 
+@pytest.mark.parametrize(("text", "end"), [
+    ("Resources:\n  A:\n    Type: AWS::S3::Bucket\n  B:\n    Type: AWS::SNS::Topic", 5),
+    ("Resources:\n  A:\n    Type: AWS::S3::Bucket\n  B:\n    Type: AWS::SNS::Topic\n", 5),
+    ("Resources:\n  A:\n    Type: AWS::S3::Bucket\n  B:\n    Type: AWS::SNS::Topic\n\n# the end", 5),
+    ("Resources:\n  A:\n    Type: AWS::S3::Bucket\n  B:\n    Type: AWS::SNS::Topic\n# the end\n", 5),
+    ('{"Resources": {"A": {"Type": "AWS::S3::Bucket"},\n "B": {"Type": "AWS::SNS::Topic"}}}', 2),
+])
+def test_the_last_resource_ends_on_its_last_line_with_or_without_a_final_line_break(text: str, end: int) -> None:
+    parsed = parse_template(text.encode(), "t.yaml")
+    assert parsed.template is not None
+    resources = parsed.template["Resources"]
+    assert (resources["A"].end_line, resources["B"].end_line) == ((3 if end == 5 else 1), end)
+
+
 # -- recognition --------------------------------------------------------------------------------
 
 

@@ -118,7 +118,8 @@ def _last_line(node: Any, lines: list[str], default: int) -> int:
     """The last line that holds part of ``node`` (1-based).
 
     A block mapping's end mark is the start of the next token, possibly after blank lines and
-    comments; a flow mapping's (JSON) is just after its closing brace.
+    comments; a flow mapping's (JSON) is just after its closing brace. At the end of a text with
+    no final line break, libyaml puts the end mark on the line after the last one.
     """
     end = getattr(node, "end_mark", None)
     start = getattr(node, "start_mark", None)
@@ -126,7 +127,9 @@ def _last_line(node: Any, lines: list[str], default: int) -> int:
         return default
     row, col = int(end.line), int(end.column)
     first = int(start.line) + 1
-    if row >= len(lines) or lines[row][:col].strip():
+    if row >= len(lines):
+        row = len(lines)
+    elif lines[row][:col].strip():
         return max(first, row + 1)
     last = row
     while last > first and (not lines[last - 1].strip() or lines[last - 1].lstrip().startswith("#")):
