@@ -128,6 +128,11 @@ class ElementReader:
                 vals = tuple(self.values_of(values, f"{operator}.{key}", where, loc))
                 if not vals:
                     self.problem("condition", f"{where}: {operator} {key} has no values", loc)
+                    # Dropping it would make the statement unconditional (a Principal "*" statement
+                    # narrowed by aws:SourceIp would read as public). The empty list is refused, or
+                    # matches no request: which one is not documented, so its value is unknown.
+                    unwritten = symbols.unknown(f"the values of {operator} {key}, of which none are written")
+                    out.append(Condition(operator, base, set_op, if_exists, key, (unwritten,)))  # type: ignore[arg-type]
                     continue
                 if base in ("Null", "Bool") and \
                         not all(v.lower() in ("true", "false") or symbols.has_token(v) for v in vals):

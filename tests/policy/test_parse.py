@@ -389,3 +389,14 @@ class TestLocations:
 
 def test_problem_is_plain_data() -> None:
     assert Problem("json", "m", AT) == Problem("json", "m", AT, "error")
+
+
+def test_a_condition_key_without_values_is_kept_with_an_unknown_value() -> None:
+    """Dropped, the condition would leave the statement unconditional: a Principal "*" grant
+    narrowed by aws:SourceIp would read as public. What AWS does with the empty list (refuse the
+    document, or match no request) is not documented: the value is unknown."""
+    p = parse(doc(stmt(Principal="*", Condition={"IpAddress": {"aws:SourceIp": []}})), K.BUCKET)
+    assert [pr.message for pr in p.problems] == ["statement 0: IpAddress aws:SourceIp has no values"]
+    (cond,) = p.statements[0].conditions
+    assert (cond.base, cond.key) == ("IpAddress", "aws:SourceIp")
+    assert len(cond.values) == 1 and symbols.is_entirely_unknown(cond.values[0])

@@ -33,3 +33,86 @@ def test_a_supplied_value_makes_the_finding_definite(check: Check) -> None:
     found = {f["location"]["line"]: f["severity"] for f in of_rule(report, "W403-S401")}
     assert code == 1
     assert found == {43: "error", 54: "error", 70: "error"}
+
+
+# A root deployed per environment passes a placeholder down to a shared bucket module, which merges
+# the caller's documents into its own bucket policy (alphagov/govuk-infrastructure's shape).
+SHARED_BUCKET = {
+    "main.tf": """
+        variable "office_cidrs" {
+          type    = list(string)
+          default = %s
+        }
+        module "mirror" {
+          source         = "./modules/bucket"
+          name           = "mirror-bkt-example"
+          extra_policies = [data.aws_iam_policy_document.office_read.json]
+        }
+        data "aws_iam_policy_document" "office_read" {
+          statement {
+            sid       = "OfficeRead"
+            actions   = ["s3:GetObject"]
+            resources = ["arn:aws:s3:::mirror-bkt-example/*"]
+            principals {
+              type        = "AWS"
+              identifiers = ["*"]
+            }
+            condition {
+              test     = "IpAddress"
+              variable = "aws:SourceIp"
+              values   = var.office_cidrs
+            }
+          }
+        }
+        """,
+    "modules/bucket/main.tf": """
+        variable "name" { type = string }
+        variable "extra_policies" {
+          type    = list(string)
+          default = []
+        }
+        resource "aws_s3_bucket" "this" {
+          bucket = var.name
+        }
+        resource "aws_s3_bucket_public_access_block" "this" {
+          bucket                  = aws_s3_bucket.this.id
+          block_public_acls       = true
+          block_public_policy     = true
+          ignore_public_acls      = true
+          restrict_public_buckets = true
+        }
+        data "aws_iam_policy_document" "combined" {
+          source_policy_documents = var.extra_policies
+        }
+        resource "aws_s3_bucket_policy" "this" {
+          bucket = aws_s3_bucket.this.id
+          policy = data.aws_iam_policy_document.combined.json
+        }
+        """,
+}
+
+
+def _shared_bucket(default: str) -> dict[str, str]:
+    return {name: text % default if name == "main.tf" else text for name, text in SHARED_BUCKET.items()}
+
+
+def test_a_placeholder_passed_down_to_a_module_caps_its_policy_problem_at_warning(check: Check) -> None:
+    """An empty condition value list, from a root variable's ``default = []`` passed through a module
+    input: at most a warning that names the variable (it was an error), and the condition is not
+    dropped: the statement stays narrowed to the source addresses, never read as public."""
+    _, report = check(_shared_bucket("[]"))
+    (problem,) = of_rule(report, "W403-S401")
+    assert problem["severity"] == "warning"
+    assert "aws:SourceIp has no values" in problem["message"] and "var.office_cidrs = []" in problem["message"]
+    assert of_rule(report, "W403-B307") == [] and of_rule(report, "W403-B301") == []
+
+
+def test_the_same_module_with_written_addresses_is_judged_on_them(check: Check) -> None:
+    _, narrow = check(_shared_bucket('["203.0.113.0/24"]'))
+    assert of_rule(narrow, "W403-S401") == [] and of_rule(narrow, "W403-B307") == []
+
+
+def test_a_condition_everyone_passes_is_still_public(check: Check) -> None:
+    _, wide = check(_shared_bucket('["0.0.0.0/0"]'))
+    (refused,) = of_rule(wide, "W403-B307")
+    assert refused["severity"] == "error" and "OfficeRead" in refused["message"]

@@ -13,7 +13,6 @@ from why403.model.location import Location
 from why403.sources.terraform.context import MAX_INSTANCES, CycleError, LoadContext
 from why403.sources.terraform.convert import EvalError, to_str
 from why403.sources.terraform.evaluate import BudgetExceeded, Scope
-from why403.sources.terraform.references import variables_read
 from why403.sources.terraform.syntax import Block, Body, Expr, traversal_text
 from why403.sources.terraform.tfvalues import ABSENT, Lazy, ObjVal, Unk
 
@@ -39,13 +38,14 @@ class BodyReader:
 
     def rests_on(self, name: str) -> str | None:
         """The placeholder defaults of root variables that argument ``name`` reads (through locals,
-        data sources and resources of its module), said as a reason; None when it reads none."""
-        module = self.scope.module
+        data sources and resources of its module, and the module blocks that pass values down to
+        it), said as a reason; None when it reads none."""
         defaults = self.ctx.placeholder_defaults
         attr = self.body.attr(name)
-        if not defaults or attr is None or not getattr(module, "is_root", False):
+        root_variables_read = getattr(self.scope.module, "root_variables_read", None)
+        if not defaults or attr is None or root_variables_read is None:
             return None
-        read = sorted(variables_read(module.config, attr.expr) & set(defaults))  # type: ignore[attr-defined]
+        read = sorted(root_variables_read(attr.expr) & set(defaults))
         if not read:
             return None
         said = ", ".join(f"var.{v} = {defaults[v]}" for v in read[:3])

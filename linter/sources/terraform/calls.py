@@ -138,7 +138,7 @@ class ModuleCall:
             children.append(parent.child(
                 config, prefix=f"{self.label}{key_suffix(key)}.", rel=rel.replace(os.sep, "/"),
                 key_path=key_path, inputs=inputs, providers=providers, maybe=maybe,
-                chain=(*parent.chain, resolved)))
+                chain=(*parent.chain, resolved), call_body=self.decl.block.body))
         self._children = children
         return children
 

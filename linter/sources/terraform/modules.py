@@ -22,7 +22,8 @@ from why403.sources.terraform.convert import EvalError
 from why403.sources.terraform.evaluate import Scope
 from why403.sources.terraform.instances import Collection
 from why403.sources.terraform.providers import ProviderConfig, ProviderSlot
-from why403.sources.terraform.syntax import Attribute, Expr, Lit, traversal_text
+from why403.sources.terraform.references import variables_read
+from why403.sources.terraform.syntax import Attribute, Body, Expr, Lit, traversal_text
 from why403.sources.terraform.tfvalues import ABSENT, Lazy, Unk
 from why403.sources.terraform.types import ANY, convert, parse_type
 
@@ -43,8 +44,11 @@ class ModuleInstance:
 
     def __init__(self, ctx: LoadContext, config: ModuleConfig, *, prefix: str, rel: str, key_path: str,
                  inputs: dict[str, Callable[[], Any]] | None, providers: dict[str, ProviderSlot] | None,
-                 maybe: str | None, chain: tuple[Path, ...], root_values: dict[str, Any] | None = None) -> None:
+                 maybe: str | None, chain: tuple[Path, ...], root_values: dict[str, Any] | None = None,
+                 caller: tuple[ModuleInstance, Body] | None = None) -> None:
         self.ctx = ctx
+        # The instance whose module block made this one, and that block's body (None for the root).
+        self.caller = caller
         self.config = config
         self.prefix = prefix
         self.rel = rel
@@ -227,10 +231,27 @@ class ModuleInstance:
 
     def child(self, config: ModuleConfig, *, prefix: str, rel: str, key_path: str,
               inputs: dict[str, Callable[[], Any]], providers: dict[str, ProviderSlot], maybe: str | None,
-              chain: tuple[Path, ...]) -> ModuleInstance:
-        """An instance of a module this one calls."""
+              chain: tuple[Path, ...], call_body: Body | None = None) -> ModuleInstance:
+        """An instance of a module this one calls (``call_body``: the body of its module block)."""
         return ModuleInstance(self.ctx, config, prefix=prefix, rel=rel, key_path=key_path, inputs=inputs,
-                              providers=providers, maybe=maybe, chain=chain)
+                              providers=providers, maybe=maybe, chain=chain,
+                              caller=(self, call_body) if call_body is not None else None)
+
+    def root_variables_read(self, start: Any) -> set[str]:
+        """The root module's variables that ``start`` (an expression of this module) reads, through
+        the locals, data sources and resources of each module on the way and the arguments of the
+        module blocks that pass them down. A policy document written in a shared module is often
+        built from what its caller passes, and that from a root variable with a placeholder default."""
+        names = variables_read(self.config, start)
+        module: ModuleInstance = self
+        while not module.is_root and names:
+            if module.caller is None:
+                return set()
+            parent, body = module.caller
+            passed = [attr.expr for attr in (body.attr(n) for n in sorted(names)) if attr is not None]
+            names = variables_read(parent.config, passed) if passed else set()
+            module = parent
+        return names
 
     def walk(self) -> list[ModuleInstance]:
         """This instance and every module instance below it."""
