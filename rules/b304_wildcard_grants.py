@@ -6,7 +6,9 @@ policy, which delegates to IAM, is not flagged, nor a principal the sources do n
 be the administrator it is named as); in an identity policy, data or key-use actions (`s3:GetObject`,
 `s3:PutObject`, `s3:DeleteObject`, `kms:Decrypt`, `kms:GenerateDataKey`, or wildcards that include
 them) on `Resource: "*"`, which the simulation confirms by reaching a bucket or key outside the
-sources.
+sources. A role or user that may attach any policy to itself (`iam:*`, `iam:PutRolePolicy` or
+`iam:AttachRolePolicy` on itself, with no condition, Deny or permissions boundary in the way) is
+an administrator in effect, as a deployment role usually is, and is not flagged.
 
 **Why it matters.** Wildcards are how a quick fix for a 403 becomes a standing exposure: the
 principal gains deletes, policy changes and every bucket and key of the account, not the one access
@@ -48,7 +50,7 @@ def _resource_policy_findings(analysis: Analysis) -> Iterable[Finding]:
                 if value.endswith(":root") or value in admins or symbols.is_entirely_unknown(value):
                     continue
                 info = analysis.world.principals.get(value)
-                if info is None or info.admin:
+                if info is None or analysis.administers_itself(info):
                     continue  # a principal outside the sources may well be the administrator it is named as
                 wide = sorted(a for a in stmt.actions if a.lower() in WIDE)
                 yield _finding(policy, owner, stmt, f"grants {', '.join(wide)} to {symbols.render(value)}, "
@@ -57,7 +59,8 @@ def _resource_policy_findings(analysis: Analysis) -> Iterable[Finding]:
 
 def _identity_findings(analysis: Analysis) -> Iterable[Finding]:
     for info in sorted(analysis.world.principals.values(), key=lambda i: i.ref):
-        if info.admin or info.kind not in ("role", "user") or info.actor.identity_policies is None:
+        if info.kind not in ("role", "user") or info.actor.identity_policies is None \
+                or analysis.administers_itself(info):
             continue
         written = tuple(p for p in info.actor.identity_policies
                         if p.arn is None or not is_aws_managed(p.arn))

@@ -180,3 +180,26 @@ def grants_outside_the_sources(actor: Actor, policy: Policy, stmt: Statement, ac
         if find_any((only,), target, "Allow")[0] is True:
             out.append(action)
     return out
+
+
+# The IAM calls with which a principal writes its own permissions. Allowed on itself, with no
+# permissions boundary to cap what it attaches, they let it attach AdministratorAccess to itself.
+_WRITES_OWN_POLICIES = {"role": ("iam:AttachRolePolicy", "iam:PutRolePolicy"),
+                        "user": ("iam:AttachUserPolicy", "iam:PutUserPolicy")}
+
+
+def writes_its_own_permissions(actor: Actor, entity_arn: str, kind: str, env: Environment) -> bool:
+    """Whether ``actor``'s identity policies surely let it attach or write any policy on its own role
+    or user (``entity_arn``): no condition it may fail, no Deny that may apply, no permissions
+    boundary. Such a principal is an administrator in effect (a deployment role with ``iam:*``)."""
+    actions = _WRITES_OWN_POLICIES.get(kind, ())
+    policies = actor.identity_policies
+    if not actions or policies is None or actor.permissions_boundary is not None:
+        return False
+    req = client_request(actor, "s3:GetObject", external_bucket(ELSEWHERE), "x", Network())
+    context = build_context(req, env.orgs)
+    for action in actions:
+        target = Target(actor, action, entity_arn, context)
+        if find_any(policies, target, "Allow")[0] is True and find_any(policies, target, "Deny")[0] is False:
+            return True
+    return False

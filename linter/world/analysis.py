@@ -28,6 +28,7 @@ from why403.simulate.exposure import (
     endpoint_admits_anyone,
     grants_outside_the_sources,
     key_grant_exposures,
+    writes_its_own_permissions,
 )
 from why403.simulate.kms import authorize_kms_direct
 from why403.simulate.public import public_statements
@@ -258,6 +259,11 @@ class Analysis:
                                    actions: tuple[str, ...]) -> list[str]:
         """Which of ``actions`` one identity statement grants on a bucket or key the sources do not define."""
         return grants_outside_the_sources(actor, policy, stmt, actions, self.world.env)
+
+    def administers_itself(self, info: PrincipalInfo) -> bool:
+        """Whether a role or user of the sources may attach any policy to itself: an administrator
+        in all but name, whatever its policies list (``iam:*`` on ``*``, ``iam:PutRolePolicy`` on itself)."""
+        return info.admin or writes_its_own_permissions(info.actor, info.arn, info.kind, self.world.env)
 
 
 def _grouped(results: list[AccessResult], key: Callable[[AccessResult], str | None]) -> dict[str, list[AccessResult]]:

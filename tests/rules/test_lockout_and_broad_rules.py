@@ -278,6 +278,29 @@ def test_b304_silent_on_named_actions_and_resources(lint: Lint) -> None:
     assert by_rule(findings, "W403-B304") == []
 
 
+def test_b304_silent_for_a_role_that_may_attach_any_policy_to_itself(lint: Lint) -> None:
+    """A deployment role with ``iam:*`` (or ``iam:PutRolePolicy`` on itself) on ``*`` can attach
+    AdministratorAccess to itself: "which is not an administrator" would be false."""
+    for iam in ('"iam:*"', "iam:PutRolePolicy", "iam:AttachRolePolicy"):
+        findings = lint({"t.yaml": GRANTS % (f"[s3:*, kms:*, {iam}]", "*", "s3:*")})
+        assert by_rule(findings, "W403-B304") == [], iam
+
+
+def test_b304_still_warns_when_the_role_cannot_write_its_own_policies(lint: Lint) -> None:
+    # Writing other roles' policies (not its own), under a condition it may fail, or with a
+    # permissions boundary that caps what it attaches: not an administrator.
+    other = (GRANTS % ("[s3:*, iam:PutRolePolicy]", "*", "s3:*")).replace(
+        'Resource: "*"', 'Resource: ["*"]\n              - Effect: Deny\n                Action: iam:PutRolePolicy\n'
+        '                Resource: !Sub "arn:aws:iam::${AWS::AccountId}:role/worker"')
+    conditioned = (GRANTS % ("[s3:*, iam:*]", "*", "s3:*")).replace(
+        'Resource: "*"', 'Resource: "*"\n                Condition: {Bool: {aws:MultiFactorAuthPresent: "true"}}')
+    bounded = (GRANTS % ("[s3:*, iam:*]", "*", "s3:*")).replace(
+        "      RoleName: worker",
+        "      RoleName: worker\n      PermissionsBoundary: arn:aws:iam::aws:policy/PowerUserAccess")
+    for text in (other, conditioned, bounded):
+        assert {f.layer for f in by_rule(lint({"t.yaml": text}), "W403-B304")} >= {"bucket-policy"}, text
+
+
 NEGATED = HEAD + """
   Ops:
     Type: AWS::IAM::ManagedPolicy
