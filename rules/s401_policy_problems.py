@@ -36,8 +36,9 @@ In identity and organization policies only action names of S3 and KMS are report
 such as `ec2:View*` that matches nothing never causes an S3 403.
 
 A document built from a root variable's empty default (`default = ""`, `[]`, `{}`, `null`), which
-the variable file of each environment usually replaces, is at most a `warning` that says which value
-it rests on. A document that may not be created at all (a policy resource whose `count` depends on a
+the variable file of each environment usually replaces, or from a template parameter's empty
+`Default: ""`, which each deployment's parameters usually replace, is at most a `warning` that says
+which value it rests on. A document that may not be created at all (a policy resource whose `count` depends on a
 variable without a value, often one per environment) is a `note` naming that value. Supply the
 values (`--var`, `--var-file`) to check the document as deployed.
 
@@ -94,6 +95,8 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                 severity, why = "note", f" (note: {policy.rests_on})"
             elif severity == "error" and policy.rests_on:
                 severity, why = "warning", f" (warning: {policy.rests_on})"
+            elif severity == "warning" and policy.rests_on and why.endswith(")"):
+                why = f"{why[:-1]}; {policy.rests_on})"  # the dead grant may be a placeholder's
             yield RULE.finding(
                 severity=severity,  # type: ignore[arg-type]
                 message=f"{origin}: {_joined(p.message for p in problems)}{why}",

@@ -116,3 +116,69 @@ def test_a_condition_everyone_passes_is_still_public(check: Check) -> None:
     _, wide = check(_shared_bucket('["0.0.0.0/0"]'))
     (refused,) = of_rule(wide, "W403-B307")
     assert refused["severity"] == "error" and "OfficeRead" in refused["message"]
+
+
+# A template whose optional parameters default to "" ("if not provided, X must be specified"):
+# awslabs' serverless data lake framework and the WAF security automations are written this way.
+PLACEHOLDER_TEMPLATE = """
+    AWSTemplateFormatVersion: "2010-09-09"
+    Parameters:
+      AccessLogBucket:
+        Type: String
+        Default: ""
+      ReaderRoleArn:
+        Type: String
+        Default: ""
+    Resources:
+      Parser:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}
+          Policies:
+            - PolicyName: logs
+              PolicyDocument:
+                Version: "2012-10-17"
+                Statement:
+                  - Effect: Allow
+                    Action: s3:ListBucket
+                    Resource: !Sub arn:${AWS::Partition}:s3:::${AccessLogBucket}
+      Data:
+        Type: AWS::S3::Bucket
+        Properties: {BucketName: data-bkt-example}
+      DataPolicy:
+        Type: AWS::S3::BucketPolicy
+        Properties:
+          Bucket: !Ref Data
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Principal: {AWS: !Ref ReaderRoleArn}
+                Action: s3:GetObject
+                Resource: arn:aws:s3:::data-bkt-example/*
+"""
+
+
+def test_a_template_parameters_empty_default_is_a_placeholder_too(check: Check) -> None:
+    _, report = check({"template.yaml": PLACEHOLDER_TEMPLATE})
+    found = {f["layer"]: f for f in of_rule(report, "W403-S401")}
+    assert set(found) == {"identity-policy", "bucket-policy"}
+    # Refused as written, but it rests on the placeholder: at most a warning that says so.
+    principal = found["bucket-policy"]
+    assert principal["severity"] == "warning" and "invalid AWS principal ''" in principal["message"]
+    assert 'parameter ReaderRoleArn = ""' in principal["message"]
+    # Dead as written (a warning anyway): the message says what it rests on.
+    dead = found["identity-policy"]
+    assert dead["severity"] == "warning" and "'arn:aws:s3:::' is not an ARN" in dead["message"]
+    assert 'parameter AccessLogBucket = ""' in dead["message"]
+
+
+def test_a_supplied_empty_parameter_is_the_deployed_value(check: Check) -> None:
+    _, report = check({"template.yaml": PLACEHOLDER_TEMPLATE}, "--parameter", "ReaderRoleArn=",
+                      "--parameter", "AccessLogBucket=")
+    found = {f["layer"]: f for f in of_rule(report, "W403-S401")}
+    assert found["bucket-policy"]["severity"] == "error"
+    assert all("rests on" not in f["message"] for f in found.values())

@@ -74,6 +74,7 @@ class Resolver:
         self.exports = exports
         self.overrides = overrides or {}
         self.touched: set[str] = set()
+        self.placeholders_read: set[str] = set()
         self.imports_missing: set[str] = set()
         self.imports_found: set[str] = set()  # export names resolved (evidence of a link between stacks)
         self._cond_memo: dict[str, tuple[Tri, frozenset[str]]] = {}
@@ -92,6 +93,17 @@ class Resolver:
         finally:
             saved |= self.touched
             self.touched = saved
+
+    @contextmanager
+    def reading_placeholders(self) -> Iterator[set[str]]:
+        """Collect the parameters read at their empty Default inside the block (see Param.placeholder)."""
+        saved = self.placeholders_read
+        self.placeholders_read = set()
+        try:
+            yield self.placeholders_read
+        finally:
+            saved |= self.placeholders_read
+            self.placeholders_read = saved
 
     # -- values ---------------------------------------------------------------------------
 
@@ -210,6 +222,8 @@ class Resolver:
             if p.is_list:
                 return Unknown(f"parameter {name} has no value")
             return symbols.unknown(f"Parameter {name}")
+        if p.placeholder:
+            self.placeholders_read.add(name)
         if isinstance(p.value, tuple):
             return list(p.value)
         return p.value

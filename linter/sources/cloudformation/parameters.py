@@ -30,6 +30,9 @@ class Param:
     value: str | tuple[str, ...] | None
     allowed: tuple[str, ...] | None = None
     ssm: bool = False
+    # The value is the template's empty Default (``Default: ""``), not one the user supplied: a
+    # placeholder that each deployment's parameters usually replace ("if not provided, ...").
+    placeholder: bool = False
 
     @property
     def is_list(self) -> bool:
@@ -69,10 +72,11 @@ def declared(template: Map, supplied: Mapping[str, str]) -> dict[str, Param]:
         value: str | tuple[str, ...] | None = None
         if raw is not None and not ssm:
             value = raw
-        param = Param(name, ptype, params.key_line(name) or line_of(spec), value, allowed, ssm)
+        placeholder = value == "" and name not in supplied
+        param = Param(name, ptype, params.key_line(name) or line_of(spec), value, allowed, ssm, placeholder)
         if param.is_list and isinstance(value, str):
             param = Param(name, ptype, param.line, tuple(v.strip() for v in value.split(",")) if value else (),
-                          allowed, ssm)
+                          allowed, ssm, placeholder)
         out[name] = param
     return out
 

@@ -24,7 +24,7 @@ def resolve_policy(ctx: Ctx, raw: Any, kind: PolicyKind, origin: str, line: int,
                    maybe: str | None = None) -> Policy:
     """Parse ``raw`` (a document as written in the template) as a policy of ``kind``."""
     where = Location(ctx.file, line_of(raw, line))
-    with ctx.r.tracking() as seen:
+    with ctx.r.tracking() as seen, ctx.r.reading_placeholders() as placeholders:
         doc, locations = _resolve(ctx, raw, where)
     doc = as_sent(doc)
     ctx.note_params(seen, origin)
@@ -40,6 +40,11 @@ def resolve_policy(ctx: Ctx, raw: Any, kind: PolicyKind, origin: str, line: int,
     if maybe is not None:
         policy = replace(policy, exists_if=maybe,
                          rests_on=f"whether it exists depends on values the sources leave open: {maybe}")
+    if placeholders:
+        said = ", ".join(f'parameter {name} = ""' for name in sorted(placeholders)[:3])
+        rests = (f"it rests on {said}, an empty default that the parameters of each deployment usually "
+                 "replace (supply the value to check it)")
+        policy = replace(policy, rests_on=f"{policy.rests_on}; {rests}" if policy.rests_on else rests)
     return policy
 
 
