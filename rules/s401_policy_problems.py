@@ -5,8 +5,10 @@ the wrong type, an unknown `Effect` or condition operator, a missing `Action`, a
 service has (`s3:GetObjects`, or an API name such as `s3:ListObjectsV2`, authorized by
 `s3:ListBucket`), a wildcard that matches no action, a malformed ARN, an object action on a bucket
 ARN (`s3:GetObject` on `arn:aws:s3:::b`) and a bucket action on object ARNs (`s3:ListBucket` on
-`arn:aws:s3:::b/*`). An ARN shorter than six parts whose last character is `*` is not malformed:
-a `*` that ends a segment runs on past the colons after it, so `arn:aws:sns:*:*` names every topic.
+`arn:aws:s3:::b/*`). An ARN shorter than six parts is not malformed when a `*` ends one of its
+segments: that `*` runs on past the colons after it, so `arn:aws:sns:*:*` names every topic and
+`arn:aws:sns:*:alerts` the topic `alerts` in every region and account. Read that way, `arn:aws:*`
+has a wildcard in the service part, which AWS does not allow.
 
 **Why it matters.** S3 refuses a bucket policy with such defects (`MalformedPolicy`: "Policy has
 invalid action", "Action does not apply to any resource(s) in statement"), so the deployment fails

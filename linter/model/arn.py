@@ -49,6 +49,27 @@ def split_arn(text: str) -> list[str] | None:
     return parts if len(parts) == 6 else None
 
 
+def pattern_parts(pattern: str) -> list[str] | None:
+    """The six parts of a ``Resource`` pattern, or None when it cannot name an ARN's six.
+
+    A pattern of six or more colon-separated parts is split as an ARN. A shorter one names ARNs
+    only through a ``*`` that ends one of its segments: that ``*`` may run on past the colons
+    after it (access-model 6.5; IAM JSON policy elements: Resource), as :mod:`why403.model.glob`
+    matches it, so ``arn:aws:sns:*:*`` names every topic and ``arn:aws:sns:*:alerts`` the topic
+    ``alerts`` of every region and account. The missing parts are taken as run over by the last
+    such ``*`` (the reading that keeps the earlier parts, the service above all, as written), and
+    stand as ``*``: ``arn:aws:*`` reads ``arn:aws:*:*:*:*``, a wildcard in the service part."""
+    parts = split_arn(pattern)
+    if parts is not None:
+        return parts
+    segments = pattern.split(":")
+    spanning = [i for i, segment in enumerate(segments) if segment.endswith("*")]
+    if not spanning or segments[0] != "arn":
+        return None
+    last = spanning[-1] + 1
+    return [*segments[:last], *["*"] * (6 - len(segments)), *segments[last:]]
+
+
 # -- building -------------------------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from why403.model import symbols
-from why403.model.arn import arn_in_bucket_slot, arn_in_key_slot, split_arn
+from why403.model.arn import arn_in_bucket_slot, arn_in_key_slot, pattern_parts
 from why403.model.location import Problem
 from why403.model.policy import Policy, PolicyKind, Statement
 from why403.policy import catalogue
@@ -81,7 +81,7 @@ def _check_resources(stmt: Statement) -> list[Problem]:
     for resource in stmt.resources or stmt.not_resources or ():
         if resource == "*" or symbols.has_uncertain_token(resource):
             continue
-        parts = split_arn(resource) or _runs_past_colons(resource)
+        parts = pattern_parts(resource)
         if parts is None or parts[0] != "arn" or not parts[2] or not parts[5]:
             out.append(Problem("malformed-arn", f"{stmt.name}: {resource!r} is not an ARN", stmt.location,
                                "warning"))
@@ -89,16 +89,6 @@ def _check_resources(stmt: Statement) -> list[Problem]:
             out.append(Problem("malformed-arn", f"{stmt.name}: wildcards are not allowed in the service part of "
                                f"{resource!r}", stmt.location, "warning"))
     return out
-
-
-def _runs_past_colons(resource: str) -> list[str] | None:
-    """A shorter ARN whose last character is a ``*``: ending its segment, that ``*`` runs on past
-    the colons that follow (access-model 6.5, as :mod:`why403.model.glob` matches it), so
-    ``arn:aws:sns:*:*`` names every topic. Its parts as six, the ``*`` standing for the rest."""
-    parts = resource.split(":")
-    if len(parts) >= 6 or len(parts) < 4 or not resource.endswith("*"):
-        return None
-    return parts[:-1] + ["*"] * (6 - len(parts) + 1)
 
 
 def _resource_shape(resource: str) -> str:

@@ -60,3 +60,30 @@ def test_an_account_is_named_whatever_the_partition_of_its_root_arn() -> None:
     assert arn.names_account(arn.account_root(symbols.unknown("acct")), "111122223333") is None
     assert arn.partition_of_arn("arn:aws-us-gov:iam::1:role/r") == "aws-us-gov"
     assert arn.partition_of_arn(None) == "aws"
+
+
+def test_a_resource_pattern_shorter_than_six_parts_spans_colons_only_at_a_segment_final_star() -> None:
+    """IAM JSON policy elements: Resource -- ``*`` and ``?`` within each segment; a ``*`` that is
+    the last character of a segment may match past the colons that follow (access-model 6.5)."""
+    from why403.model.glob import glob_matches
+
+    vectors = {
+        "arn:aws:s3:::b/*": ["arn", "aws", "s3", "", "", "b/*"],
+        "arn:aws:sns:*:*": ["arn", "aws", "sns", "*", "*", "*"],
+        "arn:aws:sns:*:alerts": ["arn", "aws", "sns", "*", "*", "alerts"],
+        "arn:aws:logs:*": ["arn", "aws", "logs", "*", "*", "*"],
+        "arn:aws:*": ["arn", "aws", "*", "*", "*", "*"],  # a wildcard in the service: AWS does not allow it
+        "arn:*": ["arn", "*", "*", "*", "*", "*"],
+        "arn:aws*:s3:*": ["arn", "aws*", "s3", "*", "*", "*"],  # the last star spans: the service stays s3
+        "arn:aws:sns:?:alerts": None,  # ``?`` is one character, never a colon
+        "arn:aws:sns": None,
+        "data-bkt/*": None,
+    }
+    for pattern, parts in vectors.items():
+        assert arn.pattern_parts(pattern) == parts, pattern
+    # The reading is the matcher's: the pattern and its six parts match the same ARNs.
+    for pattern, value in [("arn:aws:sns:*:alerts", "arn:aws:sns:eu-west-1:111122223333:alerts"),
+                           ("arn:aws:*", "arn:aws:s3:::b/k"), ("arn:aws:logs:*", "arn:aws:logs:r:1:log-group:g:*")]:
+        six = ":".join(arn.pattern_parts(pattern) or [])
+        assert glob_matches(pattern, value, "resource") and glob_matches(six, value, "resource"), pattern
+    assert not glob_matches("arn:aws:sns:?:alerts", "arn:aws:sns:eu-west-1:111122223333:alerts", "resource")

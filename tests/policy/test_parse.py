@@ -296,18 +296,28 @@ def test_valid_neighbours_of_the_problem_rows_are_clean() -> None:
         assert parse(source, kind).problems == (), source
 
 
-@pytest.mark.parametrize("resource", ["arn:aws:sns:*:*", "arn:aws:states:*", "arn:aws:logs:*", "arn:aws:s3:*"])
-def test_a_star_ending_the_last_segment_is_an_arn(resource: str) -> None:
+@pytest.mark.parametrize("resource", ["arn:aws:sns:*:*", "arn:aws:states:*", "arn:aws:logs:*", "arn:aws:s3:*",
+                                      "arn:aws:sns:*:alerts", "arn:aws:sns:us-east-1*:alerts"])
+def test_a_star_ending_a_segment_is_an_arn(resource: str) -> None:
     """A ``*`` that ends an ARN segment runs on past the colons after it (access-model 6.5), so
-    ``arn:aws:sns:*:*`` matches every topic: IAM stores it and it matches, it is not malformed."""
+    ``arn:aws:sns:*:*`` matches every topic and ``arn:aws:sns:*:alerts`` the topic ``alerts`` of
+    every region and account: IAM stores them and they match, they are not malformed."""
     deny_topics = stmt(Effect="Deny", Action="sns:Publish", Resource=resource)
     assert parse(doc(stmt(), deny_topics)).problems == ()
 
 
-@pytest.mark.parametrize("resource", ["arn:aws:sns:*:topic", "arn:*", "arn:aws:*", "arn:aws::*"])
-def test_a_short_arn_without_that_star_is_still_malformed(resource: str) -> None:
+@pytest.mark.parametrize(("resource", "words"), [
+    ("arn:aws:sns:?:alerts", "is not an ARN"),  # ``?`` is one character: it runs past no colon
+    ("arn:aws::*", "is not an ARN"),  # no service
+    ("arn:aws:sns", "is not an ARN"),
+    ("arn:aws:*", "wildcards are not allowed in the service part"),  # the star spans from the service on
+    ("arn:*", "wildcards are not allowed in the service part"),
+    ("arn:aws:sns*:alerts", "wildcards are not allowed in the service part"),
+])
+def test_a_short_arn_without_that_star_or_with_it_in_the_service_is_still_malformed(resource: str,
+                                                                                    words: str) -> None:
     found = [x for x in parse(doc(stmt(Resource=resource))).problems if x.code == "malformed-arn"]
-    assert found, resource
+    assert found and words in found[0].message, (resource, found)
 
 
 def test_duplicate_elements_are_refused() -> None:

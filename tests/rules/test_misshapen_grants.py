@@ -298,3 +298,14 @@ def test_an_unsupported_element_does_not_say_the_grant_never_happens(lint: Lint)
     (s401,) = by_rule(lint({"main.tf": source % grant}), "W403-S401")
     assert s401.severity == "warning" and "Id is not allowed in identity-based policies" in s401.message
     assert "never happens" not in s401.message and "AWS documents" in s401.message
+
+
+def test_a_short_arn_whose_star_spans_the_colons_is_no_policy_problem(lint: Lint) -> None:
+    """``arn:aws:sns:*:alerts`` names the topic ``alerts`` in every region and account: a ``*``
+    ending a segment runs past the colons after it (IAM JSON policy elements: Resource)."""
+    grants = ('{Effect = "Allow", Action = "s3:GetObject", Resource = "${aws_s3_bucket.reports.arn}/*"}, '
+              '{Effect = "Allow", Action = "sns:Publish", Resource = "arn:aws:sns:*:alerts"}')
+    assert by_rule(lint({"main.tf": ROLE % grants}), "W403-S401") == []
+    wildcard_service = grants.replace("arn:aws:sns:*:alerts", "arn:aws:*")
+    (s401,) = by_rule(lint({"main.tf": ROLE % wildcard_service}), "W403-S401")
+    assert s401.severity == "warning" and "wildcards are not allowed in the service part" in s401.message
