@@ -40,7 +40,7 @@ from typing import Any
 from why403.model.facts import SuppressionFact
 from why403.model.finding import Access, Finding, InputError, RunResult, Stats, Step, Suppression
 from why403.model.location import Location
-from why403.sources.discover import walk_files
+from why403.sources.discover import INFRA_SUFFIXES, walk_files
 
 FORMAT = 2
 KEEP = 32
@@ -66,12 +66,10 @@ def code_fingerprint() -> str:
     return hashlib.sha256(f"{why403.__version__}\0{code}".encode()).hexdigest()
 
 
-# Files whose content the key covers: those discovery or a frontend opens because of their name.
-_KEYED_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json", ".json", ".yaml", ".yml", ".template", ".hcl")
-
-
 def _keyed(path: str | os.PathLike[str]) -> bool:
-    return os.fspath(path).lower().endswith(_KEYED_SUFFIXES)
+    """Whether the key covers the file's content: those discovery or a frontend opens because of
+    their name. Any other file the run reads is recorded with its content by :func:`elsewhere`."""
+    return os.fspath(path).lower().endswith(INFRA_SUFFIXES)
 
 
 def _walk_inputs(paths: tuple[str, ...]) -> list[tuple[Path, bool]]:

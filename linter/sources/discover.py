@@ -17,6 +17,11 @@ SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".venv", "venv", "_
                        ".pytest_cache", ".ruff_cache", ".hypothesis", ".serverless", ".aws-sam"})
 # Where CloudFormation templates may be (compared lower-case); the frontend's sniff says which are.
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+# What the Terraform frontend reads by name: module files, and variable files beside them.
+TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
+# Every file discovery or a frontend opens because of its name (plans are .json): the files whose
+# content can change what a run finds without the run naming them (the run cache hashes these).
+INFRA_SUFFIXES = (*TERRAFORM_SUFFIXES, *TEMPLATE_SUFFIXES)
 
 
 @dataclass
