@@ -14,13 +14,12 @@ so that writing the file again keeps every finding still there and drops the sta
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from why403.cli.arguments import UsageError
 from why403.cli.config import Config, ConfigFiles
-from why403.report.base import Report
+from why403.report.base import Report, relative
 from why403.report.baselinefile import Baseline, BaselineFileError, anchored, entries, parse, render
 
 if TYPE_CHECKING:
@@ -54,7 +53,7 @@ def baseline_for(args: argparse.Namespace, config: Config, roots: tuple[Path, ..
         from why403.cli.config import RevisionFiles
 
         files = RevisionFiles(at_ref)
-    return _load(config.baseline_file, _shown(config.baseline_file), files, found=True)
+    return _load(config.baseline_file, relative(config.baseline_file), files, found=True)
 
 
 def _load(path: str, shown: str, files: ConfigFiles, found: bool) -> Baseline:
@@ -70,14 +69,6 @@ def _load(path: str, shown: str, files: ConfigFiles, found: bool) -> Baseline:
         return parse(text, shown)
     except BaselineFileError as exc:
         raise UsageError(str(exc)) from None
-
-
-def _shown(path: str) -> str:
-    """A configured path as the user would type it from here."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive
-        return path
 
 
 def write(report: Report, path: str, roots: tuple[Path, ...]) -> int:

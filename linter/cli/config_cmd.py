@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from why403.cli.arguments import UsageError
 from why403.cli.config import Config, ConfigError, ConfigFiles
+from why403.report.base import relative
 
 if TYPE_CHECKING:
     from why403.cli.plan import Plan
@@ -97,10 +98,10 @@ def _rows(args: argparse.Namespace, cwd: str) -> tuple[list[Row], Config, list[s
         raise UsageError("the pre-commit hook lints none of these files; give the paths without --pre-commit")
     config, at_ref = planned.config, planned.config_revision
     where = _Where(config, _text(config, args, at_ref), f" at {at_ref.ref}" if at_ref else "")
-    rows = [Row("configuration", _shown(config.path) if config.path else "(none)", where.file_origin(args))]
+    rows = [Row("configuration", relative(config.path) if config.path else "(none)", where.file_origin(args))]
     rows += _gate_rows(args, planned, where)
     rows += _deployment_rows(args, planned.request, where)
-    notes = [f"{_shown(f.location.file)}:{f.location.line}: {f.message}" if f.location else f.message
+    notes = [f"{relative(f.location.file)}:{f.location.line}: {f.message}" if f.location else f.message
              for f in planned.gate_findings]
     return rows, config, notes
 
@@ -141,7 +142,7 @@ class _Where:
         if self.config.path is None or not self.text:
             return None
         line = key_line(self.text, key, self.config.path.endswith(".toml"))
-        return f"{_shown(self.config.path)}:{line}{self.at}" if line else None
+        return f"{relative(self.config.path)}:{line}{self.at}" if line else None
 
 
 def key_line(text: str, key: str, toml: bool) -> int | None:
@@ -210,7 +211,7 @@ def _gate_rows(args: argparse.Namespace, planned: Plan, where: _Where) -> list[R
         Row("jobs", str(request.jobs or "one per CPU"), _origin(where, "jobs", "--jobs", bool(args.jobs))),
         Row("cache-dir", _cache(request), "--no-cache" if args.no_cache else
             _origin(where, "cache-dir", "--cache-dir", bool(args.cache_dir))),
-        Row("baseline-file", _shown(baseline_file) if planned.baseline is not None and baseline_file else "none",
+        Row("baseline-file", relative(baseline_file) if planned.baseline is not None and baseline_file else "none",
             _origin(where, "baseline-file", "--baseline-file", bool(getattr(args, "baseline_file", None)))),
         Row("baseline", request.settings.baseline or "none (report every finding)",
             "--baseline" if request.settings.baseline else "default"),
@@ -225,7 +226,7 @@ def _cache(request: CheckRequest) -> str:
     if not request.use_cache:
         return "off"
     if request.cache_dir:
-        return _shown(request.cache_dir)
+        return relative(request.cache_dir)
     from why403.sources.parsecache import default_cache_dir
 
     return str(default_cache_dir())
@@ -243,7 +244,7 @@ def _deployment_rows(args: argparse.Namespace, request: CheckRequest, where: _Wh
         Row("accounts", _list([f"{n}={i}" for n, i in s.accounts], "none"), _origin(where, "accounts", None, False)),
         Row("organization", f"{org.id}, {len(org.accounts)} member accounts" if org else "none",
             _origin(where, "organization", None, False)),
-        Row("units", _list([u.name or ", ".join(_shown(p) for p in u.paths) for u in s.units], "none"),
+        Row("units", _list([u.name or ", ".join(relative(p) for p in u.paths) for u in s.units], "none"),
             _origin(where, "units", None, False)),
         Row("intents", f"{allow} must-allow, {len(intents) - allow} must-deny" if intents else "none",
             _origin(where, "intents", None, False)),
@@ -256,23 +257,14 @@ def _deployment_rows(args: argparse.Namespace, request: CheckRequest, where: _Wh
             _origin(where, "severity.full-access-endpoint-policy", None, False)),
         Row("terraform.vars", _list([f"{k}={v}" for k, v in options.tf_vars], "none"),
             _both(where, "terraform.vars", "--var", bool(args.var))),
-        Row("terraform.var-files", _list([_shown(f) for f in options.tf_var_files], "none"),
+        Row("terraform.var-files", _list([relative(f) for f in options.tf_var_files], "none"),
             _both(where, "terraform.var-files", "--var-file", bool(args.var_file))),
         Row("cloudformation.parameters", _list([f"{k}={v}" for k, v in options.cfn_parameters], "none"),
             _both(where, "cloudformation.parameters", "--parameter", bool(args.parameter))),
-        Row("cloudformation.parameter-files", _list([_shown(f) for f in options.cfn_parameter_files], "none"),
+        Row("cloudformation.parameter-files", _list([relative(f) for f in options.cfn_parameter_files], "none"),
             _both(where, "cloudformation.parameter-files", "--parameter-file", bool(args.parameter_file))),
     ]
 
 
 def _list(items: Sequence[str], empty: str) -> str:
     return ", ".join(items) if items else empty
-
-
-def _shown(path: str | None) -> str:
-    if not path:
-        return ""
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return path

@@ -146,20 +146,16 @@ def _unit_header(chosen: Pick) -> str:
     """Which deployment unit the access is explained in, why, and the units its world includes."""
     if chosen.world is None:
         return f"Deployment unit\n  none: {chosen.reason}; explained in one world of everything read\n\n"
+    from why403.report.base import relative as shown  # as findings name the unit
+
     unit = chosen.world.unit
-    lines = ["Deployment unit", f"  {_shown(unit.id)} ({chosen.reason})"]
+    lines = ["Deployment unit", f"  {shown(unit.id)} ({chosen.reason})"]
     members = {m.id for m in chosen.world.members[1:]}
-    lines += [f"  with {_shown(link.unit)}: {link.evidence}" for link in unit.links if link.unit in members]
-    indirect = [_shown(m.id) for m in chosen.world.members[1:] if m.id not in {link.unit for link in unit.links}]
+    lines += [f"  with {shown(link.unit)}: {link.evidence}" for link in unit.links if link.unit in members]
+    indirect = [shown(m.id) for m in chosen.world.members[1:] if m.id not in {link.unit for link in unit.links}]
     if indirect:
         lines.append(f"  with {', '.join(indirect)}: linked through those")
     return "\n".join(lines) + "\n\n"
-
-
-def _shown(path: str) -> str:
-    """A unit's path as findings show it: relative to the working directory when it is below it."""
-    relative = os.path.relpath(path) if os.path.isabs(path) else path
-    return path if relative.startswith("..") else relative
 
 
 def run(args: argparse.Namespace) -> int:

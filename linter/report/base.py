@@ -106,10 +106,12 @@ class Report:
         return fails(self.active, self.fail_level)
 
 
-def relative(path: str, cwd: str) -> str:
-    """``path`` relative to ``cwd`` with forward slashes (the contract's ``location.file``)."""
+def relative(path: str, cwd: str | None = None) -> str:
+    """``path`` relative to ``cwd`` (default: the working directory) with forward slashes: the
+    contract's ``location.file``, and how every message names a file the user gave."""
     if not path:
         return path
+    cwd = os.getcwd() if cwd is None else cwd
     absolute = os.path.abspath(os.path.join(cwd, path))
     try:
         rel = os.path.relpath(absolute, os.path.abspath(cwd))
