@@ -81,19 +81,20 @@ def names_a_rule(pattern: str) -> bool:
     return any(rule_matches(rule.id, pattern) for rule in all_rules())
 
 
-def closest_rule(pattern: str) -> str | None:
+def closest_rule(pattern: str, families: bool = True) -> str | None:
     """The rule id or family prefix (``W403-B``, ``W403-D1``) nearest to a ``pattern`` that names no
-    rule, for the "did you mean" of an error; None when nothing is close."""
+    rule, for the "did you mean" of an error; None when nothing is close. ``families=False``: rule
+    ids only (``why403 rules ID`` takes one rule)."""
     import difflib
 
     ids = [rule.id for rule in all_rules()]
-    families = {i[: len(RULE_PREFIX) + n] for i in ids for n in (1, 2)}
+    prefixes = sorted({i[: len(RULE_PREFIX) + n] for i in ids for n in (1, 2)}) if families else []
     wanted = pattern.strip().upper()
     if not wanted.startswith(RULE_PREFIX):
         wanted = RULE_PREFIX + wanted
-    candidates = ids if len(wanted) >= len(ids[0]) else sorted(families)
+    candidates = ids if len(wanted) >= len(ids[0]) or not prefixes else prefixes
     found = difflib.get_close_matches(wanted, candidates, n=1, cutoff=0.6) or \
-        difflib.get_close_matches(wanted, [*ids, *sorted(families)], n=1, cutoff=0.6)
+        difflib.get_close_matches(wanted, [*ids, *prefixes], n=1, cutoff=0.6)
     return found[0] if found else None
 
 

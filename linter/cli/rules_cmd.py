@@ -76,21 +76,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _near(name: str) -> str:
-    """A hint for an id that names no rule: the rules it starts, else the closest ids."""
-    import difflib
+    """A hint for an id that names no rule: the rules it is a prefix of, else the closest id."""
+    from why403.rules import all_rules, closest_rule, rule_matches
 
-    from why403.rules import RULE_PREFIX, all_rules
-
-    wanted = name.strip().upper()
-    ids = [r.id for r in all_rules()]
-    near = [i for i in ids if i.startswith(wanted) or i.startswith(RULE_PREFIX + wanted)]
+    near = [r.id for r in all_rules() if rule_matches(r.id, name)]
     if near:
         return f"; rules starting so: {', '.join(near)}"
-    close = difflib.get_close_matches(wanted if wanted.startswith(RULE_PREFIX) else RULE_PREFIX + wanted, ids,
-                                      n=3, cutoff=0.75)
-    if close:
-        return f"; did you mean {' or '.join(close)}?"
-    return "; 'why403 rules' lists them"
+    close = closest_rule(name, families=False)
+    return f"; did you mean {close}?" if close else "; 'why403 rules' lists them"
 
 
 def _write_pages(directory: str) -> int:
