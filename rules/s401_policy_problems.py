@@ -56,6 +56,7 @@ from collections.abc import Iterable
 from why403.model.finding import Finding
 from why403.model.location import Location, Problem
 from why403.model.policy import Policy
+from why403.policy.validate import effect_at
 from why403.rules import Rule
 from why403.world.analysis import Analysis
 
@@ -92,7 +93,7 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         for (severity, _), problems in groups.items():
             locations = [p.location for p in problems if p.location is not None]
             location = min(locations) if locations else policy.location
-            why = _why(severity, _effect_at(policy, location), {p.code for p in problems})
+            why = _why(severity, effect_at(policy, location), {p.code for p in problems})
             if policy.existence_open and severity != "note":
                 severity, why = "note", f" (note: {policy.rests_on})"
             elif severity == "error" and policy.rests_on:
@@ -130,11 +131,6 @@ def _api_names(analysis: Analysis) -> tuple[set[tuple[Location | None, str]], se
             elif r.decision.allowed:
                 allowed.add(place)
     return denied, allowed - denied
-
-
-def _effect_at(policy: Policy, location: Location | None) -> str:
-    stmt = next((s for s in policy.statements if s.location == location), None)
-    return stmt.effect if stmt is not None else "Allow"
 
 
 # Elements AWS documents as unsupported where they are written (``Id`` in an identity policy, an

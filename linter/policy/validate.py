@@ -13,7 +13,7 @@ import re
 
 from why403.model import symbols
 from why403.model.arn import arn_in_bucket_slot, arn_in_key_slot, pattern_parts
-from why403.model.location import Problem
+from why403.model.location import Location, Problem
 from why403.model.policy import Policy, PolicyKind, Statement
 from why403.policy import catalogue
 from why403.policy.match import action_match
@@ -35,6 +35,14 @@ def validate_policy(policy: Policy) -> tuple[Problem, ...]:
         problems.extend(_check_s3_shape(stmt, severity))
         problems.extend(_check_arn_in_bucket_slot(stmt, severity))
     return tuple(problems)
+
+
+def effect_at(policy: Policy, location: Location | None) -> str:
+    """The ``Effect`` of the statement a problem of ``policy`` is located at: a dead name in a Deny
+    leaves requests allowed, in an Allow it denies what it reads as granting. ``Allow`` for a
+    problem of the whole document (at no statement)."""
+    stmt = next((s for s in policy.statements if s.location == location), None)
+    return stmt.effect if stmt is not None else "Allow"
 
 
 def _check_actions(stmt: Statement, severity: str) -> list[Problem]:
