@@ -24,6 +24,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scale import corpus  # a sibling script, not a package
+
 ROOT = Path(__file__).resolve().parent.parent
 
 _CHILD = r"""
@@ -61,14 +64,6 @@ print(json.dumps({
     "read_mb": read_mb, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
 }))
 """
-
-
-def corpus(out: Path, size: int, gen: Path) -> Path:
-    target = out / f"corpus_{size}"
-    if not (target / "manifest.json").exists():
-        subprocess.run([sys.executable, str(gen), str(target), "-n", str(size)], check=True,
-                       stdout=subprocess.DEVNULL)
-    return target
 
 
 def run(path: Path, child: str = _CHILD) -> dict[str, float]:

@@ -33,21 +33,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scale import _RAW, ROOT, corpus  # a sibling script, not a package
+from scale import _RAW, PARSE_STATS, ROOT, corpus  # a sibling script, not a package
 
-_CHECK = r"""
-import json, logging, os, resource, sys
-runs = []
-class _Stats(logging.Handler):
-    def emit(self, record):
-        data = getattr(record, "why403_parse", None)
-        if data is not None:
-            runs.append(data)
-log = logging.getLogger("why403.sources.parsing")
-log.setLevel(logging.DEBUG)
-log.addHandler(_Stats())
-log.propagate = False
-from why403.cli.main import main
+_CHECK = PARSE_STATS + r"""
 code = main(sys.argv[2:] + ["--format", "json", "--output", sys.argv[1]])
 print(json.dumps({"code": code, "parse": runs}))
 """

@@ -76,7 +76,9 @@ print(json.dumps({"tf": len(tf), "tf_json": len(tf_json), "templates": len(templ
                   "hcl2": t1 - t0, "cfn": t2 - t1, "errors": errors}))
 """
 
-_CHECK = r"""
+# The start of a child that runs why403 and reports what it parsed: ``runs`` collects the parse
+# statistics the parsing session logs (files parsed, in workers, from the cache). bench/cold.py too.
+PARSE_STATS = r"""
 import json, logging, os, resource, sys, time
 runs = []
 class _Stats(logging.Handler):
@@ -89,6 +91,9 @@ log.setLevel(logging.DEBUG)
 log.addHandler(_Stats())
 log.propagate = False
 from why403.cli.main import main
+"""
+
+_CHECK = PARSE_STATS + r"""
 real, sys.stdout = sys.stdout, open(os.devnull, "w")
 code = main(sys.argv[1:])
 sys.stdout = real
