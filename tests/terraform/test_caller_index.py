@@ -149,3 +149,31 @@ def test_an_entry_is_trusted_only_in_the_same_state_and_older_than_a_tick(tmp_pa
     assert index.known("main.tf", state(inode=8)) is None
     index.started = old + RACY_NS // 2  # the file's times are within a tick of the search that read it
     assert index.known("main.tf", state()) is None
+
+
+def test_a_few_changed_files_are_read_again_rather_than_the_index_rewritten(repo: Path, tmp_path: Path,
+                                                                            reads: list[str],
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A commit changes a few files: rewriting the whole index for them on every commit would cost
+    more than reading them again; many changed files (a pull, a checkout) rewrite it."""
+    cache = tmp_path / "cache"
+    _later(monkeypatch, 10)
+    _answer(repo, cache)
+    index = CallerIndex(cache, repo)
+    written = index.path.stat().st_mtime_ns
+    _write(repo / "envs" / "dev" / "main.tf", CALL.format(source="../../modules/key"))
+    _later(monkeypatch, 20)
+    for _ in range(2):
+        reads.clear()
+        answer = _answer(repo, cache)
+        assert reads == ["dev"]
+        assert answer[repo / "modules" / "key"] == [repo / "envs" / "dev", repo / "modules" / "data"]
+    assert index.path.stat().st_mtime_ns == written, "not rewritten for one file"
+    for i in range(callers_module.SAVE_AFTER_READS + 1):
+        _write(repo / "many" / f"m{i}" / "main.tf", CALL.format(source="../../modules/key"))
+    _later(monkeypatch, 30)
+    _answer(repo, cache)
+    reads.clear()
+    _later(monkeypatch, 40)
+    _answer(repo, cache)
+    assert reads == [], "rewritten after many reads, the changed file included"

@@ -32,6 +32,7 @@ from why403.sources.terraform.layout import local_sources
 
 FORMAT = 1
 RACY_NS = 2_000_000_000  # coarser than any file system's time stamps (FAT: 2 s)
+SAVE_AFTER_READS = 32
 _HEADER = "why403 caller index"
 _SUBDIR = "callers"
 
@@ -93,8 +94,8 @@ def mentioned_callers(top: Path, index_directory: Path | None = None) -> dict[Pa
         index.load()
     started = time.time_ns()
     files: dict[str, Entry] = {}
-    changed = False
-    callers: dict[Path, list[Path]] = {}
+    read = 0
+    found: dict[str, dict[str, None]] = {}  # paths as strings: a Path per file would cost more than the search
     prefix = len(str(top)) + 1
     stack = [str(top)]
     while stack:
@@ -118,17 +119,23 @@ def mentioned_callers(top: Path, index_directory: Path | None = None) -> dict[Pa
             sources = _sources(entry, index, files, prefix)
             if sources is None:
                 continue
-            changed = changed or sources[1]
-            directory = Path(folder)
+            read += sources[1]
             for source in sources[0]:
-                target = Path(os.path.normpath(directory / source))
-                if target != directory:
-                    listed = callers.setdefault(target, [])
-                    if directory not in listed:
-                        listed.append(directory)
-    if index is not None and (changed or len(files) != len(index.files)):
+                target = os.path.normpath(os.path.join(folder, source))
+                if target != folder:
+                    found.setdefault(target, {})[folder] = None
+    if index is not None and _worth_saving(read, files, index):
         index.save(started, files)
-    return callers
+    return {Path(target): [Path(d) for d in directories] for target, directories in found.items()}
+
+
+def _worth_saving(read: int, files: dict[str, Entry], index: CallerIndex) -> bool:
+    """Whether to rewrite the index: when there was none (or it was damaged), when files are gone
+    from it, or when enough were read that reading them again would cost more than rewriting it.
+    A commit changes a few files, which are read again on each search until then (a few
+    microseconds each), instead of rewriting the whole index on every commit."""
+    return (not index.files or any(name not in files for name in index.files)
+            or read > max(SAVE_AFTER_READS, len(files) // 100))
 
 
 def _sources(entry: os.DirEntry[str], index: CallerIndex | None, files: dict[str, Entry],
