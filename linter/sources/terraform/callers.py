@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,24 @@ class CallerIndex:
         return entry[4]
 
 
-def mentioned_callers(top: Path, index_directory: Path | None = None) -> dict[Path, list[Path]]:
+class Callers(Mapping[Path, list[Path]]):
+    """Module directory -> the directories naming it, made into paths only when asked: the hook
+    asks about the few directories a commit changed, of the thousand a repository may have."""
+
+    def __init__(self, found: dict[str, dict[str, None]]) -> None:
+        self._found = found
+
+    def __getitem__(self, directory: Path) -> list[Path]:
+        return [Path(d) for d in self._found[str(directory)]]
+
+    def __iter__(self) -> Iterator[Path]:
+        return (Path(target) for target in self._found)
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+
+def mentioned_callers(top: Path, index_directory: Path | None = None) -> Callers:
     """Module directory -> the directories below ``top`` whose Terraform files name it in a local
     ``source`` string (a superset of its callers). It walks with plain strings and reads with
     :func:`~why403.sources.confine.read_walked` (no symbolic link is entered or opened, so nothing
@@ -126,7 +144,7 @@ def mentioned_callers(top: Path, index_directory: Path | None = None) -> dict[Pa
                     found.setdefault(target, {})[folder] = None
     if index is not None and _worth_saving(read, files, index):
         index.save(started, files)
-    return {Path(target): [Path(d) for d in directories] for target, directories in found.items()}
+    return Callers(found)
 
 
 def _worth_saving(read: int, files: dict[str, Entry], index: CallerIndex) -> bool:
