@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from why403.cli.arguments import UsageError, pair_outputs
@@ -116,6 +117,19 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
     return Checked(paths, report, args.pre_commit)
 
 
+def _terragrunt_files(paths: tuple[str, ...]) -> int:
+    """How many Terragrunt configurations the paths hold (said when nothing else was found: a
+    Terragrunt repository names its modules by a remote ``source``, which why403 does not fetch)."""
+    from why403.sources.discover import SKIP_DIRS, walk_files
+
+    count = 0
+    for raw in paths:
+        top = Path(raw)
+        files = [top] if top.is_file() else walk_files(top, lambda d: d.name not in SKIP_DIRS)
+        count += sum(1 for f in files if f.name in ("terragrunt.hcl", "terragrunt.hcl.json"))
+    return count
+
+
 def _run(args: argparse.Namespace) -> int:
     outputs = pair_outputs(getattr(args, "report_args", None) or [])
     checked = check(args, os.getcwd())
@@ -142,6 +156,11 @@ def _run(args: argparse.Namespace) -> int:
             skipped = report.stats.skipped_files
             others = f" ({plural(skipped, 'YAML/JSON file')} there, none a template)" if skipped else ""
             say(f"why403: no Terraform files or CloudFormation templates found in {where}{others}; nothing to check")
+            terragrunt = _terragrunt_files(checked.paths)
+            if terragrunt:
+                say(f"why403: {plural(terragrunt, 'terragrunt.hcl file')} found: why403 reads the Terraform modules "
+                    "Terragrunt deploys, not its configuration; check the modules' repository, or this one after "
+                    "'terragrunt init' has put them in .terragrunt-cache")
         return EXIT_OK
     if _nothing_readable(report.files, report.errors):
         sys.stderr.write("why403: error: none of the inputs could be read\n")

@@ -93,3 +93,21 @@ def test_a_folder_without_terraform_or_cloudformation_says_so_and_passes(
     assert code == 0 and "found in docs; nothing to check" in err
     code, _, err = _run(capsys, "missing")
     assert code == 2 and "no such file or directory: missing" in err
+    assert "terragrunt" not in err
+
+
+def test_a_terragrunt_repository_is_told_why_nothing_was_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Terragrunt live repository names its modules by a remote source: nothing to read here,
+    and the user is told where the Terraform is."""
+    for env in ("prod", "stage"):
+        unit = tmp_path / env / "bucket" / "terragrunt.hcl"
+        unit.parent.mkdir(parents=True)
+        unit.write_text('terraform {\n  source = "git::https://example.com/modules.git//s3?ref=v1"\n}\n'
+                        'inputs = {\n  name = "acme"\n}\n')
+    (tmp_path / "root.hcl").write_text('remote_state {\n  backend = "s3"\n}\n')
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run(capsys, ".")
+    assert code == 0 and "nothing to check" in err
+    assert "2 terragrunt.hcl files found" in err and ".terragrunt-cache" in err
