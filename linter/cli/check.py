@@ -117,17 +117,28 @@ def check(args: argparse.Namespace, cwd: str) -> Checked | None:
     return Checked(paths, report, args.pre_commit)
 
 
-def _terragrunt_files(paths: tuple[str, ...]) -> int:
-    """How many Terragrunt configurations the paths hold (said when nothing else was found: a
-    Terragrunt repository names its modules by a remote ``source``, which why403 does not fetch)."""
+def _other_infrastructure(paths: tuple[str, ...]) -> tuple[int, int]:
+    """(Terragrunt configurations, JSON files that look like IAM policy documents) below the paths,
+    said when nothing was found to check: a Terragrunt repository names its modules by a remote
+    ``source``, which why403 does not fetch, and a policy file alone says neither what kind of
+    policy it is nor what it is attached to."""
+    from why403.sources import confine
     from why403.sources.discover import SKIP_DIRS, walk_files
 
-    count = 0
-    for raw in paths:
-        top = Path(raw)
-        files = [top] if top.is_file() else walk_files(top, lambda d: d.name not in SKIP_DIRS)
-        count += sum(1 for f in files if f.name in ("terragrunt.hcl", "terragrunt.hcl.json"))
-    return count
+    terragrunt = policies = 0
+    with confine.confined(confine.roots_for(paths)):  # a link out of the repository is not read
+        for raw in paths:
+            top = Path(raw)
+            for file in [top] if top.is_file() else walk_files(top, lambda d: d.name not in SKIP_DIRS):
+                if file.name in ("terragrunt.hcl", "terragrunt.hcl.json"):
+                    terragrunt += 1
+                elif file.name.lower().endswith(".json"):
+                    try:
+                        head = confine.read_head(file, 4096)
+                    except OSError:
+                        continue
+                    policies += head.lstrip().startswith(b"{") and b'"Statement"' in head
+    return terragrunt, policies
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -156,11 +167,15 @@ def _run(args: argparse.Namespace) -> int:
             skipped = report.stats.skipped_files
             others = f" ({plural(skipped, 'YAML/JSON file')} there, none a template)" if skipped else ""
             say(f"why403: no Terraform files or CloudFormation templates found in {where}{others}; nothing to check")
-            terragrunt = _terragrunt_files(checked.paths)
+            terragrunt, policies = _other_infrastructure(checked.paths)
             if terragrunt:
                 say(f"why403: {plural(terragrunt, 'terragrunt.hcl file')} found: why403 reads the Terraform modules "
                     "Terragrunt deploys, not its configuration; check the modules' repository, or this one after "
                     "'terragrunt init' has put them in .terragrunt-cache")
+            if policies:
+                say(f"why403: {plural(policies, 'JSON file')} found that look like IAM policy documents: why403 "
+                    "checks a policy with the Terraform or CloudFormation that creates and attaches it (which "
+                    "says what kind of policy it is and what it applies to), not as a file on its own")
         return EXIT_OK
     if _nothing_readable(report.files, report.errors):
         sys.stderr.write("why403: error: none of the inputs could be read\n")

@@ -111,3 +111,22 @@ def test_a_terragrunt_repository_is_told_why_nothing_was_checked(
     code, _, err = _run(capsys, ".")
     assert code == 0 and "nothing to check" in err
     assert "2 terragrunt.hcl files found" in err and ".terragrunt-cache" in err
+    assert "policy documents" not in err
+
+
+def test_a_folder_of_policy_files_is_told_why_they_are_not_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = ('{\n  "Version": "2012-10-17",\n'
+              '  "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]\n}\n')
+    (tmp_path / "scps").mkdir()
+    (tmp_path / "scps" / "deny-s3.json").write_text(policy)
+    (tmp_path / "scps" / "deny-kms.json").write_text(policy.replace("s3:", "kms:"))
+    (tmp_path / "package.json").write_text('{"name": "web"}\n')
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.json"
+    outside.write_text(policy)
+    (tmp_path / "scps" / "linked.json").symlink_to(outside)  # not read: outside the checked folder
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run(capsys, ".")
+    assert code == 0 and "nothing to check" in err
+    assert "2 JSON files found that look like IAM policy documents" in err and "terragrunt" not in err
