@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from why403.model import symbols
-from why403.model.facts import BucketPolicyFact, InlinePolicyFact, KeyFact, RoleFact
+from why403.model.facts import BucketPolicyFact, EndpointFact, InlinePolicyFact, KeyFact, RoleFact
 
 from .helpers import errors, facts, load, notes, one, write
 
@@ -186,6 +186,40 @@ def test_a_numeric_sid_is_the_text_terraform_converts_it_to(tmp_path: Path) -> N
     assert policy.id == "7"
     assert [(s.sid, s.actions) for s in policy.statements] == [("1", ("s3:PutObject",)), ("0", ("s3:GetObject",))]
     assert not errors(result)
+
+
+def test_an_optional_policy_argument_set_to_empty_text_writes_no_policy(tmp_path: Path) -> None:
+    """``policy = ""`` on a bucket, key or endpoint is Terraform's zero value: the provider sends no
+    policy (a module's ``default = ""`` "if empty, no policy will be set"), so the key keeps the
+    default key policy and the endpoint the full-access one; no empty document is reported. The
+    policy of aws_s3_bucket_policy is required: there "" is an empty document AWS refuses."""
+    result = load(tmp_path, {"main.tf": '''
+        variable "bucket_policy" {
+          type    = string
+          default = ""
+        }
+        resource "aws_s3_bucket" "b" {
+          bucket = "reports-bkt"
+          policy = var.bucket_policy
+        }
+        resource "aws_kms_key" "k" {
+          policy = ""
+        }
+        resource "aws_vpc_endpoint" "s3" {
+          vpc_id       = "vpc-1"
+          service_name = "com.amazonaws.eu-west-2.s3"
+          policy       = ""
+        }
+        resource "aws_s3_bucket_policy" "other" {
+          bucket = "other-bkt"
+          policy = ""
+        }
+        '''})
+    (written,) = facts(result, BucketPolicyFact)
+    assert written.bucket == "other-bkt"
+    assert [p.message for p in written.policy.problems] == ["the policy document is empty"]
+    assert one(result, KeyFact).policy is None
+    assert one(result, EndpointFact).policy is None
 
 
 def test_a_whole_policy_from_an_unset_variable_is_unknown_with_its_reason(tmp_path: Path) -> None:

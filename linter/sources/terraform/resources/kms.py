@@ -11,7 +11,7 @@ from why403.sources.terraform.tfvalues import Unk
 
 def kms_key(r: Reader, out: Emitter) -> None:
     out.fact(KeyFact(r.ref, r.location, read.computed(r, out, "key_id"), read.computed(r, out, "arn"), r.account,
-                     r.region, read.policy(r, out, "policy", PolicyKind.KEY), read.flag(r, "is_enabled", True),
+                     r.region, read.optional_policy(r, out, "policy", PolicyKind.KEY), read.flag(r, "is_enabled", True),
                      bool(read.flag(r, "bypass_policy_lockout_safety_check", False))))
 
 

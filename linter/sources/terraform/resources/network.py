@@ -20,7 +20,7 @@ def vpc_endpoint(r: Reader, out: Emitter) -> None:
     subnets, _ = read.texts(r, out, "subnet_ids")
     out.fact(EndpointFact(r.ref, r.location, read.computed(r, out, "id"), read.text(r, out, "service_name") or "",
                           endpoint_type, read.text(r, out, "vpc_id") or "", r.account, r.region,
-                          read.policy(r, out, "policy", PolicyKind.ENDPOINT), route_tables, subnets))
+                          read.optional_policy(r, out, "policy", PolicyKind.ENDPOINT), route_tables, subnets))
 
 
 def subnet(r: Reader, out: Emitter) -> None:

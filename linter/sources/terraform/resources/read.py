@@ -36,6 +36,16 @@ def policy(r: Any, out: Emitter, name: str, kind: PolicyKind, origin: str | None
                              rests_on(name) if rests_on is not None else None)
 
 
+def optional_policy(r: Any, out: Emitter, name: str, kind: PolicyKind) -> Policy | None:
+    """An Optional policy argument (``aws_s3_bucket.policy``, ``aws_kms_key.policy``,
+    ``aws_vpc_endpoint.policy``, ``aws_s3_access_point.policy``). The provider sends it only when it
+    is set, and ``""`` is Terraform's zero value for a string: a module's ``default = ""`` ("if empty,
+    no policy will be set") writes no policy, it is not an empty document AWS would refuse."""
+    if r.arg(name) == "":
+        return None
+    return policy(r, out, name, kind)
+
+
 def text(r: Any, out: Emitter, name: str) -> str | None:
     value = r.arg(name)
     out.used(value, r.ref)

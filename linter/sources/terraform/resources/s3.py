@@ -34,7 +34,7 @@ def s3_bucket_policy(r: Reader, out: Emitter) -> None:
 def s3_bucket(r: Reader, out: Emitter) -> None:
     name = read.computed(r, out, "bucket")
     out.fact(BucketFact(r.ref, r.location, name, r.account, r.region))
-    policy = read.policy(r, out, "policy", PolicyKind.BUCKET)
+    policy = read.optional_policy(r, out, "policy", PolicyKind.BUCKET)
     if policy is not None:
         out.fact(BucketPolicyFact(r.ref, read.loc(r, "policy"), name, policy))
     acl = read.text(r, out, "acl")
@@ -176,7 +176,7 @@ def s3_access_point(r: Reader, out: Emitter) -> None:
     bpa_block = read.first_block(r, "public_access_block_configuration")
     flags = _bpa(bpa_block, True) if bpa_block is not None else (True, True, True, True)
     out.fact(AccessPointFact(r.ref, r.location, name, bucket, account, r.region,
-                             read.policy(r, out, "policy", PolicyKind.ACCESS_POINT),
+                             read.optional_policy(r, out, "policy", PolicyKind.ACCESS_POINT),
                              read.text(vpc, out, "vpc_id") if vpc is not None else None, *flags))
 
 
