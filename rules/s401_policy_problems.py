@@ -34,6 +34,11 @@ ARNs, a bucket action on object ARNs, or an ARN written where the bucket name go
 for is denied, the denial reports it with the shape problem as the reason, and it is not repeated
 here.
 
+A condition key given an empty list of values (`"aws:SourceIp": []`, what `values = var.cidrs`
+writes when the list is empty) is a `warning`: IAM's grammar asks for one value or more, yet IAM
+stores such a document. What the empty list matches is not documented, so the simulation takes its
+value as unknown; the condition is never dropped, which would make the statement unconditional.
+
 In identity and organization policies only action names of S3 and KMS are reported: a wildcard
 such as `ec2:View*` that matches nothing never causes an S3 403.
 

@@ -127,10 +127,12 @@ class ElementReader:
             for key, values in block.items():
                 vals = tuple(self.values_of(values, f"{operator}.{key}", where, loc))
                 if not vals:
-                    self.problem("condition", f"{where}: {operator} {key} has no values", loc)
-                    # Dropping it would make the statement unconditional (a Principal "*" statement
-                    # narrowed by aws:SourceIp would read as public). The empty list is refused, or
-                    # matches no request: which one is not documented, so its value is unknown.
+                    # IAM's grammar asks for one value or more, but documents no refusal, and IAM
+                    # stores such a trust policy (a module's test applies one): a warning, not an
+                    # error. Dropping the condition would make the statement unconditional (a
+                    # Principal "*" statement narrowed by aws:SourceIp would read as public); what
+                    # an empty list matches is not documented, so its value is unknown.
+                    self.problem("condition", f"{where}: {operator} {key} has no values", loc, severity="warning")
                     unwritten = symbols.unknown(f"the values of {operator} {key}, of which none are written")
                     out.append(Condition(operator, base, set_op, if_exists, key, (unwritten,)))  # type: ignore[arg-type]
                     continue

@@ -234,7 +234,7 @@ PROBLEMS: list[tuple[str, Any, PolicyKind, str, str, str]] = [
     ("null-with-set-operator", doc(stmt(Condition={"ForAnyValue:Null": {"k": "true"}})), K.IDENTITY, "condition",
      "error", "ForAnyValue:Null"),
     ("condition-key-without-values", doc(stmt(Condition={"StringEquals": {"k": []}})), K.IDENTITY, "condition",
-     "error", "has no values"),
+     "warning", "has no values"),
     ("null-not-boolean", doc(stmt(Condition={"Null": {"k": "yes"}})), K.IDENTITY, "condition", "error",
      "Null takes"),
     ("bool-not-boolean", doc(stmt(Condition={"Bool": {"k": "yes"}})), K.IDENTITY, "condition", "warning",
