@@ -13,6 +13,7 @@ from why403.model.facts import (
     AttachmentFact,
     BucketAclFact,
     BucketEncryptionFact,
+    BucketFact,
     BucketLoggingFact,
     BucketPolicyFact,
     ComputeFact,
@@ -513,3 +514,37 @@ def test_iam_and_organizations_resources(tmp_path: Path) -> None:
     attachment = one(r, OrgAttachmentFact)
     assert attachment.policy_id == scp.policy_id
     assert attachment.target == symbols.opaque("aws_organizations_organization.org.roots[0].id")
+
+
+def test_an_empty_name_is_a_name_terraform_generates(tmp_path: Path) -> None:
+    """``bucket = ""`` or ``name = ""`` is no name: the provider generates one (its name generator
+    takes the configured name only when it is not empty). A module whose ``bucket_name_override``
+    defaults to "" gets a generated bucket, and its policy's ``aws_s3_bucket.b.arn`` is that
+    bucket's ARN, never ``arn:aws:s3:::``."""
+    result = load(tmp_path, {"main.tf": '''
+        variable "bucket_name_override" {
+          type    = string
+          default = ""
+        }
+        resource "aws_s3_bucket" "b" {
+          bucket = var.bucket_name_override
+        }
+        resource "aws_iam_role" "r" {
+          name               = ""
+          assume_role_policy = jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow",
+            Principal = {Service = "lambda.amazonaws.com"}, Action = "sts:AssumeRole"}]})
+        }
+        resource "aws_s3_bucket_policy" "b" {
+          bucket = aws_s3_bucket.b.id
+          policy = jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow",
+            Principal = {AWS = aws_iam_role.r.arn}, Action = "s3:GetBucketLocation", Resource = aws_s3_bucket.b.arn}]})
+        }
+        '''})
+    bucket = one(result, BucketFact)
+    assert bucket.name == symbols.opaque("aws_s3_bucket.b.bucket")
+    policy = one(result, BucketPolicyFact)
+    assert policy.bucket == bucket.name and policy.policy.problems == ()
+    (stmt,) = policy.policy.statements
+    assert stmt.resources == (f"arn:aws:s3:::{bucket.name}",)
+    role = one(result, RoleFact)
+    assert [p.value for p in stmt.principals or ()] == [role.arn] and symbols.has_token(role.arn)

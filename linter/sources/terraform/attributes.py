@@ -37,9 +37,12 @@ Computer = Callable[[Instance], Any]
 
 
 def generated_name(inst: Instance, attr: str = "name", prefix_attr: str = "name_prefix") -> str:
-    """A name the user sets, or prefix + opaque, or opaque (Terraform generates a unique one)."""
+    """A name the user sets, or prefix + opaque, or opaque (Terraform generates a unique one).
+
+    ``""`` is no name: the provider generates one when the configured name is empty (its name
+    generator takes the name only if it is not ""), as modules rely on with ``default = ""``."""
     name = inst.text(attr)
-    if name is not None:
+    if name:
         return name
     prefix = inst.text(prefix_attr)
     token = symbols.opaque(f"{inst.ref}.{attr}")
