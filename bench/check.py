@@ -31,13 +31,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 _CHILD = r"""
 import json, resource, sys, time
-from why403.pipeline import CheckRequest, _read_inputs
+from why403.pipeline import CheckRequest
+from why403.pipeline.inputs import read_inputs
 from why403.rules import all_rules
 from why403.world import units as deployment
 
 request = CheckRequest(paths=(sys.argv[1],), use_cache=False)
 t0 = time.perf_counter()
-results, errors = _read_inputs(request)
+results, errors = read_inputs(request)
 t1 = time.perf_counter()
 read_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 grouped = deployment.group_units(results, request.settings)

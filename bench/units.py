@@ -40,6 +40,7 @@ from check import run as check_run  # noqa: E402 - a sibling script, not a packa
 _CHILD = r"""
 import json, resource, sys, time
 from why403 import pipeline
+from why403.pipeline import analyzed, inputs
 from why403.world import units as deployment
 
 def rss():
@@ -47,14 +48,14 @@ def rss():
 
 request = pipeline.CheckRequest(paths=(sys.argv[1],), use_cache=False, jobs=1)
 t0 = time.perf_counter()
-results, errors = pipeline._read_inputs(request)
+results, errors = inputs.read_inputs(request)
 t1 = time.perf_counter()
 read_mb = rss()
 grouped = deployment.group_units(results, request.settings)
 members = sum(len(w.members) for w in deployment.worlds(grouped, request.settings))
 t2 = time.perf_counter()
 del grouped
-pipeline._read_inputs = lambda request: (results, errors)  # read once: the check below starts from here
+analyzed.read_inputs = lambda request: (results, errors)  # read once: the check below starts from here
 t3 = time.perf_counter()
 outcome = pipeline._run_check(request, t3)
 t4 = time.perf_counter()

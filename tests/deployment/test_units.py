@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from why403.model.settings import Settings, UnitDeclaration
-from why403.pipeline import CheckRequest, _read_inputs
+from why403.pipeline import CheckRequest
+from why403.pipeline.inputs import read_inputs
 from why403.world.units import group_units
 
 from .helpers import check_json, write_tree
@@ -202,7 +203,7 @@ def test_stacks_sharing_logical_ids_linked_by_an_export(
     assert denied["unit"] == "stacks/reporting.yaml"
     assert denied["location"]["file"] == "stacks/storage.yaml"  # the key policy that decides
     assert denied["access"]["principal"].endswith(":role/reporting-exporter")
-    units = {u.id: u for u in group_units(_read_inputs(CheckRequest(paths=(".",), use_cache=False))[0], Settings())}
+    units = {u.id: u for u in group_units(read_inputs(CheckRequest(paths=(".",), use_cache=False))[0], Settings())}
     (link,) = units["stacks/reporting.yaml"].links
     assert link.unit == "stacks/storage.yaml" and "acme-data-lake" in link.evidence
     assert units["stacks/storage.yaml"].links == []
@@ -223,7 +224,7 @@ def test_a_cdk_assembly_is_one_unit_per_stack_nested_stacks_included(
     assert denied["access"]["principal"] == "arn:aws:iam::111122223333:role/acme-reports-reader"  # the stack's env
     # The nested stack gets the parameters its parent passes: no note about a parameter without value.
     assert not [f for f in report["findings"] if "referencetoAppStackScratchArn" in f["message"]]
-    results, _ = _read_inputs(CheckRequest(paths=(".",), use_cache=False))
+    results, _ = read_inputs(CheckRequest(paths=(".",), use_cache=False))
     units = {u.id: u for u in group_units(results, Settings())}
     app = units["cdk.out/AppStack.template.json"]
     assert sorted(Path(f).name for f in app.files) == [
@@ -251,7 +252,7 @@ def test_remote_state_and_generated_names_link_units(tmp_path: Path, monkeypatch
                                 " Resource: !Sub ['arn:aws:s3:::${B}/*', {B: !ImportValue producer-bucket}]}\n",
     })
     monkeypatch.chdir(tmp_path)
-    results, _ = _read_inputs(CheckRequest(paths=(".",), use_cache=False))
+    results, _ = read_inputs(CheckRequest(paths=(".",), use_cache=False))
     units = {u.id: u for u in group_units(results, Settings())}
     (state,) = units["app"].links
     assert state.unit == "network" and "state" in state.evidence
@@ -272,7 +273,7 @@ def test_units_the_configuration_puts_in_one_account_are_linked(
     monkeypatch.chdir(tmp_path)
     settings = Settings(units=(UnitDeclaration((str(tmp_path / "baseline"), str(tmp_path / "app")),
                                                account="111122223333"),))
-    results, _ = _read_inputs(CheckRequest(paths=(".",), use_cache=False, settings=settings))
+    results, _ = read_inputs(CheckRequest(paths=(".",), use_cache=False, settings=settings))
     units = {u.id: u for u in group_units(results, settings)}
     assert [link.unit for link in units["app"].links] == ["baseline"]
     assert [link.unit for link in units["baseline"].links] == ["app"]
