@@ -23,7 +23,7 @@ from why403.report.base import Report, relative
 from why403.report.baselinefile import Baseline, BaselineFileError, anchored, entries, parse, render
 
 if TYPE_CHECKING:
-    from why403.sources.gitref import Revision
+    from why403.sources.gitrepo import Revision
 
 # A baseline of a large repository holds thousands of entries of ~300 bytes.
 MAX_BASELINE_BYTES = 64 * 1024 * 1024

@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
         say(f"why403: error: {exc}")
         return EXIT_USAGE
     except Exception as exc:  # a bug: one line and a failing status, the traceback only on request
-        from why403.sources.gitref import BaselineError
+        from why403.sources.gitrepo import BaselineError
 
         if isinstance(exc, BaselineError):  # the revision cannot be read: the message says how to fix it
             say(f"why403: error: {exc}")

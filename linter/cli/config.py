@@ -24,7 +24,7 @@ from why403.report.base import FailLevel
 from why403.report.suppress import SuppressionPolicy
 
 if TYPE_CHECKING:
-    from why403.sources.gitref import Revision
+    from why403.sources.gitrepo import Revision
 
 YAML_NAMES = (".why403.yaml", ".why403.yml")
 
@@ -61,7 +61,7 @@ class ConfigFiles:
     """Where configuration files are read from: the disk. A configuration found by walking up may
     be in the tree under check, so it must be a regular file in the directory it was found in (a
     symbolic link to ``/proc/self/environ`` would have its content quoted in a YAML error); a file
-    named with ``--config`` is the user's choice. :class:`why403.sources.gitref.RevisionFiles`
+    named with ``--config`` is the user's choice. :class:`RevisionFiles`
     reads them from a git revision instead."""
 
     def is_file(self, path: Path) -> bool:

@@ -25,7 +25,7 @@ from why403.report.base import relative
 if TYPE_CHECKING:
     from why403.cli.plan import Plan
     from why403.pipeline import CheckRequest
-    from why403.sources.gitref import Revision
+    from why403.sources.gitrepo import Revision
 
 DESCRIPTION = """\
 Print the settings 'why403 check PATH' would run with and where each comes from: the default,
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         say(f"why403: error: {exc}")
         return EXIT_USAGE
     except Exception as exc:
-        from why403.sources.gitref import BaselineError
+        from why403.sources.gitrepo import BaselineError
 
         if not isinstance(exc, BaselineError):
             raise

@@ -25,7 +25,7 @@ from why403.report.base import FailLevel
 if TYPE_CHECKING:
     from why403.pipeline import CheckRequest
     from why403.report.baselinefile import Baseline
-    from why403.sources.gitref import Revision
+    from why403.sources.gitrepo import Revision
 
 
 @dataclass(frozen=True)
@@ -93,9 +93,9 @@ def config_revision(args: argparse.Namespace, cwd: str, paths: tuple[str, ...]) 
 
 def _revision(ref: str, paths: tuple[str, ...], cwd: str) -> Revision:
     from why403.cli.config import checked_directory
-    from why403.sources import gitref
+    from why403.sources import gitrepo
 
-    return gitref.revision(ref, checked_directory(paths, cwd))
+    return gitrepo.revision(ref, checked_directory(paths, cwd))
 
 
 def config_for(args: argparse.Namespace, cwd: str, paths: tuple[str, ...] = ()) -> Config:

@@ -23,7 +23,7 @@ from why403.pipeline.analyzed import Analyzed, Before, UnitAnalysis, analyze, tr
 from why403.pipeline.inputs import confined
 
 if TYPE_CHECKING:
-    from why403.sources.gitref import Revision
+    from why403.sources.gitrepo import Revision
     from why403.world.analysis import Analysis
 
 __all__ = ["Analyzed", "Before", "CheckOutcome", "CheckRequest", "UnitAnalysis", "analyze", "confined", "run_check"]

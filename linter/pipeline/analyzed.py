@@ -151,10 +151,10 @@ def _baseline(request: CheckRequest, read: list[str]) -> Before:
     variable files elsewhere in the repository); reads of the revision are confined to its copy."""
     from dataclasses import replace
 
-    from why403.sources import gitref
+    from why403.sources import gitref, gitrepo
 
     assert request.settings.baseline is not None
-    at = request.baseline or gitref.revision(request.settings.baseline,
+    at = request.baseline or gitrepo.revision(request.settings.baseline,
                                              Path(request.paths[0]) if request.paths else Path.cwd())
     with gitref.checkout(at, request.paths, read) as export:
         # The progress line counts the units of the work tree only (those each() simulates).

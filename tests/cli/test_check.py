@@ -164,16 +164,16 @@ def test_select_and_ignore_filter_findings_and_reach_the_pipeline(
 
 
 def test_flags_reach_the_request(fake: FakePipeline, monkeypatch: pytest.MonkeyPatch) -> None:
-    from why403.sources import gitref
+    from why403.sources import gitrepo
 
     commit = "c0ffee" * 6 + "0000"
     resolved: list[str] = []
 
-    def revision(ref: str, start: Path) -> gitref.Revision:  # there is no git here: the CLI resolves REF once
+    def revision(ref: str, start: Path) -> gitrepo.Revision:  # there is no git here: the CLI resolves REF once
         resolved.append(ref)
-        return gitref.Revision(gitref.Repository(start, start / ".git", "git"), commit, ref)
+        return gitrepo.Revision(gitrepo.Repository(start, start / ".git", "git"), commit, ref)
 
-    monkeypatch.setattr(gitref, "revision", revision)
+    monkeypatch.setattr(gitrepo, "revision", revision)
     (fake.root / "prod.tfvars").write_text('env = "prod"\n')
     (fake.root / "params.json").write_text("[]")
     main(

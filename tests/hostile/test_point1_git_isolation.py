@@ -16,7 +16,7 @@ import pytest
 
 from tests.hostile.gitrepo import BUCKET, commit_all, embedded_bare_repository, git, needs_git, new_repo
 from why403.cli.main import main
-from why403.sources import gitref
+from why403.sources import gitref, gitrepo
 
 pytestmark = needs_git
 
@@ -51,7 +51,7 @@ def test_only_the_checked_files_are_read_from_the_base(tmp_path: Path) -> None:
     (repo / "infra" / "main.tf").write_text(BUCKET + "# changed\n")
     commit_all(repo, "change")
     also = [str(repo / "modules" / "child" / "main.tf")]
-    with gitref.checkout(gitref.revision(base, repo), (str(repo / "infra"),), also) as export:
+    with gitref.checkout(gitrepo.revision(base, repo), (str(repo / "infra"),), also) as export:
         (infra,) = export.paths
         tree = export.root
         written = sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file() or p.is_symlink())
@@ -65,7 +65,7 @@ def test_git_runs_with_explicit_git_dir_and_isolation(tmp_path: Path, monkeypatc
     (repo / "main.tf").write_text(BUCKET)
     base = commit_all(repo, "base")
     seen: list[list[str]] = []
-    real_run, real_popen = gitref.subprocess.run, gitref.subprocess.Popen
+    real_run, real_popen = gitrepo.subprocess.run, gitrepo.subprocess.Popen
 
     def spy_run(args: list[str], **kwargs: object) -> object:
         seen.append(list(args))
@@ -75,9 +75,9 @@ def test_git_runs_with_explicit_git_dir_and_isolation(tmp_path: Path, monkeypatc
         seen.append(list(args))
         return real_popen(args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr(gitref.subprocess, "run", spy_run)
-    monkeypatch.setattr(gitref.subprocess, "Popen", spy_popen)
-    with gitref.checkout(gitref.revision(base, repo), (str(repo),)):
+    monkeypatch.setattr(gitrepo.subprocess, "run", spy_run)
+    monkeypatch.setattr(gitrepo.subprocess, "Popen", spy_popen)
+    with gitref.checkout(gitrepo.revision(base, repo), (str(repo),)):
         pass
     repo_commands = [a for a in seen if "config" not in a]
     assert any("cat-file" in a for a in repo_commands) and any("ls-tree" in a for a in repo_commands)
@@ -95,7 +95,7 @@ def test_terminated_runs_remove_their_temporary_files(tmp_path: Path, monkeypatc
     temp = tmp_path / "tmp"
     temp.mkdir()
     monkeypatch.setattr(gitref.tempfile, "tempdir", str(temp))
-    at = gitref.revision(base, repo)
+    at = gitrepo.revision(base, repo)
     for sig in (signal.SIGTERM, signal.SIGINT):
         with pytest.raises((SystemExit, KeyboardInterrupt)), gitref.checkout(at, (str(repo),)) as export:
             assert Path(export.paths[0], "main.tf").is_file()
