@@ -213,7 +213,8 @@ def _gate_rows(args: argparse.Namespace, planned: Plan, where: _Where) -> list[R
             _origin(where, "cache-dir", "--cache-dir", bool(args.cache_dir))),
         Row("baseline-file", relative(baseline_file) if planned.baseline is not None and baseline_file else "none",
             _origin(where, "baseline-file", "--baseline-file", bool(getattr(args, "baseline_file", None)))),
-        Row("baseline", request.settings.baseline or "none (report every finding)",
+        Row("baseline", f"{request.baseline.ref} (commit {request.baseline.commit[:12]})" if request.baseline
+            else "none (report every finding)",
             "--baseline" if request.settings.baseline else "default"),
         Row("suppressions.inline", "allowed" if config.suppressions.inline else "not honoured",
             _origin(where, "suppressions.inline", None, False)),

@@ -152,6 +152,12 @@ def test_at_a_revision_the_values_and_lines_are_those_of_the_revision(
     got = {s["key"]: (s["value"], s["from"]) for s in report["settings"]}
     assert got["fail-level"] == ("error", ".why403.yaml:2 at HEAD")
     assert any("weakens the gate: fail-level never (was error)" in note for note in report["notes"])
+    head = subprocess.run(["git", "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+    capsys.readouterr()
+    assert main(["config", "--baseline", "HEAD", "--format", "json"]) == 0
+    got = {s["key"]: (s["value"], s["from"]) for s in json.loads(capsys.readouterr().out)["settings"]}
+    assert got["baseline"] == (f"HEAD (commit {head[:12]})", "--baseline"), "the commit the check compares with"
+    assert got["fail-level"] == ("error", ".why403.yaml:2 at HEAD")
 
 
 BUCKET_TF = 'resource "aws_s3_bucket" "b" {\n  bucket = "reports"\n}\n'
