@@ -53,6 +53,10 @@ def check(analysis: Analysis) -> Iterable[Finding]:
                          (state.policy.location if state.policy is not None and what == "policy" else None)
                          or binfo.location)
                 because = f" ({stmt.name} is open to everyone)" if stmt is not None else ""
+                if binfo.bpa_by_default and binfo.in_sources:
+                    # Owners who write no public access block rarely know their bucket has one.
+                    because += ("; the sources write no public access block for the bucket, and S3 turns all four "
+                                "settings on for a new bucket")
                 yield RULE.finding(
                     severity="error",
                     message=(f"the deployment's {action} on bucket {symbols.render(name)} is refused by Block Public "

@@ -228,7 +228,7 @@ def buckets(b: Linker) -> None:
         world.buckets[name] = BucketInfo(state, f.ref, f.location,
                                          policy_fact.ref if isinstance(policy_fact, BucketPolicyFact) else None,
                                          acl_without_ownership=acl_conflict,
-                                         competing_policies=_written(competing))
+                                         competing_policies=_written(competing), bpa_by_default=bpa_fact is None)
         b.ref(f.ref, name)
     for name, written in sorted(all_policies.items()):
         if name not in world.buckets:

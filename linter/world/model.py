@@ -67,6 +67,9 @@ class BucketInfo:
     acl_without_ownership: str | None = None
     # Several policies written for the one bucket (each apply replaces the others): their sources.
     competing_policies: tuple[WrittenPolicy, ...] = ()
+    # The sources write no public access block for the bucket: its own settings are the ones S3
+    # gives a new bucket (all four on since April 2023).
+    bpa_by_default: bool = False
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,14 @@ def test_the_deployers_put_bucket_policy_is_refused_once_and_the_grant_is_not_a_
     assert by_rule(findings, "W403-B301") == []
 
 
+def test_the_message_says_when_the_setting_is_the_new_bucket_default(lint: Lint) -> None:
+    """Owners who write no public access block rarely know their bucket has one."""
+    (default,) = by_rule(lint({"main.tf": sources([PUBLIC_READ])}), "W403-B307")
+    assert "the sources write no public access block for the bucket" in default.message
+    (written,) = by_rule(lint({"main.tf": sources([PUBLIC_READ], bucket_bpa=True)}), "W403-B307")
+    assert "no public access block" not in written.message
+
+
 def test_the_account_setting_refuses_what_the_bucket_setting_allows(lint: Lint) -> None:
     findings = lint({"main.tf": sources([PUBLIC_READ], bucket_bpa=False, account_bpa=True)})
     assert [f.access.action for f in by_rule(findings, "W403-B307") if f.access] == ["s3:PutBucketPolicy"]
