@@ -321,6 +321,20 @@ def test_guardduty_documented_policies_give_no_denial(lint: Lint) -> None:
     assert problems(lint({"main.tf": guardduty(GUARDDUTY)})) == []
 
 
+def test_guardduty_source_arn_written_as_the_detectors_arn_attribute_gives_no_denial(lint: Lint) -> None:
+    """``aws:SourceArn = aws_guardduty_detector.main.arn`` (18F's guardduty module) names the same
+    detector as the ARN built from its id: it was an opaque value no detector ARN could equal."""
+    statements = changed(changed(GUARDDUTY, "Allow GetBucketLocation", ("Condition", "StringEquals", "aws:SourceArn"),
+                                 "${aws_guardduty_detector.main.arn}"),
+                         "Allow PutObject", ("Condition", "StringEquals", "aws:SourceArn"),
+                         "${aws_guardduty_detector.main.arn}")
+    assert problems(lint({"main.tf": guardduty(statements)})) == []
+    other = changed(statements, "Allow PutObject", ("Condition", "StringEquals", "aws:SourceArn"),
+                    "${aws_guardduty_detector.other.arn}")
+    found = problems(lint({"main.tf": guardduty(other) + 'resource "aws_guardduty_detector" "other" {}\n'}))
+    assert found == [("W403-D101", "guardduty.amazonaws.com", "s3:PutObject", None)]
+
+
 def test_guardduty_without_get_bucket_location_is_denied_it(lint: Lint) -> None:
     found = problems(lint({"main.tf": guardduty(without(GUARDDUTY, "Allow GetBucketLocation"))}))
     assert found == [("W403-D101", "guardduty.amazonaws.com", "s3:GetBucketLocation", None)]

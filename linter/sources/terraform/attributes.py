@@ -223,6 +223,12 @@ COMPUTED: dict[str, dict[str, Computer]] = {
         "id": lambda i: f"https://sqs.{i.region}.amazonaws.com/{i.account}/{generated_name(i)}",
     },
     "aws_cloudtrail": {"arn": _regional_arn("cloudtrail", lambda i: f"trail/{i.text('name')}")},
+    # The detector's ARN is built from its id, as GuardDuty's aws:SourceArn is: a bucket policy that
+    # says aws_guardduty_detector.main.arn names the detector its publishing destination acts for.
+    "aws_guardduty_detector": {
+        "id": opaque_id,
+        "arn": _regional_arn("guardduty", lambda i: f"detector/{opaque_id(i)}"),
+    },
     "aws_cloudfront_distribution": {
         "id": opaque_id,
         # CloudFront is global: no Region in the ARN (the aws:SourceArn of origin access control).

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from why403.model.arn import bucket_of_s3_domain, split_s3_arn
+from why403.model.arn import bucket_of_s3_domain, partition_of, regional, split_s3_arn
 from why403.model.facts import ServiceDeliveryFact, ServiceRoleFact
 from why403.sources.deliveries import delivered_prefix
 from why403.sources.terraform.resources import read
@@ -72,7 +72,7 @@ def guardduty_destination(r: Reader, out: Emitter) -> None:
         return
     bucket, prefix = destination
     detector = read.text(r, out, "detector_id") or read.computed(r, out, "detector_id")
-    arn = f"arn:aws:guardduty:{r.region}:{r.account}:detector/{detector}"
+    arn = regional("guardduty", r.region, r.account, f"detector/{detector}", partition_of(r.region))
     _emit(r, out, "guardduty", bucket, prefix, arn, read.text(r, out, "kms_key_arn"), where="destination_arn")
 
 
