@@ -9,11 +9,14 @@ gives the denial of the call it refuses.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.cloudformation.helpers import facts, load_text
 from tests.rules.conftest import Lint, by_rule
+from why403.model.facts import ServiceDeliveryFact
 from why403.model.finding import Finding
 from why403.simulate import services
 
@@ -129,6 +132,39 @@ def cloudtrail(statements: list[dict[str, Any]], key_statements: list[dict[str, 
 
 def test_cloudtrail_documented_policy_gives_no_denial(lint: Lint) -> None:
     assert problems(lint({"main.tf": cloudtrail(CLOUDTRAIL)})) == []
+
+
+def test_cloudtrail_in_another_partition_is_the_trail_its_arn_attribute_names(lint: Lint) -> None:
+    """In GovCloud (and China) the trail's ARN is arn:aws-us-gov:...: the ARN CloudTrail sends as
+    aws:SourceArn was built with the aws partition, so aws_cloudtrail.trail.arn never matched it."""
+    statements = changed(changed(CLOUDTRAIL, "AWSCloudTrailAclCheck20150319",
+                                 ("Condition", "StringEquals", "aws:SourceArn"), "${aws_cloudtrail.trail.arn}"),
+                         "AWSCloudTrailWrite20150319", ("Condition", "StringEquals", "aws:SourceArn"),
+                         "${aws_cloudtrail.trail.arn}")
+    statements = json.loads(json.dumps(statements).replace("arn:aws:s3:::trail-logs-example",
+                                                           "${aws_s3_bucket.target.arn}"))
+    for region in ("us-east-1", "us-gov-west-1", "cn-north-1"):
+        provider = f'provider "aws" {{\n  region = "{region}"\n}}\n'
+        assert problems(lint({"main.tf": provider + cloudtrail(statements)})) == [], region
+
+
+def test_cloudformation_deliveries_carry_the_partition_of_the_region(tmp_path: Path) -> None:
+    template = """
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Trail:
+    Type: AWS::CloudTrail::Trail
+    Properties: {TrailName: management-events, S3BucketName: trail-logs-example, IsLogging: true}
+  Channel:
+    Type: AWS::Config::DeliveryChannel
+    Properties: {Name: default, S3BucketName: config-logs-example}
+"""
+    found = {f.service: f.source_arn for f in facts(load_text(tmp_path, template, region="us-gov-west-1"),
+                                                    ServiceDeliveryFact)}
+    assert found == {"cloudtrail": "arn:aws-us-gov:cloudtrail:us-gov-west-1:" + found["cloudtrail"].split(":")[4]
+                     + ":trail/management-events",
+                     "config": "arn:aws-us-gov:config:us-gov-west-1:" + found["config"].split(":")[4]
+                     + ":delivery-channel/default"}
 
 
 def test_cloudtrail_without_the_acl_check_is_denied_get_bucket_acl(lint: Lint) -> None:

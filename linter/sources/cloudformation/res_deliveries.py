@@ -26,7 +26,7 @@ def _named_delivery(ctx: Ctx, res: Resource, service: str, name_prop: str, arn_f
     """A trail or a delivery channel: named by ``name_prop`` (a generated name when unset), writing
     to ``S3BucketName`` under ``S3KeyPrefix``; ``arn_format`` places the name in its ARN."""
     name = ctx.text(res, name_prop) or symbols.opaque(f"{res.lid}.{name_prop}")
-    arn = arn_format.format(region=ctx.region, account=ctx.account, name=name)
+    arn = arn_format.format(partition=ctx.r.partition, region=ctx.region, account=ctx.account, name=name)
     _emit(ctx, res, "S3BucketName", service, ctx.text(res, "S3BucketName"), ctx.text(res, "S3KeyPrefix"), arn,
           ctx.text(res, key_prop))
 
@@ -36,7 +36,7 @@ def _sub(value: Any, label: str) -> str | None:
 
 
 def trail(ctx: Ctx, res: Resource) -> None:
-    _named_delivery(ctx, res, "cloudtrail", "TrailName", "arn:aws:cloudtrail:{region}:{account}:trail/{name}",
+    _named_delivery(ctx, res, "cloudtrail", "TrailName", "arn:{partition}:cloudtrail:{region}:{account}:trail/{name}",
                     "KMSKeyId")
 
 
@@ -48,7 +48,8 @@ def flow_log(ctx: Ctx, res: Resource) -> None:
     if parsed is None:
         return
     prefix = (parsed[1] or "").lstrip("/")
-    _emit(ctx, res, "LogDestination", "log-delivery", parsed[0], prefix, f"arn:aws:logs:{ctx.region}:{ctx.account}:*")
+    source = f"arn:{ctx.r.partition}:logs:{ctx.region}:{ctx.account}:*"
+    _emit(ctx, res, "LogDestination", "log-delivery", parsed[0], prefix, source)
 
 
 def load_balancer(ctx: Ctx, res: Resource) -> None:
@@ -68,7 +69,7 @@ def load_balancer(ctx: Ctx, res: Resource) -> None:
 
 
 def config_delivery_channel(ctx: Ctx, res: Resource) -> None:
-    _named_delivery(ctx, res, "config", "Name", "arn:aws:config:{region}:{account}:delivery-channel/{name}",
+    _named_delivery(ctx, res, "config", "Name", "arn:{partition}:config:{region}:{account}:delivery-channel/{name}",
                     "S3KmsKeyArn")
 
 
@@ -83,7 +84,7 @@ def distribution(ctx: Ctx, res: Resource) -> None:
     origins = config.get("Origins") if isinstance(config, dict) else None
     if not isinstance(origins, list):
         return
-    arn = f"arn:aws:cloudfront::{ctx.account}:distribution/{symbols.opaque(f'{res.lid}.Id')}"
+    arn = f"arn:{ctx.r.partition}:cloudfront::{ctx.account}:distribution/{symbols.opaque(f'{res.lid}.Id')}"
     for origin in origins:
         if not isinstance(origin, dict) or origin.get("OriginAccessControlId", NOVALUE) is NOVALUE:
             continue
@@ -108,7 +109,8 @@ def firehose(ctx: Ctx, res: Resource) -> None:
         kms = encryption.get("KMSEncryptionConfig") if isinstance(encryption, dict) else None
         key = _sub(kms.get("AWSKMSKeyARN", NOVALUE), f"{res.lid}.AWSKMSKeyARN") if isinstance(kms, dict) else None
         prefix = _sub(config.get("Prefix", NOVALUE), f"{res.lid}.Prefix") or ""
-        arn = f"arn:aws:firehose:{ctx.region}:{ctx.account}:deliverystream/{symbols.opaque(f'{res.lid}.Name')}"
+        stream = symbols.opaque(f"{res.lid}.Name")
+        arn = f"arn:{ctx.r.partition}:firehose:{ctx.region}:{ctx.account}:deliverystream/{stream}"
         _emit(ctx, res, "DeliveryStreamType", "firehose", parsed[0], prefix, arn, key, role)
         return
 

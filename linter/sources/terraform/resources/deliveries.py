@@ -42,7 +42,7 @@ def _emit(r: Reader, out: Emitter, service: str, bucket: str | None, prefix: str
 
 def cloudtrail(r: Reader, out: Emitter) -> None:
     name = read.text(r, out, "name") or read.computed(r, out, "name")
-    arn = f"arn:aws:cloudtrail:{r.region}:{r.account}:trail/{name}"
+    arn = regional("cloudtrail", r.region, r.account, f"trail/{name}", partition_of(r.region))
     prefix = read.text(r, out, "s3_key_prefix")
     key = read.text(r, out, "kms_key_id")
     bucket = read.text(r, out, "s3_bucket_name")
@@ -52,7 +52,7 @@ def cloudtrail(r: Reader, out: Emitter) -> None:
 def flow_log(r: Reader, out: Emitter) -> None:
     destination = _s3_destination(r, out, "log_destination_type", "cloud-watch-logs", "s3", "log_destination")
     if destination is not None:
-        arn = f"arn:aws:logs:{r.region}:{r.account}:*"
+        arn = regional("logs", r.region, r.account, "*", partition_of(r.region))
         _emit(r, out, "log-delivery", *destination, arn, where="log_destination")
 
 
@@ -79,7 +79,8 @@ def guardduty_destination(r: Reader, out: Emitter) -> None:
 def config_delivery_channel(r: Reader, out: Emitter) -> None:
     bucket = read.text(r, out, "s3_bucket_name")
     prefix = read.text(r, out, "s3_key_prefix")
-    arn = f"arn:aws:config:{r.region}:{r.account}:delivery-channel/{read.text(r, out, 'name') or 'default'}"
+    channel = read.text(r, out, "name") or "default"
+    arn = regional("config", r.region, r.account, f"delivery-channel/{channel}", partition_of(r.region))
     _emit(r, out, "config", bucket, prefix, arn, read.text(r, out, "s3_kms_key_arn"), where="s3_bucket_name")
 
 
