@@ -30,12 +30,11 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from why403.sources.discover import TEMPLATE_SUFFIXES, terraform_module_files
+from why403.sources.discover import TEMPLATE_SUFFIXES, TERRAFORM_SUFFIXES, terraform_module_files
 
 if TYPE_CHECKING:
     from why403.sources.terraform.layout import DirectoryLayout
 
-TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 
 
 def targets(files: Iterable[str], *, cache_dir: str | None = None, use_cache: bool = True,
