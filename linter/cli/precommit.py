@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from why403.sources.terraform.layout import DirectoryLayout
 
 
-
 def targets(files: Iterable[str], *, cache_dir: str | None = None, use_cache: bool = True,
             exclude: tuple[str, ...] = ()) -> tuple[str, ...]:
     """What to check for these changed files: a file of each root module that expands a changed
