@@ -141,3 +141,29 @@ def test_without_terraform_init_the_module_calls_are_counted(tmp_path: Path, mon
     named = sorted(m for f in report["findings"] for m in ("module.reports", "module.network") if m in f["message"]
                    and "terraform init" in f["message"])
     assert named == ["module.network", "module.reports"]
+
+
+@pytest.mark.parametrize("calls", [3, 12])
+def test_the_module_calls_of_a_root_not_read_are_one_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str], calls: int) -> None:
+    """A root never terraform init-ed that calls its modules from the registry: one note, at the
+    first call, naming each (up to eight), where it is and what depends on it, and the remedy once;
+    the summary still counts every call."""
+    block = 'module "m{:02}" {{\n  source  = "terraform-aws-modules/s3-bucket/aws"\n  version = "4.0.0"\n}}\n'
+    blocks = "".join(block.format(i) for i in range(calls))
+    policy = ('resource "aws_s3_bucket_policy" "p" {\n  bucket = module.m01.s3_bucket_id\n'
+              '  policy = "{}"\n}\n')
+    write_tree(tmp_path, {"envs/prod/main.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\n' + blocks + policy})
+    monkeypatch.chdir(tmp_path)
+    _, report = check_json(capsys, ".")
+    notes = [f for f in report["findings"] if "which why403 does not fetch" in f["message"]]
+    assert len(notes) == 1 and notes[0]["location"]["line"] == 4, "at the first call"
+    message = notes[0]["message"]
+    assert message.startswith(f"{calls} module calls are not read")
+    assert message.count("terraform init") == 1
+    assert "module.m01 comes from 'terraform-aws-modules/s3-bucket/aws', which why403 does not fetch " \
+           "(envs/prod/main.tf:8; used by aws_s3_bucket_policy.p)" in message
+    named = [f"module.m{i:02} " for i in range(calls) if f"module.m{i:02} " in message]
+    assert len(named) == min(calls, 8)
+    assert ("and 4 more" in message) == (calls == 12)
+    assert report["stats"]["module_calls_not_read"] == calls

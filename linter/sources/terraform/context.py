@@ -23,6 +23,8 @@ from why403.sources.terraform.evaluate import BACKSTOP_REACHED, STEPS_EXHAUSTED,
 from why403.sources.terraform.functions import FileAccess, FunctionTable
 from why403.sources.terraform.tfvalues import Budget, LocatedJson, Unk
 
+LISTED = 8  # module calls named in the note of those not read; the rest are counted
+
 MAX_INSTANCES = 1000
 MAX_MODULE_DEPTH = 24
 # The evaluation steps (expressions evaluated) of one resource, and of one root module with its
@@ -67,8 +69,9 @@ class LoadContext:
         self.active: set[str] = set()
         self.manifest: dict[str, str] | None = None
         self.variable_decls: dict[str, Location] = {}
-        # Module calls whose module is not here: label -> (why, index of its note in diagnostics).
-        self.remote_calls: dict[str, tuple[str, bool, int]] = {}
+        # Module calls whose module is not here: label -> (why, whether terraform init fetches it, the call).
+        self.remote_calls: dict[str, tuple[str, bool, Location]] = {}
+        self.remote_users: dict[str, str] = {}  # label -> what its unknown outputs decide
         # Root variables read at an empty default ("", [], {}, null) for want of a value: name -> the
         # default as written. Such a default is a placeholder each environment's variable file
         # replaces; what rests on it is stated outside the sources.
@@ -88,21 +91,40 @@ class LoadContext:
                   code="read-refused")
 
     def remote_module(self, label: str, why: str, file: str, line: int, fetchable: bool) -> None:
-        """The one note of a module call whose module is not here, naming it and, when ``terraform
-        init`` would fetch it, how to include it; :meth:`missing_notes` adds what depends on its
-        outputs to it rather than a second note."""
-        if label in self.remote_calls:
-            return
-        self.remote_calls[label] = (why, fetchable, len(self.diagnostics))
-        self.diagnostics.append(Diagnostic("note", self._remote_message(why, fetchable, ""), Location(file, line),
-                                           "remote-module"))
+        """Record a module call whose module is not here; :meth:`remote_note` says it, with what
+        depends on its outputs (:meth:`missing_notes` adds that rather than a second note)."""
+        if label not in self.remote_calls:
+            self.remote_calls[label] = (why, fetchable, Location(file, line))
 
-    def _remote_message(self, why: str, fetchable: bool, users: str) -> str:
-        depends = f" (used by {users})" if users else ""
-        how = (f". To include it, run terraform init in {self.root} (why403 reads the modules it places in "
-               ".terraform/modules), or check the plan instead: terraform show -json PLANFILE > plan.json"
-               if fetchable else "")
-        return f"{why}; its resources are not linted and its outputs are unknown{depends}{how}"
+    def remote_note(self) -> Diagnostic | None:
+        """One note for every module call of this root that is not read, at the first call.
+
+        A root that calls its modules from the registry and was never ``terraform init``-ed calls a
+        dozen of them, a hundred in a large environment: one note per call buried the findings
+        (146 in one repository), and each said the same remedy. The note lists each call, where it
+        is and what its unknown outputs decide (the first :data:`LISTED`), and the remedy once."""
+        if not self.remote_calls:
+            return None
+        calls = sorted(self.remote_calls.items(), key=lambda kv: (kv[1][2].file, kv[1][2].line, kv[0]))
+        fetchable = any(f for _, (_, f, _) in calls)
+        how = (f". To include {'it' if len(calls) == 1 else 'them'}, run terraform init in {self.root} (why403 "
+               "reads the modules it places in .terraform/modules), or check the plan instead: "
+               "terraform show -json PLANFILE > plan.json" if fetchable else "")
+        first = calls[0][1][2]
+        if len(calls) == 1:
+            label, (why, _, _) = calls[0]
+            users = self.remote_users.get(label)
+            depends = f" (used by {users})" if users else ""
+            message = f"{why}; its resources are not linted and its outputs are unknown{depends}{how}"
+        else:
+            listed = []
+            for label, (why, _, where) in calls[:LISTED]:
+                users = self.remote_users.get(label)
+                listed.append(f"{why} ({where.file}:{where.line}{'; used by ' + users if users else ''})")
+            more = f"; and {len(calls) - LISTED} more" if len(calls) > LISTED else ""
+            message = (f"{len(calls)} module calls are not read, so their resources are not linted and their outputs "
+                       f"are unknown: {'; '.join(listed)}{more}{how}")
+        return Diagnostic("note", message, first, "remote-module")
 
     # -- work budget ----------------------------------------------------------------------------
 
@@ -183,11 +205,8 @@ class LoadContext:
         for source in sorted(self.missing):
             entry = self.missing[source]
             users = ", ".join(entry.used_by[:4]) + (" ..." if len(entry.used_by) > 4 else "")
-            if source in self.remote_calls:  # said in the module call's own note
-                why, fetchable, index = self.remote_calls[source]
-                note = self.diagnostics[index]
-                self.diagnostics[index] = Diagnostic(note.severity, self._remote_message(why, fetchable, users),
-                                                     note.location, note.code)
+            if source in self.remote_calls:  # said in the note of the module calls not read
+                self.remote_users[source] = users
                 continue
             if source.startswith("var."):
                 name = source[4:]

@@ -104,10 +104,11 @@ def load_module(directory: Path, options: SourceOptions, parse: Parse | None = N
             files.append(parsed.name)
             facts.extend(suppressions(parsed))
     files.extend(extra_files)
-    notes = ctx.missing_notes()  # first: it may add to the notes of module calls not read
-    diagnostics = list(ctx.diagnostics) + notes
+    notes = ctx.missing_notes()  # first: it says what depends on the module calls not read
+    remote = ctx.remote_note()
+    diagnostics = [*ctx.diagnostics, *notes, *([remote] if remote else [])]
     # Modules that are not read may configure the root's buckets (a policy module given a bucket id).
-    unread = tuple(f"the module called at {d.location}" for d in diagnostics if d.code == "remote-module")
+    unread = tuple(f"the module called at {where}" for _, _, where in ctx.remote_calls.values())
     return SourceResult(tuple(facts), tuple(diagnostics), tuple(files), resources, unread=unread)
 
 
