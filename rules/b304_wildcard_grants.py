@@ -8,7 +8,8 @@ be the administrator it is named as); in an identity policy, data or key-use act
 them) on `Resource: "*"`, which the simulation confirms by reaching a bucket or key outside the
 sources. A role or user that may attach any policy to itself (`iam:*`, `iam:PutRolePolicy` or
 `iam:AttachRolePolicy` on itself, with no condition, Deny or permissions boundary in the way) is
-an administrator in effect, as a deployment role usually is, and is not flagged.
+an administrator in effect, as a deployment role usually is, and is not flagged. A statement of a
+policy attached to several roles or users is one finding, naming them.
 
 **Why it matters.** Wildcards are how a quick fix for a 403 becomes a standing exposure: the
 principal gains deletes, policy changes and every bucket and key of the account, not the one access
@@ -58,6 +59,9 @@ def _resource_policy_findings(analysis: Analysis) -> Iterable[Finding]:
 
 
 def _identity_findings(analysis: Analysis) -> Iterable[Finding]:
+    """One finding per statement, naming every role and user it reaches data through: a managed
+    policy attached to eleven roles is one problem, in one place, with one fix."""
+    grants: dict[tuple[int, str], tuple[Policy, Statement, list[tuple[str, str, str]], dict[str, None]]] = {}
     for info in sorted(analysis.world.principals.values(), key=lambda i: i.ref):
         if info.kind not in ("role", "user") or info.actor.identity_policies is None \
                 or analysis.administers_itself(info):
@@ -70,9 +74,20 @@ def _identity_findings(analysis: Analysis) -> Iterable[Finding]:
                     continue
                 reached = analysis.grants_outside_the_sources(info.actor, policy, stmt, DATA_ACTIONS + KEY_ACTIONS)
                 if reached:
-                    yield _finding(policy, info.ref, stmt,
-                                   f"grants {', '.join(reached)} on every resource (\"Resource\": \"*\") to "
-                                   f"{info.label}, which is not an administrator", info.arn, reached[0])
+                    entry = grants.setdefault((id(stmt), policy.origin or info.ref), (policy, stmt, [], {}))
+                    entry[2].append((info.ref, info.label, info.arn))
+                    entry[3].update(dict.fromkeys(reached))
+    for policy, stmt, principals, reaching in grants.values():
+        owner, _, arn = principals[0]
+        names = [label for _, label, _ in principals]
+        shown = ", ".join(names[:_NAMED]) + (f" and {len(names) - _NAMED} more" if len(names) > _NAMED else "")
+        which = "which is not an administrator" if len(names) == 1 else "none of which is an administrator"
+        actions = list(reaching)
+        yield _finding(policy, owner, stmt, f"grants {', '.join(actions)} on every resource (\"Resource\": \"*\") to "
+                       f"{shown}, {which}", arn, actions[0])
+
+
+_NAMED = 5  # principals a finding names; the others are counted
 
 
 def _finding(policy: Policy, owner: str, stmt: Statement, what: str, principal: str, action: str) -> Finding:

@@ -500,3 +500,40 @@ def test_l201_a_not_principal_list_the_sources_leave_open_may_exempt_anyone(lint
     """widdix's Terraform state bucket: NotPrincipal from a parameter may list the administrators."""
     findings = lint({"t.yaml": NOT_PRINCIPAL_PARAMETER})
     assert [f for f in by_rule(findings, "W403-L201") if f.severity == "error"] == []
+
+
+SHARED = """\
+Resources:
+  Shared:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Sid: ReadEverything
+            Effect: Allow
+            Action: s3:GetObject
+            Resource: "*"
+%s"""
+ROLE = """\
+  Worker%d:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: worker-%d
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]
+      ManagedPolicyArns: [!Ref Shared]
+"""
+
+
+def test_b304_one_statement_attached_to_many_roles_is_one_finding(lint: Lint) -> None:
+    """One managed policy attached to seven roles is one problem, at one statement, with one fix:
+    one finding naming the roles (five, and the others counted), not seven at the same line."""
+    one = by_rule(lint({"t.yaml": SHARED % (ROLE % (1, 1))}), "W403-B304")
+    assert len(one) == 1 and "to Worker1, which is not an administrator" in one[0].message
+    many = by_rule(lint({"t.yaml": SHARED % "".join(ROLE % (i, i) for i in range(1, 8))}), "W403-B304")
+    assert len(many) == 1, [f.message for f in many]
+    message = many[0].message
+    assert "ReadEverything" in message and "none of which is an administrator" in message
+    assert "Worker1, Worker2, Worker3, Worker4, Worker5 and 2 more" in message
