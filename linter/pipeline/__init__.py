@@ -124,7 +124,7 @@ def _run_check(request: CheckRequest, started: float) -> CheckOutcome:
                   seconds=round(time.perf_counter() - started, 3),
                   skipped_files=len({f for r in results for f in r.skipped}),
                   unknown_resource_types=sum(len(r.unknown_types) for r in results),
-                  module_calls_not_read=len({call for r in results for call in r.unread}),
+                  module_calls_not_read=len({(c.file, c.line) for r in results for c in r.modules_not_read}),
                   units=sum(1 for u in analyzed.units if u.id))
     run = RunResult(findings=tuple(findings), errors=tuple(errors), stats=stats, files=all_files)
     return CheckOutcome(result=run, suppressions=suppressions, read=analyzed.read)

@@ -167,3 +167,17 @@ def test_the_module_calls_of_a_root_not_read_are_one_note(tmp_path: Path, monkey
     assert len(named) == min(calls, 8)
     assert ("and 4 more" in message) == (calls == 12)
     assert report["stats"]["module_calls_not_read"] == calls
+
+
+def test_only_terraform_module_calls_count_as_module_calls_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """A template's custom resource is also a part why403 cannot read, but not a module call."""
+    block = 'module "logs" {\n  source = "terraform-aws-modules/s3-bucket/aws"\n}\n'
+    template = ("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Seed:\n    Type: Custom::Seed\n"
+                "    Properties:\n      ServiceToken: arn:aws:lambda:eu-west-1:111122223333:function:seed\n"
+                "  Data:\n    Type: AWS::S3::Bucket\n")
+    write_tree(tmp_path, {"envs/prod/main.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\n' + block,
+                          "stacks/data.yaml": template})
+    monkeypatch.chdir(tmp_path)
+    _, report = check_json(capsys, ".")
+    assert report["stats"]["module_calls_not_read"] == 1

@@ -37,6 +37,9 @@ class SourceResult:
     # resource, a Rain module, a registry module that is not downloaded. A bucket of such an input
     # with no policy in the facts may still get one from them, so its policy is unknown, not absent.
     unread: tuple[str, ...] = ()
+    # Terraform module calls whose module is not here (a registry module never fetched), by call
+    # site: said in one note per root, counted one by one in the summary.
+    modules_not_read: tuple[Location, ...] = ()
     # Files looked at and found not to be an input of this kind (YAML or JSON that is not a
     # template: an AppSpec, a workflow, a Kubernetes manifest): counted, never an error.
     skipped: tuple[str, ...] = ()

@@ -108,8 +108,10 @@ def load_module(directory: Path, options: SourceOptions, parse: Parse | None = N
     remote = ctx.remote_note()
     diagnostics = [*ctx.diagnostics, *notes, *([remote] if remote else [])]
     # Modules that are not read may configure the root's buckets (a policy module given a bucket id).
-    unread = tuple(f"the module called at {where}" for _, _, where in ctx.remote_calls.values())
-    return SourceResult(tuple(facts), tuple(diagnostics), tuple(files), resources, unread=unread)
+    calls = tuple(where for _, _, where in ctx.remote_calls.values())
+    unread = tuple(f"the module called at {where}" for where in calls)
+    return SourceResult(tuple(facts), tuple(diagnostics), tuple(files), resources, unread=unread,
+                        modules_not_read=calls)
 
 
 def _stopped(ctx: LoadContext, why: str, file: str, line: int) -> None:
