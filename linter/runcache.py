@@ -58,8 +58,8 @@ def code_fingerprint() -> str:
     installed wheel is fingerprinted by its ``RECORD`` (the hashes of every file it installed)."""
     import why403
     import why403.rules
-    from why403.sources.parsecache import code_fingerprint as files_fingerprint
-    from why403.sources.parsecache import installed_fingerprint
+    from why403.sources.fingerprint import code_fingerprint as files_fingerprint
+    from why403.sources.fingerprint import installed_fingerprint
 
     code = installed_fingerprint("why403", "why403") or files_fingerprint(
         *why403.__path__, *why403.rules.__path__, suffixes=(".py", ".json", ".yaml"), recursive=True)

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from why403.sources import parsecache
+from why403.sources import fingerprint, parsecache
 
 TF = "tf"
 TF_JSON = "tf.json"
@@ -112,7 +112,7 @@ _SALTS: dict[str, bytes] = {}
 def _frontend_code() -> str:
     """The fingerprint of the code that makes parse results (the same for every kind)."""
     here = Path(__file__).resolve().parent
-    return parsecache.installed_fingerprint("why403", "why403") or parsecache.code_fingerprint(
+    return fingerprint.installed_fingerprint("why403", "why403") or fingerprint.code_fingerprint(
         str(here), str(here.parent / "model"), recursive=True)
 
 
@@ -120,6 +120,6 @@ def salt(kind: str) -> bytes:
     """The cache-key salt of a ``kind`` parse: only worth making when there is a cache (it reads
     the parsing libraries' installed metadata and hashes the frontends' code)."""
     if kind not in _SALTS:
-        versions = [f"{name}={parsecache.distribution_version(name)}" for name in _LIBRARIES[kind]]
+        versions = [f"{name}={fingerprint.distribution_version(name)}" for name in _LIBRARIES[kind]]
         _SALTS[kind] = parsecache.salt(kind, f"code={_frontend_code()}", *versions)
     return _SALTS[kind]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.scale.corpus import synthetic
-from why403.sources import parsecache, parsekind
+from why403.sources import fingerprint, parsecache, parsekind
 from why403.sources.parsing import ParseSession
 
 
@@ -38,7 +38,7 @@ def test_without_a_cache_no_cache_key_salt_is_made(tmp_path: Path, monkeypatch: 
 
 def test_the_code_fingerprint_is_computed_once_for_every_kind(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[str, ...]] = []
-    real = parsecache.code_fingerprint
+    real = fingerprint.code_fingerprint
 
     def counting(*args: str, **kwargs: object) -> str:
         calls.append(args)

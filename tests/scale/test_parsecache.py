@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import why403
-from why403.sources import parsecache, parsekind
+from why403.sources import fingerprint, parsecache, parsekind
 from why403.sources.parsecache import MAGIC, ParseCache, UnsafePayload
 
 KEY = "ab" + "0" * 62
@@ -56,11 +56,11 @@ def test_key_depends_on_bytes_kind_and_version(monkeypatch: pytest.MonkeyPatch) 
 def test_code_fingerprint_changes_with_the_code(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text("x = 1\n")
     (tmp_path / "notes.txt").write_text("not code")
-    before = parsecache.code_fingerprint(str(tmp_path))
+    before = fingerprint.code_fingerprint(str(tmp_path))
     (tmp_path / "notes.txt").write_text("still not code")
-    assert parsecache.code_fingerprint(str(tmp_path)) == before
+    assert fingerprint.code_fingerprint(str(tmp_path)) == before
     (tmp_path / "a.py").write_text("x = 2\n")
-    assert parsecache.code_fingerprint(str(tmp_path)) != before
+    assert fingerprint.code_fingerprint(str(tmp_path)) != before
 
 
 def test_session_salt_names_the_parser_libraries() -> None:
