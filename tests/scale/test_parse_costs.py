@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.scale.corpus import synthetic
-from why403.sources import fingerprint, parsecache, parsekind
+from why403.sources import fingerprint, parsekind
 from why403.sources.parsing import ParseSession
 
 
@@ -44,7 +44,7 @@ def test_the_code_fingerprint_is_computed_once_for_every_kind(monkeypatch: pytes
         calls.append(args)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(parsecache, "code_fingerprint", counting)
+    monkeypatch.setattr(fingerprint, "code_fingerprint", counting)
     monkeypatch.setattr(parsekind, "_SALTS", {})
     clear = getattr(parsekind, "_frontend_code", None)
     if clear is not None:
