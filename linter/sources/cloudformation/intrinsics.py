@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from why403.model import arn, symbols
@@ -83,27 +83,13 @@ class Resolver:
 
     # -- tracking of unknown parameters ---------------------------------------------------
 
-    @contextmanager
-    def tracking(self) -> Iterator[set[str]]:
+    def tracking(self) -> AbstractContextManager[set[str]]:
         """Collect the unknown parameters that the values resolved inside the block depend on."""
-        saved = self.touched
-        self.touched = set()
-        try:
-            yield self.touched
-        finally:
-            saved |= self.touched
-            self.touched = saved
+        return _collecting(self, "touched")
 
-    @contextmanager
-    def reading_placeholders(self) -> Iterator[set[str]]:
+    def reading_placeholders(self) -> AbstractContextManager[set[str]]:
         """Collect the parameters read at their empty Default inside the block (see Param.placeholder)."""
-        saved = self.placeholders_read
-        self.placeholders_read = set()
-        try:
-            yield self.placeholders_read
-        finally:
-            saved |= self.placeholders_read
-            self.placeholders_read = saved
+        return _collecting(self, "placeholders_read")
 
     # -- values ---------------------------------------------------------------------------
 
@@ -333,3 +319,17 @@ class Resolver:
         # with a literal id is meant to be deployed in that account sometimes.
         home = symbols.unknown("AWS::AccountId")
         return symbols.tri_equals(sa.replace(symbols.HOME_ACCOUNT, home), sb.replace(symbols.HOME_ACCOUNT, home))
+
+
+@contextmanager
+def _collecting(resolver: Resolver, attribute: str) -> Iterator[set[str]]:
+    """A fresh set in ``resolver.attribute`` for the block, added to the enclosing block's set
+    after it: nested blocks each see what was read inside them, and the outer one sees it all."""
+    saved: set[str] = getattr(resolver, attribute)
+    fresh: set[str] = set()
+    setattr(resolver, attribute, fresh)
+    try:
+        yield fresh
+    finally:
+        saved |= fresh
+        setattr(resolver, attribute, saved)
