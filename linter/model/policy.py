@@ -246,6 +246,16 @@ class Policy:
         its own reason keeps it."""
         return replace(self, statements=tuple(replace(s, maybe=s.maybe or reason) for s in self.statements))
 
+    def created_only_if(self, reason: str) -> Policy:
+        """The same document, which may not be created at all (``reason``: the value its resource's
+        ``count``, ``for_each`` or ``Condition`` depends on). Findings about it rest on that value."""
+        return replace(self, exists_if=reason).resting_on(
+            f"whether it exists depends on values the sources leave open: {reason}")
+
+    def resting_on(self, reason: str) -> Policy:
+        """The same document, whose findings also rest on ``reason`` (see ``rests_on``)."""
+        return replace(self, rests_on=f"{self.rests_on}; {reason}" if self.rests_on else reason)
+
     def with_kind(self, kind: PolicyKind) -> Policy:
         """The same document used in another role (a managed policy used as a boundary)."""
         if kind is self.kind:

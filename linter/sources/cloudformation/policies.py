@@ -8,7 +8,6 @@ lines relative to where the text starts.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from why403.model.location import Location
@@ -38,13 +37,12 @@ def resolve_policy(ctx: Ctx, raw: Any, kind: PolicyKind, origin: str, line: int,
             doc["Statement"] = MaybePresent(stmts, maybe)
     policy = parse_policy(doc, kind, origin=origin, location=where, statement_locations=locations)
     if maybe is not None:
-        policy = replace(policy, exists_if=maybe,
-                         rests_on=f"whether it exists depends on values the sources leave open: {maybe}")
+        policy = policy.created_only_if(maybe)
     if placeholders:
         said = ", ".join(f'parameter {name} = ""' for name in sorted(placeholders)[:3])
         rests = (f"it rests on {said}, an empty default that the parameters of each deployment usually "
                  "replace (supply the value to check it)")
-        policy = replace(policy, rests_on=f"{policy.rests_on}; {rests}" if policy.rests_on else rests)
+        policy = policy.resting_on(rests)
     return policy
 
 

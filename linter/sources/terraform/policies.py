@@ -59,8 +59,7 @@ def policy_from_value(value: Any, kind: PolicyKind, origin: str, fallback: Locat
         policy = parse_policy(Unknown(f"{origin}: the policy is not a string"), kind, origin=origin,
                               location=fallback)
     if maybe:  # every statement exists only if the resource does (its count or for_each is unknown)
-        policy = replace(policy.with_maybe(maybe), exists_if=maybe,
-                         rests_on=f"whether it exists depends on values the sources leave open: {maybe}")
+        policy = policy.with_maybe(maybe).created_only_if(maybe)
     if rests_on:
-        policy = replace(policy, rests_on=f"{policy.rests_on}; {rests_on}" if policy.rests_on else rests_on)
+        policy = policy.resting_on(rests_on)
     return policy
