@@ -22,7 +22,8 @@ from pathlib import Path
 from types import FrameType
 from typing import IO
 
-from why403.sources.gitrepo import BaselineError, Repository, Revision, inside
+from why403.sources.confine import inside
+from why403.sources.gitrepo import BaselineError, Repository, Revision
 
 # What a base file may weigh (larger ones are not infrastructure code why403 could read either)
 # and what one baseline may write in all.

@@ -34,6 +34,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from why403.sources.confine import inside
+
 _TIMEOUT = 300
 
 # The configuration every git command runs with; the environment does the rest (see environment).
@@ -182,10 +184,6 @@ def _trusted_safe_directories(git: str, top: Path) -> tuple[str, ...]:
         if proc.returncode == 0:
             found.extend(line for line in proc.stdout.decode("utf-8", "replace").splitlines() if line.strip())
     return tuple(dict.fromkeys(found))
-
-
-def inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
 
 
 def resolve_commit(repo: Repository, ref: str) -> str:
