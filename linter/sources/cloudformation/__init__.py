@@ -3,7 +3,7 @@
 Two steps, so that a caller can parallelize and cache the expensive one:
 
 1. :func:`parse_template` (pure, picklable result): file bytes -> :class:`ParsedTemplate`,
-   decoded with cfn-lint's decoder (lines kept on every mapping and list).
+   decoded by :mod:`~why403.sources.cloudformation.cfnyaml` (lines kept on every mapping and list).
 2. :func:`build_template`: a ParsedTemplate + options + the exports of the other templates ->
    :class:`~why403.model.facts.SourceResult`.
 

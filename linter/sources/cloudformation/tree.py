@@ -1,7 +1,7 @@
 """A template as plain, picklable data that still knows its lines.
 
-cfn-lint's decoder returns ``dict_node``/``list_node``/``str_node`` objects whose classes are made
-at run time, so they cannot be pickled (no worker processes, no cache). :class:`Map` and
+The decoder (:mod:`~why403.sources.cloudformation.cfnyaml`) returns nodes that carry PyYAML's
+marks (objects of PyYAML's, which the parse cache's unpickler does not admit). :class:`Map` and
 :class:`Seq` are ordinary ``dict``/``list`` subclasses defined here, carrying only the 1-based
 first and last line (and, for a mapping, the line of each key) so that every fact and policy
 statement can point at its source. Strings become plain ``str``.
