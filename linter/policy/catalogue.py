@@ -75,15 +75,18 @@ def _data() -> _Catalogue:
         return _Catalogue("{}")
 
 
-def catalogue_path() -> Path | None:
+def cfnlint_data_files(relative: str) -> list[Path]:
+    """The files ``data/<relative>`` that the installed cfn-lint package ships, located without
+    importing cfn-lint (slow to import): never a copy it may have downloaded into a user's cache,
+    so the same answer on every machine with the same cfn-lint, and no network."""
     spec = importlib.util.find_spec("cfnlint")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for base in spec.submodule_search_locations:
-        candidate = Path(base) / "data" / "AdditionalSpecs" / "Policies.json"
-        if candidate.is_file():
-            return candidate
-    return None
+    bases = (spec.submodule_search_locations or []) if spec is not None else []
+    return [path for base in bases if (path := Path(base) / "data" / relative).is_file()]
+
+
+def catalogue_path() -> Path | None:
+    found = cfnlint_data_files("AdditionalSpecs/Policies.json")
+    return found[0] if found else None
 
 
 def available() -> bool:

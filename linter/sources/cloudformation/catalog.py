@@ -8,9 +8,7 @@ keeps the frontend's cost a small fraction of the decoder's on large templates.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
-from pathlib import Path
 
 # Resource type -> the properties its handler (and Ref/GetAtt naming) reads; None = all of them.
 # Large properties nobody reads (Lambda code, container definitions, user data, lifecycle rules)
@@ -73,16 +71,14 @@ _PROVIDERS = ("us-east-1.json", "sam.json")
 def _specified_types() -> frozenset[str]:
     """Every resource type of CloudFormation's specification as cfn-lint ships it (us-east-1, the
     region with the most types, and SAM's), read from its data files without importing cfn-lint
-    (whose import costs more than a hook run on one template). Only the copy installed with
-    cfn-lint is read, never one it may have downloaded into a user's cache: the same answer on
-    every machine with the same cfn-lint, and no network."""
-    spec = importlib.util.find_spec("cfnlint")
+    (whose import costs more than a hook run on one template)."""
+    from why403.policy.catalogue import cfnlint_data_files
+
     types: set[str] = set()
-    for base in (spec.submodule_search_locations or []) if spec is not None else []:
-        providers = Path(base) / "data" / "schemas" / "providers"
-        for name in _PROVIDERS:
+    for name in _PROVIDERS:
+        for path in cfnlint_data_files(f"schemas/providers/{name}"):
             try:
-                listed = json.loads((providers / name).read_text(encoding="utf-8"))
+                listed = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue
             if isinstance(listed, dict):
