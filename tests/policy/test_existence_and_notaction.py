@@ -21,6 +21,17 @@ def test_statements_that_may_not_apply_do_not_make_the_document_absent() -> None
     assert replace(with_maybe, exists_if="the count is not known").existence_open == "the count is not known"
 
 
+def test_a_document_created_only_if_rests_on_that_value_and_on_what_else_it_reads() -> None:
+    policy = parse_policy({"Version": "2012-10-17", "Statement": []}, PolicyKind.IDENTITY)
+
+    created = policy.created_only_if("var.enabled").resting_on('var.name = ""')
+
+    assert created.existence_open == "var.enabled"
+    assert created.rests_on == ('whether it exists depends on values the sources leave open: var.enabled; '
+                                'var.name = ""')
+    assert policy.resting_on("x").rests_on == "x" and policy.resting_on("x").existence_open is None
+
+
 def _codes(stmt: dict[str, object]) -> set[str]:
     policy = parse_policy({"Version": "2012-10-17", "Statement": [stmt]}, PolicyKind.IDENTITY)
     return {p.code for p in validate_policy(policy)}
