@@ -10,6 +10,7 @@ folder's name, and only a development install hashes its files one by one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -91,10 +92,12 @@ def installed_fingerprint(name: str, package: str) -> str | None:
     return hashlib.sha256(record).hexdigest()
 
 
+@functools.cache
 def _dist_info(name: str) -> tuple[str, str] | None:
     """(path, version) of the first ``.dist-info`` folder of distribution ``name`` on ``sys.path``,
-    the one ``importlib.metadata`` would read. The working directory (``python -m`` puts it first)
-    is not looked at: it is the tree under check."""
+    the one ``importlib.metadata`` would read; looked up once per process (it lists every folder of
+    the path). The working directory (``python -m`` puts it first) is not looked at: it is the tree
+    under check."""
     wanted = re.sub(r"[-_.]+", "_", name).lower() + "-"
     for entry in sys.path:
         if not entry or not os.path.isabs(entry) or entry == os.getcwd():

@@ -247,18 +247,19 @@ class ParseSession:
 
 
 def warm_in_background(session: ParseSession, paths: Sequence[Path]) -> Callable[[], None]:
-    """Parse the Terraform files ``paths`` into the session's cache in a forked child process while this one goes on;
-    the function returned waits for the child. Afterwards each path is a cache hit here.
+    """Parse the Terraform files ``paths`` into the session's cache in a forked child process while
+    this one goes on; the function returned waits for the child. Afterwards each path is a cache
+    hit here.
 
     The pre-commit hook is given the files a commit changed, which the cache has not seen: their
     parse (python-hcl2's import, its grammar tables, the parse itself) and the hook's own start
     (the caller search, importing the engine) need not wait for each other. Nothing is handed over
     but cache entries, written atomically and checked on read like any other; a child that fails
     or is killed only leaves a miss, which this process parses as usual. Only where forking is
-    safe and cheap (Linux: :func:`_context`), with a cache, and with a second CPU to run on; the
+    safe and cheap (:func:`_forks_cheaply`), with a cache, and with a second CPU to run on; the
     child runs under the same confinement and limits (it inherits them), reports nothing, and
     leaves through ``os._exit`` so that none of this process's clean-up runs twice."""
-    if session.cache is None or not paths or default_jobs() < 2 or _context() is None:
+    if session.cache is None or not paths or default_jobs() < 2 or not _forks_cheaply():
         return lambda: None
     try:
         pid = os.fork()
@@ -285,13 +286,19 @@ def warm_in_background(session: ParseSession, paths: Sequence[Path]) -> Callable
     return wait
 
 
+def _forks_cheaply() -> bool:
+    """Linux, where fork is safe and cheap. Asked without importing multiprocessing, which the
+    pre-commit hook would otherwise import only to learn this."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
 def _context() -> Any:
     """fork where it is safe and cheap (Linux): workers start with the parser already imported."""
+    if not _forks_cheaply():
+        return None
     import multiprocessing
 
-    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return None
+    return multiprocessing.get_context("fork")
 
 
 def _read(path: Path) -> bytes | None:

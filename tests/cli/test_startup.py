@@ -13,7 +13,8 @@ from fake_pipeline import frontend_ready
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 HEAVY = ("cfnlint", "yaml", "jsonschema", "xml", "tomllib", "why403.report.sarif", "why403.report.junit",
-         "why403.report.json_report", "why403.report.github", "why403.report.gitlab", "why403.sources.cloudformation")
+         "why403.report.json_report", "why403.report.github", "why403.report.gitlab", "why403.sources.cloudformation",
+         "importlib.metadata", "email", "multiprocessing")
 
 PROBE = """
 import json, sys
