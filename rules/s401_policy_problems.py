@@ -98,13 +98,14 @@ def check(analysis: Analysis) -> Iterable[Finding]:
         for (severity, _), problems in groups.items():
             locations = [p.location for p in problems if p.location is not None]
             location = min(locations) if locations else policy.location
-            why = _why(severity, effect_at(policy, location), {p.code for p in problems})
+            reasons = _reasons(severity, effect_at(policy, location), {p.code for p in problems})
             if policy.existence_open and severity != "note":
-                severity, why = "note", f" (note: {policy.rests_on})"
+                severity, reasons = "note", [policy.rests_on or str(policy.existence_open)]
             elif severity == "error" and policy.rests_on:
-                severity, why = "warning", f" (warning: {policy.rests_on})"
-            elif severity == "warning" and policy.rests_on and why.endswith(")"):
-                why = f"{why[:-1]}; {policy.rests_on})"  # the dead grant may be a placeholder's
+                severity, reasons = "warning", [policy.rests_on]
+            elif severity == "warning" and policy.rests_on:
+                reasons.append(policy.rests_on)  # the dead grant may be a placeholder's
+            why = f" ({severity}: {'; '.join(reasons)})" if reasons else ""
             yield RULE.finding(
                 severity=severity,  # type: ignore[arg-type]
                 message=f"{origin}: {_joined(p.message for p in problems)}{why}",
@@ -143,22 +144,23 @@ def _api_names(analysis: Analysis) -> tuple[set[tuple[Location | None, str]], se
 _UNSUPPORTED = frozenset({"element", "notprincipal"})
 
 
-def _why(severity: str, effect: str, codes: set[str]) -> str:
+def _reasons(severity: str, effect: str, codes: set[str]) -> list[str]:
     """Why a problem is less than an error, as a Deny or an Allow makes it: a dead name in a Deny
-    leaves requests allowed that it reads as refusing; in an Allow, denies what it reads as granting."""
+    leaves requests allowed that it reads as refusing; in an Allow, denies what it reads as granting.
+    Nothing for an error: AWS refusing the document says it all. The caller adds what the
+    document rests on and writes them as one parenthesis."""
     if severity == "warning" and codes <= _UNSUPPORTED:
-        return " (warning: AWS documents it as unsupported there, without saying that it refuses the document)"
+        return ["AWS documents it as unsupported there, without saying that it refuses the document"]
     deny = effect == "Deny"
     if severity == "note":
-        return (" (note: the permission S3 checks for it is denied by the same statement, so the Deny refuses "
-                "what it reads as)" if deny else
-                " (note: the permission S3 checks for it is granted, so nothing is denied because of it)")
+        return ["the permission S3 checks for it is denied by the same statement, so the Deny refuses what it "
+                "reads as" if deny else
+                "the permission S3 checks for it is granted, so nothing is denied because of it"]
     if severity == "warning":
-        return (" (warning: IAM stores the policy, so nothing fails when it is deployed; the requests this Deny "
-                "reads as refusing are not refused by it)" if deny else
-                " (warning: IAM stores the policy, so nothing fails when it is deployed; the grant it reads as "
-                "silently never happens)")
-    return ""
+        return ["IAM stores the policy, so nothing fails when it is deployed; "
+                + ("the requests this Deny reads as refusing are not refused by it" if deny else
+                   "the grant it reads as silently never happens")]
+    return []
 
 
 def _joined(messages: Iterable[str]) -> str:
