@@ -50,6 +50,8 @@ def plan(args: argparse.Namespace, cwd: str) -> Plan | None:
         # The configuration that governs the changed files decides what the hook leaves out too.
         at_ref = config_revision(args, cwd, tuple(args.paths))
         config, gate_findings = configs_for(args, cwd, tuple(args.paths), at_ref)
+        # Refused before the search for callers, which writes to the cache directory.
+        confined_config(args, config, tuple(args.paths))
         paths = targets(args.paths, cache_dir=args.cache_dir or config.cache_dir, use_cache=not args.no_cache,
                         exclude=(*config.exclude, *(args.exclude or ())))
         if not paths:
@@ -138,24 +140,13 @@ def configs_for(args: argparse.Namespace, cwd: str, paths: tuple[str, ...],
     return base, gate.findings(base, head, text, ref, tuple(r.id for r in all_rules()))
 
 
-def request_for(
-    args: argparse.Namespace,
-    config: Config,
-    paths: tuple[str, ...],
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-) -> CheckRequest:
-    """The pipeline request of these arguments over this configuration (``explain`` builds its
-    own this way too). Var and parameter files must exist: a usage error names the missing one."""
-    from why403.model.facts import SourceOptions
-    from why403.pipeline import CheckRequest
+def confined_config(args: argparse.Namespace, config: Config, paths: tuple[str, ...]) -> tuple[Path, ...]:
+    """The roots of ``paths``, once the files and cache the configuration names are known to be
+    where it may name them. The configuration may come from the tree under check: the files it
+    names are read, and its cache written, only inside the tree or beside (below) the
+    configuration file itself; a usage error says which one is not."""
     from why403.sources import confine
 
-    for file in (*args.var_file, *args.parameter_file):
-        if not os.path.isfile(file):
-            raise UsageError(f"no such file: {file}")
-    # The configuration may come from the tree under check: the files it names are read only when
-    # they are inside the tree or beside (below) the configuration file itself.
     roots = confine.roots_for(paths)
     allowed = (*roots, *([Path(config.path).resolve().parent] if config.path else []))
     for file in (*config.tf_var_files, *config.cfn_parameter_files):
@@ -167,6 +158,25 @@ def request_for(
     if config.cache_dir and not args.cache_dir and not confine.within_roots(config.cache_dir, allowed):
         raise UsageError(f"{config.path}: cache-dir {config.cache_dir} is outside the configuration's directory; "
                          "name a cache elsewhere with --cache-dir")
+    return roots
+
+
+def request_for(
+    args: argparse.Namespace,
+    config: Config,
+    paths: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+) -> CheckRequest:
+    """The pipeline request of these arguments over this configuration (``explain`` builds its
+    own this way too). Var and parameter files must exist: a usage error names the missing one."""
+    from why403.model.facts import SourceOptions
+    from why403.pipeline import CheckRequest
+
+    for file in (*args.var_file, *args.parameter_file):
+        if not os.path.isfile(file):
+            raise UsageError(f"no such file: {file}")
+    roots = confined_config(args, config, paths)
     account = args.account_id or config.settings.account_id
     if args.account_id is not None and not (len(args.account_id) == 12 and args.account_id.isdigit()):
         raise UsageError(f"--account-id: expected 12 digits, got {args.account_id!r}")

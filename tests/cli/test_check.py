@@ -374,3 +374,15 @@ def test_a_crash_is_one_line_and_exit_2(
     monkeypatch.setenv("WHY403_DEBUG", "1")
     with pytest.raises(AttributeError):
         main(["check"])
+
+
+def test_pre_commit_refuses_a_configured_cache_outside_before_writing_to_it(
+    fake: FakePipeline, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The hook's search for callers writes to the cache: a configuration of the tree under check
+    naming a cache-dir outside it is refused first, as ``check`` refuses it, with nothing created there."""
+    (fake.root / ".why403.yaml").write_text("cache-dir: ../outside-cache\n")
+    assert main(["check", "--pre-commit", "main.tf"]) == 2
+    assert "cache-dir" in capsys.readouterr().err
+    assert not (fake.root.parent / "outside-cache").exists()
+    assert fake.requests == []
