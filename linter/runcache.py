@@ -14,8 +14,8 @@ var and parameter files), the request (settings, options, selection), and why403
   a repository) counts by name only, so a cold run with the cache costs about what ``--no-cache``
   does.
 - **Files read that the key does not cover** (outside the paths, or below them with another
-  suffix: a ``file()`` target, a policy document) are listed in the entry with their content hashes
-  and checked on every hit: a change there is a miss.
+  suffix or in a folder the key skips: a ``file()`` target, a policy document) are listed in the
+  entry with their content hashes and checked on every hit: a change there is a miss.
 - **Entries** are a header line (format, key, sha256 of the body) and a JSON body (not pickle:
   nothing from the cache directory is ever executed). A damaged, truncated or foreign entry (another
   key's, another format's) is a miss and is rewritten; anything malformed in the directory is
@@ -114,17 +114,24 @@ def file_state(path: str | os.PathLike[str]) -> bytes:
         return f"unreadable {exc.strerror or exc}".encode()
 
 
-def _below(path: str, paths: tuple[str, ...]) -> bool:
+def _covered(path: str, paths: tuple[str, ...]) -> bool:
+    """Whether the key hashes the content of ``path``: a path given as a file, or a file of a kind
+    :func:`_keyed` names that :func:`_walk_inputs` reaches (below a given path, in no folder it skips)."""
     absolute = os.path.abspath(path)
-    return any(absolute == p or absolute.startswith(p.rstrip(os.sep) + os.sep) for p in map(os.path.abspath, paths))
+    for top in map(os.path.abspath, paths):
+        if absolute == top:
+            return True
+        prefix = top.rstrip(os.sep) + os.sep
+        if absolute.startswith(prefix) and _keyed(absolute) \
+                and _SKIP_DIRS.isdisjoint(absolute[len(prefix):].split(os.sep)[:-1]):
+            return True
+    return False
 
 
 def elsewhere(read: frozenset[str] | set[str], paths: tuple[str, ...]) -> dict[str, str]:
-    """The files a run read whose content the key does not cover (outside ``paths``, or below them
-    but not of a kind the key hashes), with their state."""
-    given = {os.path.abspath(p) for p in paths}
-    return {p: file_state(p).decode() for p in sorted(read)
-            if not _below(p, paths) or not (_keyed(p) or os.path.abspath(p) in given)}
+    """The files a run read whose content the key does not cover (outside ``paths``, below them but
+    not of a kind the key hashes, or in a folder it skips), with their state."""
+    return {p: file_state(p).decode() for p in sorted(read) if not _covered(p, paths)}
 
 
 # -- JSON form of an outcome ---------------------------------------------------------------------------

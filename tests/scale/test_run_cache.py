@@ -76,6 +76,21 @@ def test_files_no_frontend_opens_count_by_name_and_those_read_by_content(
     assert len(analyses) == 3 and changed.result.findings != first.result.findings
 
 
+def test_a_file_read_in_a_folder_the_key_skips_is_checked_by_content(
+        repo: Path, tmp_path: Path, analyses: list[int]) -> None:
+    """The key does not walk node_modules, .venv ...: a file the run reads there (a ``file()``
+    target, a module) is recorded with its content like a file outside the paths."""
+    (repo / "node_modules" / "grants").mkdir(parents=True)
+    (repo / "node_modules" / "grants" / "grant.json").write_text('"kms:Encrypt"')
+    main = repo / "main.tf"
+    main.write_text(main.read_text().replace(
+        '"kms:Encrypt"', 'jsondecode(file("${path.module}/node_modules/grants/grant.json"))', 1))
+    first = run_check(_request(repo, tmp_path))
+    (repo / "node_modules" / "grants" / "grant.json").write_text('"kms:GenerateDataKey"')
+    changed = run_check(_request(repo, tmp_path))
+    assert len(analyses) == 2 and changed.result.findings != first.result.findings
+
+
 def test_options_and_var_files_are_part_of_the_key(repo: Path, tmp_path: Path, analyses: list[int]) -> None:
     var_file = tmp_path / "prod.tfvars"
     var_file.write_text('region = "eu-west-1"\n')
