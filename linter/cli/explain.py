@@ -126,8 +126,9 @@ def validated_action(action: str) -> str:
     return catalogue.display(action)
 
 
-def _from_finding(args: argparse.Namespace) -> None:
-    """Fill the access and the paths in from a finding of the last check (flags given win)."""
+def _from_finding(args: argparse.Namespace) -> bool:
+    """Fill the access and the paths in from a finding of the last check (flags given win); whether
+    the deployment unit is the finding's (no ``--unit`` given)."""
     from why403.cli.lastrun import recall
 
     found = recall(args.finding, args.cache_dir)
@@ -136,10 +137,12 @@ def _from_finding(args: argparse.Namespace) -> None:
     args.resource = args.resource or found.resource
     args.via = args.via or found.via
     args.paths = args.paths or [p for p in found.paths]
+    unit_of_finding = not args.unit and found.unit is not None
     args.unit = args.unit or found.unit
     from why403.cli.check import say
 
     say(f"why403 explain: {found.rule} {found.fingerprint[:12]}: {found.message}")
+    return unit_of_finding
 
 
 def _unit_header(chosen: Pick) -> str:
@@ -180,8 +183,7 @@ def _run(args: argparse.Namespace) -> int:
     from why403.world.explain import ExplainError, explain_access, render_explanation
     from why403.world.pick import pick
 
-    if args.finding:
-        _from_finding(args)
+    unit_of_finding = _from_finding(args) if args.finding else False
     missing = [flag for flag in ("principal", "action", "resource") if not getattr(args, flag)]
     if missing or not args.paths:
         what = ", ".join(f"--{flag}" for flag in missing) + (" and " if missing and not args.paths else "") + \
@@ -198,7 +200,7 @@ def _run(args: argparse.Namespace) -> int:
         say(f"why403 explain: {where}: {err.message}")
     context = _pairs("--context", args.context)
     chosen = pick(analyzed.worlds, args.principal, args.resource, args.unit)
-    if args.finding and args.unit and chosen.reason == f"--unit {args.unit}":
+    if unit_of_finding:
         chosen = replace(chosen, reason=f"the unit of finding {args.finding}")
     analysis = analyzed.simulate(chosen.world) if chosen.world is not None else analyzed.analysis
     try:

@@ -137,3 +137,15 @@ def test_explain_a_finding_in_its_unit(
     code, _, err = _explain(capsys, ".", "--principal", "ExporterRole", "--action", "s3:GetObject",
                             "--resource", "arn:aws:s3:::acme-data-lake/x")
     assert code == 2 and "ExporterRole: 2 deployment units declare it" in err
+
+
+def test_a_unit_given_with_a_finding_is_said_to_be_the_flags(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # --unit wins over the finding's unit, and the header says so rather than naming the finding.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    write_tree(tmp_path / "src", {"stacks/storage.yaml": STORAGE, "stacks/reporting.yaml": REPORTING})
+    monkeypatch.chdir(tmp_path / "src")
+    assert main(["check", ".", "--format", "json", "--no-config"]) == 1
+    (denied,) = [f for f in json.loads(capsys.readouterr().out)["findings"] if f["rule"] == "W403-D103"]
+    _, out, err = _explain(capsys, "--finding", denied["fingerprint"][:10], "--unit", "stacks/storage.yaml")
+    assert out.startswith("Deployment unit\n  stacks/storage.yaml (--unit stacks/storage.yaml)\n"), out + err
