@@ -146,6 +146,15 @@ def read_bytes(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
     per file) of them; a larger file is refused, never truncated."""
     real = check(path)
     confinement = _ACTIVE.get()
+    data = _read_counted(path, real, limit, confinement)
+    if confinement is not None:
+        confinement.read.add(str(real))
+    return data
+
+
+def _read_counted(path: str | os.PathLike[str], real: str | os.PathLike[str], limit: int | None,
+                  confinement: Confinement | None) -> bytes:
+    """The bytes of ``real``, within the run's bound per file and counted against its bound per run."""
     bound = min(limit if limit is not None else MAX_FILE_BYTES,
                 confinement.max_file_bytes if confinement is not None else MAX_FILE_BYTES)
     data = _read_regular(path, real, bound)
@@ -153,7 +162,6 @@ def read_bytes(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
         confinement.bytes_read += len(data)
         if confinement.bytes_read > confinement.max_run_bytes:
             raise RefusedRead(path, f"the run has read more than {_size(confinement.max_run_bytes)} of files")
-        confinement.read.add(str(real))
     return data
 
 
@@ -220,14 +228,15 @@ def read_head(path: str | os.PathLike[str], size: int) -> bytes:
         os.close(fd)
 
 
-def read_walked(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
+def read_walked(path: str, limit: int | None = None) -> bytes:
     """The bytes of a regular file that a walk from a root reached without entering any symbolic
     link to a directory (:func:`why403.sources.discover.walk_files` walks so): it is opened without
     following a link in its last component, so no component of the path is a link and the file is
     where the walk found it, inside the root, with no need to resolve the path (which costs a
     system call per component: the pre-commit hook searches a whole repository this way). Never a
-    FIFO or a device; a file larger than ``limit`` is refused, never truncated."""
-    return _read_regular(path, path, limit)
+    FIFO or a device; a file larger than ``limit`` or the run's bound per file is refused, never
+    truncated, and what is read counts against the run's bound, as :func:`read_bytes` does."""
+    return _read_counted(path, path, limit, _ACTIVE.get())
 
 
 def is_regular_file(path: str | os.PathLike[str]) -> bool:

@@ -177,3 +177,16 @@ def test_a_few_changed_files_are_read_again_rather_than_the_index_rewritten(repo
     _later(monkeypatch, 40)
     _answer(repo, cache)
     assert reads == [], "rewritten after many reads, the changed file included"
+
+
+def test_the_search_keeps_to_the_run_s_bounds(repo: Path, tmp_path: Path) -> None:
+    """A hostile tree of many large files: the search's reads count against the run's bound per
+    file and per run, as every other read of the tree does (docs/security.md)."""
+    _write(repo / "big" / "main.tf", CALL.format(source="../modules/key") + "#" * 4096 + "\n")
+    with confine.confined([repo], max_file_bytes=1024) as bounds:
+        answer = _answer(repo, None)
+    assert repo / "big" not in answer.get(repo / "modules" / "key", []), "a file over the bound is not read"
+    assert 0 < bounds.bytes_read < 1024 * 4
+    with confine.confined([repo], max_run_bytes=60) as bounds:
+        answer = _answer(repo, None)
+    assert sum(len(v) for v in answer.values()) < 3, "reads stop at the run's bound"
